@@ -1,0 +1,19 @@
+// Bundles our own code (src/, workflows/, telemetry/) into a few ESM files under dist/;
+// node_modules stay external, so the container ships them as installed by `npm ci --omit=dev`.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: {
+    func: 'src/func.ts',          // the function: `node dist/func.js` under the Fn agent
+    start: 'src/local/start.ts',  // `npm start`: local gateway + Fn agent + B2C emulator
+    emulator: 'src/emulator/main.ts', // the B2C Service emulator on its own
+  },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
