@@ -1,0 +1,166 @@
+/**
+ * The step machine's public contract: how a workflow is declared, what a run returns,
+ * and the hooks through which telemetry observes a run without living in it.
+ *
+ * The engine knows nothing of SMS or B2C Service: a workflow is a list of named steps
+ * over a state object; each step returns a patch that is merged into that state.
+ */
+
+/** Retry policy of one step (or of its compensation). All durations in milliseconds. */
+export interface RetryPolicy {
+  /** Upper bound of the first back-off (before FULL jitter). @default 200 */
+  readonly initialDelayMs: number;
+  /** Growth of the back-off bound per failed attempt; ≥ 1. @default 2 */
+  readonly multiplier: number;
+  /** Cap on the back-off bound. @default 5000 */
+  readonly maxDelayMs: number;
+  /** Attempts in all, the first included; 1 disables retries. @default 3 */
+  readonly maxAttempts: number;
+}
+
+/** What a step's run or compensation receives for one attempt. */
+export interface AttemptContext {
+  /** Aborted when the attempt times out or the run's deadline is reached. Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** Epoch ms by which this attempt must be over (the smaller of its timeout and the run's budget). */
+  readonly attemptDeadline: number;
+  /** The run's id, for correlation. */
+  readonly runId: string;
+  /** The step's name. */
+  readonly step: string;
+}
+
+/** One step of a workflow over state `S`. */
+export interface StepDefinition<S> {
+  /** Low-cardinality, kebab-case name: shows up in results, spans, metrics and logs. */
+  readonly name: string;
+  /** Runs the step when this returns false. Skipped steps are recorded as `skipped`. @default always runs */
+  readonly when?: (state: Readonly<S>) => boolean;
+  /** Does the work; the returned patch is merged into the state. Throw to fail the attempt. */
+  readonly run: (state: Readonly<S>, ctx: AttemptContext) => Promise<Partial<S> | void>;
+  /** Undoes the step after a later step failed for good. Receives the state as it was when the run failed. */
+  readonly compensate?: (state: Readonly<S>, ctx: AttemptContext) => Promise<void>;
+  /** @default DEFAULT_RETRY_POLICY */
+  readonly retry?: RetryPolicy;
+  /** Per-attempt timeout in ms (clamped to the run's remaining budget). @default 10000 */
+  readonly timeoutMs?: number;
+  /** Retry policy of the compensation. @default the step's `retry` */
+  readonly compensationRetry?: RetryPolicy;
+}
+
+/** A named, ordered list of steps. */
+export interface WorkflowDefinition<S> {
+  readonly name: string;
+  readonly steps: readonly StepDefinition<S>[];
+}
+
+/** Errors as recorded in results: plain data, safe to log and serialise. */
+export interface ErrorInfo {
+  /** Class name or code, low-cardinality (e.g. `B2cHttpError`, `AttemptTimeoutError`). */
+  readonly type: string;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export interface AttemptRecord {
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly error?: ErrorInfo;
+  /** Back-off slept before the next attempt, when there was one. */
+  readonly backoffMs?: number;
+}
+
+export type StepOutcome = 'succeeded' | 'failed' | 'skipped' | 'not-run';
+
+export interface StepRecord {
+  readonly name: string;
+  readonly outcome: StepOutcome;
+  readonly attempts: readonly AttemptRecord[];
+  /** Wall time from the first attempt's start to the step's end, back-offs included. */
+  readonly durationMs: number;
+  /** The last error, for a failed step. */
+  readonly error?: ErrorInfo;
+}
+
+export interface CompensationRecord {
+  /** The step being undone. */
+  readonly step: string;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly attempts: readonly AttemptRecord[];
+  readonly durationMs: number;
+  readonly error?: ErrorInfo;
+}
+
+/**
+ * `none`: nothing needed undoing; `completed`: every compensation succeeded;
+ * `failed`: at least one compensation failed for good and needs a human.
+ */
+export type CompensationStatus = 'none' | 'completed' | 'failed';
+
+export interface RunResult<S> {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly status: 'succeeded' | 'failed';
+  /** The state after the last successful step. */
+  readonly state: S;
+  /** One record per declared step, in declaration order. */
+  readonly steps: readonly StepRecord[];
+  /** In the order they ran (reverse step order). Empty when the run succeeded. */
+  readonly compensations: readonly CompensationRecord[];
+  readonly compensation: CompensationStatus;
+  /** The step that failed for good, for a failed run. */
+  readonly failedStep?: string;
+  /** Its last error. */
+  readonly error?: ErrorInfo;
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
+/** Time and randomness, injectable for deterministic tests. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or rejects early when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Lifecycle hooks. Each is optional, called synchronously, and a hook that throws is
+ * ignored: observing a run can never change its outcome.
+ */
+export interface RunHooks {
+  onRunStart?(e: { runId: string; workflow: string; deadline: number }): void;
+  onRunEnd?(e: { result: RunResult<unknown> }): void;
+  onStepStart?(e: { runId: string; step: string }): void;
+  onStepEnd?(e: { runId: string; record: StepRecord }): void;
+  onAttemptStart?(e: { runId: string; step: string; attempt: number; timeoutMs: number; compensation: boolean }): void;
+  onAttemptEnd?(e: { runId: string; step: string; record: AttemptRecord; compensation: boolean; willRetry: boolean }): void;
+  onCompensationStart?(e: { runId: string; step: string }): void;
+  onCompensationEnd?(e: { runId: string; record: CompensationRecord }): void;
+}
+
+export interface RunOptions {
+  /** Run id; a random UUID when absent. */
+  readonly runId?: string;
+  /** Epoch ms at which the caller stops waiting (e.g. from `Fn-Deadline`). */
+  readonly deadline: number;
+  /**
+   * Kept free at the end of the budget to write the answer. No attempt, forward or compensation,
+   * may run past `deadline - finalMarginMs`. @default 500
+   */
+  readonly finalMarginMs?: number;
+  /**
+   * Reserved for compensations: forward steps stop at `deadline - finalMarginMs - compensationReserveMs`.
+   * @default 3000
+   */
+  readonly compensationReserveMs?: number;
+  /** Attempts shorter than this are not started: they could not do useful work. @default 100 */
+  readonly minAttemptMs?: number;
+  readonly clock?: Clock;
+  /** Uniform in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  readonly hooks?: RunHooks;
+}
