@@ -1,0 +1,41 @@
+import type { ErrorInfo, RunResult } from './engine/index.js';
+import type { SmsToIncidentState } from '../workflows/sms-to-incident.js';
+
+/** An HTTP answer to the webhook caller: status and JSON body. */
+export interface Answer {
+  readonly status: number;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export function created(result: RunResult<SmsToIncidentState>): Answer {
+  const { incidentId, referenceNumber, contactId, contactCreated } = result.state;
+  return {
+    status: 200,
+    body: { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId },
+  };
+}
+
+/**
+ * The run failed for good after its retries. 504 when it ran out of time, 502 otherwise:
+ * either way the body says which step failed, why, and whether what it created was undone.
+ */
+export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
+  const error: ErrorInfo | undefined = result.error;
+  const step = result.steps.find((s) => s.name === result.failedStep);
+  return {
+    status: error?.type === 'DeadlineExceededError' ? 504 : 502,
+    body: {
+      message: 'incident not created',
+      runId: result.runId,
+      failedStep: result.failedStep,
+      attempts: step?.attempts.length,
+      error: error && { type: error.type, message: error.message, retryable: error.retryable },
+      compensation: result.compensation,
+      compensated: result.compensation !== 'failed',
+    },
+  };
+}
+
+export function rejected(status: number, message: string, field?: string): Answer {
+  return { status, body: field === undefined ? { message } : { message, field } };
+}

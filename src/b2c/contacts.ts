@@ -1,0 +1,45 @@
+import { contactByPhoneFilter } from './roql.js';
+import { ContactCollectionSchema, CreatedSchema } from './schemas.js';
+import { parseBody, type B2cTransport, type CallOptions } from './transport.js';
+
+/**
+ * Finds the contact holding this phone number. Several contacts may share a number and one
+ * contact may hold it under two phone types: the lowest id wins, so every run picks the same one.
+ */
+export async function findContactByPhone(http: B2cTransport, e164: string, opts: CallOptions = {}): Promise<number | undefined> {
+  const operation = 'lookup-contact';
+  const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q: contactByPhoneFilter(e164) } });
+  const { items } = parseBody(operation, res, ContactCollectionSchema);
+  return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
+}
+
+export interface NewContact {
+  readonly firstName: string;
+  readonly lastName: string;
+}
+
+/** `POST /contacts` → 201 with the full object. */
+export async function createContact(http: B2cTransport, contact: NewContact, opts: CallOptions = {}): Promise<{ id: number }> {
+  const operation = 'create-contact';
+  const res = await http.send({ ...opts, operation, method: 'POST', path: '/contacts', body: { name: { first: contact.firstName, last: contact.lastName } } });
+  return { id: parseBody(operation, res, CreatedSchema).id };
+}
+
+/**
+ * Sets the contact's phone of `phoneType`. The documented way is `PATCH /contacts/{id}` with a
+ * `phones` list (200, empty body): `POST /contacts/{id}/phones` does not exist (400 OSC-CREST-00002).
+ */
+export async function addPhone(http: B2cTransport, contactId: number, phone: { number: string; phoneType: string }, opts: CallOptions = {}): Promise<void> {
+  await http.send({
+    ...opts,
+    operation: 'add-phone',
+    method: 'PATCH',
+    path: `/contacts/${contactId}`,
+    body: { phones: [{ number: phone.number, phoneType: { lookupName: phone.phoneType } }] },
+  });
+}
+
+/** `DELETE /contacts/{id}` → 200, empty body. Also deletes incidents whose last contact it was. */
+export async function deleteContact(http: B2cTransport, contactId: number, opts: CallOptions = {}): Promise<void> {
+  await http.send({ ...opts, operation: 'delete-contact', method: 'DELETE', path: `/contacts/${contactId}` });
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Function configuration, validated once per invocation from the environment (Fn app and
+ * function config become environment variables). Keys are named as in Oracle's guide so its
+ * users can keep their app config. This is the only module that reads the environment.
+ */
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** A bare site host (`mysite.custhelp.com`, https assumed) or an origin with scheme (`http://127.0.0.1:9000`). */
+const siteOrigin = nonEmpty.transform((value, ctx) => {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a host name (mysite.custhelp.com) or an origin (https://host[:port])' });
+    return z.NEVER;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'must be a host name or an http(s) origin without path, query or credentials' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+export const ConfigSchema = z.object({
+  b2cservice_hostname: siteOrigin,
+  b2cservice_username: nonEmpty,
+  b2cservice_password: z.string().min(1, 'must not be empty'),
+  b2cservice_api_version: z
+    .string()
+    .regex(/^(v\d+\.\d+|latest)$/, 'must be v1.3, v1.4 or latest')
+    .default('v1.4'),
+  b2cservice_app_context: z.string().min(1).max(40, 'must be at most 40 characters').default('sms-incident'),
+  b2cservice_phone_type: nonEmpty.default('Mobile Phone'),
+  b2cservice_thread_entry_type: nonEmpty.default('Note'),
+  /** Minimum level of the JSON log lines. */
+  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly { key: string; problem: string }[]) {
+    super(`invalid configuration: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`);
+  }
+}
+
+/** Validates the config keys in `env`; throws {@link ConfigError} naming every bad key (never its value). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return Object.freeze(parsed.data);
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      key: issue.path.map(String).join('.'),
+      problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+    })),
+  );
+}
+
+/** Base URL of the Connect REST API for this config. */
+export function b2cBaseUrl(config: Pick<Config, 'b2cservice_hostname' | 'b2cservice_api_version'>): string {
+  return `${config.b2cservice_hostname}/services/rest/connect/${config.b2cservice_api_version}`;
+}

@@ -1,0 +1,73 @@
+// `npm start`: the local stack. An OCI API Gateway stand-in on 127.0.0.1:${PORT:-8080} forwards
+// POST /webhooks/sms-to-incident to dist/func.js running under the real fdk (driven over its unix
+// socket as the Fn agent does), with the B2C Service emulator as its site.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { startEmulator } from '../emulator/index.js';
+import { startFunction, type FnProcess } from './fn-agent.js';
+import { startGateway } from './gateway.js';
+
+const ROUTE = '/webhooks/sms-to-incident';
+const here = dirname(fileURLToPath(import.meta.url));
+const entry = join(here, 'func.js');
+const port = Number(process.env.PORT ?? 8080);
+const fnTimeoutMs = Number(process.env.FN_TIMEOUT_MS ?? 30_000);
+
+const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), username: 'admin', password: 'admin' });
+
+// Function config: the emulator as the site, plus any config key the user exported.
+const fnEnv: Record<string, string> = {
+  b2cservice_hostname: emulator.url,
+  b2cservice_username: 'admin',
+  b2cservice_password: 'admin',
+};
+for (const [k, v] of Object.entries(process.env)) {
+  if (v !== undefined && /^(b2cservice_|log_level$)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+}
+
+let current: FnProcess | undefined;
+let exited = true;
+async function fn(): Promise<FnProcess> {
+  // Like the Fn agent, start a fresh container when the last one died (crash or deadline kill).
+  if (current === undefined || exited) {
+    current = await startFunction({
+      entry,
+      env: fnEnv,
+      timeoutMs: fnTimeoutMs,
+      onOutput: (stream, line) => process[stream === 'stdout' ? 'stdout' : 'stderr'].write(`[fn] ${line}\n`),
+    });
+    exited = false;
+    void current.exited.then(() => { exited = true; });
+  }
+  return current;
+}
+await fn();
+
+const gateway = await startGateway({
+  port,
+  routes: [{ path: ROUTE, methods: ['POST'], fn }],
+  info: () => ({
+    name: 'sms-incident local stack',
+    webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
+    function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
+    b2cServiceEmulator: { url: emulator.url, state: `${emulator.url}/__emulator/state`, requests: `${emulator.url}/__emulator/requests` },
+  }),
+});
+
+const body = JSON.stringify({
+  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', api_version: '2010-04-01',
+  body: 'McAvoy or Stewart? These timelines can get so confusing.',
+  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000', date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
+  direction: 'outbound-api', from: '+13365550652', num_media: '0', num_segments: '1',
+  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', status: 'sent', to: '+15558675310',
+});
+console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}`);
+console.log(`try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`);
+console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
+
+async function shutdown(): Promise<void> {
+  await Promise.allSettled([gateway.close(), current?.stop(), emulator.close()]);
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

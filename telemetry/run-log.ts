@@ -1,0 +1,57 @@
+import type { RunHooks, RunResult } from '../src/engine/index.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Log lines for a run, from the engine's hooks: every failed attempt (with whether it will be
+ * retried), every step that failed for good, every compensation, and one summary line.
+ */
+export function runLogHooks(log: Logger): RunHooks {
+  return {
+    onAttemptEnd: ({ runId, step, record, compensation, willRetry }) => {
+      if (record.outcome === 'succeeded') return;
+      log.warn(compensation ? 'compensation attempt failed' : 'attempt failed', {
+        runId,
+        step,
+        attempt: record.attempt,
+        durationMs: record.durationMs,
+        errorType: record.error?.type,
+        error: record.error?.message,
+        willRetry,
+        backoffMs: record.backoffMs,
+      });
+    },
+    onStepEnd: ({ runId, record }) => {
+      if (record.outcome !== 'failed') return;
+      log.error('step failed', {
+        runId,
+        step: record.name,
+        attempts: record.attempts.length,
+        durationMs: record.durationMs,
+        errorType: record.error?.type,
+        error: record.error?.message,
+        retryable: record.error?.retryable,
+      });
+    },
+    onCompensationEnd: ({ runId, record }) => {
+      const fields = { runId, step: record.step, attempts: record.attempts.length, durationMs: record.durationMs, errorType: record.error?.type, error: record.error?.message };
+      if (record.outcome === 'succeeded') log.info('compensation succeeded', fields);
+      else log.error('compensation failed: manual clean-up needed', fields);
+    },
+    onRunEnd: ({ result }) => log[result.status === 'succeeded' ? 'info' : 'error'](`run ${result.status}`, runSummary(result)),
+  };
+}
+
+/** One flat line per run: what an SRE greps for first. */
+export function runSummary(result: RunResult<unknown>): Record<string, string | number | undefined> {
+  return {
+    runId: result.runId,
+    workflow: result.workflow,
+    status: result.status,
+    durationMs: result.durationMs,
+    failedStep: result.failedStep,
+    errorType: result.error?.type,
+    error: result.error?.message,
+    compensation: result.compensation,
+    steps: result.steps.map((s) => `${s.name}:${s.outcome}${s.attempts.length > 1 ? `x${s.attempts.length}` : ''}`).join(' '),
+  };
+}
