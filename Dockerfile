@@ -1,0 +1,21 @@
+# Build: compile and bundle with the dev dependencies, then keep only production ones.
+FROM fnproject/node:22-dev AS build
+WORKDIR /function
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY types ./types
+COPY src ./src
+COPY workflows ./workflows
+COPY telemetry ./telemetry
+RUN npm run build && npm prune --omit=dev
+
+# Run: OCI Functions runs the container as user fn (uid 1000).
+FROM fnproject/node:22
+WORKDIR /function
+COPY --from=build /function/node_modules ./node_modules
+COPY --from=build /function/dist ./dist
+COPY package.json ./
+RUN chmod -R o+r /function
+ENTRYPOINT ["node", "dist/func.js"]
