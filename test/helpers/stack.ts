@@ -1,0 +1,48 @@
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startFunction, type FnAnswer, type FnProcess } from '../../src/local/index.js';
+
+export const ENTRY = new URL('../../dist/func.js', import.meta.url).pathname;
+export const ROUTE = '/webhooks/sms-to-incident';
+export const CREDENTIALS = { username: 'sms-api', password: 'pa55-w0rd-not-for-logs' } as const;
+
+export interface Stack {
+  readonly emulator: RunningEmulator;
+  readonly fn: FnProcess;
+  /** POSTs a webhook through the Fn agent as OCI API Gateway would; parses a JSON answer. */
+  post(body: string | Buffer, options?: { contentType?: string | null; timeoutMs?: number }): Promise<FnAnswer & { json: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/** The B2C emulator in process, and dist/func.js under the real fdk in a child process. */
+export async function startStack(options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Stack> {
+  const emulator = await startEmulator(CREDENTIALS);
+  const fn = await startFunction({
+    entry: ENTRY,
+    timeoutMs: options.timeoutMs,
+    env: {
+      b2cservice_hostname: emulator.url,
+      b2cservice_username: CREDENTIALS.username,
+      b2cservice_password: CREDENTIALS.password,
+      ...options.env,
+    },
+  });
+  return {
+    emulator,
+    fn,
+    async post(body, { contentType = 'application/json; charset=utf-8', timeoutMs } = {}) {
+      const headers: Record<string, string> = { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1' };
+      if (contentType !== null) headers['Content-Type'] = contentType;
+      const answer = await fn.invoke({ method: 'POST', url: ROUTE, headers, body, timeoutMs });
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        // left empty: the assertion on the answer tells what came back
+      }
+      return { ...answer, json };
+    },
+    async stop() {
+      await Promise.allSettled([fn.stop(), emulator.close()]);
+    },
+  };
+}
