@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { runWorkflow, type Clock } from '../../../src/engine/index.js';
+import type { InboundSms } from '../../../src/inbound/index.js';
+import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
+
+const sms: InboundSms = { provider: 'twilio', messageId: 'SM1', from: '+14155550101', to: '+15558675310', text: 'help', media: [] };
+
+/** Time stands still except when the engine sleeps. */
+function fakeClock(): Clock {
+  let now = 1_000_000;
+  return { now: () => now, sleep: async (ms) => { now += ms; } };
+}
+
+/** A typed fake desk that records calls; `fail` makes a named call throw. */
+function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<keyof ServiceDesk, Error>> } = {}) {
+  const log: string[] = [];
+  const call = <T>(name: keyof ServiceDesk, detail: string, value: T): Promise<T> => {
+    log.push(`${name}(${detail})`);
+    const error = options.fail?.[name];
+    return error ? Promise.reject(error) : Promise.resolve(value);
+  };
+  const desk: ServiceDesk = {
+    findContactByPhone: (phone) => call('findContactByPhone', phone, options.existingContact),
+    createContact: () => call('createContact', '', { id: 7 }),
+    addPhone: (id, phone) => call('addPhone', `${id},${phone}`, undefined),
+    createIncident: (i) => call('createIncident', `${i.primaryContactId},${i.subject}`, { id: 42, referenceNumber: '261127-000001' }),
+    addNote: (id) => call('addNote', String(id), undefined),
+    deleteIncident: (id) => call('deleteIncident', String(id), undefined),
+    deleteContact: (id) => call('deleteContact', String(id), undefined),
+  };
+  return { desk, log };
+}
+
+const terminal = Object.assign(new Error('bad request'), { retryable: false });
+const options = () => ({ deadline: 1_000_000 + 30_000, clock: fakeClock(), random: () => 0.5 });
+
+describe('smsToIncident', () => {
+  it('creates contact, phone, incident and note for a new sender', async () => {
+    // Prepare
+    const { desk, log } = fakeDesk();
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+
+    // Assess
+    expect(result.status).toBe('succeeded');
+    expect(result.state).toMatchObject({ contactId: 7, contactCreated: true, incidentId: 42, referenceNumber: '261127-000001' });
+    expect(log).toEqual(['findContactByPhone(+14155550101)', 'createContact()', 'addPhone(7,+14155550101)', 'createIncident(7,help)', 'addNote(42)']);
+    expect(result.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('skips create contact and add phone when the sender is known', async () => {
+    // Prepare
+    const { desk, log } = fakeDesk({ existingContact: 3 });
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+
+    // Assess
+    expect(result.state).toMatchObject({ contactId: 3, contactCreated: false });
+    expect(result.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual([
+      'lookup-contact:succeeded',
+      'create-contact:skipped',
+      'add-phone:skipped',
+      'create-incident:succeeded',
+      'add-thread:succeeded',
+    ]);
+    expect(log).not.toContain('createContact()');
+  });
+
+  it('deletes the incident, then the contact it created, when the note fails for good', async () => {
+    // Prepare
+    const { desk, log } = fakeDesk({ fail: { addNote: terminal } });
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
+    expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'deleteContact(7)']);
+  });
+
+  it('never deletes a contact it did not create', async () => {
+    // Prepare
+    const { desk, log } = fakeDesk({ existingContact: 3, fail: { addNote: terminal } });
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+
+    // Assess
+    expect(result.compensations.map((c) => c.step)).toEqual(['create-incident']);
+    expect(log).not.toContain('deleteContact(3)');
+  });
+
+  it('deletes the new contact when its phone cannot be added', async () => {
+    // Prepare
+    const { desk, log } = fakeDesk({ fail: { addPhone: terminal } });
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'failed', failedStep: 'add-phone', compensation: 'completed' });
+    expect(log.at(-1)).toBe('deleteContact(7)');
+    expect(log).not.toContain('createIncident(7,help)');
+  });
+});
