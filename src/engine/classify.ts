@@ -1,0 +1,78 @@
+/**
+ * Decides whether a failure may be retried, from the error's class or data only.
+ */
+import { RetryableError, TerminalError, ensureError } from './errors.js';
+import type { ErrorInfo } from './types.js';
+
+/** What the engine needs to know about a failure. */
+export interface ErrorClassification {
+  readonly retryable: boolean;
+  /** Lower bound on the next back-off, from a retryable error's `retryAfterMs`. */
+  readonly retryAfterMs?: number;
+  /** Low-cardinality label: the error's short string `code`, else its `name`. */
+  readonly type: string;
+}
+
+// Longer "codes" are likely free text and would blow up metric cardinality.
+const MAX_CODE_LENGTH = 64;
+
+/**
+ * Classifies a thrown value. In order:
+ * 1. `RetryableError` / `TerminalError` (and subclasses) by class;
+ * 2. any object with a boolean `retryable` property is trusted — the structural contract
+ *    `{ retryable: boolean; retryAfterMs?: number }` lets lower layers (e.g. the B2C HTTP
+ *    client) signal retryability without importing the engine;
+ * 3. an `AbortError` / `TimeoutError` `DOMException` is retryable;
+ * 4. anything else (`TypeError`, programming bugs…) is terminal.
+ *
+ * The message is never inspected.
+ *
+ * @example
+ * ```ts
+ * classifyError(Object.assign(new Error('busy'), { retryable: true, retryAfterMs: 1000, code: 'HTTP_503' }));
+ * // → { retryable: true, retryAfterMs: 1000, type: 'HTTP_503' }
+ * ```
+ */
+export function classifyError(e: unknown): ErrorClassification {
+  const type = typeOf(e);
+  if (e instanceof RetryableError) return withRetryAfter({ retryable: true, type }, e.retryAfterMs);
+  if (e instanceof TerminalError) return { retryable: false, type };
+  if (typeof e === 'object' && e !== null && 'retryable' in e && typeof e.retryable === 'boolean') {
+    if (!e.retryable) return { retryable: false, type };
+    return withRetryAfter({ retryable: true, type }, 'retryAfterMs' in e ? e.retryAfterMs : undefined);
+  }
+  if (e instanceof DOMException && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
+    return { retryable: true, type };
+  }
+  return { retryable: false, type };
+}
+
+/**
+ * Plain, serialisable summary of a thrown value, as recorded in run results.
+ *
+ * @example
+ * ```ts
+ * toErrorInfo(new TypeError('x is undefined'));
+ * // → { type: 'TypeError', message: 'x is undefined', retryable: false }
+ * ```
+ */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  const { type, retryable } = classifyError(e);
+  return { type, message: ensureError(e).message, retryable };
+}
+
+function typeOf(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'code' in e) {
+    const { code } = e;
+    if (typeof code === 'string' && code.length > 0 && code.length <= MAX_CODE_LENGTH) return code;
+  }
+  return ensureError(e).name;
+}
+
+function withRetryAfter(c: ErrorClassification, retryAfterMs: unknown): ErrorClassification {
+  // A malformed hint is ignored rather than trusted: it only ever lengthens a back-off.
+  if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
+    return { ...c, retryAfterMs };
+  }
+  return c;
+}
