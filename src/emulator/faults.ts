@@ -1,0 +1,82 @@
+/**
+ * Fault injection: a list of specs checked in order for each API request; the first match with
+ * uses left applies. Specs from HTTP and from code go through the same zod schema.
+ */
+import { z } from 'zod';
+import type { FaultSpec } from './types.js';
+
+export const FaultSpecSchema = z
+  .strictObject({
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', '*'])),
+    path: z.string().startsWith('/', 'must start with /'),
+    action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'hang']),
+    status: z.number().int().min(400).max(599).optional(),
+    errorCode: z.string().min(1).optional(),
+    detail: z.string().optional(),
+    delayMs: z.number().int().min(0).max(600_000).optional(),
+    nextRequestAfterMs: z.number().int().min(0).optional(),
+    times: z.number().int().min(1).optional(),
+  })
+  .refine((f) => f.action !== 'delay' || f.delayMs !== undefined, { message: 'delayMs is required for action delay', path: ['delayMs'] });
+
+export class FaultSpecError extends Error {
+  override readonly name = 'FaultSpecError';
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super(`invalid fault spec: ${issues.join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+interface Entry {
+  readonly spec: FaultSpec;
+  readonly segments: readonly string[];
+  remaining: number;
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('?')[0]!.split('/').filter((s) => s !== '');
+}
+
+export class FaultBook {
+  #entries: Entry[] = [];
+
+  /** Validates and appends; throws {@link FaultSpecError}. */
+  add(input: unknown): FaultSpec {
+    const parsed = FaultSpecSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new FaultSpecError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(spec)'}: ${i.message}`));
+    }
+    const spec: FaultSpec = parsed.data;
+    this.#entries.push({ spec, segments: segmentsOf(spec.path), remaining: spec.times ?? Number.POSITIVE_INFINITY });
+    return spec;
+  }
+
+  clear(): void {
+    this.#entries = [];
+  }
+
+  /** Active faults with their uses left (null = unlimited). */
+  list(): (FaultSpec & { remaining: number | null })[] {
+    return this.#entries.map((e) => ({ ...e.spec, remaining: Number.isFinite(e.remaining) ? e.remaining : null }));
+  }
+
+  /** The first matching fault, with one use consumed; exhausted faults are dropped. */
+  take(method: string, resource: string): FaultSpec | undefined {
+    const segments = segmentsOf(resource);
+    const entry = this.#entries.find(
+      (e) =>
+        (e.spec.method === '*' || e.spec.method === method) &&
+        e.segments.length === segments.length &&
+        e.segments.every((s, i) => s === '*' || s === segments[i]),
+    );
+    if (entry === undefined) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) this.#entries = this.#entries.filter((e) => e !== entry);
+    return entry.spec;
+  }
+}

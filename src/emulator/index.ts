@@ -1,0 +1,13 @@
+/** Oracle B2C Service (Connect REST) emulator over real HTTP, with fault injection. */
+export { startEmulator } from './server.js';
+export type {
+  EmulatorContact,
+  EmulatorIncident,
+  EmulatorOptions,
+  EmulatorPhone,
+  EmulatorState,
+  EmulatorThread,
+  FaultSpec,
+  RecordedRequest,
+  RunningEmulator,
+} from './types.js';

@@ -1,0 +1,101 @@
+/**
+ * Runs parsed ROQL against a table: compiles a WHERE expression into a row predicate (unknown
+ * fields are 400 OSC-CREST-00007) and evaluates `q=` filters and `SELECT` statements.
+ * Comparisons are case-insensitive, as ROQL values are; a null never matches (SQL semantics).
+ */
+import { invalidQuery } from './errors.js';
+import type { RoqlExpr, RoqlSelect } from './roql.js';
+import type { QueryField, QueryTable } from './query-tables.js';
+import type { EmulatorStore } from './store.js';
+
+type Predicate<Row> = (row: Row) => boolean;
+
+function fieldOf<Row>(table: QueryTable<unknown, Row>, name: string): QueryField<Row> {
+  const field = table.fields[name.toLowerCase()];
+  if (field === undefined) throw invalidQuery(`Unknown field '${name}' for ${table.name}`);
+  return field;
+}
+
+function fieldNames(expr: RoqlExpr): string[] {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return [...fieldNames(expr.left), ...fieldNames(expr.right)];
+    case 'not':
+      return fieldNames(expr.expr);
+    case 'compare':
+      return [expr.field];
+  }
+}
+
+function likePattern(pattern: string): RegExp {
+  const source = pattern.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*');
+  return new RegExp(`^${source}$`, 'iu');
+}
+
+function compile<Row>(expr: RoqlExpr, table: QueryTable<unknown, Row>): Predicate<Row> {
+  switch (expr.kind) {
+    case 'and': {
+      const [l, r] = [compile(expr.left, table), compile(expr.right, table)];
+      return (row) => l(row) && r(row);
+    }
+    case 'or': {
+      const [l, r] = [compile(expr.left, table), compile(expr.right, table)];
+      return (row) => l(row) || r(row);
+    }
+    case 'not': {
+      const inner = compile(expr.expr, table);
+      return (row) => !inner(row);
+    }
+    case 'compare': {
+      const field = fieldOf(table, expr.field);
+      if (expr.op === 'like') {
+        const re = likePattern(expr.value);
+        return (row) => {
+          const v = field.value(row);
+          return v !== null && re.test(v);
+        };
+      }
+      const wanted = expr.value.toLowerCase();
+      const equal = expr.op === '=';
+      return (row) => {
+        const v = field.value(row);
+        return v !== null && (v.toLowerCase() === wanted) === equal;
+      };
+    }
+  }
+}
+
+function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]): boolean {
+  return fields.some((f) => table.listPrefixes.some((prefix) => f.toLowerCase().startsWith(prefix)));
+}
+
+/** Objects with at least one matching row (a contact matches a `phones.` condition if any phone does). */
+export function filterObjects<Obj, Row>(table: QueryTable<Obj, Row>, store: EmulatorStore, where: RoqlExpr | undefined): Obj[] {
+  const objects = table.objects(store);
+  if (where === undefined) return objects;
+  const matches = compile(where, table);
+  const joined = isJoined(table, fieldNames(where));
+  return objects.filter((obj) => table.rows(obj, joined).some(matches));
+}
+
+export interface SelectResult {
+  tableName: string;
+  count: number;
+  columnNames: string[];
+  /** Every cell a string, as the API renders them. */
+  rows: (string | null)[][];
+}
+
+/** A join yields one row per matching list item: a number held under two phone types gives the contact twice. */
+export function runSelect<Obj, Row>(table: QueryTable<Obj, Row>, store: EmulatorStore, statement: RoqlSelect): SelectResult {
+  const columns = statement.columns.map((name) => fieldOf(table, name));
+  const matches = statement.where === undefined ? () => true : compile(statement.where, table);
+  const joined = isJoined(table, [...statement.columns, ...(statement.where ? fieldNames(statement.where) : [])]);
+  const rows = table
+    .objects(store)
+    .flatMap((obj) => table.rows(obj, joined))
+    .filter(matches)
+    .map((row) => columns.map((c) => c.value(row)));
+  return { tableName: table.name, count: rows.length, columnNames: columns.map((c) => c.column), rows };
+}

@@ -1,0 +1,117 @@
+/** The emulator's public types: what tests and `npm start` code against. */
+
+/** How to run the emulator. */
+export interface EmulatorOptions {
+  /** @default 0 (a random free port; see {@link RunningEmulator.url}) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Basic-auth user name the API accepts. @default 'admin' */
+  username?: string;
+  /** Basic-auth password the API accepts. @default 'admin' */
+  password?: string;
+}
+
+/** A fault to inject on matching API requests, checked before normal handling. */
+export interface FaultSpec {
+  /** `'GET' | 'POST' | 'PATCH' | 'DELETE' | '*'`; matched against the effective method (after `X-HTTP-Method-Override`). */
+  method: string;
+  /** Resource path after `/services/rest/connect/<ver>`, e.g. `/incidents/*`; `*` matches one segment; query ignored. */
+  path: string;
+  /**
+   * - `status`: answer `status` with the Connect error body, nothing else happens
+   * - `delay`: wait `delayMs`, then handle normally
+   * - `drop`: destroy the socket without answering and without doing the write
+   * - `commit-then-drop`: do the write, then destroy the socket without answering
+   * - `hang`: never answer (until `close()`)
+   */
+  action: 'status' | 'delay' | 'drop' | 'commit-then-drop' | 'hang';
+  /** For `status`. @default 503 */
+  status?: number;
+  /** `o:errorCode` of the error body. @default 'OSC-CREST-00035' for 503 */
+  errorCode?: string;
+  /** `detail` of the error body. @default the code's title */
+  detail?: string;
+  /** For `delay`: milliseconds to wait before handling the request. */
+  delayMs?: number;
+  /** Sets `osvc-crest-next-request-after` (ms) on the faulted answer. */
+  nextRequestAfterMs?: number;
+  /** How many matching requests it affects. @default unlimited */
+  times?: number;
+}
+
+/** One request the API received, as recorded before any fault or handling. */
+export interface RecordedRequest {
+  /** As received (a tunnelled PATCH is recorded as POST). */
+  method: string;
+  /** Full path with query, as received. */
+  path: string;
+  /** Path after `/services/rest/connect/<ver>`, no query. */
+  resource: string;
+  query: Record<string, string>;
+  /** Lower-case names; the authorization value is replaced by `[redacted]`. */
+  headers: Record<string, string>;
+  body: string;
+  /** What the emulator answered; 0 if dropped or never answered. */
+  status: number;
+  /** Epoch milliseconds of arrival. */
+  at: number;
+}
+
+export interface EmulatorPhone {
+  number: string;
+  /** Digits only, as B2C Service derives it. */
+  rawNumber: string;
+  phoneType: { id: number; lookupName: string };
+}
+
+export interface EmulatorContact {
+  id: number;
+  name: { first: string | null; last: string | null };
+  phones: EmulatorPhone[];
+  createdTime: string;
+  updatedTime: string;
+}
+
+export interface EmulatorThread {
+  id: number;
+  text: string;
+  entryType: { id: number; lookupName: string };
+  contentType: { id: number; lookupName: string };
+  createdTime: string;
+}
+
+export interface EmulatorIncident {
+  id: number;
+  /** `YYMMDD-NNNNNN`; also the incident's `lookupName`. */
+  referenceNumber: string;
+  subject: string;
+  primaryContactId: number;
+  threads: EmulatorThread[];
+  createdTime: string;
+  updatedTime: string;
+}
+
+export interface EmulatorState {
+  contacts: EmulatorContact[];
+  incidents: EmulatorIncident[];
+}
+
+/** A listening emulator. */
+export interface RunningEmulator {
+  /** Origin, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** Deep copy of the data. */
+  state(): EmulatorState;
+  /** Every request to the API (not the admin routes), in order; deep copies. */
+  requests(): RecordedRequest[];
+  /** Validates and appends a fault; throws on an invalid spec. */
+  addFault(f: FaultSpec): void;
+  clearFaults(): void;
+  /** A pre-existing contact holding `phoneE164` as its phone of `phoneType` (@default 'Mobile Phone'). */
+  seedContact(phoneE164: string, phoneType?: string): EmulatorContact;
+  /** Clears data, recorded requests and faults; ids keep increasing. */
+  reset(): void;
+  /** Stops listening and destroys open and hanging sockets, so it never hangs. */
+  close(): Promise<void>;
+}
