@@ -165,8 +165,9 @@ describe('sms-to-incident through the fdk', () => {
   });
 
   it('reports a compensation that fails for good instead of swallowing it', async () => {
-    // Prepare
+    // Prepare: a known sender, so no contact deletion cascades the incident away
     stack = await startStack();
+    stack.emulator.seedContact(FROM);
     stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 400 });
     stack.emulator.addFault({ method: 'DELETE', path: '/incidents/*', action: 'status', status: 403 });
 
