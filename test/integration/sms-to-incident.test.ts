@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS, startStack, type Stack } from '../helpers/stack.js';
 
-const guide = JSON.parse(readFileSync(new URL('../../../shared/fixtures/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const guide = JSON.parse(readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const FROM = guide.from as string; // +15017122661
 const webhook = (fields: Record<string, unknown> = {}): string => JSON.stringify({ ...guide, ...fields });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InboundError, MAX_BODY_BYTES, parseInbound } from '../../../src/inbound/index.js';
 
-const fixture = readFileSync(new URL('../../../../shared/fixtures/twilio-message-resource.json', import.meta.url));
+const fixture = readFileSync(new URL('../../fixtures/providers/twilio-message-resource.json', import.meta.url));
 const json = 'application/json; charset=utf-8';
 
 function rejection(body: Buffer | string, contentType: string | null = json): InboundError {
