@@ -1,18 +1,22 @@
 import type { ErrorInfo, RunResult } from './engine/index.js';
 import type { SmsToIncidentState } from '../workflows/sms-to-incident.js';
 
-/** An HTTP answer to the webhook caller: status and JSON body. */
+/** An HTTP answer to the webhook caller, already serialised. */
 export interface Answer {
   readonly status: number;
-  readonly body: Readonly<Record<string, unknown>>;
+  readonly contentType: string;
+  readonly body: string;
+  /** Extra client headers (e.g. `Retry-After`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export function json(status: number, body: Readonly<Record<string, unknown>>, headers?: Record<string, string>): Answer {
+  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), ...(headers ? { headers } : {}) };
 }
 
 export function created(result: RunResult<SmsToIncidentState>): Answer {
   const { incidentId, referenceNumber, contactId, contactCreated } = result.state;
-  return {
-    status: 200,
-    body: { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId },
-  };
+  return json(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId });
 }
 
 /**
@@ -22,20 +26,17 @@ export function created(result: RunResult<SmsToIncidentState>): Answer {
 export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   const error: ErrorInfo | undefined = result.error;
   const step = result.steps.find((s) => s.name === result.failedStep);
-  return {
-    status: error?.type === 'DeadlineExceededError' ? 504 : 502,
-    body: {
-      message: 'incident not created',
-      runId: result.runId,
-      failedStep: result.failedStep,
-      attempts: step?.attempts.length,
-      error: error && { type: error.type, message: error.message, retryable: error.retryable },
-      compensation: result.compensation,
-      compensated: result.compensation !== 'failed',
-    },
-  };
+  return json(error?.type === 'DeadlineExceededError' ? 504 : 502, {
+    message: 'incident not created',
+    runId: result.runId,
+    failedStep: result.failedStep,
+    attempts: step?.attempts.length,
+    error: error && { type: error.type, message: error.message, retryable: error.retryable },
+    compensation: result.compensation,
+    compensated: result.compensation !== 'failed',
+  });
 }
 
 export function rejected(status: number, message: string, field?: string): Answer {
-  return { status, body: field === undefined ? { message } : { message, field } };
+  return json(status, field === undefined ? { message } : { message, field });
 }

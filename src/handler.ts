@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, FnOutput } from '@fnproject/fdk';
+import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { createB2cClient } from './b2c/index.js';
 import { ConfigError, b2cBaseUrl, loadConfig } from './config.js';
 import { runWorkflow } from './engine/index.js';
 import { InboundError, parseInbound } from './inbound/index.js';
 import { maskPhone } from './redact.js';
-import { created, rejected, runFailed, type Answer } from './answers.js';
+import { created, json, rejected, runFailed, type Answer } from './answers.js';
+import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { smsToIncident } from '../workflows/sms-to-incident.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { runLogHooks } from '../telemetry/run-log.js';
@@ -31,39 +32,46 @@ export interface HandlerOptions {
  * handle(createHandler(), { inputMode: 'buffer' });
  * ```
  */
-export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnOutput> {
+export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnResult> {
   return async (input, ctx) => {
     const env = options.env ?? process.env;
-    const log = createLogger({ level: logLevel(env), write: options.writeLog }, { fnCallId: ctx.callID ?? undefined });
+    const request = webhookRequest(input, ctx);
+    const log = createLogger({ level: logLevel(env), write: options.writeLog }, { fnCallId: request.callId });
     let answer: Answer;
     try {
-      answer = await handle(Buffer.isBuffer(input) ? input : Buffer.from(String(input ?? '')), ctx, env, log, options);
+      answer = await handle(request, env, log, options);
     } catch (error) {
       log.error('unexpected error', { errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
       answer = rejected(500, 'internal error');
     }
-    ctx.httpGateway.statusCode = answer.status;
-    ctx.responseContentType = 'application/json';
-    return answer.body;
+    return reply(ctx, answer);
   };
 }
 
-async function handle(input: Buffer, ctx: Context, env: Record<string, string | undefined>, log: Logger, options: HandlerOptions): Promise<Answer> {
+/** Status and headers go to the client through the gateway context; the body is written as is. */
+function reply(ctx: Context, answer: Answer): FnResult {
+  ctx.httpGateway.statusCode = answer.status;
+  ctx.responseContentType = answer.contentType;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) ctx.httpGateway.setResponseHeader(name, value);
+  return rawResult(answer.body);
+}
+
+async function handle(request: WebhookRequest, env: Record<string, string | undefined>, log: Logger, options: HandlerOptions): Promise<Answer> {
   let config;
   try {
     config = loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-    return { status: 500, body: { message: 'function configuration error', problems: error.problems } };
+    return json(500, { message: 'function configuration error', problems: error.problems });
   }
 
   let sms;
   try {
-    sms = parseInbound({ body: input, contentType: ctx.contentType });
+    sms = parseInbound(request);
   } catch (error) {
     if (!(error instanceof InboundError)) throw error;
-    log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: input.length });
+    log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
     return rejected(error.status, error.message, error.field);
   }
 
@@ -82,15 +90,10 @@ async function handle(input: Buffer, ctx: Context, env: Record<string, string | 
   });
   const result = await runWorkflow(smsToIncident(b2c), { sms }, {
     runId,
-    deadline: deadlineOf(ctx),
+    deadline: request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS,
     hooks: runLogHooks(runLog),
   });
   return result.status === 'succeeded' ? created(result) : runFailed(result);
-}
-
-function deadlineOf(ctx: Context): number {
-  const at = ctx.deadline?.getTime();
-  return at !== undefined && Number.isFinite(at) ? at : Date.now() + DEFAULT_TIMEOUT_MS;
 }
 
 function logLevel(env: Record<string, string | undefined>): 'debug' | 'info' | 'warn' | 'error' {
