@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OciAuthError, OciCallError, SecretCache, ociAuthProvider, resolveVaultSecrets, vaultSecretSource } from '../../src/oci/index.js';
+import { ociTestIdentity } from '../helpers/oci-keys.js';
+import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
+
+const SECRET = 'ocid1.vaultsecret.oc1.iad.amaaaaaatest1';
+const identity = ociTestIdentity();
+let standIns: OciStandIns;
+
+beforeAll(async () => {
+  standIns = await startOciStandIns({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
+  standIns.secrets.set(SECRET, 's3cr3t-välue');
+});
+afterAll(() => standIns.close());
+
+describe('ociAuthProvider', () => {
+  it('builds a resource principal from the four OCI_RESOURCE_PRINCIPAL_* variables (file paths)', () => {
+    const auth = ociAuthProvider(identity.env);
+    expect(auth).toBeDefined();
+    expect(process.env.OCI_RESOURCE_PRINCIPAL_VERSION).toBeUndefined(); // process.env is left alone
+  });
+
+  it('names the missing variable and never returns a half-built provider', () => {
+    const { OCI_RESOURCE_PRINCIPAL_RPST: _, ...env } = identity.env;
+    expect(() => ociAuthProvider(env)).toThrow(OciAuthError);
+    expect(() => ociAuthProvider(env)).toThrow(/OCI_RESOURCE_PRINCIPAL_RPST/);
+    expect(() => ociAuthProvider({ ...identity.env, OCI_RESOURCE_PRINCIPAL_VERSION: '1.1' })).toThrow(/2\.2/);
+  });
+
+  it('is undefined without a resource principal or a config file', () => {
+    expect(ociAuthProvider({ OCI_CONFIG_FILE: '/nonexistent/oci/config' })).toBeUndefined();
+  });
+});
+
+describe('Vault secrets through the signed SDK client', () => {
+  it('reads a secret with a request the stand-in verified as signed by the resource principal', async () => {
+    const source = vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } });
+    await expect(source.read(SECRET, 3000)).resolves.toBe('s3cr3t-välue');
+    expect(standIns.refused).toEqual([]);
+  });
+
+  it('is refused when signed by another key', async () => {
+    const stranger = ociTestIdentity();
+    const source = vaultSecretSource(ociAuthProvider(stranger.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } });
+    const error = await source.read(SECRET, 3000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OciCallError);
+    expect(error).toMatchObject({ statusCode: 401, code: 'NotAuthenticated' });
+    expect(standIns.refused.at(-1)?.problem).toBe('unknown keyId');
+  });
+
+  it('is refused when the known keyId signs with the wrong private key', async () => {
+    const stranger = ociTestIdentity();
+    const env = { ...identity.env, OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM: stranger.env.OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM as string };
+    const source = vaultSecretSource(ociAuthProvider(env)!, { endpoint: standIns.url, client: { circuitBreaker: false } });
+    await expect(source.read(SECRET, 3000)).rejects.toMatchObject({ statusCode: 401 });
+    expect(standIns.refused.at(-1)?.problem).toBe('bad signature');
+  });
+
+  it('normalises a connection failure (a plain object in the SDK) into an OciCallError', async () => {
+    const source = vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: 'http://127.0.0.1:9', client: { circuitBreaker: false, maxAttempts: 1 } });
+    const error = await source.read(SECRET, 3000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OciCallError);
+    expect((error as OciCallError).statusCode).toBeUndefined();
+    expect((error as OciCallError).message).toMatch(/getSecretBundle failed/);
+  });
+
+  it('bounds retries against a slow Vault by the caller’s budget, not the SDK’s ~90 s', async () => {
+    standIns.faults.secrets = 'slow';
+    standIns.slowMs = 2_000;
+    try {
+      const source = vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url });
+      const started = Date.now();
+      const error = await source.read(SECRET, 400).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'DEADLINE' });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      standIns.faults.secrets = 'none';
+    }
+  });
+
+  it('retries a 500 once, then reports the status', async () => {
+    standIns.faults.secrets = 'error-500';
+    try {
+      const source = vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false, retryDelayMs: 10 } });
+      const error = await source.read(SECRET, 3000).catch((e: unknown) => e);
+      expect(error).toMatchObject({ statusCode: 500 });
+    } finally {
+      standIns.faults.secrets = 'none';
+    }
+  });
+
+  it('caches for the TTL, shares concurrent reads, and re-reads after invalidate (rotation)', async () => {
+    let now = 0;
+    const cache = new SecretCache(vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } }), { ttlMs: 1_000, now: () => now });
+    const before = standIns.secretReads.length;
+    await Promise.all([cache.get(SECRET, 3000), cache.get(SECRET, 3000)]);
+    expect(standIns.secretReads.length - before).toBe(1);
+    standIns.secrets.set(SECRET, 'rotated');
+    await expect(cache.get(SECRET, 3000)).resolves.toBe('s3cr3t-välue');
+    cache.invalidate(SECRET);
+    await expect(cache.get(SECRET, 3000)).resolves.toBe('rotated');
+    now = 2_000;
+    await cache.get(SECRET, 3000);
+    expect(standIns.secretReads.length - before).toBe(3);
+    standIns.secrets.set(SECRET, 's3cr3t-välue');
+  });
+
+  it('overlays <key> from <key>_ocid and leaves other keys alone', async () => {
+    const cache = new SecretCache(vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } }), { ttlMs: 60_000 });
+    const env = await resolveVaultSecrets({ b2cservice_password_ocid: SECRET, b2cservice_password: 'local', other: 'x' }, cache, 3000);
+    expect(env).toMatchObject({ b2cservice_password: 's3cr3t-välue', other: 'x' });
+  });
+});
