@@ -32,6 +32,7 @@ export type {
   RunResult,
   StepDefinition,
   StepOutcome,
+  StepCheckpoint,
   StepRecord,
   WorkflowDefinition,
 } from './types.js';

@@ -23,6 +23,8 @@ export interface AttemptInput {
   readonly now: number;
   /** `step` or `compensation of step`, for messages. */
   readonly label: string;
+  /** The previous attempt's error, passed on to the step. */
+  readonly previousError?: unknown;
 }
 
 /**
@@ -56,7 +58,14 @@ export async function runAttempt(
   });
   timedOut.catch(ignore);
 
-  const work = invoke(fn, { signal: controller.signal, attempt, attemptDeadline: now + timeoutMs, runId, step });
+  const work = invoke(fn, {
+    signal: controller.signal,
+    attempt,
+    attemptDeadline: now + timeoutMs,
+    runId,
+    step,
+    ...(input.previousError === undefined ? {} : { previousError: input.previousError }),
+  });
   // After a timeout nobody awaits this promise any more; make sure its late rejection is
   // handled even if the race below changes.
   work.catch(ignore);

@@ -83,6 +83,7 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
         timeoutMs: plan.timeoutMs,
         now: attemptStart,
         label,
+        previousError: lastError,
       });
       const attemptEnd = clock.now();
       const base = { attempt, startedAt: attemptStart, durationMs: attemptEnd - attemptStart };

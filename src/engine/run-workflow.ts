@@ -37,6 +37,8 @@ interface RunProgress<S> {
   failedStep?: string;
   readonly steps: StepRecord[];
   readonly compensations: CompensationRecord[];
+  /** What each succeeded step returned, by step index. */
+  readonly outputs: (Readonly<Record<string, unknown>> | undefined)[];
 }
 
 interface RunEnv<S> {
@@ -85,7 +87,7 @@ export async function runWorkflow<S>(
 ): Promise<RunResult<S>> {
   const clock = options.clock ?? systemClock;
   const hooks = options.hooks ?? {};
-  const progress: RunProgress<S> = { state: initialState, steps: [], compensations: [] };
+  const progress: RunProgress<S> = { state: initialState, steps: [], compensations: [], outputs: [] };
   let env: RunEnv<S> | undefined;
   try {
     env = {
@@ -118,8 +120,31 @@ async function execute<S>(env: RunEnv<S>, options: RunOptions): Promise<RunResul
     return finish(env, { error: toErrorInfo(error) });
   }
 
+  const completed = options.completedSteps ?? [];
+  try {
+    checkCompleted(workflow, completed);
+  } catch (error) {
+    progress.steps.push(...workflow.steps.map(notRun));
+    return finish(env, { error: toErrorInfo(error) });
+  }
   for (const [index, step] of workflow.steps.entries()) {
+    const done = completed[index];
+    if (done !== undefined) {
+      // Finished by an earlier execution: its output is already in the state.
+      progress.steps.push(Object.freeze({ ...done, attempts: Object.freeze([...done.attempts]) }));
+      continue;
+    }
     const failure = await runStep(env, step, settingsAt(settings, index), budget);
+    if (options.checkpoint !== undefined) {
+      const stepRecord = progress.steps[index];
+      try {
+        if (stepRecord !== undefined) await options.checkpoint({ runId: env.runId, record: stepRecord, ...outputOf(progress, index) });
+      } catch (error) {
+        // The progress could not be saved: stop without undoing anything (see RunOptions.checkpoint).
+        progress.steps.push(...workflow.steps.slice(index + 1).map(notRun));
+        return finish(env, { failedStep: step.name, error: toErrorInfo(error) });
+      }
+    }
     if (failure === undefined) continue;
 
     progress.failedStep = step.name;
@@ -177,6 +202,7 @@ async function runStep<S>(
     return failed.error;
   }
   progress.state = merge(state, outcome.value);
+  progress.outputs[env.progress.steps.length] = isPatch(outcome.value) ? outcome.value : undefined;
   record(env, { name: step.name, outcome: 'succeeded', attempts: outcome.attempts, durationMs: outcome.durationMs });
   return undefined;
 }
@@ -306,6 +332,28 @@ function record<S>(env: RunEnv<S>, entry: StepRecord): StepRecord {
 
 function notRun<S>(step: StepDefinition<S>): StepRecord {
   return Object.freeze({ name: step.name, outcome: 'not-run' as const, attempts: Object.freeze([]), durationMs: 0 });
+}
+
+/** Completed steps must be a prefix of the workflow, by name, that succeeded or was skipped. */
+function checkCompleted<S>(workflow: WorkflowDefinition<S>, completed: readonly StepRecord[]): void {
+  completed.forEach((done, index) => {
+    const step = workflow.steps[index];
+    if (step === undefined || step.name !== done.name) {
+      throw new RangeError(`completedSteps[${index}] is "${done.name}", but step ${index} of "${workflow.name}" is "${step?.name ?? 'missing'}"`);
+    }
+    if (done.outcome !== 'succeeded' && done.outcome !== 'skipped') {
+      throw new RangeError(`completedSteps[${index}] ("${done.name}") ${done.outcome}: only succeeded or skipped steps count as completed`);
+    }
+  });
+}
+
+function outputOf<S>(progress: RunProgress<S>, index: number): { output?: Readonly<Record<string, unknown>> } {
+  const output = progress.outputs[index];
+  return output === undefined ? {} : { output };
+}
+
+function isPatch(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function merge<S>(state: S, patch: unknown): S {

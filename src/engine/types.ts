@@ -30,6 +30,8 @@ export interface AttemptContext {
   readonly runId: string;
   /** The step's name. */
   readonly step: string;
+  /** The previous attempt's error, when this is a retry: lets a step check what an ambiguous failure left behind. */
+  readonly previousError?: unknown;
 }
 
 /** One step of a workflow over state `S`. */
@@ -140,6 +142,13 @@ export interface RunHooks {
   onAttemptEnd?(e: { runId: string; step: string; record: AttemptRecord; compensation: boolean; willRetry: boolean }): void;
   onCompensationStart?(e: { runId: string; step: string }): void;
   onCompensationEnd?(e: { runId: string; record: CompensationRecord }): void;
+  /**
+   * Runs around each attempt (forward or compensation), e.g. to make a tracing span the active
+   * context for the attempt's I/O. Must call `run` once and return its promise. The engine keeps
+   * the outcome of `run` whatever the wrapper does: a throw, a rejection, a second call or no
+   * call at all (then the engine calls `run` itself) cannot change it.
+   */
+  wrapAttempt?<T>(e: { runId: string; step: string; attempt: number; compensation: boolean }, run: () => Promise<T>): Promise<T>;
 }
 
 export interface RunOptions {
@@ -163,4 +172,24 @@ export interface RunOptions {
   /** Uniform in [0, 1). @default Math.random */
   readonly random?: () => number;
   readonly hooks?: RunHooks;
+  /**
+   * Records of the leading steps that an earlier execution of this run already finished
+   * (succeeded or skipped), in declaration order. They are kept in the result as they are and not
+   * run again; their outputs must already be in the initial state.
+   */
+  readonly completedSteps?: readonly StepRecord[];
+  /**
+   * Awaited after each forward step ends, before the next one starts, so the caller can persist
+   * progress. If it rejects, the run stops at once, without compensating: the caller no longer
+   * owns the run, and whoever does resumes it from what was persisted.
+   */
+  readonly checkpoint?: (e: StepCheckpoint) => Promise<void>;
+}
+
+/** A forward step's end, as given to {@link RunOptions.checkpoint}. */
+export interface StepCheckpoint {
+  readonly runId: string;
+  readonly record: StepRecord;
+  /** The patch the step returned (merged into the state), for a step that succeeded. */
+  readonly output?: Readonly<Record<string, unknown>>;
 }

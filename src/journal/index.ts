@@ -1,0 +1,12 @@
+/**
+ * The run journal: one durable record per inbound message, claimed atomically before any side
+ * effect, so a redelivered, concurrent or crashed delivery never runs the workflow twice.
+ */
+export { JournalError } from './journal.js';
+export type { RunJournal, Versioned } from './journal.js';
+export { memoryJournal } from './memory-store.js';
+export { fileJournal } from './file-store.js';
+export { claimRun, isRetryableFailure, standingSteps } from './claim.js';
+export type { Claim, ClaimRequest } from './claim.js';
+export { HISTORY_LIMIT, RUN_STATUS, RunRecordSchema, parseRunRecord, withHistory } from './record.js';
+export type { HistoryEntry, Lease, RunRecord, RunStatus, StepEntry, StoredAnswer } from './record.js';

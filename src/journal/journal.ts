@@ -1,0 +1,28 @@
+import type { RunRecord } from './record.js';
+
+/** A record with the opaque version a conditional update must name (a counter, an ETag). */
+export interface Versioned {
+  readonly record: RunRecord;
+  readonly version: string;
+}
+
+/**
+ * Where runs are kept. Every write is conditional, so two containers can never both own a run:
+ * `create` succeeds for one caller only, `update` only for the holder of the current version.
+ */
+export interface RunJournal {
+  /** Short description for logs and the CLI (`file:/var/runs`, never a credential). */
+  readonly description: string;
+  get(key: string): Promise<Versioned | undefined>;
+  /** Create-only: undefined when a record with this key already exists. */
+  create(record: RunRecord): Promise<Versioned | undefined>;
+  /** Compare-and-set: undefined when the stored version is not `version` any more. */
+  update(record: RunRecord, version: string): Promise<Versioned | undefined>;
+  /** Every record (the CLI filters); order unspecified. */
+  list(): Promise<RunRecord[]>;
+}
+
+/** The store could not be read or written: callers fail closed (no claim, no side effect). */
+export class JournalError extends Error {
+  override readonly name = 'JournalError';
+}

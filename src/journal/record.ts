@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * One run of a workflow for one inbound message, as the journal keeps it. Plain JSON: the same
+ * document lives in memory, in a file or in an Object Storage object, and the SRE CLI reads it.
+ */
+
+export const RUN_STATUS = {
+  /** Owned by the holder of `lease` until `lease.expiresAt`. */
+  running: 'running',
+  succeeded: 'succeeded',
+  /** Failed for good (compensated, or compensation failed). */
+  failed: 'failed',
+  /** Marked for a redrive: the next claim starts it again from the first step that must be redone. */
+  queued: 'queued',
+} as const;
+
+export const RunStatusSchema = z.enum([RUN_STATUS.running, RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.queued]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string(), retryable: z.boolean() });
+
+export const AttemptEntrySchema = z.object({
+  attempt: z.number().int(),
+  startedAt: z.number(),
+  durationMs: z.number(),
+  outcome: z.enum(['succeeded', 'failed']),
+  error: ErrorInfoSchema.optional(),
+  backoffMs: z.number().optional(),
+});
+
+/** A step's outcome as the engine recorded it, plus what the step returned and when it ended. */
+export const StepEntrySchema = z.object({
+  name: z.string(),
+  outcome: z.enum(['succeeded', 'failed', 'skipped', 'not-run']),
+  attempts: z.array(AttemptEntrySchema),
+  durationMs: z.number(),
+  error: ErrorInfoSchema.optional(),
+  /** The patch the step merged into the run's state (e.g. `{ incidentId }`). */
+  output: z.record(z.string(), z.unknown()).optional(),
+  finishedAt: z.number().optional(),
+  /** Set when its compensation ran: its output no longer exists. */
+  compensated: z.enum(['succeeded', 'failed']).optional(),
+});
+export type StepEntry = z.infer<typeof StepEntrySchema>;
+
+export const LeaseSchema = z.object({ owner: z.string(), expiresAt: z.number() });
+export type Lease = z.infer<typeof LeaseSchema>;
+
+export const HistoryEntrySchema = z.object({
+  at: z.number(),
+  event: z.enum(['claimed', 'resumed', 'restarted', 'succeeded', 'failed', 'duplicate', 'busy', 'redrive']),
+  owner: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+/** The answer given for the run, replayed to duplicates. */
+export const StoredAnswerSchema = z.object({ status: z.number().int(), body: z.record(z.string(), z.unknown()) });
+export type StoredAnswer = z.infer<typeof StoredAnswerSchema>;
+
+export const RunRecordSchema = z.object({
+  schema: z.literal(1),
+  /** Idempotency key: `<provider>:<provider message id>`. */
+  key: z.string().min(1),
+  runId: z.string().min(1),
+  workflow: z.string(),
+  provider: z.string(),
+  messageId: z.string(),
+  /** `I-Twilio-Idempotency-Token` of the first delivery, when there was one. */
+  idempotencyToken: z.string().optional(),
+  /** sha256 of the canonical payload: the same key with another payload is refused. */
+  payloadHash: z.string(),
+  /** The run's input, kept for resume and redrive. */
+  payload: z.unknown(),
+  status: RunStatusSchema,
+  lease: LeaseSchema.optional(),
+  /** Executions of the run (first one, take-overs, retries, redrives). */
+  executions: z.number().int().min(0),
+  /** Deliveries answered from the journal without running anything. */
+  duplicates: z.number().int().min(0),
+  /** Latest entry per step, in workflow order. */
+  steps: z.array(StepEntrySchema),
+  compensation: z.enum(['none', 'completed', 'failed']).optional(),
+  failedStep: z.string().optional(),
+  error: ErrorInfoSchema.optional(),
+  answer: StoredAnswerSchema.optional(),
+  /** Trace id of the execution that last wrote the record, when tracing is on. */
+  traceId: z.string().optional(),
+  /** Start of the first execution: reconciliation looks for objects created since. */
+  startedAt: z.number(),
+  updatedAt: z.number(),
+  finishedAt: z.number().optional(),
+  /** Newest last, capped. */
+  history: z.array(HistoryEntrySchema),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const HISTORY_LIMIT = 50;
+
+export function withHistory(record: RunRecord, entry: HistoryEntry): RunRecord['history'] {
+  return [...record.history, entry].slice(-HISTORY_LIMIT);
+}
+
+/** Parses a stored document; throws {@link z.ZodError} when it is not a run record. */
+export function parseRunRecord(json: unknown): RunRecord {
+  return RunRecordSchema.parse(json);
+}

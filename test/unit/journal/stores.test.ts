@@ -1,0 +1,117 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fileJournal, memoryJournal, type RunJournal } from '../../../src/journal/index.js';
+import { sampleRecord } from './sample-record.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'journal-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const stores: [string, () => Promise<RunJournal>][] = [
+  ['memory', async () => memoryJournal()],
+  ['file', async () => fileJournal(join(await tempDir(), 'runs'))],
+];
+
+describe.each(stores)('%s journal', (_, open) => {
+  it('creates once: a second create of the same key is refused and changes nothing', async () => {
+    // Prepare
+    const journal = await open();
+
+    // Act
+    const first = await journal.create(sampleRecord('k1'));
+    const second = await journal.create(sampleRecord('k1', { payloadHash: 'other' }));
+
+    // Assess
+    expect(first?.record.key).toBe('k1');
+    expect(second).toBeUndefined();
+    expect((await journal.get('k1'))?.record.payloadHash).toBe('h1');
+  });
+
+  it('updates only from the current version (compare-and-set)', async () => {
+    // Prepare
+    const journal = await open();
+    const created = await journal.create(sampleRecord('k2'));
+
+    // Act
+    const updated = await journal.update({ ...created!.record, status: 'succeeded' }, created!.version);
+    const stale = await journal.update({ ...created!.record, status: 'failed' }, created!.version);
+
+    // Assess
+    expect(updated).toBeDefined();
+    expect(updated!.version).not.toBe(created!.version);
+    expect(stale).toBeUndefined();
+    expect((await journal.get('k2'))?.record.status).toBe('succeeded');
+  });
+
+  it('lets exactly one of many concurrent creators and updaters win', async () => {
+    // Prepare
+    const journal = await open();
+
+    // Act
+    const creates = await Promise.all(Array.from({ length: 10 }, (_, i) => journal.create(sampleRecord('k3', { runId: `r${i}` }))));
+    const base = (await journal.get('k3'))!;
+    const updates = await Promise.all(Array.from({ length: 10 }, (_, i) => journal.update({ ...base.record, executions: i + 2 }, base.version)));
+
+    // Assess
+    expect(creates.filter((c) => c !== undefined)).toHaveLength(1);
+    expect(updates.filter((u) => u !== undefined)).toHaveLength(1);
+  });
+
+  it('answers undefined for an unknown key and lists what it holds', async () => {
+    // Prepare
+    const journal = await open();
+    await journal.create(sampleRecord('a'));
+    await journal.create(sampleRecord('b'));
+
+    // Act
+    const missing = await journal.get('nope');
+    const all = await journal.list();
+
+    // Assess
+    expect(missing).toBeUndefined();
+    expect(all.map((r) => r.key).sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('file journal on disk', () => {
+  it('leaves no temp or lock files behind and keeps one JSON file per run', async () => {
+    // Prepare
+    const dir = join(await tempDir(), 'runs');
+    const journal = fileJournal(dir);
+    const created = await journal.create(sampleRecord('x'));
+
+    // Act
+    await journal.update({ ...created!.record, status: 'succeeded' }, created!.version);
+    await journal.create(sampleRecord('x'));
+
+    // Assess
+    const names = await readdir(dir);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^[0-9a-f]{40}\.json$/);
+  });
+
+  it('is shared by two journals on the same directory (two processes)', async () => {
+    // Prepare
+    const dir = join(await tempDir(), 'runs');
+    const one = fileJournal(dir);
+    const two = fileJournal(dir);
+
+    // Act
+    const a = await one.create(sampleRecord('shared'));
+    const b = await two.create(sampleRecord('shared'));
+    const seen = await two.get('shared');
+
+    // Assess
+    expect(a).toBeDefined();
+    expect(b).toBeUndefined();
+    expect(seen?.version).toBe(a!.version);
+  });
+});
