@@ -9,6 +9,7 @@ import { emitHook } from './emit-hook.js';
 import { DeadlineExceededError, ensureError } from './errors.js';
 import { nextDelayMs } from './retry-policy.js';
 import { runAttempt } from './run-attempt.js';
+import { wrapAttempt } from './wrap-attempt.js';
 import type { AttemptContext, AttemptRecord, Clock, RetryPolicy, RunHooks } from './types.js';
 
 /** Everything one retried unit of work needs. */
@@ -76,15 +77,17 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
       }
 
       emitHook(hooks, 'onAttemptStart', { runId, step, attempt, timeoutMs: plan.timeoutMs, compensation });
-      const outcome = await runAttempt(input.fn, {
-        runId,
-        step,
-        attempt,
-        timeoutMs: plan.timeoutMs,
-        now: attemptStart,
-        label,
-        previousError: lastError,
-      });
+      const outcome = await wrapAttempt(hooks, { runId, step, attempt, compensation }, () =>
+        runAttempt(input.fn, {
+          runId,
+          step,
+          attempt,
+          timeoutMs: plan.timeoutMs,
+          now: attemptStart,
+          label,
+          previousError: lastError,
+        }),
+      );
       const attemptEnd = clock.now();
       const base = { attempt, startedAt: attemptStart, durationMs: attemptEnd - attemptStart };
 
