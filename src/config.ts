@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { journalConfigShape } from './journal/config.js';
 
 /**
  * Function configuration, validated once per invocation from the environment (Fn app and
@@ -38,6 +39,7 @@ export const ConfigSchema = z.object({
   b2cservice_thread_entry_type: nonEmpty.default('Note'),
   /** Minimum level of the JSON log lines. */
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...journalConfigShape,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** Where the run journal lives, parsed from `run_journal`. */
+export type JournalLocation =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'oci-os'; readonly namespace: string; readonly bucket: string; readonly prefix: string };
+
+const OCI_NAME = /^[A-Za-z0-9._-]{1,256}$/;
+
+/** `memory` | `file:<dir>` | `oci-os://<namespace>/<bucket>[/<prefix>]` */
+export function parseJournalLocation(value: string): JournalLocation | string {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('file:')) {
+    const dir = value.slice('file:'.length);
+    return dir.trim() === '' ? 'file: needs a directory (file:/var/runs)' : { kind: 'file', dir };
+  }
+  if (value.startsWith('oci-os://')) {
+    const [namespace, bucket, ...rest] = value.slice('oci-os://'.length).split('/');
+    if (!namespace || !bucket || !OCI_NAME.test(namespace) || !OCI_NAME.test(bucket)) return 'oci-os:// needs a namespace and a bucket (oci-os://<namespace>/<bucket>[/<prefix>])';
+    const prefix = rest.filter((s) => s !== '').join('/');
+    return { kind: 'oci-os', namespace, bucket, prefix: prefix === '' ? '' : `${prefix}/` };
+  }
+  return 'must be memory, file:<dir> or oci-os://<namespace>/<bucket>[/<prefix>]';
+}
+
+const location = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const parsed = parseJournalLocation(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/**
+ * The journal's config keys, spread into the function's config schema.
+ * - `run_journal`: where runs are kept (default `memory`: protects one container only);
+ * - `run_journal_lease_margin_ms`: a lease lasts until the execution's deadline plus this margin;
+ * - `b2cservice_incident_sms_field`: optional incident custom field (`customFields.c.<name>`) holding
+ *   the message id, for an exact lookup when an incident creation's outcome is unknown.
+ */
+export const journalConfigShape = {
+  run_journal: location.default({ kind: 'memory' }),
+  run_journal_lease_margin_ms: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  b2cservice_incident_sms_field: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a custom field name (letters, digits, _), without customFields.c.')
+    .optional(),
+} as const;

@@ -1,0 +1,160 @@
+import { runWorkflow, type RunOptions, type RunResult, type StepCheckpoint, type StepRecord, type WorkflowDefinition } from '../engine/index.js';
+import type { RunJournal, Versioned } from './journal.js';
+import { standingSteps } from './claim.js';
+import { RUN_STATUS, withHistory, type RunRecord, type StepEntry, type StoredAnswer } from './record.js';
+
+/** The claim was taken over or the journal kept refusing our writes: someone else owns the run. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  /** Not worth retrying here: the new owner carries on. */
+  readonly retryable = false;
+}
+
+export interface JournaledRun<S extends object> {
+  readonly journal: RunJournal;
+  /** What {@link claimRun} returned for this execution. */
+  readonly claimed: Versioned;
+  /** The execution's lease owner, as claimed. */
+  readonly owner: string;
+  readonly workflow: WorkflowDefinition<S>;
+  /** The run's input, before any step output: journaled outputs are merged over it. */
+  readonly initialState: S;
+  readonly options: Omit<RunOptions, 'runId' | 'completedSteps' | 'checkpoint'>;
+  /** The answer to give now and to replay to duplicates. */
+  readonly answer: (result: RunResult<S>) => StoredAnswer;
+  readonly now?: () => number;
+}
+
+export interface JournaledOutcome<S> {
+  readonly result: RunResult<S>;
+  readonly answer: StoredAnswer;
+  /** False when the final record could not be written (lease lost, store down). */
+  readonly saved: boolean;
+}
+
+/**
+ * Runs a claimed run: the steps the journal says are done are not run again (their outputs are
+ * merged into the state), each step's outcome and output is persisted before the next one
+ * starts, and the result, answer and release of the lease are written at the end. Every write
+ * checks that this execution still owns the run.
+ */
+export async function runJournaled<S extends object>(run: JournaledRun<S>): Promise<JournaledOutcome<S>> {
+  const now = run.now ?? Date.now;
+  const { record } = run.claimed;
+  const completed = standingSteps(record.steps);
+  const outputs = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const step of completed) if (step.output !== undefined) outputs.set(step.name, step.output);
+  const state = completed.reduce<S>((acc, step) => ({ ...acc, ...step.output }), run.initialState);
+
+  const writer = new RecordWriter(run.journal, run.claimed, run.owner);
+  let lost = false;
+  const checkpoint = async (e: StepCheckpoint): Promise<void> => {
+    if (e.output !== undefined) outputs.set(e.record.name, e.output);
+    const entry = stepEntry(e.record, e.output, now());
+    try {
+      await writer.commit((r) => ({ ...r, steps: upsert(r.steps, entry, run.workflow), updatedAt: now() }));
+    } catch (error) {
+      lost = error instanceof LeaseLostError;
+      throw error;
+    }
+  };
+
+  const result = await runWorkflow(run.workflow, state, {
+    ...run.options,
+    runId: record.runId,
+    completedSteps: completed.map(toStepRecord),
+    checkpoint,
+  });
+  const answer = run.answer(result);
+  if (lost) return { result, answer, saved: false };
+
+  const undone = new Map(result.compensations.map((c) => [c.step, c.outcome]));
+  const at = now();
+  try {
+    await writer.commit((r) => {
+      const { lease: _lease, ...rest } = r;
+      const finished: RunRecord = {
+        ...rest,
+        status: result.status === 'succeeded' ? RUN_STATUS.succeeded : RUN_STATUS.failed,
+        steps: result.steps.map((s) => {
+          const entry = stepEntry(s, outputs.get(s.name), r.steps.find((x) => x.name === s.name)?.finishedAt ?? at);
+          const compensated = undone.get(s.name);
+          return compensated === undefined ? entry : { ...entry, compensated };
+        }),
+        compensation: result.compensation,
+        ...(result.failedStep === undefined ? {} : { failedStep: result.failedStep }),
+        ...(result.error === undefined ? {} : { error: { ...result.error } }),
+        answer,
+        updatedAt: at,
+        finishedAt: at,
+        history: withHistory(r, { at, event: result.status, owner: run.owner, ...(result.error ? { detail: `${result.failedStep ?? ''}: ${result.error.type}` } : {}) }),
+      };
+      return finished;
+    });
+    return { result, answer, saved: true };
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { result, answer, saved: false };
+    throw error;
+  }
+}
+
+/** Conditional writes by the lease owner; a concurrent counter bump is merged, a new owner is not. */
+class RecordWriter {
+  #latest: Versioned;
+
+  constructor(
+    readonly journal: RunJournal,
+    claimed: Versioned,
+    readonly owner: string,
+  ) {
+    this.#latest = claimed;
+  }
+
+  async commit(mutate: (record: RunRecord) => RunRecord): Promise<Versioned> {
+    for (let round = 0; round < 8; round++) {
+      const { record, version } = this.#latest;
+      if (record.status !== RUN_STATUS.running || record.lease?.owner !== this.owner) {
+        throw new LeaseLostError(`run ${record.runId} is now ${record.status}${record.lease ? ` under ${record.lease.owner}` : ''}`);
+      }
+      const updated = await this.journal.update(mutate(record), version);
+      if (updated !== undefined) {
+        this.#latest = updated;
+        return updated;
+      }
+      const fresh = await this.journal.get(record.key);
+      if (fresh === undefined) throw new LeaseLostError(`run ${record.runId} vanished from the journal`);
+      this.#latest = fresh;
+    }
+    throw new LeaseLostError(`run ${this.#latest.record.runId}: the journal kept changing under us`);
+  }
+}
+
+function stepEntry(record: StepRecord, output: Readonly<Record<string, unknown>> | undefined, finishedAt: number): StepEntry {
+  return {
+    name: record.name,
+    outcome: record.outcome,
+    attempts: record.attempts.map((a) => ({ ...a, ...(a.error ? { error: { ...a.error } } : {}) })),
+    durationMs: record.durationMs,
+    ...(record.error === undefined ? {} : { error: { ...record.error } }),
+    ...(output === undefined ? {} : { output: { ...output } }),
+    finishedAt,
+  };
+}
+
+function toStepRecord(entry: StepEntry): StepRecord {
+  return {
+    name: entry.name,
+    outcome: entry.outcome,
+    attempts: entry.attempts,
+    durationMs: entry.durationMs,
+    ...(entry.error === undefined ? {} : { error: entry.error }),
+  };
+}
+
+/** Keeps one entry per step, in workflow order. */
+function upsert<S>(steps: readonly StepEntry[], entry: StepEntry, workflow: WorkflowDefinition<S>): StepEntry[] {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  byName.set(entry.name, entry);
+  const order = workflow.steps.map((s) => s.name);
+  return [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+}
