@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { createB2cClient } from './b2c/index.js';
 import { ConfigError, b2cBaseUrl, loadConfig } from './config.js';
-import { runWorkflow } from './engine/index.js';
+import { claimRun, journalFor, payloadHash, runJournaled, type Claim, type StoredAnswer } from './journal/index.js';
 import { InboundError, parseInbound } from './inbound/index.js';
 import { maskPhone } from './redact.js';
 import { created, json, rejected, runFailed, type Answer } from './answers.js';
@@ -75,9 +75,45 @@ async function handle(request: WebhookRequest, env: Record<string, string | unde
     return rejected(error.status, error.message, error.field);
   }
 
-  const runId = randomUUID();
-  const runLog = log.child({ runId, provider: sms.provider, messageId: sms.messageId, from: maskPhone(sms.from) });
-  runLog.info('webhook accepted', { textLength: sms.text.length, media: sms.media.length });
+  const deadline = request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS;
+  const journal = journalFor(config.run_journal);
+  if (config.run_journal.kind === 'memory') warnMemoryJournalOnce(log);
+  const key = `${sms.provider}:${sms.messageId}`;
+  const owner = `${request.callId ?? 'call'}/${randomUUID()}`;
+  const idempotencyToken = request.header('I-Twilio-Idempotency-Token') ?? undefined;
+  const keyLog = log.child({ provider: sms.provider, messageId: sms.messageId, from: maskPhone(sms.from) });
+
+  // Claim before any side effect: one execution owns the run, the others are answered from the journal.
+  let claim: Claim;
+  try {
+    claim = await claimRun(journal, {
+      key,
+      runId: randomUUID(),
+      workflow: 'sms-to-incident',
+      provider: sms.provider,
+      messageId: sms.messageId,
+      ...(idempotencyToken === null || idempotencyToken === undefined ? {} : { idempotencyToken: idempotencyToken.slice(0, 200) }),
+      payloadHash: payloadHash(sms),
+      payload: sms,
+      owner,
+      now: Date.now(),
+      leaseExpiresAt: deadline + config.run_journal_lease_margin_ms,
+    });
+  } catch (error) {
+    // Fail closed: without a claim, running could duplicate an incident.
+    keyLog.error('run journal unavailable', { journal: journal.description, errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
+    return json(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
+  }
+  if (claim.kind !== 'run') return answerUnclaimed(claim, keyLog);
+
+  const { record } = claim.claimed;
+  const runLog = keyLog.child({ runId: record.runId });
+  runLog.info(claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`, {
+    textLength: sms.text.length,
+    media: sms.media.length,
+    execution: record.executions,
+    ...(claim.mode === 'new' ? {} : { doneSteps: record.steps.map((s) => s.name).join(' ') }),
+  });
 
   const b2c = createB2cClient({
     baseUrl: b2cBaseUrl(config),
@@ -88,12 +124,48 @@ async function handle(request: WebhookRequest, env: Record<string, string | unde
     threadEntryType: config.b2cservice_thread_entry_type,
     fetch: options.fetch,
   });
-  const result = await runWorkflow(smsToIncident(b2c), { sms }, {
-    runId,
-    deadline: request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS,
-    hooks: runLogHooks(runLog),
+  const outcome = await runJournaled({
+    journal,
+    claimed: claim.claimed,
+    owner,
+    workflow: smsToIncident(b2c),
+    initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
+    options: { deadline, hooks: runLogHooks(runLog) },
+    answer: (result) => storedAnswer(result.status === 'succeeded' ? created(result) : runFailed(result)),
   });
-  return result.status === 'succeeded' ? created(result) : runFailed(result);
+  if (!outcome.saved) runLog.warn('run outcome not saved in the journal', { journal: journal.description });
+  return json(outcome.answer.status, outcome.answer.body);
+}
+
+/** Duplicates and conflicts: answered from the journal, with no call to B2C Service. */
+function answerUnclaimed(claim: Exclude<Claim, { kind: 'run' }>, log: Logger): Answer {
+  const { record } = claim;
+  switch (claim.kind) {
+    case 'finished':
+      log.info('duplicate webhook', { metric: 'DuplicateWebhook', runId: record.runId, status: record.status, duplicates: record.duplicates + 1 });
+      return record.answer === undefined
+        ? json(200, { message: 'already processed', runId: record.runId })
+        : json(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' });
+    case 'busy': {
+      const seconds = Math.max(1, Math.ceil(claim.retryAfterMs / 1000));
+      log.info('duplicate webhook while the run is in progress', { metric: 'DuplicateWebhook', runId: record.runId, retryAfterS: seconds });
+      return json(503, { message: 'this message is being processed; retry later', runId: record.runId, retryable: true }, { 'Retry-After': String(seconds) });
+    }
+    case 'mismatch':
+      log.warn('message id reused with another payload', { runId: record.runId });
+      return json(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false });
+  }
+}
+
+function storedAnswer(answer: Answer): StoredAnswer {
+  return { status: answer.status, body: JSON.parse(answer.body) as Record<string, unknown> };
+}
+
+let memoryWarned = false;
+function warnMemoryJournalOnce(log: Logger): void {
+  if (memoryWarned) return;
+  memoryWarned = true;
+  log.warn('run journal is in memory: duplicates are caught within this container only; set run_journal to file:<dir> or oci-os://<namespace>/<bucket>');
 }
 
 function logLevel(env: Record<string, string | undefined>): 'debug' | 'info' | 'warn' | 'error' {

@@ -25,6 +25,10 @@ export interface SmsToIncidentState {
   readonly contactCreated?: boolean;
   readonly incidentId?: number;
   readonly referenceNumber?: string;
+  /** Epoch ms the run first started: anything it may have created is at least this recent. */
+  readonly runStartedAt?: number;
+  /** An earlier execution of this run may have sent writes whose outcome is unknown (crash, take-over). */
+  readonly recovering?: boolean;
 }
 
 export const STEP = {
