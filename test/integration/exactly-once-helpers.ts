@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startFunction, type FnAnswer, type FnProcess } from '../../src/local/index.js';
+import { CREDENTIALS, ENTRY, ROUTE } from '../helpers/stack.js';
+
+const guide = JSON.parse(readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+export const FROM = guide.from as string;
+export const webhook = (fields: Record<string, unknown> = {}): string => JSON.stringify({ ...guide, ...fields });
+
+export type Answer = FnAnswer & { json: Record<string, unknown> };
+
+/** Two function processes (two "containers") sharing one file journal, and one emulated site. */
+export interface TwoContainers {
+  readonly emulator: RunningEmulator;
+  readonly journalDir: string;
+  readonly fns: [FnProcess, FnProcess];
+  readonly env: Record<string, string>;
+  post(fn: FnProcess, body: string, headers?: Record<string, string>): Promise<Answer>;
+  stop(): Promise<void>;
+}
+
+export async function startTwoContainers(options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<TwoContainers> {
+  const emulator = await startEmulator(CREDENTIALS);
+  const base = await mkdtemp(join(tmpdir(), 'runs-'));
+  const journalDir = join(base, 'runs');
+  const env = {
+    b2cservice_hostname: emulator.url,
+    b2cservice_username: CREDENTIALS.username,
+    b2cservice_password: CREDENTIALS.password,
+    run_journal: `file:${journalDir}`,
+    run_journal_lease_margin_ms: '0',
+    ...options.env,
+  };
+  const fns = await Promise.all([0, 1].map(() => startFunction({ entry: ENTRY, timeoutMs: options.timeoutMs, env }))) as [FnProcess, FnProcess];
+  return {
+    emulator,
+    journalDir,
+    fns,
+    env,
+    async post(fn, body, headers = {}) {
+      const answer = await fn.invoke({
+        method: 'POST',
+        url: ROUTE,
+        headers: { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1', 'Content-Type': 'application/json; charset=utf-8', ...headers },
+        body,
+      });
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        // left empty: the assertion on the answer tells what came back
+      }
+      return { ...answer, json };
+    },
+    async stop() {
+      await Promise.allSettled([...fns.map((f) => f.stop()), emulator.close()]);
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Method and resource of every call made to the site, ids generalised. */
+export function calls(emulator: RunningEmulator): string[] {
+  return emulator.requests().map((r) => `${r.method} ${r.resource.replace(/\/\d+$/, '/{id}')}`);
+}
+
+export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
