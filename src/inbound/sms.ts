@@ -2,20 +2,25 @@ import { z } from 'zod';
 
 /** The one shape every provider's webhook is turned into. */
 export const InboundSmsSchema = z.object({
-  /** Which adapter produced it, e.g. `twilio`. */
+  /** Which provider sent it: `twilio`, `vonage` or `generic`. */
   provider: z.string().min(1),
-  /** The provider's id for this message (Twilio `sid`/`MessageSid`). */
+  /** The provider's id for this message (Twilio `sid`/`MessageSid`, Vonage `messageId`). */
   messageId: z.string().min(1).max(128),
   /** Sender, E.164. */
   from: z.string(),
-  /** Recipient (our number), E.164 when the provider gave one. */
+  /** Recipient (our number), E.164 or a short code when the provider gave one. */
   to: z.string().optional(),
   /** The full text, UTF-8, as sent. May be empty for a media-only message. */
   text: z.string(),
-  /** ISO-8601, when the provider said when. */
+  /** ISO-8601, when the provider said when (else when the function received it). */
   receivedAt: z.string().optional(),
   /** Media references: kept as links, never fetched. */
   media: z.array(z.object({ url: z.string(), contentType: z.string().optional() })),
+  /**
+   * The provider's other fields as received (text and signature fields left out), for the
+   * incident thread: what a support engineer needs to trace the message at the provider.
+   */
+  raw: z.record(z.string(), z.string()).optional(),
 });
 
 export type InboundSms = z.infer<typeof InboundSmsSchema>;

@@ -1,28 +1,17 @@
 import { z } from 'zod';
-import { toE164 } from './phone.js';
+import type { ProviderAdapter } from './adapter.js';
+import { messageText, recipientPhone, senderPhone } from './fields.js';
 import type { InboundSms } from './sms.js';
 
 /**
  * Twilio's REST *Message resource* JSON: the payload Oracle's guide assumes
  * (`../shared/fixtures/twilio-message-resource.json`). Unknown fields are kept, not refused.
  */
-const phone = z
-  .string()
-  .max(64)
-  .transform((raw, ctx) => {
-    const e164 = toE164(raw);
-    if (e164 === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'must be a phone number in E.164 format (e.g. +14155550101)' });
-      return z.NEVER;
-    }
-    return e164;
-  });
-
 export const TwilioMessageResourceSchema = z.looseObject({
   sid: z.string().regex(/^[A-Z]{2}[0-9A-Za-z]{32}$/, 'must be a Twilio message SID (e.g. SM + 32 characters)'),
-  from: phone,
-  to: phone.optional(),
-  body: z.string().max(16_000),
+  from: senderPhone(),
+  to: recipientPhone().optional(),
+  body: messageText,
   account_sid: z.string().optional(),
   date_created: z.string().nullish(),
   date_sent: z.string().nullish(),
@@ -40,7 +29,8 @@ function isoDate(value: string | null | undefined): string | undefined {
 }
 
 export function fromTwilioMessageResource(m: TwilioMessageResource): InboundSms {
-  const hasMedia = Number(m.num_media ?? '0') > 0 && m.subresource_uris?.media;
+  const media = m.subresource_uris?.media;
+  const hasMedia = Number(m.num_media ?? '0') > 0 && media !== undefined && media.startsWith('/');
   return {
     provider: 'twilio',
     messageId: m.sid,
@@ -48,6 +38,16 @@ export function fromTwilioMessageResource(m: TwilioMessageResource): InboundSms 
     to: m.to,
     text: m.body,
     receivedAt: isoDate(m.date_sent) ?? isoDate(m.date_created),
-    media: hasMedia ? [{ url: `https://api.twilio.com${m.subresource_uris?.media}` }] : [],
+    media: hasMedia ? [{ url: `https://api.twilio.com${media}` }] : [],
   };
 }
+
+export const twilioMessageResource: ProviderAdapter<TwilioMessageResource> = {
+  id: 'twilio-message-resource',
+  provider: 'twilio',
+  dialect: 'json',
+  accepts: ['json'],
+  schema: TwilioMessageResourceSchema,
+  textField: 'body',
+  toSms: fromTwilioMessageResource,
+};

@@ -1,0 +1,52 @@
+import type { Dialect, Provider } from './adapter.js';
+import { decodeBody } from './body.js';
+import type { InboundConfig } from './config.js';
+import { InboundError } from './errors.js';
+import { rawFields } from './raw-fields.js';
+import { selectAdapter } from './select-adapter.js';
+import type { InboundSms } from './sms.js';
+import { validatePayload } from './validate.js';
+import { verifySignature, type SignatureScheme, type SignedRequest } from './verify-signature.js';
+
+/** A webhook as the inbound side needs it: nothing fdk-specific (src/webhook-request.ts fits). */
+export interface WebhookInput extends SignedRequest {
+  readonly contentType: string | null;
+}
+
+/** An accepted webhook: the canonical message and how to answer its sender. */
+export interface ReceivedSms {
+  readonly sms: InboundSms;
+  readonly provider: Provider;
+  /** The shape it came in, e.g. `twilio-messaging-webhook`. */
+  readonly shape: string;
+  readonly dialect: Dialect;
+  readonly signature: SignatureScheme;
+}
+
+/**
+ * One webhook in, one canonical SMS out, in this order: size (413), content type (415), UTF-8 and
+ * syntax (400), provider selection, signature (401/403, or 500 via {@link SignatureConfigError}
+ * when the secret is missing), then the provider's schema (400 naming the field). Nothing the
+ * body says is used before its signature has passed.
+ *
+ * @example
+ * ```ts
+ * const { sms, dialect } = receiveInbound(webhookRequest(input, ctx), loadConfig());
+ * ```
+ */
+export function receiveInbound(req: WebhookInput, config: InboundConfig, now: number = Date.now()): ReceivedSms {
+  const payload = decodeBody(req, config.webhook_max_body_bytes);
+  const adapter = selectAdapter(payload, config.webhook_provider);
+  if (!adapter.accepts.includes(payload.kind)) {
+    throw new InboundError(415, `unsupported content type for ${adapter.id}: send ${adapter.accepts.map((k) => (k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}`);
+  }
+  const signature = verifySignature(req, payload, adapter, config, now);
+  const sms = validatePayload(adapter, payload.fields);
+  return {
+    sms: { ...sms, receivedAt: sms.receivedAt ?? new Date(now).toISOString(), raw: rawFields(adapter, payload.fields) },
+    provider: adapter.provider,
+    shape: adapter.id,
+    dialect: adapter.dialect,
+    signature,
+  };
+}
