@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { journalConfigShape } from './journal/config.js';
+import { InboundConfigShape } from './inbound/config.js';
 
 /**
  * Function configuration, validated once per invocation from the environment (Fn app and
@@ -40,6 +41,7 @@ export const ConfigSchema = z.object({
   /** Minimum level of the JSON log lines. */
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...journalConfigShape,
+  ...InboundConfigShape,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

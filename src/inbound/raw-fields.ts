@@ -1,7 +1,10 @@
 import type { ProviderAdapter } from './adapter.js';
 
-/** Fields that authenticate the request or are credentials: never copied into an incident. */
-const LEFT_OUT = new Set(['sig', 'nonce', 'api-key', 'api_key', 'apikey', 'signature']);
+/**
+ * Fields that authenticate the request or are credentials: never copied into an incident. Signing
+ * fields also change on a redelivery, and the canonical message must not.
+ */
+const LEFT_OUT = new Set(['sig', 'nonce', 'timestamp', 'api-key', 'api_key', 'apikey', 'signature']);
 const MAX_FIELDS = 60;
 const MAX_VALUE = 500;
 /** Control characters would break the note's one-field-per-line layout. */

@@ -43,7 +43,8 @@ export function receiveInbound(req: WebhookInput, config: InboundConfig, now: nu
   const signature = verifySignature(req, payload, adapter, config, now);
   const sms = validatePayload(adapter, payload.fields);
   return {
-    sms: { ...sms, receivedAt: sms.receivedAt ?? new Date(now).toISOString(), raw: rawFields(adapter, payload.fields) },
+    // No receivedAt default: the canonical message must be identical on a provider's redelivery.
+    sms: { ...sms, raw: rawFields(adapter, payload.fields) },
     provider: adapter.provider,
     shape: adapter.id,
     dialect: adapter.dialect,
