@@ -24,6 +24,8 @@ export interface LoggerOptions {
   /** @default a line on stdout */
   readonly write?: (line: string) => void;
   readonly now?: () => number;
+  /** Fields computed per line (e.g. the active trace and span ids); fixed fields win over them. */
+  readonly dynamic?: () => LogFields;
 }
 
 export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
@@ -33,7 +35,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
   const emit = (level: LogLevelName, message: string, fields: LogFields = {}): void => {
     if (LogLevel[level] < threshold) return;
     try {
-      write(JSON.stringify({ level, time: new Date(now()).toISOString(), message, ...base, ...fields }));
+      write(JSON.stringify({ level, time: new Date(now()).toISOString(), message, ...options.dynamic?.(), ...base, ...fields }));
     } catch {
       // A log line must never fail the request.
     }

@@ -7,8 +7,16 @@ import type { Logger } from './logger.js';
  */
 export function runLogHooks(log: Logger): RunHooks {
   return {
+    // Debug lines: kept back by the invocation's log and written only when the run fails.
+    onAttemptStart: ({ runId, step, attempt, timeoutMs, compensation }) => {
+      log.debug(compensation ? 'compensation attempt started' : 'attempt started', { runId, step, attempt, timeoutMs });
+    },
+    onStepStart: ({ runId, step }) => log.debug('step started', { runId, step }),
     onAttemptEnd: ({ runId, step, record, compensation, willRetry }) => {
-      if (record.outcome === 'succeeded') return;
+      if (record.outcome === 'succeeded') {
+        log.debug(compensation ? 'compensation attempt succeeded' : 'attempt succeeded', { runId, step, attempt: record.attempt, durationMs: record.durationMs });
+        return;
+      }
       log.warn(compensation ? 'compensation attempt failed' : 'attempt failed', {
         runId,
         step,
@@ -21,7 +29,10 @@ export function runLogHooks(log: Logger): RunHooks {
       });
     },
     onStepEnd: ({ runId, record }) => {
-      if (record.outcome !== 'failed') return;
+      if (record.outcome !== 'failed') {
+        log.debug(`step ${record.outcome}`, { runId, step: record.name, attempts: record.attempts.length, durationMs: record.durationMs });
+        return;
+      }
       log.error('step failed', {
         runId,
         step: record.name,

@@ -13,3 +13,5 @@ export { SecretCache, vaultSecretSource } from './secrets.js';
 export type { SecretCacheOptions, SecretSource } from './secrets.js';
 export { resolveVaultSecrets, vaultReferences } from './resolve-secrets.js';
 export type { Env } from './resolve-secrets.js';
+export { VaultUnavailableError, functionVault } from './vault.js';
+export type { Vault } from './vault.js';

@@ -1,0 +1,47 @@
+/**
+ * The function's Vault: built once per container from the environment, it overlays the
+ * `<key>_ocid` secrets onto the config and forgets them when a backend says they are stale.
+ */
+import { ociAuthProvider } from './auth.js';
+import { vaultReferences, type Env } from './resolve-secrets.js';
+import { SecretCache, vaultSecretSource } from './secrets.js';
+
+export interface Vault {
+  /** `env` with the Vault-held keys filled in; on a Vault failure, a key that also has a plain value keeps it. */
+  resolve(env: Env, budgetMs: number): Promise<{ env: Env; fallbacks: string[] }>;
+  /** Drops cached secrets: the next `resolve` reads Vault again (after a 401, the password may have rotated). */
+  invalidate(): void;
+}
+
+/** Thrown when `<key>_ocid` is set but the secret cannot be had and there is no plain fallback. */
+export class VaultUnavailableError extends Error {
+  override readonly name = 'VaultUnavailableError';
+}
+
+/**
+ * The Vault for this environment, or undefined when no `<key>_ocid` is set. Throws when secrets
+ * are referenced but there is no resource principal to read them with.
+ */
+export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
+  if (vaultReferences(env).length === 0) return undefined;
+  const auth = ociAuthProvider(env, { allowConfigFile: false });
+  if (!auth) throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
+  const cache = new SecretCache(vaultSecretSource(auth, { endpoint: env.oci_secrets_endpoint }), { ttlMs: ttlSeconds * 1000 });
+  return {
+    async resolve(input, budgetMs) {
+      // Per key: what Vault gives, else the plain value, else fail. One read per key, in parallel.
+      const refs = vaultReferences(input);
+      const results = await Promise.allSettled(refs.map(({ ocid }) => cache.get(ocid, budgetMs)));
+      const out: Env = { ...input };
+      const fallbacks: string[] = [];
+      refs.forEach(({ key }, i) => {
+        const r = results[i];
+        if (r?.status === 'fulfilled') out[key] = r.value;
+        else if (input[key]) fallbacks.push(key);
+        else throw new VaultUnavailableError(`${key}_ocid: ${r?.reason instanceof Error ? r.reason.message : String(r?.reason)}`);
+      });
+      return { env: out, fallbacks };
+    },
+    invalidate: () => cache.invalidate(),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Telemetry of the function, set up once per container and used per invocation: a SERVER span
+ * (joining the caller's W3C trace), JSON logs with trace ids, engine hooks for spans, metrics
+ * and log lines, a traced fetch, and one bounded flush of metrics, logs and spans in `finally`.
+ * Nothing here can change an answer: every failure is caught, counted and logged once.
+ */
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import type { RunHooks, RunResult } from '../src/engine/index.js';
+import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
+import { maskPhone } from '../src/redact.js';
+import type { WebhookRequest } from '../src/webhook-request.js';
+import { combineHooks } from './combine-hooks.js';
+import { loadTelemetryConfig, parseOtlpHeaders, type TelemetryConfig } from './config.js';
+import { invocationLog, type InvocationLog } from './invocation-log.js';
+import { ociLogSink, type LogSink } from './log-shipper.js';
+import { createLogger, type Logger, type LogLevelName } from './logger.js';
+import { MetricBatch } from './metric-batch.js';
+import { ociMetricsSink, type MetricsSink } from './metrics-sink.js';
+import { runLogHooks } from './run-log.js';
+import { recordRunMetrics } from './run-metrics.js';
+import { SagaAttr, setSafeAttributes } from './span-attributes.js';
+import { spanHooks } from './span-hooks.js';
+import { tracedFetch } from './traced-fetch.js';
+import { apmTracesUrl, createTracing, otlpExporter, type Tracing } from './tracing.js';
+
+export interface FunctionTelemetryOptions {
+  readonly env: Record<string, string | undefined>;
+  readonly write?: (line: string) => void;
+  /** Replaces the OTLP exporter (tests: an in-memory exporter, exported span by span). */
+  readonly exporter?: SpanExporter;
+  /** Resolves the APM data key when it lives in Vault (`oci_apm_data_key_ocid`). */
+  readonly apmDataKey?: () => Promise<string | undefined>;
+}
+
+type Kind = 'metrics' | 'logs' | 'traces';
+
+/** The side of one invocation that the handler talks to. */
+export interface InvocationTelemetry {
+  readonly log: Logger;
+  readonly traceId: string;
+  /** Runs `fn` with the SERVER span active. */
+  within<T>(fn: () => Promise<T>): Promise<T>;
+  /** The accepted webhook: names the provider on metrics and the span. */
+  accepted(sms: { provider: string; messageId?: string; from?: string }): void;
+  rejected(reason: string): void;
+  duplicate(): void;
+  /** Engine hooks: spans, log lines and run metrics. */
+  runHooks(runLog: Logger): RunHooks;
+  /** `inner` with a CLIENT span per request; `on401` is told of each 401 (credential rotation). */
+  fetch(inner: typeof fetch | undefined, on401?: () => void): typeof fetch;
+  /** Ends the SERVER span and flushes everything within the budget. Never rejects. */
+  end(status: number, failure?: string): Promise<void>;
+}
+
+export class FunctionTelemetry {
+  readonly config: TelemetryConfig;
+  readonly functionName: string;
+  readonly #write: (line: string) => void;
+  readonly #level: LogLevelName;
+  readonly #stdout: Logger;
+  #tracing: Promise<Tracing | undefined> | undefined;
+  #metrics: MetricsSink | undefined;
+  #logs: LogSink | undefined;
+  readonly #failures: Record<Kind, number> = { metrics: 0, logs: 0, traces: 0 };
+  readonly #options: FunctionTelemetryOptions;
+
+  constructor(options: FunctionTelemetryOptions) {
+    this.#options = options;
+    const env = options.env;
+    this.#write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+    this.#level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === env.log_level) ?? 'info';
+    this.#stdout = createLogger({ level: 'info', write: this.#write }, { component: 'telemetry' });
+    const { config, problems } = loadTelemetryConfig(env);
+    this.config = config;
+    if (problems.length > 0) this.#stdout.warn('telemetry config ignored', { problems: problems.join('; ') });
+    this.functionName = env.FN_FN_NAME || config.OTEL_SERVICE_NAME || 'sms-incident';
+
+    let auth: OciAuthProvider | undefined;
+    if (config.oci_monitoring_compartment_id || config.oci_log_id) {
+      try {
+        auth = ociAuthProvider(env, { allowConfigFile: false });
+      } catch (error) {
+        this.#stdout.warn('OCI metrics and log shipping off: resource principal unusable', { error: error instanceof Error ? error.message : String(error) });
+      }
+      if (!auth) this.#stdout.warn('OCI metrics and log shipping off: no resource principal (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
+    }
+    if (!config.oci_monitoring_compartment_id) this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
+    if (auth && config.oci_monitoring_compartment_id) {
+      this.#metrics = ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: env.oci_monitoring_endpoint });
+    }
+    if (auth && config.oci_log_id) this.#logs = ociLogSink(auth, config.oci_log_id, { endpoint: env.oci_logging_endpoint });
+  }
+
+  /** Built on first use: the APM data key may have to come from Vault. */
+  #tracingReady(): Promise<Tracing | undefined> {
+    this.#tracing ??= (async () => {
+      const resource = { 'faas.name': this.functionName, ...(this.#options.env.FN_FN_ID ? { 'faas.id': this.#options.env.FN_FN_ID } : {}) };
+      if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, resource, simple: true });
+      const c = this.config;
+      if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+        return createTracing({ exporter: otlpExporter({ url: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, headers: parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS) }), serviceName: this.functionName, resource });
+      }
+      if (c.oci_apm_endpoint) {
+        const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
+        if (key) return createTracing({ exporter: otlpExporter({ url: apmTracesUrl(c.oci_apm_endpoint), headers: { Authorization: `dataKey ${key}` } }), serviceName: this.functionName, resource });
+        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key)');
+      }
+      return undefined;
+    })();
+    return this.#tracing;
+  }
+
+  /** Starts one invocation's telemetry. Never throws. */
+  async begin(request: WebhookRequest): Promise<InvocationTelemetry> {
+    const tracing = await this.#tracingReady().catch(() => undefined);
+    const tracer = tracing?.tracer ?? trace.getTracer('noop');
+    const getter: TextMapGetter<WebhookRequest> = { get: (carrier, key) => carrier.header(key) ?? undefined, keys: () => [] };
+    const parent = tracing ? propagation.extract(ROOT_CONTEXT, request, getter) : ROOT_CONTEXT;
+    const route = (request.url ?? '/').split('?')[0] ?? '/';
+    const method = request.method ?? 'POST';
+    const server: Span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
+    setSafeAttributes(server, { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: route, [SagaAttr.fnCallId]: request.callId });
+    const serverCtx: Context = trace.setSpan(parent, server);
+    const traceId = tracing ? server.spanContext().traceId : '';
+
+    const il: InvocationLog = invocationLog({ level: this.#level, write: this.#write, ship: this.#logs !== undefined, base: { fnCallId: request.callId } });
+    const batch = new MetricBatch();
+    const dims = { functionName: this.functionName, provider: 'unknown' };
+    let runFailed = false;
+    let messageId: string | undefined;
+
+    return {
+      log: il.log,
+      traceId,
+      within: (fn) => context.with(serverCtx, fn),
+      accepted: (sms) => {
+        dims.provider = sms.provider;
+        messageId = sms.messageId;
+        setSafeAttributes(server, { [SagaAttr.provider]: sms.provider, [SagaAttr.messageId]: sms.messageId, [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined });
+      },
+      rejected: (reason) => batch.add('WebhookRejected', { functionName: this.functionName, reason }, 1),
+      duplicate: () => batch.add('DuplicateWebhook', dims, 1),
+      runHooks: (runLog) =>
+        combineHooks(runLogHooks(runLog), spanHooks(tracer, serverCtx), {
+          onRunEnd: ({ result }: { result: RunResult<unknown> }) => {
+            runFailed = result.status === 'failed';
+            recordRunMetrics(batch, result, dims);
+          },
+        }),
+      fetch: (inner, on401) => tracedFetch(inner ?? fetch, tracer, (status) => {
+        if (status === 401) on401?.();
+      }),
+      end: async (status, failure) => {
+        try {
+          server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: failure ?? `answered ${status}` });
+          server.end();
+          if (runFailed || status >= 500) il.releaseDebug();
+          const budget = this.config.telemetry_flush_budget_ms;
+          await Promise.all([
+            this.#guard('metrics', async () => {
+              if (!this.#metrics || batch.size === 0) return;
+              const result = await this.#metrics.post(batch, budget);
+              if (result.refused.length > 0) this.#stdout.warn('OCI Monitoring refused metrics', { refused: result.refused.join('; ').slice(0, 2_000), fnCallId: request.callId });
+            }),
+            this.#guard('logs', async () => {
+              if (this.#logs) await this.#logs.ship(il.batch, { source: this.functionName, subject: messageId ?? request.callId }, budget);
+            }),
+            this.#guard('traces', async () => {
+              const error = await tracing?.flush(budget);
+              if (error) throw new Error(error);
+            }),
+          ]);
+        } catch {
+          // end() never rejects
+        }
+      },
+    };
+  }
+
+  /** Telemetry's own failures: counted; the first (and every 100th) logged on stdout only. */
+  async #guard(kind: Kind, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      if (this.#failures[kind] > 0) {
+        this.#stdout.info(`telemetry ${kind} export recovered`, { failures: this.#failures[kind] });
+        this.#failures[kind] = 0;
+      }
+    } catch (error) {
+      this.#failures[kind] += 1;
+      if (this.#failures[kind] % 100 === 1) {
+        this.#stdout.warn(`telemetry ${kind} export failed`, { failures: this.#failures[kind], error: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+      }
+    }
+  }
+
+  failures(): Readonly<Record<Kind, number>> {
+    return { ...this.#failures };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Where one invocation's log lines go: stdout at the configured level, debug lines held back
+ * until we know whether the run failed, and every written line also queued for OCI Logging.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { createLogger, LogLevel, type LogFields, type Logger, type LogLevelName } from './logger.js';
+import { newLogBatch, type LogBatch } from './log-shipper.js';
+
+export interface InvocationLog {
+  readonly log: Logger;
+  /** Lines to ship (those written to stdout). */
+  readonly batch: LogBatch;
+  /** Writes the held-back debug lines (run failed): an SRE gets the detail exactly when needed. */
+  releaseDebug(): void;
+}
+
+/** Active trace and span ids on every line, for log ↔ trace correlation. */
+export function activeTraceFields(): LogFields {
+  const span = trace.getSpan(context.active());
+  const sc = span?.spanContext();
+  return sc && sc.traceId !== '00000000000000000000000000000000' ? { traceId: sc.traceId, spanId: sc.spanId } : {};
+}
+
+const MAX_HELD_DEBUG = 500;
+
+export function invocationLog(options: { level: LogLevelName; write: (line: string) => void; ship: boolean; base: LogFields }): InvocationLog {
+  const batch = newLogBatch();
+  const held: string[] = [];
+  const threshold = LogLevel[options.level];
+  const emit = (line: string): void => {
+    options.write(line);
+    if (options.ship) batch.push(line);
+  };
+  const log = createLogger(
+    {
+      level: 'debug',
+      dynamic: activeTraceFields,
+      write: (line) => {
+        // createLogger writes `{"level":"…"` first: no need to parse the line.
+        if (line.startsWith('{"level":"debug"') && threshold > LogLevel.debug) {
+          if (held.length < MAX_HELD_DEBUG) held.push(line);
+          return;
+        }
+        emit(line);
+      },
+    },
+    options.base,
+  );
+  return {
+    log,
+    batch,
+    releaseDebug() {
+      for (const line of held.splice(0)) emit(line);
+    },
+  };
+}
