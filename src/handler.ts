@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { createB2cClient } from './b2c/index.js';
-import { ConfigError, b2cBaseUrl, loadConfig } from './config.js';
+import { ConfigError, b2cBaseUrl, loadConfig, type Config } from './config.js';
 import { claimRun, journalFor, payloadHash, runJournaled, type Claim, type StoredAnswer } from './journal/index.js';
-import { InboundError, parseInbound } from './inbound/index.js';
+import { InboundError, SignatureConfigError, TWIML_CONTENT_TYPE, receiveInbound, renderReply, twimlResponse, type ReceivedSms } from './inbound/index.js';
 import { maskPhone } from './redact.js';
 import { created, json, rejected, runFailed, type Answer } from './answers.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
@@ -33,6 +33,7 @@ export interface HandlerOptions {
  * ```
  */
 export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnResult> {
+  warnIfUnsigned(options);
   return async (input, ctx) => {
     const env = options.env ?? process.env;
     const request = webhookRequest(input, ctx);
@@ -66,14 +67,24 @@ async function handle(request: WebhookRequest, env: Record<string, string | unde
     return json(500, { message: 'function configuration error', problems: error.problems });
   }
 
-  let sms;
+  let received: ReceivedSms;
   try {
-    sms = parseInbound(request);
+    received = receiveInbound(request, config);
   } catch (error) {
+    if (error instanceof SignatureConfigError) {
+      log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
+      return json(500, { message: 'function configuration error', problems: error.problems });
+    }
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
     return rejected(error.status, error.message, error.field);
   }
+  const { sms } = received;
+  const answer = await run(request, config, sms, log, options);
+  return inDialect(answer, received, config.reply_template);
+}
+
+async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sms'], log: Logger, options: HandlerOptions): Promise<Answer> {
 
   const deadline = request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS;
   const journal = journalFor(config.run_journal);
@@ -109,6 +120,7 @@ async function handle(request: WebhookRequest, env: Record<string, string | unde
   const { record } = claim.claimed;
   const runLog = keyLog.child({ runId: record.runId });
   runLog.info(claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`, {
+    signature: config.webhook_signature === 'off' ? 'off' : 'verified',
     textLength: sms.text.length,
     media: sms.media.length,
     execution: record.executions,
@@ -128,7 +140,7 @@ async function handle(request: WebhookRequest, env: Record<string, string | unde
     journal,
     claimed: claim.claimed,
     owner,
-    workflow: smsToIncident(b2c),
+    workflow: smsToIncident(b2c, config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
     initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
     options: { deadline, hooks: runLogHooks(runLog) },
     answer: (result) => storedAnswer(result.status === 'succeeded' ? created(result) : runFailed(result)),
@@ -155,6 +167,29 @@ function answerUnclaimed(claim: Exclude<Claim, { kind: 'run' }>, log: Logger): A
       log.warn('message id reused with another payload', { runId: record.runId });
       return json(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false });
   }
+}
+
+/**
+ * Twilio's Messaging webhook gets TwiML for a 2xx (JSON there is Twilio error 12300), with the
+ * `reply_template` auto-reply once the incident exists; errors stay JSON for Twilio's debugger.
+ */
+function inDialect(answer: Answer, received: ReceivedSms, replyTemplate: string | undefined): Answer {
+  if (received.dialect !== 'twiml' || answer.status < 200 || answer.status > 299) return answer;
+  const body = JSON.parse(answer.body) as { referenceNumber?: unknown; incidentId?: unknown };
+  const reply =
+    replyTemplate === undefined || body.referenceNumber === undefined
+      ? undefined
+      : renderReply(replyTemplate, { referenceNumber: String(body.referenceNumber), incidentId: String(body.incidentId) });
+  return { status: answer.status, contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...(answer.headers ? { headers: answer.headers } : {}) };
+}
+
+/** `webhook_signature=off` is for a gateway that authenticates callers itself: say so once, at start. */
+function warnIfUnsigned(options: HandlerOptions): void {
+  const env = options.env ?? process.env;
+  if (env.webhook_signature !== 'off') return;
+  createLogger({ level: logLevel(env), write: options.writeLog }, {}).warn(
+    'webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates',
+  );
 }
 
 function storedAnswer(answer: Answer): StoredAnswer {

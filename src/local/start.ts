@@ -20,9 +20,11 @@ const fnEnv: Record<string, string> = {
   b2cservice_hostname: emulator.url,
   b2cservice_username: 'admin',
   b2cservice_password: 'admin',
+  // So the guide's unsigned curl works; export webhook_signature=required (and a secret) to try signatures.
+  webhook_signature: 'off',
 };
 for (const [k, v] of Object.entries(process.env)) {
-  if (v !== undefined && /^(b2cservice_|log_level$)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+  if (v !== undefined && /^(b2cservice_|log_level$|webhook_|twilio_auth_token$|vonage_signature_|reply_template$)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
 }
 
 let current: FnProcess | undefined;
@@ -61,7 +63,7 @@ const body = JSON.stringify({
   direction: 'outbound-api', from: '+13365550652', num_media: '0', num_segments: '1',
   sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', status: 'sent', to: '+15558675310',
 });
-console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}`);
+console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`);
 console.log(`try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
 

@@ -32,6 +32,8 @@ export async function startTwoContainers(options: { timeoutMs?: number; env?: Re
     b2cservice_password: CREDENTIALS.password,
     run_journal: `file:${journalDir}`,
     run_journal_lease_margin_ms: '0',
+    // The guide's unsigned JSON (signatures are tested in test/integration/inbound-*.test.ts).
+    webhook_signature: 'off',
     ...options.env,
   };
   const fns = await Promise.all([0, 1].map(() => startFunction({ entry: ENTRY, timeoutMs: options.timeoutMs, env }))) as [FnProcess, FnProcess];
