@@ -1,0 +1,110 @@
+/**
+ * `npm run alarms -- print|apply [flags]`: prints the alarm MQL, or creates/updates the alarms in
+ * OCI Monitoring (auth: resource principal when OCI_RESOURCE_PRINCIPAL_VERSION is set, else the
+ * OCI CLI config file, `--profile` / `--config-file`).
+ */
+import { parseArgs } from 'node:util';
+import * as monitoring from 'oci-monitoring';
+import { OciService, ociAuthProvider, ociClientConfiguration, ociEndpoint } from '../src/oci/index.js';
+import { alarmDefinitions, applyAlarms } from './alarms.js';
+import { alarmQueryProblems } from './mql.js';
+
+const USAGE = `usage: npm run alarms -- <print|apply> [flags]
+  --function-name <name>      functionName dimension (default sms-incident)
+  --namespace <ns>            metric namespace (default sms_incident)
+  --error-rate <0..1>         IncidentCreationFailed mean threshold (default 0.2)
+  --absence-minutes <n>       also alarm when no run happened for n minutes
+  --rejected <n>              also alarm on more than n rejected webhooks in 5 min
+  --json                      print as JSON
+ apply only:
+  --compartment <ocid>        compartment of the alarms (required)
+  --metric-compartment <ocid> compartment of the metrics (default: --compartment)
+  --resource-group <name>     metric resource group, if the function sets one
+  --topic <ocid>              Notifications topic (required, repeatable)
+  --profile <name> --config-file <path>   OCI CLI config (ignored under a resource principal)
+  --endpoint <url>            Monitoring API endpoint override`;
+
+export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'function-name': { type: 'string', default: 'sms-incident' },
+        namespace: { type: 'string', default: 'sms_incident' },
+        'error-rate': { type: 'string', default: '0.2' },
+        'absence-minutes': { type: 'string' },
+        rejected: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        compartment: { type: 'string' },
+        'metric-compartment': { type: 'string' },
+        'resource-group': { type: 'string' },
+        topic: { type: 'string', multiple: true },
+        profile: { type: 'string' },
+        'config-file': { type: 'string' },
+        endpoint: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    out(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  const command = positionals[0];
+  const errorRate = Number(v['error-rate']);
+  const absence = v['absence-minutes'] === undefined ? undefined : Number(v['absence-minutes']);
+  const rejected = v.rejected === undefined ? undefined : Number(v.rejected);
+  if ((command !== 'print' && command !== 'apply') || !(errorRate > 0 && errorRate <= 1) || (absence !== undefined && !(absence >= 1)) || (rejected !== undefined && !(rejected >= 0))) {
+    out(USAGE);
+    return 2;
+  }
+  const specs = alarmDefinitions({ functionName: v['function-name'] as string, errorRateThreshold: errorRate, absenceMinutes: absence, rejectedThreshold: rejected });
+  const problems = specs.flatMap((s) => alarmQueryProblems(s.query));
+  if (problems.length > 0) {
+    out(`alarm queries do not match the emitted metrics: ${problems.join('; ')}`);
+    return 1;
+  }
+
+  if (command === 'print') {
+    if (v.json) out(JSON.stringify(specs.map((s) => ({ ...s, namespace: v.namespace })), null, 2));
+    else for (const s of specs) out(`[${s.severity}] ${s.displayName}\n  namespace ${v.namespace}\n  ${s.query}\n`);
+    return 0;
+  }
+
+  if (!v.compartment || !v.topic?.length) {
+    out(`apply needs --compartment and --topic\n${USAGE}`);
+    return 2;
+  }
+  const auth = ociAuthProvider(process.env, { profile: v.profile, configFile: v['config-file'] });
+  if (!auth) {
+    out('no OCI credentials: set OCI_RESOURCE_PRINCIPAL_* or create ~/.oci/config (or pass --config-file)');
+    return 1;
+  }
+  const client = new monitoring.MonitoringClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 3, attemptTimeoutMs: 10_000 }));
+  const endpoint = ociEndpoint(OciService.monitoring, v.endpoint, auth);
+  if (endpoint) client.endpoint = endpoint;
+  try {
+    const done = await applyAlarms(client, specs, {
+      compartmentId: v.compartment,
+      metricCompartmentId: v['metric-compartment'],
+      namespace: v.namespace as string,
+      resourceGroup: v['resource-group'],
+      destinations: v.topic,
+    });
+    if (v.json) out(JSON.stringify(done, null, 2));
+    else for (const d of done) out(`${d.action} ${d.displayName} (${d.id})`);
+    return 0;
+  } catch (error) {
+    out(`apply failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
