@@ -1,4 +1,4 @@
-import { contactByPhoneFilter } from './roql.js';
+import { contactByPhoneFilter, roqlString } from './roql.js';
 import { ContactCollectionSchema, CreatedSchema } from './schemas.js';
 import { parseBody, type B2cTransport, type CallOptions } from './transport.js';
 
@@ -16,12 +16,17 @@ export async function findContactByPhone(http: B2cTransport, e164: string, opts:
 export interface NewContact {
   readonly firstName: string;
   readonly lastName: string;
+  /** A marker to find the contact again when the create's outcome is unknown (≤ 64 characters). */
+  readonly externalReference?: string;
 }
 
 /** `POST /contacts` → 201 with the full object. */
 export async function createContact(http: B2cTransport, contact: NewContact, opts: CallOptions = {}): Promise<{ id: number }> {
   const operation = 'create-contact';
-  const res = await http.send({ ...opts, operation, method: 'POST', path: '/contacts', body: { name: { first: contact.firstName, last: contact.lastName } } });
+  const res = await http.send({ ...opts, operation, method: 'POST', path: '/contacts', body: {
+    name: { first: contact.firstName, last: contact.lastName },
+    ...(contact.externalReference === undefined ? {} : { externalReference: contact.externalReference }),
+  } });
   return { id: parseBody(operation, res, CreatedSchema).id };
 }
 
@@ -42,4 +47,12 @@ export async function addPhone(http: B2cTransport, contactId: number, phone: { n
 /** `DELETE /contacts/{id}` → 200, empty body. Also deletes incidents whose last contact it was. */
 export async function deleteContact(http: B2cTransport, contactId: number, opts: CallOptions = {}): Promise<void> {
   await http.send({ ...opts, operation: 'delete-contact', method: 'DELETE', path: `/contacts/${contactId}` });
+}
+
+/** The contact carrying this `externalReference` (lowest id if several): reconciles a create whose answer was lost. */
+export async function findContactByExternalReference(http: B2cTransport, externalReference: string, opts: CallOptions = {}): Promise<number | undefined> {
+  const operation = 'find-contact-by-reference';
+  const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q: `externalReference = ${roqlString(externalReference)}` } });
+  const { items } = parseBody(operation, res, ContactCollectionSchema);
+  return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
 }

@@ -27,6 +27,12 @@ export class B2cError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Low-cardinality type for metrics and spans: the error code, else `HTTP <status>`, else the kind. */
   readonly code: string;
+  /**
+   * True when a write may have been applied although it failed: the request was sent and the
+   * answer was lost (timeout, connection reset) or a gateway gave up on it (502/504). Look for
+   * what it may have created before trying again.
+   */
+  readonly ambiguous: boolean;
 
   constructor(
     init: {
@@ -36,6 +42,7 @@ export class B2cError extends Error {
       errorCode?: string;
       retryable: boolean;
       retryAfterMs?: number;
+      ambiguous?: boolean;
       message: string;
     },
     options?: ErrorOptions,
@@ -48,6 +55,7 @@ export class B2cError extends Error {
     this.retryable = init.retryable;
     this.retryAfterMs = init.retryAfterMs;
     this.code = init.errorCode ?? (this.status > 0 ? `HTTP ${this.status}` : init.kind);
+    this.ambiguous = init.ambiguous ?? false;
   }
 }
 

@@ -4,5 +4,5 @@ export { B2cError, isRetryableStatus } from './errors.js';
 export type { B2cFailureKind } from './errors.js';
 export type { CallOptions } from './transport.js';
 export type { NewContact } from './contacts.js';
-export type { NewIncident, NewThread } from './incidents.js';
+export type { IncidentQuery, NewIncident, NewThread } from './incidents.js';
 export { contactByPhoneFilter, roqlString } from './roql.js';

@@ -18,6 +18,16 @@ export const ContactCollectionSchema = z.looseObject({
   items: z.array(z.looseObject({ id })),
 });
 
+/** `GET /incidents?q=…`: `lookupName` is the reference number. */
+export const IncidentCollectionSchema = z.looseObject({
+  items: z.array(z.looseObject({ id, lookupName: z.string().nullable().optional() })),
+});
+
+/** `GET /incidents/{id}/threads`. */
+export const ThreadCollectionSchema = z.looseObject({
+  items: z.array(z.looseObject({ id, text: z.string().nullable().optional() })),
+});
+
 /** The Connect error body (`OSC-CREST-nnnnn`). Every field optional: a proxy may answer anything. */
 export const ConnectErrorSchema = z.looseObject({
   title: z.string().optional(),

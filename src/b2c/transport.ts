@@ -114,6 +114,7 @@ export class B2cTransport {
       errorCode,
       retryable: isRetryableStatus(res.status),
       retryAfterMs: backoffHint(res.headers),
+      ambiguous: isWrite(req) && (res.status === 502 || res.status === 504),
       message: `B2C Service answered ${res.status}${errorCode ? ` ${errorCode}` : ''}${reason ? `: ${redactPhones(reason).slice(0, 300)}` : ''}`,
     });
   }
@@ -124,10 +125,22 @@ export class B2cTransport {
       ? 'no answer before the attempt timeout'
       : `no answer: ${describeNetworkError(cause)}`;
     return new B2cError(
-      { operation: req.operation, kind: aborted ? 'timeout' : 'network', retryable: true, message: detail },
+      { operation: req.operation, kind: aborted ? 'timeout' : 'network', retryable: true, ambiguous: isWrite(req) && !neverSent(cause), message: detail },
       { cause },
     );
   }
+}
+
+/** Writes that are not safe to repeat blindly. */
+function isWrite(req: B2cRequest): boolean {
+  return req.method === 'POST' || req.method === 'PATCH';
+}
+
+/** Failures that happen before a request can reach the server: it was certainly not applied. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+function neverSent(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
 }
 
 /** undici hides the useful part (`ECONNREFUSED`, `UND_ERR_SOCKET`) in `cause.code`. */

@@ -2,7 +2,7 @@
  * Request bodies of the writes the emulator supports, validated into store writes. Properties it
  * does not model are ignored; the ones it models are checked as the site would (NamedIDs, lengths).
  */
-import { PHONE_NUMBER_MAX_LENGTH, PHONE_TYPES, SUBJECT_MAX_LENGTH, THREAD_CONTENT_TYPES, THREAD_ENTRY_TYPES } from './catalog.js';
+import { EXTERNAL_REFERENCE_MAX_LENGTH, PHONE_NUMBER_MAX_LENGTH, PHONE_TYPES, SUBJECT_MAX_LENGTH, THREAD_CONTENT_TYPES, THREAD_ENTRY_TYPES } from './catalog.js';
 import { ConnectError, ERROR_CODES, writeFailed } from './errors.js';
 import { resolveNamedId } from './named-id.js';
 import type { ContactWrite, NewThread, PhoneWrite, ThreadEdit } from './store.js';
@@ -16,6 +16,7 @@ export interface IncidentBody {
   readonly subject?: string;
   readonly primaryContact?: ObjectReference;
   readonly threads?: readonly (NewThread | ThreadEdit)[];
+  readonly customFields?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -62,7 +63,17 @@ export function readContactBody(json: unknown, op: Operation): ContactWrite {
     }
     return { number: item.number, phoneType: resolveNamedId(item.phoneType, PHONE_TYPES, `${path}.phoneType`) };
   });
-  return { ...(name === undefined ? {} : { name }), ...(body.phones === undefined ? {} : { phones }) };
+  if (body.externalReference !== undefined && body.externalReference !== null) {
+    if (typeof body.externalReference !== 'string') throw writeFailed('externalReference must be a string or null');
+    if (characterCount(body.externalReference) > EXTERNAL_REFERENCE_MAX_LENGTH) {
+      throw writeFailed(`externalReference exceeds the maximum length of ${EXTERNAL_REFERENCE_MAX_LENGTH} characters`);
+    }
+  }
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(body.phones === undefined ? {} : { phones }),
+    ...(body.externalReference === undefined ? {} : { externalReference: body.externalReference as string | null }),
+  };
 }
 
 function readReference(value: unknown, path: string): ObjectReference {
@@ -111,9 +122,27 @@ export function readIncidentBody(json: unknown, op: Operation): IncidentBody {
   }
   const primaryContact = body.primaryContact === undefined ? undefined : readReference(body.primaryContact, 'primaryContact');
   const threads = optionalList(body.threads, 'threads').map((item, i) => readThread(item, `threads[${i}]`, op));
+  const customFields = readCustomFields(body.customFields);
   return {
+    ...(customFields === undefined ? {} : { customFields }),
     ...(subject === undefined ? {} : { subject }),
     ...(primaryContact === undefined ? {} : { primaryContact }),
     ...(body.threads === undefined ? {} : { threads }),
   };
+}
+
+/**
+ * `customFields: { c: { name: value } }`. The emulated site accepts any custom field name (a real
+ * site only those its admin created; unknown ones are 400); values are scalars.
+ */
+function readCustomFields(value: unknown): Record<string, string | number | boolean | null> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value) || (value.c !== undefined && !isObject(value.c))) throw writeFailed('customFields must be an object with a "c" object');
+  const fields: Record<string, string | number | boolean | null> = {};
+  for (const [name, v] of Object.entries((value.c ?? {}) as JsonObject)) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw writeFailed(`customFields.c.${name}: not a custom field name`);
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw writeFailed(`customFields.c.${name} must be a scalar`);
+    fields[name] = v;
+  }
+  return fields;
 }

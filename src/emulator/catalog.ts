@@ -64,3 +64,5 @@ export const STATUS_UNRESOLVED = { id: 1, lookupName: 'Unresolved' } as const;
 export const SUBJECT_MAX_LENGTH = 240;
 /** Phone number limit, in characters [inf]. */
 export const PHONE_NUMBER_MAX_LENGTH = 40;
+
+export const EXTERNAL_REFERENCE_MAX_LENGTH = 64;

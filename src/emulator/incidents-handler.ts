@@ -41,6 +41,7 @@ function create(req: ApiRequest, store: EmulatorStore): ApiResult {
     ...(body.subject === undefined ? {} : { subject: body.subject }),
     primaryContactId: contactReference(store, body.primaryContact!),
     threads: (body.threads ?? []).filter(isNewThread),
+    ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return {
     status: 201,

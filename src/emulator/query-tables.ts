@@ -16,6 +16,8 @@ export interface QueryTable<Obj, Row> {
   /** Canonical name, as `queryResults` reports it whatever the query's spelling. */
   readonly name: string;
   readonly fields: Readonly<Record<string, QueryField<Row>>>;
+  /** Fields not known in advance (site custom fields), by lower-case name. */
+  dynamicField?(name: string): QueryField<Row> | undefined;
   /** Field prefixes that reach into a list, making the query a join. */
   readonly listPrefixes: readonly string[];
   objects(store: EmulatorStore): Obj[];
@@ -38,6 +40,7 @@ export const CONTACTS_TABLE: QueryTable<EmulatorContact, ContactRow> = {
     updatedtime: { column: 'updatedTime', value: (r) => r.contact.updatedTime },
     'name.first': { column: 'first', value: (r) => r.contact.name.first },
     'name.last': { column: 'last', value: (r) => r.contact.name.last },
+    externalreference: { column: 'externalReference', value: (r) => r.contact.externalReference ?? null },
     'phones.number': { column: 'number', value: (r) => r.phone?.number ?? null },
     'phones.rawnumber': { column: 'rawNumber', value: (r) => r.phone?.rawNumber ?? null },
     'phones.phonetype.id': { column: 'id', value: (r) => (r.phone ? String(r.phone.phoneType.id) : null) },
@@ -57,10 +60,21 @@ export const INCIDENTS_TABLE: QueryTable<EmulatorIncident, EmulatorIncident> = {
     lookupname: { column: 'lookupName', value: (i) => i.referenceNumber },
     referencenumber: { column: 'referenceNumber', value: (i) => i.referenceNumber },
     subject: { column: 'subject', value: (i) => i.subject },
+    'primarycontact.id': { column: 'id', value: (i) => String(i.primaryContactId) },
     createdtime: { column: 'createdTime', value: (i) => i.createdTime },
     updatedtime: { column: 'updatedTime', value: (i) => i.updatedTime },
   },
   listPrefixes: [],
+  dynamicField: (name) => {
+    const match = /^customfields\.c\.([a-z][a-z0-9_]*)$/.exec(name);
+    if (match === null) return undefined;
+    const wanted = match[1]!;
+    const valueOf = (i: EmulatorIncident): string | null => {
+      const entry = Object.entries(i.customFields ?? {}).find(([k]) => k.toLowerCase() === wanted);
+      return entry === undefined || entry[1] === null ? null : String(entry[1]);
+    };
+    return { column: wanted, value: valueOf };
+  },
   objects: (store) => store.incidents(),
   rows: (incident) => [incident],
   idOf: (incident) => incident.id,

@@ -48,6 +48,7 @@ export function contactJson(base: string, contact: EmulatorContact, expandPhones
     createdTime: contact.createdTime,
     updatedTime: contact.updatedTime,
     name: { first: contact.name.first, last: contact.name.last },
+    ...(contact.externalReference === undefined ? {} : { externalReference: contact.externalReference }),
     phones: expandPhones ? phonesJson(base, contact) : { links: listLinks(base, 'contacts', contact.id, 'phones', 'phone') },
     links: objectLinks(base, 'contacts', contact.id),
   };
@@ -75,6 +76,7 @@ export function incidentJson(base: string, incident: EmulatorIncident, expandThr
     updatedTime: incident.updatedTime,
     referenceNumber: incident.referenceNumber,
     subject: incident.subject,
+    ...(incident.customFields === undefined ? {} : { customFields: { c: { ...incident.customFields } } }),
     primaryContact: { links: objectLinks(base, 'contacts', incident.primaryContactId) },
     statusWithType: { status: { ...STATUS_UNRESOLVED } },
     threads: expandThreads ? threadsJson(base, incident) : { links: listLinks(base, 'incidents', incident.id, 'threads', 'thread') },

@@ -11,7 +11,7 @@ import type { EmulatorStore } from './store.js';
 type Predicate<Row> = (row: Row) => boolean;
 
 function fieldOf<Row>(table: QueryTable<unknown, Row>, name: string): QueryField<Row> {
-  const field = table.fields[name.toLowerCase()];
+  const field = table.fields[name.toLowerCase()] ?? table.dynamicField?.(name.toLowerCase());
   if (field === undefined) throw invalidQuery(`Unknown field '${name}' for ${table.name}`);
   return field;
 }
@@ -56,6 +56,13 @@ function compile<Row>(expr: RoqlExpr, table: QueryTable<unknown, Row>): Predicat
           return v !== null && re.test(v);
         };
       }
+      if (expr.op === '<' || expr.op === '<=' || expr.op === '>' || expr.op === '>=') {
+        const op = expr.op;
+        return (row) => {
+          const v = field.value(row);
+          return v !== null && ordered(op, compareValues(v, expr.value));
+        };
+      }
       const wanted = expr.value.toLowerCase();
       const equal = expr.op === '=';
       return (row) => {
@@ -64,6 +71,17 @@ function compile<Row>(expr: RoqlExpr, table: QueryTable<unknown, Row>): Predicat
       };
     }
   }
+}
+
+/** Numbers compare as numbers; anything else (ISO-8601 times included) as text. */
+function compareValues(a: string, b: string): number {
+  const [x, y] = [Number(a), Number(b)];
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function ordered(op: '<' | '<=' | '>' | '>=', c: number): boolean {
+  return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
 }
 
 function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]): boolean {

@@ -9,7 +9,7 @@
 export type RoqlExpr =
   | { readonly kind: 'and' | 'or'; readonly left: RoqlExpr; readonly right: RoqlExpr }
   | { readonly kind: 'not'; readonly expr: RoqlExpr }
-  | { readonly kind: 'compare'; readonly field: string; readonly op: '=' | '!=' | 'like'; readonly value: string };
+  | { readonly kind: 'compare'; readonly field: string; readonly op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'like'; readonly value: string };
 
 export interface RoqlSelect {
   /** Field names as written. */
@@ -31,7 +31,7 @@ type Token =
 const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'LIKE']);
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 const NUMBER = /\d+(?:\.\d+)?/y;
-const PUNCT = /!=|<>|[=(),;]/y;
+const PUNCT = /!=|<>|<=|>=|[=<>(),;]/y;
 /** Deep enough for any real filter, shallow enough that `((((…` cannot blow the stack. */
 const MAX_DEPTH = 32;
 
@@ -175,14 +175,15 @@ class Parser {
     }
     if (negated) this.fail('expected LIKE after NOT');
     const op = this.next();
-    if (op.kind !== 'punct' || !['=', '!=', '<>'].includes(op.text)) {
+    if (op.kind !== 'punct' || !['=', '!=', '<>', '<', '<=', '>', '>='].includes(op.text)) {
       throw new RoqlSyntaxError(`expected a comparison operator at position ${op.pos}, found ${JSON.stringify(op.text)}`);
     }
     const literal = this.next();
     if (literal.kind !== 'string' && literal.kind !== 'number') {
       throw new RoqlSyntaxError(`expected a quoted literal or a number at position ${literal.pos}, found ${JSON.stringify(literal.text)}`);
     }
-    return { kind: 'compare', field, op: op.text === '=' ? '=' : '!=', value: literal.text };
+    const ops = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
+    return { kind: 'compare', field, op: ops[op.text as keyof typeof ops], value: literal.text };
   }
 
   select(): RoqlSelect {

@@ -14,6 +14,7 @@ export interface PhoneWrite {
 export interface ContactWrite {
   readonly name?: { readonly first?: string | null; readonly last?: string | null };
   readonly phones?: readonly PhoneWrite[];
+  readonly externalReference?: string | null;
 }
 
 export interface NewThread {
@@ -34,6 +35,7 @@ export interface NewIncident {
   readonly subject?: string;
   readonly primaryContactId: number;
   readonly threads?: readonly NewThread[];
+  readonly customFields?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export interface IncidentWrite {
@@ -97,6 +99,7 @@ export class EmulatorStore {
       updatedTime: now,
     };
     for (const phone of write.phones ?? []) setPhone(contact, phone);
+    if (typeof write.externalReference === 'string') contact.externalReference = write.externalReference;
     this.#contacts.set(contact.id, contact);
     return contact;
   }
@@ -105,6 +108,8 @@ export class EmulatorStore {
     if (write.name?.first !== undefined) contact.name.first = write.name.first;
     if (write.name?.last !== undefined) contact.name.last = write.name.last;
     for (const phone of write.phones ?? []) setPhone(contact, phone);
+    if (write.externalReference === null) delete contact.externalReference;
+    else if (write.externalReference !== undefined) contact.externalReference = write.externalReference;
     contact.updatedTime = connectTime(this.#now());
   }
 
@@ -125,6 +130,7 @@ export class EmulatorStore {
       referenceNumber: this.#referenceNumber(created),
       subject: write.subject ?? '',
       primaryContactId: write.primaryContactId,
+      ...(write.customFields === undefined ? {} : { customFields: { ...write.customFields } }),
       threads: (write.threads ?? []).map((t) => this.#thread(t, now)),
       createdTime: now,
       updatedTime: now,

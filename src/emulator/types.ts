@@ -69,6 +69,8 @@ export interface EmulatorContact {
   id: number;
   name: { first: string | null; last: string | null };
   phones: EmulatorPhone[];
+  /** Set only when a write gave one (an integration's marker or foreign id; ≤ 64 characters). */
+  externalReference?: string;
   createdTime: string;
   updatedTime: string;
 }
@@ -88,6 +90,8 @@ export interface EmulatorIncident {
   subject: string;
   primaryContactId: number;
   threads: EmulatorThread[];
+  /** Site custom fields (`customFields.c.<name>`), only those ever written. */
+  customFields?: Record<string, string | number | boolean | null>;
   createdTime: string;
   updatedTime: string;
 }

@@ -66,7 +66,7 @@ export async function startTwoContainers(options: { timeoutMs?: number; env?: Re
 
 /** Method and resource of every call made to the site, ids generalised. */
 export function calls(emulator: RunningEmulator): string[] {
-  return emulator.requests().map((r) => `${r.method} ${r.resource.replace(/\/\d+$/, '/{id}')}`);
+  return emulator.requests().map((r) => `${r.method} ${r.resource.replace(/\/\d+(?=\/|$)/g, '/{id}')}`);
 }
 
 export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {

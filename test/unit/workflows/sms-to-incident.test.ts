@@ -27,6 +27,9 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
     addNote: (id) => call('addNote', String(id), undefined),
     deleteIncident: (id) => call('deleteIncident', String(id), undefined),
     deleteContact: (id) => call('deleteContact', String(id), undefined),
+    findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
+    findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
+    threadTexts: (id) => call('threadTexts', String(id), []),
   };
   return { desk, log };
 }
