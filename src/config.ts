@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { journalConfigShape } from './journal/config.js';
 import { InboundConfigShape } from './inbound/config.js';
+import { OciConfigFragment, VAULT_SECRET_KEYS } from './oci/config.js';
+import { TelemetryConfigFragment } from '../telemetry/config.js';
 
 /**
  * Function configuration, validated once per invocation from the environment (Fn app and
@@ -42,6 +44,7 @@ export const ConfigSchema = z.object({
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...journalConfigShape,
   ...InboundConfigShape,
+  ...OciConfigFragment, ...TelemetryConfigFragment,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -60,7 +63,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   throw new ConfigError(
     parsed.error.issues.map((issue) => ({
       key: issue.path.map(String).join('.'),
-      problem: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      problem: issue.code === 'invalid_type' && issue.input === undefined ? requiredProblem(issue.path.map(String).join('.')) : issue.message,
     })),
   );
 }
@@ -68,4 +71,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** Base URL of the Connect REST API for this config. */
 export function b2cBaseUrl(config: Pick<Config, 'b2cservice_hostname' | 'b2cservice_api_version'>): string {
   return `${config.b2cservice_hostname}/services/rest/connect/${config.b2cservice_api_version}`;
+}
+
+/** A key that may come from Vault says so when neither it nor its `_ocid` twin is set. */
+function requiredProblem(key: string): string {
+  return (VAULT_SECRET_KEYS as readonly string[]).includes(key) ? `is required (set ${key}, or ${key}_ocid to a Vault secret OCID)` : 'is required';
 }

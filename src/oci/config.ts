@@ -22,6 +22,12 @@ export const OciConfigFragment = {
   oci_logging_endpoint: httpUrl.optional(),
   /** How long a secret read from Vault is reused by a warm container. */
   oci_secret_ttl_seconds: z.coerce.number().int().min(0).max(86_400).default(600),
+  b2cservice_username_ocid: secretOcid.optional(),
+  b2cservice_password_ocid: secretOcid.optional(),
+  twilio_auth_token_ocid: secretOcid.optional(),
+  vonage_signature_secret_ocid: secretOcid.optional(),
+  webhook_hmac_secret_ocid: secretOcid.optional(),
+  oci_apm_data_key_ocid: secretOcid.optional(),
 } as const;
 
 /** Keys that may come from Vault: `<key>_ocid` holds the secret's OCID, `<key>` stays the local fallback. */
