@@ -9,7 +9,8 @@ import { created, json, rejected, runFailed, type Answer } from './answers.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { smsToIncident } from '../workflows/sms-to-incident.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { runLogHooks } from '../telemetry/run-log.js';
+import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../telemetry/index.js';
+import { VaultUnavailableError, functionVault, type Vault } from './oci/index.js';
 
 /** func.yaml's default timeout: the budget when the agent sends no `Fn-Deadline`. */
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -20,6 +21,12 @@ export interface HandlerOptions {
   /** Injectable for in-process tests. */
   readonly fetch?: typeof fetch;
   readonly writeLog?: (line: string) => void;
+}
+
+/** Per invocation: its telemetry, and the container's Vault (undefined when no `*_ocid` key is set). */
+interface Side {
+  readonly inv: InvocationTelemetry;
+  readonly vault: () => Vault | undefined;
 }
 
 /**
@@ -34,16 +41,25 @@ export interface HandlerOptions {
  */
 export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnResult> {
   warnIfUnsigned(options);
+  // Per container (a warm container serves many invocations): telemetry clients, the secret cache.
+  let telemetry: FunctionTelemetry | undefined;
+  let vault: { value: Vault | undefined } | undefined;
   return async (input, ctx) => {
     const env = options.env ?? process.env;
     const request = webhookRequest(input, ctx);
-    const log = createLogger({ level: logLevel(env), write: options.writeLog }, { fnCallId: request.callId });
-    let answer: Answer;
+    telemetry ??= new FunctionTelemetry({ env, write: options.writeLog, apmDataKey: () => apmDataKey(env, vault?.value) });
+    const inv = await telemetry.begin(request);
+    const log = inv.log;
+    const side: Side = { inv, vault: () => (vault ??= { value: functionVault(env, Number(env.oci_secret_ttl_seconds) || 600) }).value };
+    let answer: Answer = rejected(500, 'internal error');
     try {
-      answer = await handle(request, env, log, options);
+      answer = await inv.within(() => handle(request, env, log, options, side));
     } catch (error) {
       log.error('unexpected error', { errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
       answer = rejected(500, 'internal error');
+    } finally {
+      // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
+      await inv.end(answer.status);
     }
     return reply(ctx, answer);
   };
@@ -57,7 +73,15 @@ function reply(ctx: Context, answer: Answer): FnResult {
   return rawResult(answer.body);
 }
 
-async function handle(request: WebhookRequest, env: Record<string, string | undefined>, log: Logger, options: HandlerOptions): Promise<Answer> {
+async function handle(request: WebhookRequest, rawEnv: Record<string, string | undefined>, log: Logger, options: HandlerOptions, side: Side): Promise<Answer> {
+  let env = rawEnv;
+  try {
+    env = await withVaultSecrets(rawEnv, request, log, side);
+  } catch (error) {
+    if (!(error instanceof VaultUnavailableError)) throw error;
+    log.error('secrets unavailable', { error: error.message });
+    return json(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
+  }
   let config;
   try {
     config = loadConfig(env);
@@ -77,15 +101,16 @@ async function handle(request: WebhookRequest, env: Record<string, string | unde
     }
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
+    side.inv.rejected(rejectionReason(error.status));
     return rejected(error.status, error.message, error.field);
   }
   const { sms } = received;
-  const answer = await run(request, config, sms, log, options);
+  const answer = await run(request, config, sms, log, options, side);
   return inDialect(answer, received, config.reply_template);
 }
 
-async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sms'], log: Logger, options: HandlerOptions): Promise<Answer> {
-
+async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sms'], log: Logger, options: HandlerOptions, side: Side): Promise<Answer> {
+  side.inv.accepted(sms);
   const deadline = request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS;
   const journal = journalFor(config.run_journal);
   if (config.run_journal.kind === 'memory') warnMemoryJournalOnce(log);
@@ -115,7 +140,10 @@ async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sm
     keyLog.error('run journal unavailable', { journal: journal.description, errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
     return json(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
   }
-  if (claim.kind !== 'run') return answerUnclaimed(claim, keyLog);
+  if (claim.kind !== 'run') {
+    if (claim.kind !== 'mismatch') side.inv.duplicate();
+    return answerUnclaimed(claim, keyLog);
+  }
 
   const { record } = claim.claimed;
   const runLog = keyLog.child({ runId: record.runId });
@@ -134,7 +162,9 @@ async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sm
     appContext: config.b2cservice_app_context,
     phoneType: config.b2cservice_phone_type,
     threadEntryType: config.b2cservice_thread_entry_type,
-    fetch: options.fetch,
+    // A 401 may mean the password was rotated in Vault: forget the cached secrets so the
+    // provider's retry of this webhook reads the new ones.
+    fetch: side.inv.fetch(options.fetch, () => side.vault()?.invalidate()),
   });
   const outcome = await runJournaled({
     journal,
@@ -142,7 +172,7 @@ async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sm
     owner,
     workflow: smsToIncident(b2c, config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
     initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
-    options: { deadline, hooks: runLogHooks(runLog) },
+    options: { deadline, hooks: side.inv.runHooks(runLog) },
     answer: (result) => storedAnswer(result.status === 'succeeded' ? created(result) : runFailed(result)),
   });
   if (!outcome.saved) runLog.warn('run outcome not saved in the journal', { journal: journal.description });
@@ -201,6 +231,28 @@ function warnMemoryJournalOnce(log: Logger): void {
   if (memoryWarned) return;
   memoryWarned = true;
   log.warn('run journal is in memory: duplicates are caught within this container only; set run_journal to file:<dir> or oci-os://<namespace>/<bucket>');
+}
+
+/** `env` with `*_ocid` secrets from Vault, within a slice of the deadline; plain values are the fallback. */
+async function withVaultSecrets(env: Record<string, string | undefined>, request: WebhookRequest, log: Logger, side: Side): Promise<Record<string, string | undefined>> {
+  let vault: Vault | undefined;
+  try {
+    vault = side.vault();
+  } catch (error) {
+    throw new VaultUnavailableError(error instanceof Error ? error.message : String(error));
+  }
+  if (!vault) return env;
+  const remaining = (request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS) - Date.now();
+  const { env: resolved, fallbacks } = await vault.resolve(env, Math.max(200, Math.min(2_000, remaining / 4)));
+  if (fallbacks.length > 0) log.warn('Vault unavailable: using plain config values', { keys: fallbacks.join(' ') });
+  return resolved;
+}
+
+/** The APM data key from Vault, for the trace exporter (read once per container). */
+async function apmDataKey(env: Record<string, string | undefined>, vault: Vault | undefined): Promise<string | undefined> {
+  if (!env.oci_apm_data_key_ocid) return env.oci_apm_data_key;
+  const v = vault ?? functionVault(env, Number(env.oci_secret_ttl_seconds) || 600);
+  return v ? (await v.resolve({ oci_apm_data_key_ocid: env.oci_apm_data_key_ocid, oci_apm_data_key: env.oci_apm_data_key }, 1_500)).env.oci_apm_data_key : env.oci_apm_data_key;
 }
 
 function logLevel(env: Record<string, string | undefined>): 'debug' | 'info' | 'warn' | 'error' {
