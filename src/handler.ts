@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { createB2cClient } from './b2c/index.js';
 import { ConfigError, b2cBaseUrl, loadConfig, type Config } from './config.js';
-import { claimRun, journalFor, payloadHash, runJournaled, type Claim, type StoredAnswer } from './journal/index.js';
+import { claimRun, journalFor, objectStorageOpener, payloadHash, runJournaled, type Claim, type StoredAnswer } from './journal/index.js';
 import { InboundError, SignatureConfigError, TWIML_CONTENT_TYPE, receiveInbound, renderReply, twimlResponse, type ReceivedSms } from './inbound/index.js';
 import { maskPhone } from './redact.js';
 import { created, json, rejected, runFailed, type Answer } from './answers.js';
@@ -112,7 +112,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
 async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sms'], log: Logger, options: HandlerOptions, side: Side): Promise<Answer> {
   side.inv.accepted(sms);
   const deadline = request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS;
-  const journal = journalFor(config.run_journal);
+  const journal = journalFor(config.run_journal, objectStorageOpener({ env: options.env ?? process.env, ...(config.oci_objectstorage_endpoint ? { endpoint: config.oci_objectstorage_endpoint } : {}) }));
   if (config.run_journal.kind === 'memory') warnMemoryJournalOnce(log);
   const key = `${sms.provider}:${sms.messageId}`;
   const owner = `${request.callId ?? 'call'}/${randomUUID()}`;

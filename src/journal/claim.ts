@@ -50,6 +50,10 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
     }
     const { record } = current;
     if (record.payloadHash !== req.payloadHash) return { kind: 'mismatch', record };
+    // Our own write whose answer was lost (a store-side retry then saw it as taken): it is ours.
+    if (record.status === RUN_STATUS.running && record.lease?.owner === req.owner) {
+      return { kind: 'run', mode: record.executions === 1 ? 'new' : 'resume', claimed: current };
+    }
 
     const takeover = takeoverMode(record, req.now);
     if (takeover === 'busy') {

@@ -46,6 +46,13 @@ const location = z
 export const journalConfigShape = {
   run_journal: location.default({ kind: 'memory' }),
   run_journal_lease_margin_ms: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** Overrides the Object Storage endpoint of an `oci-os://` journal (default: the region's). */
+  oci_objectstorage_endpoint: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/]+\/?$/i, 'must be an http(s) origin')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   b2cservice_incident_sms_field: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a custom field name (letters, digits, _), without customFields.c.')

@@ -17,3 +17,7 @@ export type { JournalLocation } from './config.js';
 export { journalFor, locationId, openJournal } from './open.js';
 export type { ObjectStorageOpener } from './open.js';
 export { canonicalJson, payloadHash } from './payload-hash.js';
+export { objectStorageOpener } from './open-object-storage.js';
+export type { ObjectStorageAccess } from './open-object-storage.js';
+export { objectStorageJournal } from './object-storage-store.js';
+export type { ObjectStorageJournalOptions } from './object-storage-store.js';

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseRunRecord } from '../../src/journal/index.js';
+import { ociTestIdentity } from '../helpers/oci-keys.js';
+import { startObjectStorageStandin, type ObjectStorageStandin } from '../helpers/object-storage-standin.js';
+import { calls, startTwoContainers, webhook, type TwoContainers } from './exactly-once-helpers.js';
+
+let stack: TwoContainers | undefined;
+let standin: ObjectStorageStandin | undefined;
+afterEach(async () => {
+  await Promise.allSettled([stack?.stop(), standin?.close()]);
+  stack = undefined;
+  standin = undefined;
+});
+
+describe('exactly once with the Object Storage journal, signed with the function\'s resource principal', () => {
+  it('claims with create-only PUTs, and answers a redelivery in the other container from the bucket', async () => {
+    // Prepare
+    const identity = ociTestIdentity();
+    standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
+    stack = await startTwoContainers({
+      env: { ...identity.env, run_journal: 'oci-os://tenancyns/sms-runs/prod', oci_objectstorage_endpoint: standin.url },
+    });
+    const [a, b] = stack.fns;
+
+    // Act
+    const first = await stack.post(a, webhook());
+    const callsAfterFirst = calls(stack.emulator).length;
+    const second = await stack.post(b, webhook());
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.json).toEqual(first.json);
+    expect(calls(stack.emulator)).toHaveLength(callsAfterFirst);
+    expect(stack.emulator.state().incidents).toHaveLength(1);
+    const objects = [...standin.objects().entries()];
+    expect(objects).toHaveLength(1);
+    expect(objects[0]![0]).toMatch(/^tenancyns\/sms-runs\/prod\/runs\/[0-9a-f]{40}\.json$/);
+    const record = parseRunRecord(JSON.parse(objects[0]![1].body));
+    expect(record).toMatchObject({ status: 'succeeded', key: 'twilio:SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', executions: 1, duplicates: 1 });
+    expect(record.steps.find((s) => s.name === 'create-incident')?.output).toEqual({ incidentId: first.json.incidentId, referenceNumber: first.json.referenceNumber });
+    const puts = standin.requests().filter((r) => r.method === 'PUT');
+    expect(puts[0]).toMatchObject({ ifNoneMatch: '*', status: 200 });
+    expect(puts.slice(1).every((r) => r.ifMatch !== undefined)).toBe(true);
+  });
+
+  it('fails closed with 503 and no call to B2C Service when the bucket refuses the function', async () => {
+    // Prepare: the stand-in does not know this key
+    const identity = ociTestIdentity();
+    standin = await startObjectStorageStandin({ keys: new Map() });
+    stack = await startTwoContainers({
+      env: { ...identity.env, run_journal: 'oci-os://tenancyns/sms-runs', oci_objectstorage_endpoint: standin.url },
+    });
+
+    // Act
+    const res = await stack.post(stack.fns[0], webhook());
+
+    // Assess
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(calls(stack.emulator)).toEqual([]);
+    expect(stack.fns[0].output()).toContain('"message":"run journal unavailable"');
+  });
+});
