@@ -9,6 +9,7 @@ import { created, json, rejected, runFailed, type Answer } from './answers.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { smsToIncident } from '../workflows/sms-to-incident.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
+import { activeTraceFields } from '../telemetry/invocation-log.js';
 import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../telemetry/index.js';
 import { VaultUnavailableError, functionVault, type Vault } from './oci/index.js';
 
@@ -134,6 +135,7 @@ async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sm
       owner,
       now: Date.now(),
       leaseExpiresAt: deadline + config.run_journal_lease_margin_ms,
+      ...traceIdOf(activeTraceFields()),
     });
   } catch (error) {
     // Fail closed: without a claim, running could duplicate an incident.
@@ -220,6 +222,11 @@ function warnIfUnsigned(options: HandlerOptions): void {
   createLogger({ level: logLevel(env), write: options.writeLog }, {}).warn(
     'webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates',
   );
+}
+
+/** The trace this execution runs in, kept on the run record for `runs show`. */
+function traceIdOf(fields: Record<string, unknown>): { traceId?: string } {
+  return typeof fields.traceId === 'string' ? { traceId: fields.traceId } : {};
 }
 
 function storedAnswer(answer: Answer): StoredAnswer {
