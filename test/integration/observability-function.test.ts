@@ -138,6 +138,16 @@ describe('observability of the function under the fdk', () => {
     expect(standIns.datapoints('IncidentCreationFailed')).toEqual([]);
   });
 
+  it('counts a redelivered webhook as DuplicateWebhook, with no second run', async () => {
+    stack = await startStack({ env: observedEnv() });
+    const body = webhook();
+    expect((await post(stack, {}, body)).status).toBe(200);
+    expect((await post(stack, {}, body)).status).toBe(200);
+    expect(standIns.datapoints('DuplicateWebhook')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', provider: 'twilio' } }]);
+    expect(standIns.datapoints('IncidentCreationFailed')).toHaveLength(1);
+    expect(standIns.metricPosts).toHaveLength(2);
+  });
+
   it('re-reads the Vault secrets after B2C Service answers 401 (rotated password)', async () => {
     // Prepare: Vault still holds the old password
     stack = await startStack({ env: observedEnv() });
