@@ -7,6 +7,7 @@ await build({
     func: 'src/func.ts',          // the function: `node dist/func.js` under the Fn agent
     start: 'src/local/start.ts',  // `npm start`: local gateway + Fn agent + B2C emulator
     emulator: 'src/emulator/main.ts', // the B2C Service emulator on its own
+    cli: 'src/cli/main.ts',       // `sms-incident runs list|show|redrive`: the run journal for SREs
   },
   outdir: 'dist',
   bundle: true,

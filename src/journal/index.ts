@@ -8,7 +8,7 @@ export { memoryJournal } from './memory-store.js';
 export { fileJournal } from './file-store.js';
 export { claimRun, isRetryableFailure, standingSteps } from './claim.js';
 export type { Claim, ClaimRequest } from './claim.js';
-export { HISTORY_LIMIT, RUN_STATUS, RunRecordSchema, parseRunRecord, withHistory } from './record.js';
+export { HISTORY_LIMIT, RUN_STATUS, RunRecordSchema, RunStatusSchema, parseRunRecord, withHistory } from './record.js';
 export type { HistoryEntry, Lease, RunRecord, RunStatus, StepEntry, StoredAnswer } from './record.js';
 export { LeaseLostError, runJournaled } from './run-journaled.js';
 export type { JournaledOutcome, JournaledRun } from './run-journaled.js';
