@@ -64,5 +64,8 @@ export function runSummary(result: RunResult<unknown>): Record<string, string | 
     error: result.error?.message,
     compensation: result.compensation,
     steps: result.steps.map((s) => `${s.name}:${s.outcome}${s.attempts.length > 1 ? `x${s.attempts.length}` : ''}`).join(' '),
+    // name:duration ms:attempts per step that ran, then per compensation: the run's timeline in one field.
+    stepTimes: result.steps.filter((s) => s.attempts.length > 0).map((s) => `${s.name}:${Math.round(s.durationMs)}:${s.attempts.length}`).join(' ') || undefined,
+    compensations: result.compensations.map((c) => `${c.step}:${c.outcome}:${Math.round(c.durationMs)}:${c.attempts.length}`).join(' ') || undefined,
   };
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
 import { startFunction, type FnProcess } from './fn-agent.js';
 import { startGateway } from './gateway.js';
+import { RunTimeline, formatRun } from '../../telemetry/run-timeline.js';
 
 const ROUTE = '/webhooks/sms-to-incident';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,9 +25,11 @@ const fnEnv: Record<string, string> = {
   webhook_signature: 'off',
 };
 for (const [k, v] of Object.entries(process.env)) {
-  if (v !== undefined && /^(b2cservice_|log_level$|webhook_|twilio_auth_token$|vonage_signature_|reply_template$)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+  if (v !== undefined && /^(b2cservice_|log_level$|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
 }
 
+// Each run's timeline (steps, attempts, durations, outcome, trace id), from the function's summary log line.
+const timeline = new RunTimeline();
 let current: FnProcess | undefined;
 let exited = true;
 async function fn(): Promise<FnProcess> {
@@ -36,7 +39,11 @@ async function fn(): Promise<FnProcess> {
       entry,
       env: fnEnv,
       timeoutMs: fnTimeoutMs,
-      onOutput: (stream, line) => process[stream === 'stdout' ? 'stdout' : 'stderr'].write(`[fn] ${line}\n`),
+      onOutput: (stream, line) => {
+        process[stream === 'stdout' ? 'stdout' : 'stderr'].write(`[fn] ${line}\n`);
+        const run = stream === 'stdout' ? timeline.ingest(line) : undefined;
+        if (run) process.stdout.write(`\n${formatRun(run)}\n\n`);
+      },
     });
     exited = false;
     void current.exited.then(() => { exited = true; });
@@ -48,10 +55,17 @@ await fn();
 const gateway = await startGateway({
   port,
   routes: [{ path: ROUTE, methods: ['POST'], fn }],
+  extraRoutes: {
+    '/runs': (_req, res) => {
+      const runs = timeline.list().map((run) => ({ ...run, timeline: formatRun(run).split('\n') }));
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(`${JSON.stringify({ runs }, null, 2)}\n`);
+    },
+  },
   info: () => ({
     name: 'sms-incident local stack',
     webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
     function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
+    runs: `http://127.0.0.1:${port}/runs`,
     b2cServiceEmulator: { url: emulator.url, state: `${emulator.url}/__emulator/state`, requests: `${emulator.url}/__emulator/requests` },
   }),
 });
@@ -66,6 +80,7 @@ const body = JSON.stringify({
 console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`);
 console.log(`try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
+console.log(`and the run's timeline: curl -sS ${gateway.url}/runs`);
 
 async function shutdown(): Promise<void> {
   await Promise.allSettled([gateway.close(), current?.stop(), emulator.close()]);
