@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FROM, calls, startTwoContainers, webhook, type TwoContainers } from './exactly-once-helpers.js';
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+const run = promisify(execFile);
+
+/** Runs the built CLI as an SRE would; never rejects, returns the exit code. */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+let stack: TwoContainers | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+describe('sms-incident runs (the built CLI) on the journal the functions wrote', () => {
+  it('shows a failed run in one screen: failed step, reason, attempts, trace field, B2C ids; then redrives it into one incident', async () => {
+    // Prepare: the note is throttled on all three attempts, so the run fails and is undone
+    stack = await startTwoContainers();
+    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 10, times: 3 });
+    const failed = await stack.post(stack.fns[0], webhook());
+    const journal = `file:${stack.journalDir}`;
+
+    // Act
+    const show = await cli(['runs', 'show', 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', '--journal', journal]);
+    const list = await cli(['runs', 'list', '--status', 'failed', '--step', 'add-thread', '--json', '--journal', journal]);
+    const redrive = await cli(['runs', 'redrive', failed.json.runId as string, '--journal', journal], stack.env);
+    const after = await cli(['runs', 'list', '--journal', journal]);
+
+    // Assess: the failure
+    expect(failed.status).toBe(502);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`run       ${failed.json.runId as string}  sms-to-incident  FAILED  (compensation completed)`);
+    expect(show.stdout).toMatch(/FAILED {4}add-thread after 3 attempts: OSC-CREST-00035: .* \(retryable\)/);
+    expect(show.stdout).toMatch(/trace {5}(- \(not recorded\)|[0-9a-f]{32})/);
+    expect(show.stdout).toMatch(/b2c {7}contact \d+ \(created by this run\) {3}incident \d+ \d{6}-\d{6} {3}\[create-contact undo succeeded, create-incident undo succeeded\]/);
+    expect(show.stdout).toContain(`next      sms-incident runs redrive ${failed.json.runId as string}`);
+    expect(show.stdout).toMatch(/add-thread +1 +\d\d:\d\d:\d\d\.\d{3} +\d+ ms +OSC-CREST-00035: .* +\d+ ms/);
+    expect(show.stdout).not.toContain(FROM);
+    expect(show.stdout.split('\n').length).toBeLessThanOrEqual(40);
+    const listed = JSON.parse(list.stdout) as { runId: string; step: string; attempts: number }[];
+    expect(listed).toEqual([expect.objectContaining({ runId: failed.json.runId, step: 'add-thread', attempts: 3, status: 'failed' })]);
+    // Assess: the redrive
+    expect(redrive.code).toBe(0);
+    expect(redrive.stdout).toContain(`run ${failed.json.runId as string} redriven: succeeded`);
+    const { incidents, contacts } = stack.emulator.state();
+    expect(incidents).toHaveLength(1);
+    expect(contacts).toHaveLength(1);
+    expect(incidents[0]!.threads).toHaveLength(1);
+    expect(after.stdout).toMatch(new RegExp(`${failed.json.runId as string} +succeeded +twilio:SMX+ +- +2 +0 +${incidents[0]!.id}`));
+    // a late redelivery gets the redriven result, with no B2C traffic
+    const before = calls(stack.emulator).length;
+    const late = await stack.post(stack.fns[1], webhook());
+    expect(late.status).toBe(200);
+    expect(late.json.incidentId).toBe(incidents[0]!.id);
+    expect(calls(stack.emulator)).toHaveLength(before);
+  });
+
+  it('restarts a retryably failed run on the next delivery, from the first step that must be redone', async () => {
+    // Prepare: an existing contact, and an incident creation throttled three times
+    stack = await startTwoContainers();
+    const known = stack.emulator.seedContact(FROM);
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 10, times: 3 });
+    const failed = await stack.post(stack.fns[0], webhook());
+
+    // Act
+    const retried = await stack.post(stack.fns[1], webhook());
+
+    // Assess
+    expect(failed.status).toBe(502);
+    expect(retried.status).toBe(200);
+    expect(retried.json).toMatchObject({ runId: failed.json.runId, contactId: known.id, contactCreated: false });
+    expect(stack.emulator.state().incidents).toHaveLength(1);
+    expect(stack.fns[1].output()).toContain('"message":"run restarted"');
+    // the lookup was kept: the restart began at create-incident
+    expect(calls(stack.emulator).filter((c) => c === 'GET /contacts')).toHaveLength(1);
+  });
+
+  it('refuses to redrive a run that succeeded, and says why', async () => {
+    // Prepare
+    stack = await startTwoContainers();
+    const ok = await stack.post(stack.fns[0], webhook());
+
+    // Act
+    const res = await cli(['runs', 'redrive', ok.json.runId as string, '--journal', `file:${stack.journalDir}`], stack.env);
+    const missing = await cli(['runs', 'show', 'no-such-run', '--journal', `file:${stack.journalDir}`]);
+    const usage = await cli(['runs', 'list', '--since', 'yesterday']);
+
+    // Assess
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('succeeded: nothing to redrive');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no run no-such-run');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--since must be like 30m, 6h, 2d or an ISO-8601 time');
+  });
+});
