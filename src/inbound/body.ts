@@ -21,6 +21,17 @@ export function bodyKind(contentType: string | null): BodyKind | undefined {
 }
 
 /**
+ * A GET webhook (Vonage and Twilio can be set to GET): its parameters are the query string,
+ * read as a form. The body, if any, is ignored; the signature covers the URL.
+ */
+export function decodeQuery(url: string | null, maxBytes: number): Payload {
+  const query = url === null || !url.includes('?') ? '' : url.slice(url.indexOf('?') + 1).replace(/#.*$/, '');
+  if (Buffer.byteLength(query) > maxBytes) throw new InboundError(413, `query is larger than ${maxBytes} bytes`);
+  const pairs = parseForm(query);
+  return { kind: 'form', pairs, fields: formRecord(pairs) };
+}
+
+/**
  * Size (413), content type (415), UTF-8 and syntax (400), in that order, before a byte is
  * interpreted. Messages name the problem and never echo the input.
  */

@@ -1,5 +1,5 @@
 import type { Dialect, Provider } from './adapter.js';
-import { decodeBody } from './body.js';
+import { decodeBody, decodeQuery } from './body.js';
 import type { InboundConfig } from './config.js';
 import { InboundError } from './errors.js';
 import { rawFields } from './raw-fields.js';
@@ -11,6 +11,8 @@ import { verifySignature, type SignatureScheme, type SignedRequest } from './ver
 /** A webhook as the inbound side needs it: nothing fdk-specific (src/webhook-request.ts fits). */
 export interface WebhookInput extends SignedRequest {
   readonly contentType: string | null;
+  /** `GET` reads the parameters from the query string; anything else reads the body. */
+  readonly method?: string | null;
 }
 
 /** An accepted webhook: the canonical message and how to answer its sender. */
@@ -35,7 +37,7 @@ export interface ReceivedSms {
  * ```
  */
 export function receiveInbound(req: WebhookInput, config: InboundConfig, now: number = Date.now()): ReceivedSms {
-  const payload = decodeBody(req, config.webhook_max_body_bytes);
+  const payload = req.method?.toUpperCase() === 'GET' ? decodeQuery(req.url, config.webhook_max_body_bytes) : decodeBody(req, config.webhook_max_body_bytes);
   const adapter = selectAdapter(payload, config.webhook_provider);
   if (!adapter.accepts.includes(payload.kind)) {
     throw new InboundError(415, `unsupported content type for ${adapter.id}: send ${adapter.accepts.map((k) => (k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}`);

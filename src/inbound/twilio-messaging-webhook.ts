@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProviderAdapter } from './adapter.js';
 import { mediaUrl, messageText, recipientPhone, senderPhone } from './fields.js';
+import { toE164 } from './phone.js';
 import type { InboundSms } from './sms.js';
 
 /** Twilio sends at most 10 media per message. */
@@ -11,12 +12,15 @@ const MAX_MEDIA = 10;
  * (`../shared/fixtures/twilio-messaging-webhook.form`). Twilio adds parameters without notice,
  * so unknown ones are kept, never refused.
  */
+/** WhatsApp through the same webhook prefixes numbers with the channel: `whatsapp:+14155550101`. */
+const withoutChannel = (raw: string): string | undefined => toE164(raw.replace(/^whatsapp:/i, ''));
+
 const TwilioMessagingWebhookFields = z
   .looseObject({
     MessageSid: z.string().regex(/^[A-Z]{2}[0-9A-Za-z]{32}$/, 'must be a Twilio message SID (e.g. SM + 32 characters)'),
     AccountSid: z.string().regex(/^AC[0-9A-Za-z]{32}$/, 'must be a Twilio account SID (AC + 32 characters)').optional(),
-    From: senderPhone(),
-    To: recipientPhone().optional(),
+    From: senderPhone(withoutChannel),
+    To: recipientPhone(withoutChannel).optional(),
     Body: messageText,
     NumMedia: z.string().regex(/^\d{1,2}$/, 'must be a number from 0 to 10').optional(),
   })

@@ -29,6 +29,7 @@ export type SignatureScheme = (typeof SignatureScheme)[keyof typeof SignatureSch
 export interface SignedRequest {
   readonly body: Buffer;
   readonly url: string | null;
+  readonly method?: string | null;
   header(name: string): string | null;
 }
 
@@ -49,7 +50,7 @@ export function verifySignature(req: SignedRequest, payload: Payload, adapter: P
   if (config.webhook_signature === 'off') return 'off';
   switch (adapter.provider) {
     case 'twilio':
-      if (payload.kind === 'form') return twilioForm(req, payload, config);
+      if (payload.kind === 'form') return twilioForm(req, payload, config, req.method?.toUpperCase() === 'GET');
       // The guide's JSON carries no signature of its own: Twilio's bodySHA256 variant when the
       // request has an X-Twilio-Signature, else the generic body HMAC.
       if (req.header(TWILIO_SIGNATURE_HEADER) !== null || config.webhook_hmac_secret === undefined) {
@@ -84,11 +85,12 @@ function algorithm(req: SignedRequest): 'sha1' | 'sha256' {
   return found;
 }
 
-function twilioForm(req: SignedRequest, payload: Extract<Payload, { kind: 'form' }>, config: SignatureConfig): SignatureScheme {
+/** A GET webhook's parameters are in its URL, which is signed as a whole: no POST params are appended. */
+function twilioForm(req: SignedRequest, payload: Extract<Payload, { kind: 'form' }>, config: SignatureConfig, get: boolean): SignatureScheme {
   if (config.twilio_auth_token === undefined) throw missingSecret('twilio_auth_token');
   const signature = signatureHeader(req, TWILIO_SIGNATURE_HEADER);
   const params = new Map<string, string[]>();
-  for (const [name, value] of payload.pairs) params.set(name, [...(params.get(name) ?? []), value]);
+  if (!get) for (const [name, value] of payload.pairs) params.set(name, [...(params.get(name) ?? []), value]);
   if (!verifyTwilioSignature(config.twilio_auth_token, signature, signedUrl(req, config), params, algorithm(req))) {
     throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} does not match the URL and parameters`);
   }

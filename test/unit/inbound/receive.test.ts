@@ -155,6 +155,30 @@ describe('receiveInbound', () => {
     }
   });
 
+  it('reads GET webhooks from the query string: Twilio signed over the URL, Vonage with sig among the parameters', () => {
+    // Prepare
+    const twilioUrl = `${ROUTE}?${TWILIO_FORM}`;
+    const twilioGet = { ...request('', null, { 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${twilioUrl}`, '') }, twilioUrl), method: 'GET' };
+    const vonageUrl = `${ROUTE}?${new URLSearchParams(signVonage(VONAGE, { timestamp: NOW / 1000 })).toString()}`;
+    const vonageGet = { ...request('', null, {}, vonageUrl), method: 'GET' };
+
+    // Act
+    const twilio = receiveInbound(twilioGet, config(), NOW);
+    const vonage = receiveInbound(vonageGet, config(), NOW);
+
+    // Assess
+    expect(twilio).toMatchObject({ shape: 'twilio-messaging-webhook', signature: 'twilio', sms: { from: '+14155550101' } });
+    expect(vonage).toMatchObject({ shape: 'vonage-inbound', signature: 'vonage', sms: { from: '+447700900001' } });
+    // the same query with a changed sender no longer matches
+    const forged = { ...twilioGet, url: twilioUrl.replace('From=%2B14155550101', 'From=%2B14155550102') };
+    expect(refusal(() => receiveInbound(forged, config(), NOW)).status).toBe(403);
+  });
+
+  it('reads a WhatsApp sender through the Twilio webhook as its E.164 number', () => {
+    const form = TWILIO_FORM.replace('From=%2B14155550101', 'From=whatsapp%3A%2B14155550101');
+    expect(receiveInbound(request(form, FORM), config({ webhook_signature: 'off' }), NOW).sms.from).toBe('+14155550101');
+  });
+
   it('skips verification with webhook_signature=off', () => {
     expect(receiveInbound(request(TWILIO_FORM, FORM), config({ webhook_signature: 'off' }), NOW).signature).toBe('off');
   });
