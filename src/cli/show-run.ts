@@ -41,7 +41,7 @@ export function formatShow(record: RunRecord, now = Date.now()): string {
 }
 
 function stepRow(s: StepEntry): string[] {
-  const result = s.outcome === 'failed' && s.error ? `${s.error.type}: ${oneLine(s.error.message, 80)}` : s.output ? Object.entries(s.output).map(([k, val]) => `${k}=${String(val)}`).join(' ') : '-';
+  const result = s.outcome === 'failed' && s.error ? `${s.error.type}: ${oneLine(s.error.message, 80)}` : s.output && Object.keys(s.output).length > 0 ? Object.entries(s.output).map(([k, val]) => `${k}=${String(val)}`).join(' ') : '-';
   return [s.name, s.outcome + (s.compensated ? ` (undo ${s.compensated})` : ''), String(s.attempts.length), duration(s.durationMs), result];
 }
 

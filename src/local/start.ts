@@ -2,7 +2,7 @@
 // POST /webhooks/sms-to-incident to dist/func.js running under the real fdk (driven over its unix
 // socket as the Fn agent does), with the B2C Service emulator as its site.
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
 import { startFunction, type FnProcess } from './fn-agent.js';
 import { startGateway } from './gateway.js';
@@ -23,9 +23,12 @@ const fnEnv: Record<string, string> = {
   b2cservice_password: 'admin',
   // So the guide's unsigned curl works; export webhook_signature=required (and a secret) to try signatures.
   webhook_signature: 'off',
+  // Runs survive a function restart; one directory per session, as the emulator starts empty each
+  // time (and parallel stacks must not share runs). `npm run runs -- list` reads the newest session.
+  run_journal: `file:${resolve('.runs', `local-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`)}`,
 };
 for (const [k, v] of Object.entries(process.env)) {
-  if (v !== undefined && /^(b2cservice_|log_level$|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+  if (v !== undefined && /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
 }
 
 // Each run's timeline (steps, attempts, durations, outcome, trace id), from the function's summary log line.
@@ -81,6 +84,7 @@ console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service
 console.log(`try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
 console.log(`and the run's timeline: curl -sS ${gateway.url}/runs`);
+console.log(`and the run journal: npm run runs -- list --journal ${fnEnv.run_journal}`);
 
 async function shutdown(): Promise<void> {
   await Promise.allSettled([gateway.close(), current?.stop(), emulator.close()]);
