@@ -48,10 +48,11 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
   return async (input, ctx) => {
     const env = options.env ?? process.env;
     const request = webhookRequest(input, ctx);
-    telemetry ??= new FunctionTelemetry({ env, write: options.writeLog, apmDataKey: () => apmDataKey(env, vault?.value) });
+    const containerVault = (): Vault | undefined => (vault ??= { value: functionVault(env, Number(env.oci_secret_ttl_seconds) || 600) }).value;
+    telemetry ??= new FunctionTelemetry({ env, write: options.writeLog, apmDataKey: () => apmDataKey(env, containerVault) });
     const inv = await telemetry.begin(request);
     const log = inv.log;
-    const side: Side = { inv, vault: () => (vault ??= { value: functionVault(env, Number(env.oci_secret_ttl_seconds) || 600) }).value };
+    const side: Side = { inv, vault: containerVault };
     let answer: Answer = rejected(500, 'internal error');
     try {
       answer = await inv.within(() => handle(request, env, log, options, side));
@@ -256,9 +257,9 @@ async function withVaultSecrets(env: Record<string, string | undefined>, request
 }
 
 /** The APM data key from Vault, for the trace exporter (read once per container). */
-async function apmDataKey(env: Record<string, string | undefined>, vault: Vault | undefined): Promise<string | undefined> {
+async function apmDataKey(env: Record<string, string | undefined>, containerVault: () => Vault | undefined): Promise<string | undefined> {
   if (!env.oci_apm_data_key_ocid) return env.oci_apm_data_key;
-  const v = vault ?? functionVault(env, Number(env.oci_secret_ttl_seconds) || 600);
+  const v = containerVault();
   return v ? (await v.resolve({ oci_apm_data_key_ocid: env.oci_apm_data_key_ocid, oci_apm_data_key: env.oci_apm_data_key }, 1_500)).env.oci_apm_data_key : env.oci_apm_data_key;
 }
 

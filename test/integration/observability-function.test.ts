@@ -130,6 +130,16 @@ describe('observability of the function under the fdk', () => {
     expectNoLeaks(everythingSent());
   });
 
+  it('reports the attempts of a retried step in StepAttempts and on the attempt spans', async () => {
+    stack = await startStack({ env: observedEnv() });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, times: 2 });
+    const res = await post(stack);
+    expect(res.status).toBe(200);
+    expect(standIns.datapoints('StepAttempts').find((d) => d.dimensions.step === 'create-incident')?.value).toBe(3);
+    expect(standIns.datapoints('IncidentCreationFailed').map((d) => d.value)).toEqual([0]);
+    expect(Buffer.concat(standIns.traceExports).includes(Buffer.from('retry scheduled'))).toBe(true);
+  });
+
   it('counts a rejected webhook with its reason', async () => {
     stack = await startStack({ env: observedEnv() });
     const res = await post(stack, {}, '{not json');
