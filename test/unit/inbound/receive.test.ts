@@ -212,6 +212,10 @@ describe('receiveInbound', () => {
     expect(refusal(() => receiveInbound(request(GENERIC, JSON_TYPE), cfg, NOW)).field).toBe('msisdn');
     const twilioOnly = config({ webhook_signature: 'off', webhook_provider: 'twilio' });
     expect(refusal(() => receiveInbound(request(GENERIC, JSON_TYPE), twilioOnly, NOW)).field).toBe('sid');
+    // signed: another shape is an unsigned Twilio request (401), not a 500 for the other provider's secret
+    const twilioSigned = config({ webhook_provider: 'twilio', vonage_signature_secret: '', webhook_hmac_secret: '' });
+    expect(refusal(() => receiveInbound(request(GENERIC, JSON_TYPE), twilioSigned, NOW)).status).toBe(401);
+    expect(refusal(() => receiveInbound(request(JSON.stringify(VONAGE), JSON_TYPE), twilioSigned, NOW)).status).toBe(401);
   });
 
   it('never echoes the input in a refusal', () => {
