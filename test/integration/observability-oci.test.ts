@@ -89,6 +89,18 @@ describe('Vault secrets through the signed SDK client', () => {
     }
   });
 
+  it('stops the SDK’s own retries once the client’s total budget is spent', async () => {
+    standIns.faults.secrets = 'error-500';
+    try {
+      const source = vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false, maxAttempts: 20, retryDelayMs: 100, totalBudgetMs: 250 } });
+      const started = Date.now();
+      await expect(source.read(SECRET, 10_000)).rejects.toMatchObject({ statusCode: 500 });
+      expect(Date.now() - started).toBeLessThan(1_000); // 20 attempts 100 ms apart would take ≥ 1.9 s
+    } finally {
+      standIns.faults.secrets = 'none';
+    }
+  });
+
   it('caches for the TTL, shares concurrent reads, and re-reads after invalidate (rotation)', async () => {
     let now = 0;
     const cache = new SecretCache(vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } }), { ttlMs: 1_000, now: () => now });
