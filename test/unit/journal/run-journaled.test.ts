@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkflowDefinition } from '../../../src/engine/index.js';
+import { claimRun, memoryJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../../src/journal/index.js';
+
+interface S {
+  readonly input: string;
+  readonly a?: number;
+  readonly b?: number;
+}
+
+const NOW = Date.now();
+const request = (owner: string, extra: Partial<ClaimRequest> = {}): ClaimRequest => ({
+  key: 'k', runId: 'run-1', workflow: 'ab', provider: 'p', messageId: 'm', payloadHash: 'h', payload: { input: 'x' }, owner, now: NOW, leaseExpiresAt: NOW + 1_000, ...extra,
+});
+
+function workflow(log: string[], hooks: { beforeB?: () => Promise<void> } = {}): WorkflowDefinition<S> {
+  return {
+    name: 'ab',
+    steps: [
+      { name: 'a', run: async () => { log.push('a'); return { a: 1 }; }, compensate: async () => { log.push('undo a'); } },
+      { name: 'b', run: async (s) => { await hooks.beforeB?.(); log.push(`b with a=${s.a}`); return { b: 2 }; } },
+    ],
+  };
+}
+
+async function claimed(journal: RunJournal, owner: string, extra: Partial<ClaimRequest> = {}) {
+  const claim = await claimRun(journal, request(owner, extra));
+  if (claim.kind !== 'run') throw new Error(`expected a run claim, got ${claim.kind}`);
+  return claim.claimed;
+}
+
+const answer = () => ({ status: 200, body: {} });
+
+describe('runJournaled', () => {
+  it('persists each step\'s outcome and output, then the result and the answer, and releases the lease', async () => {
+    // Prepare
+    const journal = memoryJournal();
+    const log: string[] = [];
+
+    // Act
+    const outcome = await runJournaled({ journal, claimed: await claimed(journal, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess
+    expect(outcome.saved).toBe(true);
+    const record = (await journal.get('k'))!.record;
+    expect(record).toMatchObject({ status: 'succeeded', compensation: 'none', answer: { status: 200 } });
+    expect(record.lease).toBeUndefined();
+    expect(record.steps.map((s) => [s.name, s.outcome, s.output])).toEqual([['a', 'succeeded', { a: 1 }], ['b', 'succeeded', { b: 2 }]]);
+  });
+
+  it('resumes after the journaled steps, with their outputs in the state', async () => {
+    // Prepare: the first owner finished step a, then died
+    const journal = memoryJournal();
+    const first = await claimed(journal, 'o1');
+    await journal.update({ ...first.record, steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }] }, first.version);
+    const log: string[] = [];
+
+    // Act
+    const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
+    const outcome = await runJournaled({ journal, claimed: takeover, owner: 'o2', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess
+    expect(log).toEqual(['b with a=7']);
+    expect(outcome.result.state).toEqual({ input: 'x', a: 7, b: 2 });
+    expect((await journal.get('k'))!.record.executions).toBe(2);
+  });
+
+  it('keeps going when a duplicate bumps the record meanwhile (same owner, new version)', async () => {
+    // Prepare
+    const journal = memoryJournal();
+    const mine = await claimed(journal, 'o1');
+    const log: string[] = [];
+    const beforeB = async (): Promise<void> => {
+      await claimRun(journal, request('dup')); // busy: counts a duplicate, changing the version
+    };
+
+    // Act
+    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess
+    expect(outcome.saved).toBe(true);
+    expect((await journal.get('k'))!.record).toMatchObject({ status: 'succeeded', duplicates: 1 });
+  });
+
+  it('stops without undoing anything when another execution took the run over', async () => {
+    // Prepare
+    const journal = memoryJournal();
+    const mine = await claimed(journal, 'o1');
+    const log: string[] = [];
+    const beforeB = async (): Promise<void> => {
+      await claimRun(journal, request('o2', { now: NOW + 5_000, leaseExpiresAt: NOW + 60_000 })); // our lease expired
+    };
+
+    // Act
+    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess
+    expect(outcome.saved).toBe(false);
+    expect(outcome.result).toMatchObject({ status: 'failed', compensation: 'none', error: { type: 'LeaseLostError' } });
+    expect(log).not.toContain('undo a');
+    expect((await journal.get('k'))!.record).toMatchObject({ status: 'running', lease: { owner: 'o2' } });
+  });
+});
