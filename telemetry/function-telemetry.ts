@@ -87,10 +87,15 @@ export class FunctionTelemetry {
       if (!auth) this.#stdout.warn('OCI metrics and log shipping off: no resource principal (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
     }
     if (!config.oci_monitoring_compartment_id) this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
-    if (auth && config.oci_monitoring_compartment_id) {
-      this.#metrics = ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: env.oci_monitoring_endpoint });
+    try {
+      if (auth && config.oci_monitoring_compartment_id) {
+        this.#metrics = ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: env.oci_monitoring_endpoint });
+      }
+      if (auth && config.oci_log_id) this.#logs = ociLogSink(auth, config.oci_log_id, { endpoint: env.oci_logging_endpoint });
+    } catch (error) {
+      // e.g. an unreadable key: the SDK parses it when a client is built
+      this.#stdout.warn('OCI metrics and log shipping off: client setup failed', { error: error instanceof Error ? error.message : String(error) });
     }
-    if (auth && config.oci_log_id) this.#logs = ociLogSink(auth, config.oci_log_id, { endpoint: env.oci_logging_endpoint });
   }
 
   /** Built on first use: the APM data key may have to come from Vault. */
@@ -117,7 +122,12 @@ export class FunctionTelemetry {
     const tracing = await this.#tracingReady().catch(() => undefined);
     const tracer = tracing?.tracer ?? trace.getTracer('noop');
     const getter: TextMapGetter<WebhookRequest> = { get: (carrier, key) => carrier.header(key) ?? undefined, keys: () => [] };
-    const parent = tracing ? propagation.extract(ROOT_CONTEXT, request, getter) : ROOT_CONTEXT;
+    let parent = ROOT_CONTEXT;
+    try {
+      if (tracing) parent = propagation.extract(ROOT_CONTEXT, request, getter);
+    } catch {
+      // a header we cannot read starts a new trace
+    }
     const route = (request.url ?? '/').split('?')[0] ?? '/';
     const method = request.method ?? 'POST';
     const server: Span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
