@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { OciAuthError, OciCallError, SecretCache, ociAuthProvider, resolveVaultSecrets, vaultSecretSource } from '../../src/oci/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
@@ -121,5 +122,25 @@ describe('Vault secrets through the signed SDK client', () => {
     const cache = new SecretCache(vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } }), { ttlMs: 60_000 });
     const env = await resolveVaultSecrets({ b2cservice_password_ocid: SECRET, b2cservice_password: 'local', other: 'x' }, cache, 3000);
     expect(env).toMatchObject({ b2cservice_password: 's3cr3t-välue', other: 'x' });
+  });
+});
+
+describe('config with Vault twins', () => {
+  const base = { b2cservice_hostname: 'site.custhelp.com', b2cservice_username: 'u' };
+
+  it('says the password may come from Vault when neither it nor its _ocid twin is set', () => {
+    const error = (() => {
+      try {
+        loadConfig(base);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toContainEqual({ key: 'b2cservice_password', problem: 'is required (set b2cservice_password, or b2cservice_password_ocid to a Vault secret OCID)' });
+  });
+
+  it('refuses an _ocid that is not a Vault secret OCID', () => {
+    expect(() => loadConfig({ ...base, b2cservice_password: 'p', b2cservice_password_ocid: 'ocid1.compartment.oc1..x' })).toThrow(/b2cservice_password_ocid must be a Vault secret OCID/);
   });
 });
