@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { OciAuthError, OciCallError, SecretCache, ociAuthProvider, resolveVaultSecrets, vaultSecretSource } from '../../src/oci/index.js';
+import { OciAuthError, OciCallError, OciService, ociEndpoint, SecretCache, ociAuthProvider, resolveVaultSecrets, vaultSecretSource } from '../../src/oci/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 
@@ -26,6 +26,13 @@ describe('ociAuthProvider', () => {
     expect(() => ociAuthProvider(env)).toThrow(OciAuthError);
     expect(() => ociAuthProvider(env)).toThrow(/OCI_RESOURCE_PRINCIPAL_RPST/);
     expect(() => ociAuthProvider({ ...identity.env, OCI_RESOURCE_PRINCIPAL_VERSION: '1.1' })).toThrow(/2\.2/);
+  });
+
+  it('derives the metric ingestion host (not the SDK’s telemetry host) from the principal’s region, unless overridden', () => {
+    const auth = ociAuthProvider(identity.env)!;
+    expect(ociEndpoint(OciService.monitoringIngestion, undefined, auth)).toBe('https://telemetry-ingestion.us-ashburn-1.oraclecloud.com');
+    expect(ociEndpoint(OciService.secrets, undefined, auth)).toBe('https://secrets.vaults.us-ashburn-1.oci.oraclecloud.com');
+    expect(ociEndpoint(OciService.logging, 'http://127.0.0.1:1', auth)).toBe('http://127.0.0.1:1');
   });
 
   it('is undefined without a resource principal or a config file', () => {
@@ -97,6 +104,19 @@ describe('Vault secrets through the signed SDK client', () => {
       const started = Date.now();
       await expect(source.read(SECRET, 10_000)).rejects.toMatchObject({ statusCode: 500 });
       expect(Date.now() - started).toBeLessThan(1_000); // 20 attempts 100 ms apart would take ≥ 1.9 s
+    } finally {
+      standIns.faults.secrets = 'none';
+    }
+  });
+
+  it('reports an open circuit breaker (a plain object in the SDK) as OciCallError EOPENBREAKER, without calling Vault', async () => {
+    standIns.faults.secrets = 'error-500';
+    try {
+      const source = vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { maxAttempts: 1 } });
+      for (let i = 0; i < 10; i++) await source.read(SECRET, 3000).catch(() => undefined);
+      const error = await source.read(SECRET, 3000).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OciCallError);
+      expect(error).toMatchObject({ code: 'EOPENBREAKER' });
     } finally {
       standIns.faults.secrets = 'none';
     }
