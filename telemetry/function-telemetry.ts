@@ -104,12 +104,13 @@ export class FunctionTelemetry {
       const resource = { 'faas.name': this.functionName, ...(this.#options.env.FN_FN_ID ? { 'faas.id': this.#options.env.FN_FN_ID } : {}) };
       if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, resource, simple: true });
       const c = this.config;
+      // The exporter's own timeout (it retries refused connections) ends with the flush budget.
       if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-        return createTracing({ exporter: otlpExporter({ url: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, headers: parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS) }), serviceName: this.functionName, resource });
+        return createTracing({ exporter: otlpExporter({ url: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, headers: parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS), timeoutMillis: c.telemetry_flush_budget_ms }), serviceName: this.functionName, resource });
       }
       if (c.oci_apm_endpoint) {
         const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
-        if (key) return createTracing({ exporter: otlpExporter({ url: apmTracesUrl(c.oci_apm_endpoint), headers: { Authorization: `dataKey ${key}` } }), serviceName: this.functionName, resource });
+        if (key) return createTracing({ exporter: otlpExporter({ url: apmTracesUrl(c.oci_apm_endpoint), headers: { Authorization: `dataKey ${key}` }, timeoutMillis: c.telemetry_flush_budget_ms }), serviceName: this.functionName, resource });
         this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key)');
       }
       return undefined;
