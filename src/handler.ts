@@ -178,7 +178,10 @@ async function run(request: WebhookRequest, config: Config, sms: ReceivedSms['sm
     options: { deadline, hooks: side.inv.runHooks(runLog) },
     answer: (result) => storedAnswer(result.status === 'succeeded' ? created(result) : runFailed(result)),
   });
-  if (!outcome.saved) runLog.warn('run outcome not saved in the journal', { journal: journal.description });
+  if (!outcome.saved) {
+    const why = outcome.saveError instanceof Error ? outcome.saveError.message : outcome.saveError === undefined ? 'another execution owns the run now' : String(outcome.saveError);
+    runLog.warn('run outcome not saved in the journal', { journal: journal.description, error: why });
+  }
   return json(outcome.answer.status, outcome.answer.body);
 }
 

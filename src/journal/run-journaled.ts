@@ -30,6 +30,8 @@ export interface JournaledOutcome<S> {
   readonly answer: StoredAnswer;
   /** False when the final record could not be written (lease lost, store down). */
   readonly saved: boolean;
+  /** Why the final write failed, when it was not a lost lease. */
+  readonly saveError?: unknown;
 }
 
 /**
@@ -93,8 +95,9 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
     });
     return { result, answer, saved: true };
   } catch (error) {
-    if (error instanceof LeaseLostError) return { result, answer, saved: false };
-    throw error;
+    // The work is done and its outcome is in the answer: a failed final write must not hide it.
+    // The record stays `running` with every step journaled; after the lease, a redelivery finishes it.
+    return { result, answer, saved: false, ...(error instanceof LeaseLostError ? {} : { saveError: error }) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../src/engine/index.js';
-import { claimRun, memoryJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../../src/journal/index.js';
+import { claimRun, JournalError, memoryJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../../src/journal/index.js';
 
 interface S {
   readonly input: string;
@@ -99,5 +99,24 @@ describe('runJournaled', () => {
     expect(outcome.result).toMatchObject({ status: 'failed', compensation: 'none', error: { type: 'LeaseLostError' } });
     expect(log).not.toContain('undo a');
     expect((await journal.get('k'))!.record).toMatchObject({ status: 'running', lease: { owner: 'o2' } });
+  });
+
+  it('still answers the outcome when the final write fails, leaving every step journaled for a redelivery', async () => {
+    // Prepare: the store goes down after the last step's checkpoint
+    const inner = memoryJournal();
+    let writes = 0;
+    const flaky: RunJournal = { ...inner, description: 'flaky', update: async (r, v) => (++writes > 2 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)) };
+    const log: string[] = [];
+
+    // Act
+    const outcome = await runJournaled({ journal: flaky, claimed: await claimed(inner, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess
+    expect(outcome.result.status).toBe('succeeded');
+    expect(outcome.saved).toBe(false);
+    expect(outcome.saveError).toBeInstanceOf(JournalError);
+    const record = (await inner.get('k'))!.record;
+    expect(record.status).toBe('running');
+    expect(record.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded']);
   });
 });
