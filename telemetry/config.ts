@@ -26,7 +26,8 @@ export const TelemetryConfigFragment = {
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().trim().url('must be an absolute URL').optional(),
   /** `key=value,key2=value2`, values URL-encoded (OTel spec). */
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: z.string().optional(),
-  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  /** `service.name` of the spans and the `functionName` metric dimension. @default FN_FN_NAME ?? 'sms-incident' */
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(256).optional(),
   /** Longest that flushing metrics, logs and spans may add to an invocation, ms. */
   telemetry_flush_budget_ms: z.coerce.number().int().min(50).max(5_000).default(400),
 } as const;

@@ -75,7 +75,8 @@ export class FunctionTelemetry {
     const { config, problems } = loadTelemetryConfig(env);
     this.config = config;
     if (problems.length > 0) this.#stdout.warn('telemetry config ignored', { problems: problems.join('; ') });
-    this.functionName = env.FN_FN_NAME || config.OTEL_SERVICE_NAME || 'sms-incident';
+    // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
+    this.functionName = config.OTEL_SERVICE_NAME || env.FN_FN_NAME || 'sms-incident';
 
     let auth: OciAuthProvider | undefined;
     if (config.oci_monitoring_compartment_id || config.oci_log_id) {
