@@ -9,7 +9,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import type { RunHooks, RunResult } from '../src/engine/index.js';
 import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
-import { maskPhone } from '../src/redact.js';
+import { maskPhone, redactPhones } from '../src/redact.js';
 import type { WebhookRequest } from '../src/webhook-request.js';
 import { combineHooks } from './combine-hooks.js';
 import { loadTelemetryConfig, parseOtlpHeaders, type TelemetryConfig } from './config.js';
@@ -141,6 +141,7 @@ export class FunctionTelemetry {
     const batch = new MetricBatch();
     const dims = { functionName: this.functionName, provider: 'unknown' };
     let runFailed = false;
+    let runError: string | undefined;
     let messageId: string | undefined;
 
     return {
@@ -158,6 +159,7 @@ export class FunctionTelemetry {
         combineHooks(runLogHooks(runLog), spanHooks(tracer, serverCtx), {
           onRunEnd: ({ result }: { result: RunResult<unknown> }) => {
             runFailed = result.status === 'failed';
+            if (result.error) runError = `${result.failedStep ?? 'run'}: ${result.error.message}`;
             recordRunMetrics(batch, result, dims);
           },
         }),
@@ -167,7 +169,7 @@ export class FunctionTelemetry {
       end: async (status, failure) => {
         try {
           server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: failure ?? `answered ${status}` });
+          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(failure ?? runError ?? `answered ${status}`).slice(0, 1_000) });
           server.end();
           if (runFailed || status >= 500) il.releaseDebug();
           const budget = this.config.telemetry_flush_budget_ms;

@@ -127,6 +127,8 @@ describe('observability of the function under the fdk', () => {
     expect(stack.fn.output()).toContain('"level":"debug"');
     const traces = Buffer.concat(standIns.traceExports);
     expect(traces.includes(Buffer.from('saga.compensate create-contact'))).toBe(true);
+    // the SERVER span's ERROR status names the failed step and why
+    expect(traces.includes(Buffer.from('create-incident: B2C Service answered 400'))).toBe(true);
     expectNoLeaks(everythingSent());
   });
 
