@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { journalConfigShape } from './journal/config.js';
 import { InboundConfigShape } from './inbound/config.js';
 import { OciConfigFragment, VAULT_SECRET_KEYS } from './oci/config.js';
-import { TelemetryConfigFragment } from '../telemetry/config.js';
 
 /**
  * Function configuration, validated once per invocation from the environment (Fn app and
@@ -44,7 +43,7 @@ export const ConfigSchema = z.object({
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...journalConfigShape,
   ...InboundConfigShape,
-  ...OciConfigFragment, ...TelemetryConfigFragment,
+  ...OciConfigFragment,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -262,8 +262,9 @@ async function withVaultSecrets(env: Record<string, string | undefined>, request
 /** The APM data key from Vault, for the trace exporter (read once per container). */
 async function apmDataKey(env: Record<string, string | undefined>, containerVault: () => Vault | undefined): Promise<string | undefined> {
   if (!env.oci_apm_data_key_ocid) return env.oci_apm_data_key;
+  // Read apart from the run's secrets: without it traces are off, the webhook is unaffected.
   const v = containerVault();
-  return v ? (await v.resolve({ oci_apm_data_key_ocid: env.oci_apm_data_key_ocid, oci_apm_data_key: env.oci_apm_data_key }, 1_500)).env.oci_apm_data_key : env.oci_apm_data_key;
+  return v ? v.secret(env.oci_apm_data_key_ocid, 1_500).catch(() => env.oci_apm_data_key) : env.oci_apm_data_key;
 }
 
 function logLevel(env: Record<string, string | undefined>): 'debug' | 'info' | 'warn' | 'error' {

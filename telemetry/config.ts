@@ -1,12 +1,19 @@
 /**
- * Config keys of telemetry, spread into `src/config.ts`'s schema and also read on their own by
- * {@link loadTelemetryConfig}, so telemetry can start even when the rest of the config is bad.
+ * Config keys of telemetry, read on their own by {@link loadTelemetryConfig}: a bad value turns
+ * that feature off with a warning and never fails a webhook (telemetry never changes the outcome).
  */
 import { z } from 'zod';
+import { httpUrl, secretOcid } from '../src/oci/config.js';
 
 const ocid = (kind: string) => z.string().trim().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9._-]+$`, 'i'), `must be an OCID (ocid1.${kind}.…)`);
 
 export const TelemetryConfigFragment = {
+  /** Overrides the metric ingestion endpoint (default: `https://telemetry-ingestion.<region>.oraclecloud.com`). */
+  oci_monitoring_endpoint: httpUrl.optional(),
+  /** Overrides the Logging ingestion endpoint (default: `https://ingestion.logging.<region>.oci.oraclecloud.com`). */
+  oci_logging_endpoint: httpUrl.optional(),
+  /** Vault secret holding the APM private data key. */
+  oci_apm_data_key_ocid: secretOcid.optional(),
   /** Compartment that receives the custom metrics; absent → metrics off (one warning per container). */
   oci_monitoring_compartment_id: z.union([ocid('compartment'), ocid('tenancy')]).optional(),
   oci_monitoring_namespace: z

@@ -90,9 +90,9 @@ export class FunctionTelemetry {
     if (!config.oci_monitoring_compartment_id) this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
     try {
       if (auth && config.oci_monitoring_compartment_id) {
-        this.#metrics = ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: env.oci_monitoring_endpoint });
+        this.#metrics = ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: config.oci_monitoring_endpoint });
       }
-      if (auth && config.oci_log_id) this.#logs = ociLogSink(auth, config.oci_log_id, { endpoint: env.oci_logging_endpoint });
+      if (auth && config.oci_log_id) this.#logs = ociLogSink(auth, config.oci_log_id, { endpoint: config.oci_logging_endpoint });
     } catch (error) {
       // e.g. an unreadable key: the SDK parses it when a client is built
       this.#stdout.warn('OCI metrics and log shipping off: client setup failed', { error: error instanceof Error ? error.message : String(error) });

@@ -1,9 +1,10 @@
 /**
- * Config keys of the OCI integration (Vault, endpoints), spread into `src/config.ts`'s schema.
+ * Config keys of the OCI integration the run depends on (Vault), spread into `src/config.ts`'s schema:
+ * a bad value there is a config error. Telemetry's keys live in telemetry/config.ts and are never fatal.
  */
 import { z } from 'zod';
 
-const httpUrl = z
+export const httpUrl = z
   .string()
   .trim()
   .url('must be an absolute http(s) URL')
@@ -13,22 +14,23 @@ const httpUrl = z
 /** An OCID of a Vault secret. */
 export const secretOcid = z.string().trim().regex(/^ocid1\.vaultsecret\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9._-]+$/i, 'must be a Vault secret OCID (ocid1.vaultsecret.…)');
 
+/** An optional `_ocid` key; empty counts as unset (as `vaultReferences` reads it). */
+const optionalSecretOcid = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), secretOcid.optional());
+
 export const OciConfigFragment = {
   /** Overrides the Vault secrets endpoint (default: `https://secrets.vaults.<region>.oci.oraclecloud.com`). */
   oci_secrets_endpoint: httpUrl.optional(),
-  /** Overrides the metric ingestion endpoint (default: `https://telemetry-ingestion.<region>.oraclecloud.com`). */
-  oci_monitoring_endpoint: httpUrl.optional(),
-  /** Overrides the Logging ingestion endpoint (default: `https://ingestion.logging.<region>.oci.oraclecloud.com`). */
-  oci_logging_endpoint: httpUrl.optional(),
   /** How long a secret read from Vault is reused by a warm container. */
   oci_secret_ttl_seconds: z.coerce.number().int().min(0).max(86_400).default(600),
-  b2cservice_username_ocid: secretOcid.optional(),
-  b2cservice_password_ocid: secretOcid.optional(),
-  twilio_auth_token_ocid: secretOcid.optional(),
-  vonage_signature_secret_ocid: secretOcid.optional(),
-  webhook_hmac_secret_ocid: secretOcid.optional(),
-  oci_apm_data_key_ocid: secretOcid.optional(),
+  b2cservice_username_ocid: optionalSecretOcid,
+  b2cservice_password_ocid: optionalSecretOcid,
+  twilio_auth_token_ocid: optionalSecretOcid,
+  vonage_signature_secret_ocid: optionalSecretOcid,
+  webhook_hmac_secret_ocid: optionalSecretOcid,
 } as const;
 
-/** Keys that may come from Vault: `<key>_ocid` holds the secret's OCID, `<key>` stays the local fallback. */
-export const VAULT_SECRET_KEYS = ['b2cservice_username', 'b2cservice_password', 'twilio_auth_token', 'vonage_signature_secret', 'webhook_hmac_secret', 'oci_apm_data_key'] as const;
+/**
+ * Keys the run needs that may come from Vault: `<key>_ocid` holds the secret's OCID, `<key>` stays the
+ * local fallback. (The APM data key is read apart: its absence turns traces off, never fails a run.)
+ */
+export const VAULT_SECRET_KEYS = ['b2cservice_username', 'b2cservice_password', 'twilio_auth_token', 'vonage_signature_secret', 'webhook_hmac_secret'] as const;

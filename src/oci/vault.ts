@@ -9,6 +9,8 @@ import { SecretCache, vaultSecretSource } from './secrets.js';
 export interface Vault {
   /** `env` with the Vault-held keys filled in; on a Vault failure, a key that also has a plain value keeps it. */
   resolve(env: Env, budgetMs: number): Promise<{ env: Env; fallbacks: string[] }>;
+  /** One secret by OCID, through the same cache. Throws {@link OciCallError}. */
+  secret(secretId: string, budgetMs: number): Promise<string>;
   /** Drops cached secrets: the next `resolve` reads Vault again (after a 401, the password may have rotated). */
   invalidate(): void;
 }
@@ -19,13 +21,22 @@ export class VaultUnavailableError extends Error {
 }
 
 /**
- * The Vault for this environment, or undefined when no `<key>_ocid` is set. Throws when secrets
- * are referenced but there is no resource principal to read them with.
+ * The Vault for this environment: undefined without a resource principal (then no `<key>_ocid`
+ * may be set: that throws {@link VaultUnavailableError}).
  */
 export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
-  if (vaultReferences(env).length === 0) return undefined;
-  const auth = ociAuthProvider(env, { allowConfigFile: false });
-  if (!auth) throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
+  const referenced = vaultReferences(env).length > 0;
+  let auth;
+  try {
+    auth = ociAuthProvider(env, { allowConfigFile: false });
+  } catch (error) {
+    if (!referenced) return undefined;
+    throw new VaultUnavailableError(`secrets are referenced by *_ocid keys but the resource principal is unusable: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!auth) {
+    if (!referenced) return undefined;
+    throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
+  }
   const cache = new SecretCache(vaultSecretSource(auth, { endpoint: env.oci_secrets_endpoint }), { ttlMs: ttlSeconds * 1000 });
   return {
     async resolve(input, budgetMs) {
@@ -42,6 +53,7 @@ export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
       });
       return { env: out, fallbacks };
     },
+    secret: (secretId, budgetMs) => cache.get(secretId, budgetMs),
     invalidate: () => cache.invalidate(),
   };
 }

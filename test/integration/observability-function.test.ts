@@ -185,6 +185,16 @@ describe('observability of the function under the fdk', () => {
     expect(stack.fn.output()).toContain('Vault unavailable: using plain config values');
   });
 
+  it('only turns traces off when the APM data key cannot be read from Vault', async () => {
+    standIns.faults.secrets = 'error-500';
+    stack = await startStack({ env: observedEnv({ b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs', b2cservice_username_ocid: '', b2cservice_password_ocid: '' }) });
+    const res = await post(stack);
+    expect(res.status).toBe(200);
+    expect(stack.fn.output()).toContain('traces off');
+    expect(standIns.traceExports).toEqual([]);
+    expect(standIns.datapoints('IncidentCreationFailed').map((d) => d.value)).toEqual([0]);
+  });
+
   it('answers 503 when a secret is only in Vault and Vault is down', async () => {
     standIns.faults.secrets = 'error-500';
     const env = observedEnv();

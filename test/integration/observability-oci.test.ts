@@ -160,6 +160,10 @@ describe('config with Vault twins', () => {
     expect((error as ConfigError).problems).toContainEqual({ key: 'b2cservice_password', problem: 'is required (set b2cservice_password, or b2cservice_password_ocid to a Vault secret OCID)' });
   });
 
+  it('never fails the config for a bad telemetry key (telemetry turns that feature off with a warning instead)', () => {
+    expect(() => loadConfig({ ...base, b2cservice_password: 'p', oci_monitoring_compartment_id: 'oops', oci_monitoring_endpoint: 'not a url', oci_apm_data_key_ocid: 'x' })).not.toThrow();
+  });
+
   it('refuses an _ocid that is not a Vault secret OCID', () => {
     expect(() => loadConfig({ ...base, b2cservice_password: 'p', b2cservice_password_ocid: 'ocid1.compartment.oc1..x' })).toThrow(/b2cservice_password_ocid must be a Vault secret OCID/);
   });
