@@ -1,4 +1,5 @@
 import type { ErrorInfo, RunResult } from './engine/index.js';
+import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type ReceivedSms } from './inbound/index.js';
 import type { SmsToIncidentState } from '../workflows/sms-to-incident.js';
 
 /** An HTTP answer to the webhook caller, already serialised. */
@@ -39,4 +40,18 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
 
 export function rejected(status: number, message: string, field?: string): Answer {
   return json(status, field === undefined ? { message } : { message, field });
+}
+
+/**
+ * Twilio's Messaging webhook gets TwiML for a 2xx (JSON there is Twilio error 12300), with the
+ * `reply_template` auto-reply once the incident exists; errors stay JSON for Twilio's debugger.
+ */
+export function inProviderDialect(answer: Answer, received: ReceivedSms, replyTemplate: string | undefined): Answer {
+  if (received.dialect !== 'twiml' || answer.status < 200 || answer.status > 299) return answer;
+  const body = JSON.parse(answer.body) as { referenceNumber?: unknown; incidentId?: unknown };
+  const reply =
+    replyTemplate === undefined || body.referenceNumber === undefined
+      ? undefined
+      : renderReply(replyTemplate, { referenceNumber: String(body.referenceNumber), incidentId: String(body.incidentId) });
+  return { status: answer.status, contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...(answer.headers ? { headers: answer.headers } : {}) };
 }

@@ -32,3 +32,11 @@ export function webhookRequest(input: unknown, ctx: Context): WebhookRequest {
     deadline: at !== undefined && Number.isFinite(at) ? at : undefined,
   };
 }
+
+/** func.yaml's default timeout: the budget when the agent sends no `Fn-Deadline`. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Epoch ms by which the caller must have its answer. */
+export function deadlineOf(request: WebhookRequest): number {
+  return request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS;
+}

@@ -37,7 +37,11 @@ export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
     if (!referenced) return undefined;
     throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
   }
-  const cache = new SecretCache(vaultSecretSource(auth, { endpoint: env.oci_secrets_endpoint }), { ttlMs: ttlSeconds * 1000 });
+  return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: env.oci_secrets_endpoint }), { ttlMs: ttlSeconds * 1000 }));
+}
+
+/** The {@link Vault} behaviour over a secret cache: per key, Vault's value, else the plain one, else fail. */
+export function vaultOver(cache: SecretCache): Vault {
   return {
     async resolve(input, budgetMs) {
       // Per key: what Vault gives, else the plain value, else fail. One read per key, in parallel.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { OciAuthError, OciCallError, OciService, ociEndpoint, SecretCache, ociAuthProvider, resolveVaultSecrets, vaultSecretSource } from '../../src/oci/index.js';
+import { OciAuthError, OciCallError, OciService, ociEndpoint, SecretCache, ociAuthProvider, vaultOver, vaultSecretSource } from '../../src/oci/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 
@@ -140,8 +140,9 @@ describe('Vault secrets through the signed SDK client', () => {
 
   it('overlays <key> from <key>_ocid and leaves other keys alone', async () => {
     const cache = new SecretCache(vaultSecretSource(ociAuthProvider(identity.env)!, { endpoint: standIns.url, client: { circuitBreaker: false } }), { ttlMs: 60_000 });
-    const env = await resolveVaultSecrets({ b2cservice_password_ocid: SECRET, b2cservice_password: 'local', other: 'x' }, cache, 3000);
+    const { env, fallbacks } = await vaultOver(cache).resolve({ b2cservice_password_ocid: SECRET, b2cservice_password: 'local', other: 'x' }, 3000);
     expect(env).toMatchObject({ b2cservice_password: 's3cr3t-välue', other: 'x' });
+    expect(fallbacks).toEqual([]);
   });
 });
 
