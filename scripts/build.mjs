@@ -8,6 +8,7 @@ await build({
     start: 'src/local/start.ts',  // `npm start`: local gateway + Fn agent + B2C emulator
     emulator: 'src/emulator/main.ts', // the B2C Service emulator on its own
     cli: 'src/cli/main.ts',       // `sms-incident runs list|show|redrive`: the run journal for SREs
+    alarms: 'telemetry/alarms-cli.ts', // `npm run alarms -- print|apply`: the alarms as code
   },
   outdir: 'dist',
   bundle: true,
