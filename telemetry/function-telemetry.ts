@@ -112,9 +112,10 @@ export class FunctionTelemetry {
       if (c.oci_apm_endpoint) {
         const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
         if (key) return createTracing({ exporter: otlpExporter({ url: apmTracesUrl(c.oci_apm_endpoint), headers: { Authorization: `dataKey ${key}` }, timeoutMillis: c.telemetry_flush_budget_ms }), serviceName: this.functionName, resource });
-        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key)');
+        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported');
       }
-      return undefined;
+      // Nowhere to export: spans still get ids, so logs, the run journal and `GET /runs` can be correlated.
+      return createTracing({ serviceName: this.functionName, resource });
     })();
     return this.#tracing;
   }

@@ -32,7 +32,8 @@ export interface Tracing {
 }
 
 export interface TracingOptions {
-  readonly exporter: SpanExporter;
+  /** Where spans go; without one, spans still get ids (for logs, the run journal, `GET /runs`) but are not exported. */
+  readonly exporter?: SpanExporter;
   readonly serviceName: string;
   readonly serviceVersion?: string;
   readonly resource?: Record<string, string>;
@@ -53,12 +54,14 @@ export interface TracingOptions {
  */
 export function createTracing(options: TracingOptions): Tracing {
   registerGlobals();
-  const processor = options.simple
-    ? new SimpleSpanProcessor({ exporter: options.exporter })
-    : new BatchSpanProcessor({ exporter: options.exporter, maxExportBatchSize: 512, maxQueueSize: 4096, scheduledDelayMillis: 60_000 });
+  const { exporter } = options;
+  const processors =
+    exporter === undefined
+      ? []
+      : [options.simple ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, maxExportBatchSize: 512, maxQueueSize: 4096, scheduledDelayMillis: 60_000 })];
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}), ...options.resource }),
-    spanProcessors: [processor],
+    spanProcessors: processors,
   });
   return {
     tracer: provider.getTracer(TRACER_NAME),
