@@ -31,20 +31,27 @@ export async function startStack(options: { env?: Record<string, string>; timeou
   return {
     emulator,
     fn,
-    async post(body, { contentType = 'application/json; charset=utf-8', timeoutMs } = {}) {
-      const headers: Record<string, string> = { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1' };
-      if (contentType !== null) headers['Content-Type'] = contentType;
-      const answer = await fn.invoke({ method: 'POST', url: ROUTE, headers, body, timeoutMs });
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        // left empty: the assertion on the answer tells what came back
-      }
-      return { ...answer, json };
-    },
+    post: (body, { contentType = 'application/json; charset=utf-8', timeoutMs } = {}) =>
+      postWebhook(fn, body, { headers: contentType === null ? {} : { 'Content-Type': contentType }, timeoutMs }),
     async stop() {
       await Promise.allSettled([fn.stop(), emulator.close()]);
     },
   };
+}
+
+/** POSTs a webhook through the Fn agent as OCI API Gateway would; parses a JSON answer (empty object otherwise). */
+export async function postWebhook(
+  fn: FnProcess,
+  body: string | Buffer,
+  options: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<FnAnswer & { json: Record<string, unknown> }> {
+  const headers = { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1', ...options.headers };
+  const answer = await fn.invoke({ method: 'POST', url: ROUTE, headers, body, timeoutMs: options.timeoutMs });
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    // left empty: the assertion on the answer tells what came back
+  }
+  return { ...answer, json };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { calls, startTwoContainers, webhook, type TwoContainers } from './exactly-once-helpers.js';
+import { calls, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
 
 let stack: TwoContainers | undefined;
 afterEach(async () => {

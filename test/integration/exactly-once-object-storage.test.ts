@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseRunRecord } from '../../src/journal/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startObjectStorageStandin, type ObjectStorageStandin } from '../helpers/object-storage-standin.js';
-import { calls, startTwoContainers, webhook, type TwoContainers } from './exactly-once-helpers.js';
+import { calls, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
 
 let stack: TwoContainers | undefined;
 let standin: ObjectStorageStandin | undefined;

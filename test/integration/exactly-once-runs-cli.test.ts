@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FROM, calls, startTwoContainers, webhook, type TwoContainers } from './exactly-once-helpers.js';
+import { FROM, calls, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { startFunction, type FnAnswer, type FnProcess } from '../../src/local/index.js';
-import { CREDENTIALS, ENTRY, ROUTE } from '../helpers/stack.js';
+import { CREDENTIALS, ENTRY, postWebhook } from './stack.js';
 
 const guide = JSON.parse(readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 export const FROM = guide.from as string;
@@ -42,21 +42,7 @@ export async function startTwoContainers(options: { timeoutMs?: number; env?: Re
     journalDir,
     fns,
     env,
-    async post(fn, body, headers = {}) {
-      const answer = await fn.invoke({
-        method: 'POST',
-        url: ROUTE,
-        headers: { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1', 'Content-Type': 'application/json; charset=utf-8', ...headers },
-        body,
-      });
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        // left empty: the assertion on the answer tells what came back
-      }
-      return { ...answer, json };
-    },
+    post: (fn, body, headers = {}) => postWebhook(fn, body, { headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } }),
     async stop() {
       await Promise.allSettled([...fns.map((f) => f.stop()), emulator.close()]);
       await rm(base, { recursive: true, force: true });
