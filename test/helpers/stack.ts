@@ -39,19 +39,20 @@ export async function startStack(options: { env?: Record<string, string>; timeou
   };
 }
 
-/** POSTs a webhook through the Fn agent as OCI API Gateway would; parses a JSON answer (empty object otherwise). */
+/** POSTs a webhook through the Fn agent as OCI API Gateway would; `json` is the parsed answer ({} when not JSON, e.g. TwiML). */
 export async function postWebhook(
   fn: FnProcess,
   body: string | Buffer,
-  options: { headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<FnAnswer & { json: Record<string, unknown> }> {
+  options: { headers?: Record<string, string>; timeoutMs?: number; url?: string } = {},
+): Promise<FnAnswer & { text: string; json: Record<string, unknown> }> {
   const headers = { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1', ...options.headers };
-  const answer = await fn.invoke({ method: 'POST', url: ROUTE, headers, body, timeoutMs: options.timeoutMs });
+  const answer = await fn.invoke({ method: 'POST', url: options.url ?? ROUTE, headers, body, timeoutMs: options.timeoutMs });
+  const text = answer.body.toString('utf8');
   let json: Record<string, unknown> = {};
   try {
-    json = JSON.parse(answer.body.toString('utf8')) as Record<string, unknown>;
+    json = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    // left empty: the assertion on the answer tells what came back
+    // left empty: the assertions read `text` or the status
   }
-  return { ...answer, json };
+  return { ...answer, text, json };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE, startStack, type Stack } from '../helpers/stack.js';
+import { ROUTE, postWebhook, startStack, type Stack } from '../helpers/stack.js';
 import { HMAC_HEADER, HMAC_SECRET, signHmac } from '../helpers/sign-hmac.js';
 import { TWILIO_AUTH_TOKEN, signTwilioForm } from '../helpers/sign-twilio.js';
 
@@ -16,16 +16,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-async function post(body: string | Buffer, contentType: string, headers: Record<string, string> = {}) {
-  const answer = await stack.fn.invoke({ method: 'POST', url: ROUTE, headers: { Host: HOST, 'Content-Type': contentType, ...headers }, body });
-  const text = answer.body.toString('utf8');
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // TwiML
-  }
-  return { ...answer, text, json };
+function post(body: string | Buffer, contentType: string, headers: Record<string, string> = {}) {
+  return postWebhook(stack.fn, body, { headers: { Host: HOST, 'Content-Type': contentType, ...headers } });
 }
 
 const signedGeneric = (fields: Record<string, unknown>) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE, startStack, type Stack } from '../helpers/stack.js';
+import { ROUTE, postWebhook, startStack, type Stack } from '../helpers/stack.js';
 import { HMAC_HEADER, HMAC_SECRET, signHmac } from '../helpers/sign-hmac.js';
 import { TWILIO_AUTH_TOKEN, signTwilioForm, signTwilioJson, withBodySha256 } from '../helpers/sign-twilio.js';
 import { VONAGE_SIGNATURE_SECRET, signVonage } from '../helpers/sign-vonage.js';
@@ -27,21 +27,8 @@ const SIGNED = {
 interface Call { body: string; contentType: string; headers?: Record<string, string>; url?: string }
 
 /** Through the Fn agent exactly as OCI API Gateway hands it over: client headers, path and query. */
-async function post(stack: Stack, call: Call) {
-  const answer = await stack.fn.invoke({
-    method: 'POST',
-    url: call.url ?? ROUTE,
-    headers: { Host: HOST, 'User-Agent': 'TwilioProxy/1.1', 'Content-Type': call.contentType, ...call.headers },
-    body: call.body,
-  });
-  const text = answer.body.toString('utf8');
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // not JSON (TwiML): the assertions read `text`
-  }
-  return { ...answer, text, json };
+function post(stack: Stack, call: Call) {
+  return postWebhook(stack.fn, call.body, { url: call.url ?? ROUTE, headers: { Host: HOST, 'Content-Type': call.contentType, ...call.headers } });
 }
 
 const twilioForm = (form = TWILIO_FORM, signedAs = form, url = PUBLIC, token = TWILIO_AUTH_TOKEN): Call => ({
