@@ -12,6 +12,9 @@ await build({
   },
   outdir: 'dist',
   bundle: true,
+  // Shared code goes to chunks, and a dynamic import() stays lazy: dist/func.js listens before it loads the handler.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
