@@ -1,7 +1,5 @@
 export { receiveInbound } from './receive.js';
 export type { ReceivedSms, WebhookInput } from './receive.js';
-export { parseInbound, MAX_BODY_BYTES } from './parse.js';
-export type { InboundRequest } from './parse.js';
 export { Dialect, Provider } from './adapter.js';
 export type { ProviderAdapter } from './adapter.js';
 export { twilioMessageResource } from './twilio-message-resource.js';

@@ -1,9 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InboundError, MAX_BODY_BYTES, parseInbound } from '../../../src/inbound/index.js';
+import { loadConfig } from '../../../src/config.js';
+import { InboundError, receiveInbound, type InboundSms } from '../../../src/inbound/index.js';
 
 const fixture = readFileSync(new URL('../../fixtures/providers/twilio-message-resource.json', import.meta.url));
 const json = 'application/json; charset=utf-8';
+const MAX_BODY_BYTES = 64 * 1024;
+// The guide's shape alone, unsigned: signatures have their own tests (receive.test.ts).
+const config = loadConfig({ b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', webhook_provider: 'twilio', webhook_signature: 'off' });
+
+/** The canonical message without the provider fields kept for the note. */
+function parseInbound(req: { body: Buffer; contentType: string | null }): Omit<InboundSms, 'raw'> {
+  const { raw: _raw, ...sms } = receiveInbound({ ...req, url: '/webhooks/sms-to-incident', header: () => null }, config).sms;
+  return sms;
+}
 
 function rejection(body: Buffer | string, contentType: string | null = json): InboundError {
   try {
@@ -15,7 +25,7 @@ function rejection(body: Buffer | string, contentType: string | null = json): In
   throw new Error('expected a rejection');
 }
 
-describe('parseInbound', () => {
+describe('the Twilio Message resource (the guide\'s JSON)', () => {
   it('turns the guide\'s Twilio Message resource into the canonical SMS', () => {
     // Act
     const sms = parseInbound({ body: fixture, contentType: json });
@@ -63,8 +73,8 @@ describe('parseInbound', () => {
     expect(error.field).toBe(field);
   });
 
-  it('answers 415 for a form body', () => {
-    expect(rejection('From=%2B1&Body=x', 'application/x-www-form-urlencoded').status).toBe(415);
+  it('answers 415 for a content type no Twilio shape uses', () => {
+    expect(rejection('From=%2B1&Body=x', 'text/plain').status).toBe(415);
   });
 
   it('answers 413 for a body over the limit', () => {
