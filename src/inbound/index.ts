@@ -20,4 +20,4 @@ export { InboundError, SignatureConfigError } from './errors.js';
 export type { InboundStatus } from './errors.js';
 export { InboundSmsSchema } from './sms.js';
 export type { InboundSms } from './sms.js';
-export { toE164, isE164 } from './phone.js';
+export { toE164 } from './phone.js';

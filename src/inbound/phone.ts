@@ -17,10 +17,6 @@ export function toE164(raw: string): string | undefined {
   return E164.test(compact) ? compact : undefined;
 }
 
-export function isE164(value: string): boolean {
-  return E164.test(value);
-}
-
 /** Vonage sends numbers in international format without the `+` (`447700900001`). */
 export function fromInternationalDigits(raw: string): string | undefined {
   const compact = raw.replace(FORMATTING, '');
