@@ -4,7 +4,7 @@
  * the gateway 502, the caller retries) only when it cannot decide: bad config, Vault unreachable.
  */
 import type { Context } from '@fnproject/fdk';
-import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { loadAuthorizerConfig, type AuthorizerConfig } from './config.js';
 import { answerFor, decide, refusal, type AuthorizerAnswer } from './decide.js';
 import { readAuthorizerInput } from './request.js';

@@ -3,8 +3,7 @@
  * time (both sides hashed first, so not even its length leaks); the address must be a single IP
  * inside the allow list.
  */
-import { createHash } from 'node:crypto';
-import { safeEqual } from '../inbound/constant-time.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressAllowList } from './cidrs.js';
 import type { Presented } from './request.js';
 
@@ -25,7 +24,7 @@ export function decide(presented: Presented, gates: Gates): Decision {
   const by: string[] = [];
   if (gates.token !== undefined) {
     if (presented.token === undefined || presented.token === '') return { admitted: false, reason: 'no token presented' };
-    if (!safeEqual(digest(presented.token), digest(gates.token))) return { admitted: false, reason: 'wrong token' };
+    if (!timingSafeEqual(digest(presented.token), digest(gates.token))) return { admitted: false, reason: 'wrong token' };
     by.push('token');
   }
   if (gates.addresses !== undefined) {
