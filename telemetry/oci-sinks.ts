@@ -6,7 +6,7 @@
 import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
 import type { TelemetryConfig } from './config.js';
 import { ociLogSink, type LogSink } from './log-shipper.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../src/log/logger.js';
 import { ociMetricsSink, type MetricsSink } from './metrics-sink.js';
 
 export interface OciSinks {
