@@ -4,7 +4,25 @@
  * provider's retries hold the only copy, and on-call must act now. `run` means a journaled run
  * failed (redrivable). `sender` is the caller's problem, `none` is fine.
  */
-import type { AnswerOutcome } from '../src/answers.js';
+
+/**
+ * What an answer says happened, one word per kind of answer: the `outcome` dimension of the
+ * `WebhookAnswered` metric, so an alarm sees every answer the caller sees, 5xx outside a run included.
+ */
+export const ANSWER_OUTCOMES = [
+  'created',
+  'replayed',
+  'in_progress',
+  'conflict',
+  'rejected',
+  'run_failed',
+  'run_timeout',
+  'config_error',
+  'secrets_unavailable',
+  'journal_unavailable',
+  'internal_error',
+] as const;
+export type AnswerOutcome = (typeof ANSWER_OUTCOMES)[number];
 
 export const FAULTS = ['none', 'sender', 'run', 'function'] as const;
 export type Fault = (typeof FAULTS)[number];

@@ -1,25 +1,7 @@
-import type { ErrorInfo, RunResult } from './engine/index.js';
-import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type ReceivedSms } from './inbound/index.js';
+import type { ErrorInfo, RunResult } from '../engine/index.js';
+import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type ReceivedSms } from '../inbound/index.js';
+import type { AnswerOutcome } from '../telemetry/answer-fault.js';
 import type { SmsToIncidentState } from '../workflows/sms-to-incident.js';
-
-/**
- * What an answer says happened, one word per kind of answer: the `outcome` dimension of the
- * `WebhookAnswered` metric, so an alarm sees every answer the caller sees, 5xx outside a run included.
- */
-export const ANSWER_OUTCOMES = [
-  'created',
-  'replayed',
-  'in_progress',
-  'conflict',
-  'rejected',
-  'run_failed',
-  'run_timeout',
-  'config_error',
-  'secrets_unavailable',
-  'journal_unavailable',
-  'internal_error',
-] as const;
-export type AnswerOutcome = (typeof ANSWER_OUTCOMES)[number];
 
 /** An HTTP answer to the webhook caller, already serialised. */
 export interface Answer {
