@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alarmDefinitions } from '../../../src/telemetry/alarms.js';
-import { main } from '../../../src/telemetry/alarms-cli.js';
-import { alarmQueryProblems, parseMql } from '../../../src/telemetry/mql.js';
+import { alarmDefinitions } from '../../../telemetry/alarms.js';
+import { main } from '../../../telemetry/alarms-cli.js';
+import { alarmQueryProblems, parseMql } from '../../../telemetry/mql.js';
 
 const JOURNAL = 'oci-os://acme/sms-runs/prod';
 const SCOPE = 'ocid1.compartment.oc1..c/ocid1.loggroup.oc1.iad.g/ocid1.log.oc1.iad.l';

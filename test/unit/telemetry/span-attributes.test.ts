@@ -1,9 +1,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { definedAttributes } from '../../../src/telemetry/span-attributes.js';
-import { markError } from '../../../src/telemetry/span-hooks.js';
-import { createTracing } from '../../../src/telemetry/tracing.js';
+import { definedAttributes } from '../../../telemetry/span-attributes.js';
+import { markError } from '../../../telemetry/span-hooks.js';
+import { createTracing } from '../../../telemetry/tracing.js';
 
 describe('span attributes', () => {
   it('keeps identifiers exactly as they are, digit-heavy ones included, and drops undefined ones', () => {

@@ -9,7 +9,7 @@
  * Every body names the next command and the log query, ready to paste.
  */
 import * as monitoring from 'oci-monitoring';
-import { ociCall } from '../oci/index.js';
+import { ociCall } from '../src/oci/index.js';
 
 export interface AlarmOptions {
   readonly functionName: string;
