@@ -1,13 +1,16 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { ConfigError, loadConfig } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
-import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
+// Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
+import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
 import { inProviderDialect, json, rejected, type Answer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { runWebhook } from './run-webhook.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../../telemetry/index.js';
+// Not the telemetry/ barrel: it holds the alarms CLI's OCI clients, which a webhook never needs.
+import { FunctionTelemetry, type InvocationTelemetry } from '../../telemetry/function-telemetry.js';
+import { rejectionReason } from '../../telemetry/rejection-reason.js';
 
 export interface HandlerOptions {
   /** Where config comes from. @default process.env */
@@ -54,7 +57,7 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
       answer = rejected(500, 'internal error');
     } finally {
       // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
-      await inv.end(answer.status);
+      await inv.end(answer.status, answer.outcome);
     }
     return reply(ctx, answer);
   };
@@ -75,7 +78,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
   } catch (error) {
     if (!(error instanceof VaultUnavailableError)) throw error;
     log.error('secrets unavailable', { error: error.message });
-    return json(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
+    return json(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'secrets_unavailable');
   }
   let config;
   try {
@@ -83,7 +86,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-    return json(500, { message: 'function configuration error', problems: error.problems });
+    return json(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error');
   }
 
   let received: ReceivedSms;
@@ -92,7 +95,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
   } catch (error) {
     if (error instanceof SignatureConfigError) {
       log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-      return json(500, { message: 'function configuration error', problems: error.problems });
+      return json(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error');
     }
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
