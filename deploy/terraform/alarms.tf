@@ -4,6 +4,8 @@
 locals {
   alarm_file  = jsondecode(file("${path.module}/alarms.json"))
   placeholder = local.alarm_file.function_name_placeholder
+  # Alarms on our own metrics carry this namespace; platform ones (oci_faas, oci_apigateway) their own.
+  namespace_placeholder = local.alarm_file.metric_namespace_placeholder
   # Keyed by the name without the function's, so a rename of the function updates in place.
   alarms = { for a in local.alarm_file.alarms : trimprefix(a.displayName, "${local.placeholder}: ") => a }
 }
@@ -28,7 +30,7 @@ resource "oci_monitoring_alarm" "this" {
   for_each              = local.alarms
   compartment_id        = var.compartment_ocid
   metric_compartment_id = var.compartment_ocid
-  namespace             = var.metric_namespace
+  namespace             = replace(each.value.namespace, local.namespace_placeholder, var.metric_namespace)
   display_name          = replace(each.value.displayName, local.placeholder, local.service_name)
   query                 = replace(each.value.query, local.placeholder, local.service_name)
   body                  = replace(each.value.body, local.placeholder, local.service_name)
