@@ -217,7 +217,7 @@ describe('terraform: alarms are the ones `npm run alarms` defines', () => {
     // Our own metrics must be ones the function emits (platform namespaces such as oci_faas are the platform's).
     const own = alarms.filter((a) => a.namespace === file().placeholders.namespace);
     expect(own.length).toBeGreaterThanOrEqual(2);
-    for (const a of own) expect(alarmQueryProblems(a.query), a.query).toEqual([]);
+    for (const a of own) expect(alarmQueryProblems(a.query ?? ""), a.query).toEqual([]);
     const alarm = resource('oci_monitoring_alarm', 'this');
     expect(alarm.destinations).toEqual(['${oci_ons_notification_topic.alarms.id}']);
     const config = local('function_config');
