@@ -38,8 +38,8 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   });
 }
 
-export function rejected(status: number, message: string, field?: string): Answer {
-  return json(status, field === undefined ? { message } : { message, field });
+export function rejected(status: number, message: string, field?: string, headers?: Record<string, string>): Answer {
+  return json(status, field === undefined ? { message } : { message, field }, headers);
 }
 
 /**

@@ -97,7 +97,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
     side.inv.rejected(rejectionReason(error.status));
-    return rejected(error.status, error.message, error.field);
+    return rejected(error.status, error.message, error.field, error.allow === undefined ? undefined : { Allow: error.allow });
   }
   const answer = await runWebhook(request, config, received.sms, log, { ...side, env: rawEnv, fetch: options.fetch });
   return inProviderDialect(answer, received, config.reply_template);
