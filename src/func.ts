@@ -4,7 +4,7 @@
 // modules many times slower. The first call waits for the load; later calls do not.
 import { handle, rawResult, type Context } from '@fnproject/fdk';
 
-const loading = import('./handler.js').then(
+const loading = import('./function/handler.js').then(
   ({ createHandler }) => createHandler(),
   (error: unknown) => {
     // Without its code the function can only say so: a JSON 500 rather than the fdk's bare 502.

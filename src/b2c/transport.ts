@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { redactPhones } from '../redact.js';
+import { redactPhones } from '../log/redact.js';
 import { B2cError, isRetryableStatus } from './errors.js';
 import { ConnectErrorSchema } from './schemas.js';
 

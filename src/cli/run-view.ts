@@ -1,4 +1,4 @@
-import { maskPhone } from '../redact.js';
+import { maskPhone } from '../log/redact.js';
 import type { RunRecord, StepEntry } from '../journal/index.js';
 
 /** What an SRE asks first about a run, derived from its record; no message text, phone masked. */

@@ -8,7 +8,7 @@ import type { InboundSms } from './sms.js';
 import { validatePayload } from './validate.js';
 import { verifySignature, type SignatureScheme, type SignedRequest } from './verify-signature.js';
 
-/** A webhook as the inbound side needs it: nothing fdk-specific (src/webhook-request.ts fits). */
+/** A webhook as the inbound side needs it: nothing fdk-specific (src/function/webhook-request.ts fits). */
 export interface WebhookInput extends SignedRequest {
   readonly contentType: string | null;
   /** `POST` reads the body, `GET` the query string; none (no gateway, e.g. `fn invoke`) is a POST. */

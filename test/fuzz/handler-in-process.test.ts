@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, FnResult } from '@fnproject/fdk';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createHandler } from '../../src/handler.js';
+import { createHandler } from '../../src/function/handler.js';
 import { HMAC_SECRET } from '../helpers/sign-hmac.js';
 import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 import { VONAGE_SIGNATURE_SECRET } from '../helpers/sign-vonage.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '@fnproject/fdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../src/handler.js';
+import { createHandler } from '../../src/function/handler.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 

@@ -1,12 +1,12 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, loadConfig } from './config.js';
-import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from './inbound/index.js';
-import { VaultUnavailableError, functionVault, type Vault } from './oci/index.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
+import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
 import { inProviderDialect, json, rejected, type Answer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { runWebhook } from './run-webhook.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../telemetry/index.js';
 
 export interface HandlerOptions {

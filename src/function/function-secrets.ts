@@ -1,6 +1,6 @@
-import { VaultUnavailableError, type Vault } from './oci/index.js';
+import { VaultUnavailableError, type Vault } from '../oci/index.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** Secrets the function reads from OCI Vault, with the plain config values as the local fallback. */
 

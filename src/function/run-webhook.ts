@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createB2cClient } from './b2c/index.js';
-import { b2cBaseUrl, type Config } from './config.js';
-import { claimRun, journalFor, objectStorageOpener, payloadHash, runJournaled, type Claim, type StoredAnswer } from './journal/index.js';
-import type { InboundSms } from './inbound/index.js';
-import type { Vault } from './oci/index.js';
-import { maskPhone } from './redact.js';
+import { createB2cClient } from '../b2c/index.js';
+import { b2cBaseUrl, type Config } from '../config.js';
+import { claimRun, journalFor, objectStorageOpener, payloadHash, runJournaled, type Claim, type StoredAnswer } from '../journal/index.js';
+import type { InboundSms } from '../inbound/index.js';
+import type { Vault } from '../oci/index.js';
+import { maskPhone } from '../log/redact.js';
 import { created, json, runFailed, type Answer } from './answers.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
 import { smsToIncident } from '../workflows/sms-to-incident.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { activeTraceFields } from '../telemetry/invocation-log.js';
 import type { InvocationTelemetry } from '../telemetry/index.js';
 

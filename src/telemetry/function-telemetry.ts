@@ -7,15 +7,14 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import type { RunHooks, RunResult } from '../src/engine/index.js';
-import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
-import { maskPhone, redactPhones } from '../src/redact.js';
-import type { WebhookRequest } from '../src/webhook-request.js';
+import type { RunHooks, RunResult } from '../engine/index.js';
+import { ociAuthProvider, type OciAuthProvider } from '../oci/index.js';
+import { maskPhone, redactPhones } from '../log/redact.js';
 import { combineHooks } from './combine-hooks.js';
 import { loadTelemetryConfig, parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
 import { ociLogSink, type LogSink } from './log-shipper.js';
-import { createLogger, type Logger, type LogLevelName } from './logger.js';
+import { createLogger, type Logger, type LogLevelName } from '../log/logger.js';
 import { MetricBatch } from './metric-batch.js';
 import { ociMetricsSink, type MetricsSink } from './metrics-sink.js';
 import { runLogHooks } from './run-log.js';
@@ -35,6 +34,15 @@ export interface FunctionTelemetryOptions {
 }
 
 type Kind = 'metrics' | 'logs' | 'traces';
+
+/** What telemetry reads of the webhook request (the function's `WebhookRequest` fits it). */
+export interface ObservedRequest {
+  /** A client header, case-insensitive; null when absent (`traceparent`, `b3`). */
+  header(name: string): string | null;
+  readonly url: string | null;
+  readonly method: string | null;
+  readonly callId: string | undefined;
+}
 
 /** The side of one invocation that the handler talks to. */
 export interface InvocationTelemetry {
@@ -121,10 +129,10 @@ export class FunctionTelemetry {
   }
 
   /** Starts one invocation's telemetry. Never throws. */
-  async begin(request: WebhookRequest): Promise<InvocationTelemetry> {
+  async begin(request: ObservedRequest): Promise<InvocationTelemetry> {
     const tracing = await this.#tracingReady().catch(() => undefined);
     const tracer = tracing?.tracer ?? trace.getTracer('noop');
-    const getter: TextMapGetter<WebhookRequest> = { get: (carrier, key) => carrier.header(key) ?? undefined, keys: () => [] };
+    const getter: TextMapGetter<ObservedRequest> = { get: (carrier, key) => carrier.header(key) ?? undefined, keys: () => [] };
     let parent = ROOT_CONTEXT;
     try {
       if (tracing) parent = propagation.extract(ROOT_CONTEXT, request, getter);

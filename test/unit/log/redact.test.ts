@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone, redactPhones } from '../../src/redact.js';
+import { maskPhone, redactPhones } from '../../../src/log/redact.js';
 
 describe('maskPhone', () => {
   it.each([
