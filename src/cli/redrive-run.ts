@@ -5,7 +5,7 @@ import { ConfigSchema, b2cBaseUrl } from '../config.js';
 import { created, runFailed } from '../function/answers.js';
 import { InboundSmsSchema } from '../inbound/index.js';
 import { claimRun, JournalError, RUN_STATUS, runJournaled, withHistory, type RunJournal, type RunRecord, type StoredAnswer } from '../journal/index.js';
-import { smsToIncident } from '../workflows/sms-to-incident.js';
+import { smsToIncident } from '../../workflows/sms-to-incident.js';
 import { findRun } from './list-runs.js';
 
 /** What a redrive run from the CLI may take: generous, nobody is waiting on a webhook. */

@@ -1,6 +1,6 @@
 import type { ErrorInfo, RunResult } from '../engine/index.js';
 import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type ReceivedSms } from '../inbound/index.js';
-import type { SmsToIncidentState } from '../workflows/sms-to-incident.js';
+import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
 
 /** An HTTP answer to the webhook caller, already serialised. */
 export interface Answer {

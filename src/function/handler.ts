@@ -7,7 +7,7 @@ import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { runWebhook } from './run-webhook.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../telemetry/index.js';
+import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../../telemetry/index.js';
 
 export interface HandlerOptions {
   /** Where config comes from. @default process.env */

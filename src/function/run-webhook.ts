@@ -7,10 +7,10 @@ import type { Vault } from '../oci/index.js';
 import { maskPhone } from '../log/redact.js';
 import { created, json, runFailed, type Answer } from './answers.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
-import { smsToIncident } from '../workflows/sms-to-incident.js';
+import { smsToIncident } from '../../workflows/sms-to-incident.js';
 import type { Logger } from '../log/logger.js';
-import { activeTraceFields } from '../telemetry/invocation-log.js';
-import type { InvocationTelemetry } from '../telemetry/index.js';
+import { activeTraceFields } from '../../telemetry/invocation-log.js';
+import type { InvocationTelemetry } from '../../telemetry/index.js';
 
 /**
  * One accepted SMS, exactly once: claim its run in the journal before any side effect, answer

@@ -1,5 +1,5 @@
-import type { AttemptContext, RetryPolicy, WorkflowDefinition } from '../engine/index.js';
-import type { InboundSms } from '../inbound/index.js';
+import type { AttemptContext, RetryPolicy, WorkflowDefinition } from '../src/engine/index.js';
+import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, smsNote } from './sms-content.js';
 
 /**
