@@ -10,8 +10,8 @@ import { getReferencesInExpression, parse } from '@cdktn/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config.js';
 import { AuthorizerConfigSchema } from '../../src/authorizer/config.js';
-import { TelemetryConfigFragment } from '../../src/telemetry/config.js';
-import { alarmQueryProblems } from '../../src/telemetry/mql.js';
+import { TelemetryConfigFragment } from '../../telemetry/config.js';
+import { alarmQueryProblems } from '../../telemetry/mql.js';
 
 const DIR = new URL('../../deploy/terraform/', import.meta.url);
 const ROOT = new URL('../../', import.meta.url);
