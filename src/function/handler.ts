@@ -1,5 +1,5 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, sendsCredentialsInClear } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
 import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
 import { inProviderDialect, json, rejected, type Answer } from './answers.js';
@@ -35,6 +35,7 @@ interface Side {
  */
 export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnResult> {
   warnIfUnsigned(options);
+  warnIfClearText(options);
   // Per container (a warm container serves many invocations): telemetry clients, the secret cache.
   let telemetry: FunctionTelemetry | undefined;
   let vault: { value: Vault | undefined } | undefined;
@@ -109,6 +110,15 @@ function warnIfUnsigned(options: HandlerOptions): void {
   if (env.webhook_signature !== 'off') return;
   createLogger({ level: logLevel(env), write: options.writeLog }, {}).warn(
     'webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates',
+  );
+}
+
+/** `b2cservice_allow_http=true` with a non-loopback `http://` site: the password crosses the network readable; say so once, at start. */
+function warnIfClearText(options: HandlerOptions): void {
+  const env = options.env ?? process.env;
+  if (env.b2cservice_allow_http !== 'true' || !sendsCredentialsInClear({ b2cservice_hostname: env.b2cservice_hostname ?? '' })) return;
+  createLogger({ level: logLevel(env), write: options.writeLog }, {}).warn(
+    'B2C Service is reached over plain http (b2cservice_allow_http=true): its Basic credentials cross the network in clear text; use https outside a private network',
   );
 }
 
