@@ -10,6 +10,7 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH
 import type { RunHooks, RunResult } from '../src/engine/index.js';
 import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
+import { answerFault, type AnswerOutcome } from './answer-fault.js';
 import { combineHooks } from './combine-hooks.js';
 import { loadTelemetryConfig, parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
@@ -58,8 +59,8 @@ export interface InvocationTelemetry {
   runHooks(runLog: Logger): RunHooks;
   /** `inner` with a CLIENT span per request; `on401` is told of each 401 (credential rotation). */
   fetch(inner: typeof fetch | undefined, on401?: () => void): typeof fetch;
-  /** Ends the SERVER span and flushes everything within the budget. Never rejects. */
-  end(status: number, failure?: string): Promise<void>;
+  /** Counts the answer, ends the SERVER span and flushes everything within the budget. Never rejects. */
+  end(status: number, outcome?: AnswerOutcome): Promise<void>;
 }
 
 export class FunctionTelemetry {
@@ -175,10 +176,12 @@ export class FunctionTelemetry {
       fetch: (inner, on401) => tracedFetch(inner ?? fetch, tracer, (status) => {
         if (status === 401) on401?.();
       }),
-      end: async (status, failure) => {
+      end: async (status, outcome) => {
         try {
+          const answered = answerFault(status, outcome);
+          batch.add('WebhookAnswered', { functionName: this.functionName, ...answered }, 1);
           server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(failure ?? runError ?? `answered ${status}`).slice(0, 1_000) });
+          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000) });
           server.end();
           if (runFailed || status >= 500) il.releaseDebug();
           const budget = this.config.telemetry_flush_budget_ms;

@@ -1,23 +1,31 @@
 import type { ErrorInfo, RunResult } from '../engine/index.js';
 import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type ReceivedSms } from '../inbound/index.js';
+import type { AnswerOutcome } from '../../telemetry/answer-fault.js';
 import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
 
 /** An HTTP answer to the webhook caller, already serialised. */
 export interface Answer {
   readonly status: number;
+  /** What happened; absent only on answers made before it was known (then judged by status). */
+  readonly outcome?: AnswerOutcome;
   readonly contentType: string;
   readonly body: string;
   /** Extra client headers (e.g. `Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export function json(status: number, body: Readonly<Record<string, unknown>>, headers?: Record<string, string>): Answer {
-  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), ...(headers ? { headers } : {}) };
+export function json(status: number, body: Readonly<Record<string, unknown>>, headers?: Record<string, string>, outcome?: AnswerOutcome): Answer {
+  return { status, ...(outcome ? { outcome } : {}), contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), ...(headers ? { headers } : {}) };
+}
+
+/** The same answer, saying what happened. */
+export function withOutcome(answer: Answer, outcome: AnswerOutcome): Answer {
+  return { ...answer, outcome };
 }
 
 export function created(result: RunResult<SmsToIncidentState>): Answer {
   const { incidentId, referenceNumber, contactId, contactCreated } = result.state;
-  return json(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId });
+  return json(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId }, undefined, 'created');
 }
 
 /**
@@ -27,7 +35,8 @@ export function created(result: RunResult<SmsToIncidentState>): Answer {
 export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   const error: ErrorInfo | undefined = result.error;
   const step = result.steps.find((s) => s.name === result.failedStep);
-  return json(error?.type === 'DeadlineExceededError' ? 504 : 502, {
+  const timedOut = error?.type === 'DeadlineExceededError';
+  return json(timedOut ? 504 : 502, {
     message: 'incident not created',
     runId: result.runId,
     failedStep: result.failedStep,
@@ -35,11 +44,11 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
     error: error && { type: error.type, message: error.message, retryable: error.retryable },
     compensation: result.compensation,
     compensated: result.compensation !== 'failed',
-  });
+  }, undefined, timedOut ? 'run_timeout' : 'run_failed');
 }
 
 export function rejected(status: number, message: string, field?: string, headers?: Record<string, string>): Answer {
-  return json(status, field === undefined ? { message } : { message, field }, headers);
+  return json(status, field === undefined ? { message } : { message, field }, headers, status >= 500 ? 'internal_error' : 'rejected');
 }
 
 /**
@@ -53,5 +62,5 @@ export function inProviderDialect(answer: Answer, received: ReceivedSms, replyTe
     replyTemplate === undefined || body.referenceNumber === undefined
       ? undefined
       : renderReply(replyTemplate, { referenceNumber: String(body.referenceNumber), incidentId: String(body.incidentId) });
-  return { status: answer.status, contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...(answer.headers ? { headers: answer.headers } : {}) };
+  return { status: answer.status, ...(answer.outcome ? { outcome: answer.outcome } : {}), contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...(answer.headers ? { headers: answer.headers } : {}) };
 }

@@ -55,7 +55,7 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
       answer = rejected(500, 'internal error');
     } finally {
       // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
-      await inv.end(answer.status);
+      await inv.end(answer.status, answer.outcome);
     }
     return reply(ctx, answer);
   };
@@ -76,7 +76,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
   } catch (error) {
     if (!(error instanceof VaultUnavailableError)) throw error;
     log.error('secrets unavailable', { error: error.message });
-    return json(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
+    return json(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'secrets_unavailable');
   }
   let config;
   try {
@@ -84,7 +84,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-    return json(500, { message: 'function configuration error', problems: error.problems });
+    return json(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error');
   }
 
   let received: ReceivedSms;
@@ -93,7 +93,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
   } catch (error) {
     if (error instanceof SignatureConfigError) {
       log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-      return json(500, { message: 'function configuration error', problems: error.problems });
+      return json(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error');
     }
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });

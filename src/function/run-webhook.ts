@@ -6,6 +6,7 @@ import type { InboundSms } from '../inbound/index.js';
 import type { Vault } from '../oci/index.js';
 import { maskPhone } from '../log/redact.js';
 import { created, json, runFailed, type Answer } from './answers.js';
+import type { AnswerOutcome } from '../../telemetry/answer-fault.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
 import { smsToIncident } from '../../workflows/sms-to-incident.js';
 import type { Logger } from '../log/logger.js';
@@ -56,7 +57,7 @@ export async function runWebhook(request: WebhookRequest, config: Config, sms: I
   } catch (error) {
     // Fail closed: without a claim, running could duplicate an incident.
     keyLog.error('run journal unavailable', { journal: journal.description, errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
-    return json(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
+    return json(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'journal_unavailable');
   }
   if (claim.kind !== 'run') {
     if (claim.kind !== 'mismatch') side.inv.duplicate();
@@ -97,7 +98,7 @@ export async function runWebhook(request: WebhookRequest, config: Config, sms: I
     const why = outcome.saveError instanceof Error ? outcome.saveError.message : outcome.saveError === undefined ? 'another execution owns the run now' : String(outcome.saveError);
     runLog.warn('run outcome not saved in the journal', { journal: journal.description, error: why });
   }
-  return json(outcome.answer.status, outcome.answer.body);
+  return json(outcome.answer.status, outcome.answer.body, undefined, answerOutcome(outcome.answer.status));
 }
 
 /** Duplicates and conflicts: answered from the journal, with no call to B2C Service. */
@@ -107,22 +108,28 @@ function answerUnclaimed(claim: Exclude<Claim, { kind: 'run' }>, log: Logger): A
     case 'finished':
       log.info('duplicate webhook', { metric: 'DuplicateWebhook', runId: record.runId, status: record.status, duplicates: record.duplicates + 1 });
       return record.answer === undefined
-        ? json(200, { message: 'already processed', runId: record.runId })
-        : json(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' });
+        ? json(200, { message: 'already processed', runId: record.runId }, undefined, 'replayed')
+        : json(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' }, 'replayed');
     case 'busy': {
       const seconds = Math.max(1, Math.ceil(claim.retryAfterMs / 1000));
       log.info('duplicate webhook while the run is in progress', { metric: 'DuplicateWebhook', runId: record.runId, retryAfterS: seconds });
-      return json(503, { message: 'this message is being processed; retry later', runId: record.runId, retryable: true }, { 'Retry-After': String(seconds) });
+      return json(503, { message: 'this message is being processed; retry later', runId: record.runId, retryable: true }, { 'Retry-After': String(seconds) }, 'in_progress');
     }
     case 'mismatch':
       log.warn('message id reused with another payload', { runId: record.runId });
-      return json(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false });
+      return json(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false }, undefined, 'conflict');
   }
 }
 
 /** The trace this execution runs in, kept on the run record for `runs show`. */
 function traceIdOf(fields: Record<string, unknown>): { traceId?: string } {
   return typeof fields.traceId === 'string' ? { traceId: fields.traceId } : {};
+}
+
+/** A run's own answer: created, or failed (502) / out of time (504). */
+function answerOutcome(status: number): AnswerOutcome {
+  if (status >= 200 && status < 300) return 'created';
+  return status === 504 ? 'run_timeout' : 'run_failed';
 }
 
 function storedAnswer(answer: Answer): StoredAnswer {
