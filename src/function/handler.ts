@@ -1,13 +1,16 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { ConfigError, loadConfig, sendsCredentialsInClear } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
-import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
+// Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
+import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
 import { inProviderDialect, json, rejected, type Answer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { runWebhook } from './run-webhook.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../../telemetry/index.js';
+// Not the telemetry/ barrel: it holds the alarms CLI's OCI clients, which a webhook never needs.
+import { FunctionTelemetry, type InvocationTelemetry } from '../../telemetry/function-telemetry.js';
+import { rejectionReason } from '../../telemetry/rejection-reason.js';
 
 export interface HandlerOptions {
   /** Where config comes from. @default process.env */
