@@ -49,6 +49,12 @@ export interface FaultSpec {
   then?: Omit<FaultSpec, 'then'>;
 }
 
+/**
+ * Decides faults for requests no listed fault matched (e.g. a seeded random draw in a soak):
+ * returns the fault to apply, or undefined for normal handling.
+ */
+export type FaultPolicy = (request: { readonly method: string; readonly resource: string }) => FaultSpec | undefined;
+
 /** One request the API received, as recorded before any fault or handling. */
 export interface RecordedRequest {
   /** As received (a tunnelled PATCH is recorded as POST). */
@@ -121,6 +127,8 @@ export interface RunningEmulator {
   /** Validates and appends a fault; throws on an invalid spec. */
   addFault(f: FaultSpec): void;
   clearFaults(): void;
+  /** Consulted for every API request no listed fault matches; undefined turns it off. */
+  setFaultPolicy(policy: FaultPolicy | undefined): void;
   /** A pre-existing contact holding `phoneE164` as its phone of `phoneType` (@default 'Mobile Phone'). */
   seedContact(phoneE164: string, phoneType?: string): EmulatorContact;
   /** Clears data, recorded requests and faults; ids keep increasing. */

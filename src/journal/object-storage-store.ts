@@ -62,9 +62,25 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     return { record: parsed.data, version: res.eTag };
   }
 
+  /**
+   * Whether the object exists, by listing its exact name: a GET of a missing object is a 404, and
+   * the SDK prints a warning on stderr for every 404 (every new message would log one).
+   */
+  async function exists(name: string): Promise<boolean> {
+    try {
+      const res = await client.listObjects({ namespaceName, bucketName, prefix: name, limit: 1 });
+      return res.listObjects.objects.some((o) => o.name === name);
+    } catch (error) {
+      throw storeError('list', error);
+    }
+  }
+
   return {
     description: `oci-os://${namespaceName}/${bucketName}/${prefix}`,
-    get: (key) => read(objectName(key)),
+    get: async (key) => {
+      const name = objectName(key);
+      return (await exists(name)) ? read(name) : undefined;
+    },
     create: (record) => put(record, { ifNoneMatch: '*' }),
     update: (record, version) => put(record, { ifMatch: version }),
     async list() {
@@ -95,7 +111,10 @@ function statusOf(error: unknown): number | undefined {
 function storeError(operation: string, error: unknown): JournalError {
   const e = error as { statusCode?: unknown; serviceCode?: unknown; message?: unknown; code?: unknown } | undefined;
   const detail = [e?.statusCode, e?.serviceCode ?? e?.code, e?.message].filter((v) => v !== undefined && v !== '').join(' ');
-  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error });
+  // A PUT that got no answer, a 5xx or a timeout may have been applied: the caller reads it back.
+  const status = statusOf(error);
+  const outcomeUnknown = operation === 'put' && (status === undefined || status >= 500);
+  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error, outcomeUnknown });
 }
 
 async function bodyText(value: unknown): Promise<string> {
