@@ -75,7 +75,7 @@ export async function redriveRun(journal: RunJournal, id: string, options: { que
     claimed: claim.claimed,
     owner,
     workflow: smsToIncident(client, config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
-    initialState: { sms: sms.data, runStartedAt: record.startedAt, recovering: true },
+    initialState: { sms: sms.data, runStartedAt: record.startedAt, recovering: true, ...(claim.claimed.record.abandonedAt === undefined ? {} : { abandonedAt: claim.claimed.record.abandonedAt }) },
     options: { deadline },
     answer: (r) => {
       const answer = r.status === 'succeeded' ? created(r) : runFailed(r);
