@@ -28,6 +28,14 @@ const siteOrigin = nonEmpty.transform((value, ctx) => {
   return url.origin;
 });
 
+/** Hosts where plain HTTP never leaves the machine: the emulator, a local tunnel. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** `true`/`false` as Fn config writes them; anything else is a mistake worth naming. */
+const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
 export const ConfigSchema = z.object({
   b2cservice_hostname: siteOrigin,
   b2cservice_username: nonEmpty,
@@ -36,7 +44,15 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^(v\d+\.\d+|latest)$/, 'must be v1.3, v1.4 or latest')
     .default('v1.4'),
-  b2cservice_app_context: z.string().min(1).max(40, 'must be at most 40 characters').default('sms-incident'),
+  /** A request header value: control characters would fail every request, so they fail the config instead. */
+  b2cservice_app_context: z
+    .string()
+    .min(1)
+    .max(40, 'must be at most 40 characters')
+    .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII (no control characters)')
+    .default('sms-incident'),
+  /** Basic credentials in clear text to a non-loopback `http://` site: only when asked for by name. */
+  b2cservice_allow_http: flag,
   b2cservice_phone_type: nonEmpty.default('Mobile Phone'),
   b2cservice_thread_entry_type: nonEmpty.default('Note'),
   /** `e164` (exact international digits) or `national` (also numbers typed without the country code). */
@@ -47,6 +63,13 @@ export const ConfigSchema = z.object({
   ...InboundConfigShape,
   ...OciConfigFragment,
 });
+
+/** Plain HTTP to a non-loopback site, allowed by `b2cservice_allow_http`: worth one warning at start. */
+export function sendsCredentialsInClear(config: { readonly b2cservice_hostname: string }): boolean {
+  if (!URL.canParse(config.b2cservice_hostname)) return false;
+  const url = new URL(config.b2cservice_hostname);
+  return url.protocol === 'http:' && !isLoopback(url.hostname);
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -60,7 +83,18 @@ export class ConfigError extends Error {
 /** Validates the config keys in `env`; throws {@link ConfigError} naming every bad key (never its value). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   const parsed = ConfigSchema.safeParse(env);
-  if (parsed.success) return Object.freeze(parsed.data);
+  if (parsed.success) {
+    // Two keys together, so checked here rather than in the schema (which other parts `pick` from).
+    if (sendsCredentialsInClear(parsed.data) && !parsed.data.b2cservice_allow_http) {
+      throw new ConfigError([
+        {
+          key: 'b2cservice_hostname',
+          problem: 'is http:// to a host that is not loopback: the B2C password would cross the network in clear text; use https (or set b2cservice_allow_http=true)',
+        },
+      ]);
+    }
+    return Object.freeze(parsed.data);
+  }
   throw new ConfigError(
     parsed.error.issues.map((issue) => ({
       key: issue.path.map(String).join('.'),

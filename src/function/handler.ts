@@ -1,13 +1,16 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, sendsCredentialsInClear } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
-import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
+// Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
+import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
 import { inProviderDialect, json, rejected, type Answer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { runWebhook } from './run-webhook.js';
 import { webhookRequest, type WebhookRequest } from './webhook-request.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../../telemetry/index.js';
+// Not the telemetry/ barrel: it holds the alarms CLI's OCI clients, which a webhook never needs.
+import { FunctionTelemetry, type InvocationTelemetry } from '../../telemetry/function-telemetry.js';
+import { rejectionReason } from '../../telemetry/rejection-reason.js';
 
 export interface HandlerOptions {
   /** Where config comes from. @default process.env */
@@ -35,6 +38,7 @@ interface Side {
  */
 export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnResult> {
   warnIfUnsigned(options);
+  warnIfClearText(options);
   // Per container (a warm container serves many invocations): telemetry clients, the secret cache.
   let telemetry: FunctionTelemetry | undefined;
   let vault: { value: Vault | undefined } | undefined;
@@ -97,7 +101,7 @@ async function handle(request: WebhookRequest, rawEnv: Record<string, string | u
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
     side.inv.rejected(rejectionReason(error.status));
-    return rejected(error.status, error.message, error.field);
+    return rejected(error.status, error.message, error.field, error.allow === undefined ? undefined : { Allow: error.allow });
   }
   const answer = await runWebhook(request, config, received.sms, log, { ...side, env: rawEnv, fetch: options.fetch });
   return inProviderDialect(answer, received, config.reply_template);
@@ -109,6 +113,15 @@ function warnIfUnsigned(options: HandlerOptions): void {
   if (env.webhook_signature !== 'off') return;
   createLogger({ level: logLevel(env), write: options.writeLog }, {}).warn(
     'webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates',
+  );
+}
+
+/** `b2cservice_allow_http=true` with a non-loopback `http://` site: the password crosses the network readable; say so once, at start. */
+function warnIfClearText(options: HandlerOptions): void {
+  const env = options.env ?? process.env;
+  if (env.b2cservice_allow_http !== 'true' || !sendsCredentialsInClear({ b2cservice_hostname: env.b2cservice_hostname ?? '' })) return;
+  createLogger({ level: logLevel(env), write: options.writeLog }, {}).warn(
+    'B2C Service is reached over plain http (b2cservice_allow_http=true): its Basic credentials cross the network in clear text; use https outside a private network',
   );
 }
 
