@@ -81,6 +81,7 @@ export async function runWebhook(request: WebhookRequest, config: Config, sms: I
     appContext: config.b2cservice_app_context,
     phoneType: config.b2cservice_phone_type,
     threadEntryType: config.b2cservice_thread_entry_type,
+    phoneMatch: config.b2cservice_phone_match,
     // A 401 may mean the password was rotated in Vault: forget the cached secrets so the
     // provider's retry of this webhook reads the new ones.
     fetch: side.inv.fetch(side.fetch, () => side.vault()?.invalidate()),
@@ -89,8 +90,16 @@ export async function runWebhook(request: WebhookRequest, config: Config, sms: I
     journal,
     claimed: claim.claimed,
     owner,
-    workflow: smsToIncident(b2c, config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
-    initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
+    workflow: smsToIncident(b2c, {
+      lateWriteWindowMs: config.b2cservice_late_write_window_ms,
+      ...(config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
+    }),
+    initialState: {
+      sms,
+      runStartedAt: record.startedAt,
+      recovering: claim.mode !== 'new',
+      ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }),
+    },
     options: { deadline, hooks: side.inv.runHooks(runLog) },
     answer: (result) => storedAnswer(result.status === 'succeeded' ? created(result) : runFailed(result)),
   });
