@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `sms-incident runs list|show|redrive`: the SRE's view of the run journal (bundled to dist/cli.js).
+import { environment } from '../config.js';
 import { runsCommand } from './runs-command.js';
 
 try {
   process.exitCode = await runsCommand(process.argv.slice(2), {
-    env: process.env,
+    env: environment(),
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
   });

@@ -3,6 +3,7 @@
  * `<key>_ocid` secrets onto the config and forgets them when a backend says they are stale.
  */
 import { ociAuthProvider } from './auth.js';
+import type { OciConfig } from './config.js';
 import { vaultReferences, type Env } from './resolve-secrets.js';
 import { SecretCache, vaultSecretSource } from './secrets.js';
 
@@ -24,7 +25,7 @@ export class VaultUnavailableError extends Error {
  * The Vault for this environment: undefined without a resource principal (then no `<key>_ocid`
  * may be set: that throws {@link VaultUnavailableError}).
  */
-export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
+export function functionVault(env: Env, config: Pick<OciConfig, 'oci_secret_ttl_seconds' | 'oci_secrets_endpoint'>): Vault | undefined {
   const referenced = vaultReferences(env).length > 0;
   let auth;
   try {
@@ -37,7 +38,7 @@ export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
     if (!referenced) return undefined;
     throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
   }
-  return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: env.oci_secrets_endpoint }), { ttlMs: ttlSeconds * 1000 }));
+  return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), { ttlMs: config.oci_secret_ttl_seconds * 1000 }));
 }
 
 /** The {@link Vault} behaviour over a secret cache: per key, Vault's value, else the plain one, else fail. */

@@ -11,7 +11,7 @@ import type { RunHooks, RunResult } from '../engine/index.js';
 import { ociAuthProvider, type OciAuthProvider } from '../oci/index.js';
 import { maskPhone, redactPhones } from '../log/redact.js';
 import { combineHooks } from './combine-hooks.js';
-import { loadTelemetryConfig, parseOtlpHeaders, type TelemetryConfig } from './config.js';
+import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
 import { ociLogSink, type LogSink } from './log-shipper.js';
 import { createLogger, type Logger, type LogLevelName } from '../log/logger.js';
@@ -25,6 +25,11 @@ import { tracedFetch } from './traced-fetch.js';
 import { apmTracesUrl, createTracing, otlpExporter, type Tracing } from './tracing.js';
 
 export interface FunctionTelemetryOptions {
+  /** The telemetry section of the config, read by `loadTelemetryConfig` (src/config.ts). */
+  readonly config: TelemetryConfig;
+  /** Problems that section had: warned about once, the features they concern are off. */
+  readonly problems?: readonly string[];
+  /** The platform's variables, for the OCI resource principal. */
   readonly env: Record<string, string | undefined>;
   readonly write?: (line: string) => void;
   /** Replaces the OTLP exporter (tests: an in-memory exporter, exported span by span). */
@@ -56,8 +61,6 @@ export interface InvocationTelemetry {
   duplicate(): void;
   /** Engine hooks: spans, log lines and run metrics. */
   runHooks(runLog: Logger): RunHooks;
-  /** `inner` with a CLIENT span per request; `on401` is told of each 401 (credential rotation). */
-  fetch(inner: typeof fetch | undefined, on401?: () => void): typeof fetch;
   /** Ends the SERVER span and flushes everything within the budget. Never rejects. */
   end(status: number, failure?: string): Promise<void>;
 }
@@ -76,15 +79,14 @@ export class FunctionTelemetry {
 
   constructor(options: FunctionTelemetryOptions) {
     this.#options = options;
-    const env = options.env;
+    const { env, config, problems = [] } = options;
     this.#write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
-    this.#level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === env.log_level) ?? 'info';
+    this.#level = config.log_level;
     this.#stdout = createLogger({ level: 'info', write: this.#write }, { component: 'telemetry' });
-    const { config, problems } = loadTelemetryConfig(env);
     this.config = config;
     if (problems.length > 0) this.#stdout.warn('telemetry config ignored', { problems: problems.join('; ') });
     // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
-    this.functionName = config.OTEL_SERVICE_NAME || env.FN_FN_NAME || 'sms-incident';
+    this.functionName = config.OTEL_SERVICE_NAME || config.FN_FN_NAME || 'sms-incident';
 
     let auth: OciAuthProvider | undefined;
     if (config.oci_monitoring_compartment_id || config.oci_log_id) {
@@ -110,7 +112,7 @@ export class FunctionTelemetry {
   /** Built on first use: the APM data key may have to come from Vault. */
   #tracingReady(): Promise<Tracing | undefined> {
     this.#tracing ??= (async () => {
-      const resource = { 'faas.name': this.functionName, ...(this.#options.env.FN_FN_ID ? { 'faas.id': this.#options.env.FN_FN_ID } : {}) };
+      const resource = { 'faas.name': this.functionName, ...(this.config.FN_FN_ID ? { 'faas.id': this.config.FN_FN_ID } : {}) };
       if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, resource, simple: true });
       const c = this.config;
       // The exporter's own timeout (it retries refused connections) ends with the flush budget.
@@ -126,6 +128,20 @@ export class FunctionTelemetry {
       return createTracing({ serviceName: this.functionName, resource });
     })();
     return this.#tracing;
+  }
+
+  /**
+   * `inner` with a CLIENT span per request, a child of the active span (the engine's attempt);
+   * `on401` is told of each 401 (credential rotation). For the whole container.
+   */
+  fetch(inner: typeof fetch = fetch, on401?: () => void): typeof fetch {
+    const onStatus = (status: number): void => {
+      if (status === 401) on401?.();
+    };
+    return async (input, init) => {
+      const tracing = await this.#tracingReady().catch(() => undefined);
+      return tracedFetch(inner, tracing?.tracer ?? trace.getTracer('noop'), onStatus)(input, init);
+    };
   }
 
   /** Starts one invocation's telemetry. Never throws. */
@@ -172,9 +188,6 @@ export class FunctionTelemetry {
             recordRunMetrics(batch, result, dims);
           },
         }),
-      fetch: (inner, on401) => tracedFetch(inner ?? fetch, tracer, (status) => {
-        if (status === 401) on401?.();
-      }),
       end: async (status, failure) => {
         try {
           server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);

@@ -1,4 +1,4 @@
-import type { AttemptContext, RetryPolicy, WorkflowDefinition } from '../engine/index.js';
+import { systemClock, type AttemptContext, type Clock, type RetryPolicy, type WorkflowDefinition } from '../engine/index.js';
 import type { InboundSms } from '../inbound/index.js';
 import { incidentSubject, smsNote } from './sms-content.js';
 
@@ -31,6 +31,8 @@ export interface ServiceDesk {
 export interface SmsToIncidentOptions {
   /** Incident custom field (`customFields.c.<name>`) that receives the message id: exact reconciliation. */
   readonly incidentSmsField?: string;
+  /** The run's clock, the one the engine is given. @default systemClock */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 export interface SmsToIncidentState {
@@ -97,6 +99,7 @@ function known<T>(value: T | undefined, what: string): T {
 }
 
 export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions = {}): WorkflowDefinition<SmsToIncidentState> {
+  const clock = options.clock ?? systemClock;
   const smsField = (s: SmsToIncidentState): { name: string; value: string } | undefined =>
     options.incidentSmsField === undefined ? undefined : { name: options.incidentSmsField, value: s.sms.messageId };
   return {
@@ -147,7 +150,7 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
           const customField = smsField(s);
           if (mayHaveApplied(s, ctx)) {
             // Adopt what a lost answer created rather than create a second incident.
-            const since = s.runStartedAt === undefined ? Date.now() - DEFAULT_LOOKBACK_MS : s.runStartedAt - CLOCK_SKEW_MS;
+            const since = s.runStartedAt === undefined ? clock.now() - DEFAULT_LOOKBACK_MS : s.runStartedAt - CLOCK_SKEW_MS;
             const [found] = await desk.findIncidents({ ...(customField ? { customField } : {}), primaryContactId, createdSince: connectTime(since), subject }, ctx);
             if (found !== undefined) return { incidentId: found.id, referenceNumber: found.referenceNumber };
           }

@@ -80,6 +80,8 @@ describe('exactly once across two function processes sharing a file journal', ()
     // Prepare: the note never gets an answer, and the container dies meanwhile
     stack = await startTwoContainers({ timeoutMs: 5_000 });
     const [a, b] = stack.fns;
+    // Warm both containers (a refused body loads the handler): the short deadline is the run's, not a cold start's.
+    for (const fn of [a, b]) expect((await stack.post(fn, '{}')).status).toBe(400);
     stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'hang', times: 1 });
     const inFlight = stack.post(a, webhook());
     await until(() => calls(stack!.emulator).includes('PATCH /incidents/{id}'));

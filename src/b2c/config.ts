@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * The B2C Service section of the function config: the site, its API user and how the SMS is
+ * filed. Keys are named as in Oracle's guide so its users can keep their app config.
+ */
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** A bare site host (`mysite.custhelp.com`, https assumed) or an origin with scheme (`http://127.0.0.1:9000`). */
+const siteOrigin = nonEmpty.transform((value, ctx) => {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a host name (mysite.custhelp.com) or an origin (https://host[:port])' });
+    return z.NEVER;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: 'must be a host name or an http(s) origin without path, query or credentials' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+export const B2cConfigShape = {
+  /** The site: `mysite.custhelp.com` or an origin (`https://host[:port]`). @default — required */
+  b2cservice_hostname: siteOrigin,
+  /** API user (or `b2cservice_username_ocid` in Vault). @default — required */
+  b2cservice_username: nonEmpty,
+  /** Its password (or `b2cservice_password_ocid` in Vault). @default — required */
+  b2cservice_password: z.string().min(1, 'must not be empty'),
+  /** Connect REST version. @default 'v1.4' */
+  b2cservice_api_version: z
+    .string()
+    .regex(/^(v\d+\.\d+|latest)$/, 'must be v1.3, v1.4 or latest')
+    .default('v1.4'),
+  /** `OSvC-CREST-Application-Context`, ≤ 40 characters. @default 'sms-incident' */
+  b2cservice_app_context: z.string().min(1).max(40, 'must be at most 40 characters').default('sms-incident'),
+  /** Phone type lookupName for the sender's number. @default 'Mobile Phone' */
+  b2cservice_phone_type: nonEmpty.default('Mobile Phone'),
+  /** Thread entry type lookupName of the note that holds the SMS. @default 'Note' */
+  b2cservice_thread_entry_type: nonEmpty.default('Note'),
+  /**
+   * Incident custom field (`customFields.c.<name>`) holding the message id, for an exact lookup
+   * when an incident creation's outcome is unknown. @default unset: found by contact, subject and time
+   */
+  b2cservice_incident_sms_field: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a custom field name (letters, digits, _), without customFields.c.')
+    .optional(),
+} as const;
+
+const B2cConfigSchema = z.object(B2cConfigShape);
+export type B2cConfig = z.infer<typeof B2cConfigSchema>;
+
+/** Base URL of the Connect REST API for this config. */
+export function b2cBaseUrl(config: Pick<B2cConfig, 'b2cservice_hostname' | 'b2cservice_api_version'>): string {
+  return `${config.b2cservice_hostname}/services/rest/connect/${config.b2cservice_api_version}`;
+}
