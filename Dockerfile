@@ -9,11 +9,19 @@ COPY types ./types
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-# Run: OCI Functions runs the container as user fn (uid 1000).
-FROM fnproject/node:22
+# Run: OCI Functions runs the container as user fn (uid 1000); so does this image, wherever it runs.
+FROM fnproject/node:22 AS runtime
 WORKDIR /function
 COPY --from=build /function/node_modules ./node_modules
 COPY --from=build /function/dist ./dist
 COPY package.json ./
 RUN chmod -R o+r /function
+USER 1000:1000
+
+# The API Gateway authorizer, same code and dependencies: `docker build --target authorizer`.
+FROM runtime AS authorizer
+ENTRYPOINT ["node", "dist/authorizer.js"]
+
+# The function (the last stage: what `fn deploy` and a plain `docker build` produce).
+FROM runtime AS function
 ENTRYPOINT ["node", "dist/func.js"]

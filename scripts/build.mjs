@@ -9,6 +9,7 @@ await build({
     emulator: 'src/emulator/main.ts', // the B2C Service emulator on its own
     cli: 'src/cli/main.ts',       // `sms-incident runs list|show|redrive`: the run journal for SREs
     alarms: 'src/telemetry/alarms-cli.ts', // `npm run alarms -- print|apply`: the alarms as code
+    authorizer: 'src/authorizer/main.ts', // the API Gateway authorizer function (image target `authorizer`)
   },
   outdir: 'dist',
   bundle: true,

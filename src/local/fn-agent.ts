@@ -29,6 +29,12 @@ export interface FnProcessOptions {
 
 /** One client request, as OCI API Gateway hands it to the Fn agent. */
 export interface FnInvocation {
+  /**
+   * `httprequest` (default): a client request through the gateway (`Fn-Intent`, `Fn-Http-*` headers).
+   * `invoke`: a direct invocation, as the gateway calls an authorizer function: no `Fn-Http-*`
+   * headers, `method`/`url` unused, `headers` sent as they are.
+   */
+  intent?: 'httprequest' | 'invoke';
   /** The client's HTTP method. */
   method: string;
   /** Path and query as OCI API Gateway passes it (deployment prefix included), e.g. `/webhooks/sms-to-incident?x=1`. */
@@ -264,6 +270,9 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
 
 /** The headers the agent behind OCI API Gateway sends on `POST /call` (notes §1.4, §2.2c, §4.1). */
 function agentHeaders(inv: FnInvocation, callId: string, deadline: number): Record<string, string> {
+  if (inv.intent === 'invoke') {
+    return { ...inv.headers, 'Fn-Call-Id': callId, 'Fn-Deadline': new Date(deadline).toISOString(), 'Fn-Invoke-Type': 'sync' };
+  }
   const headers: Record<string, string> = {
     'Fn-Call-Id': callId,
     'Fn-Deadline': new Date(deadline).toISOString(),

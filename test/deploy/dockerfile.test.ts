@@ -1,0 +1,108 @@
+/**
+ * The image, checked through a real Dockerfile parser (dockerfile-ast; no Docker engine here):
+ * its stages, the user, what each stage copies, and the two entries (the function and the
+ * gateway authorizer), which the build must produce.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url);
+const dockerfile = DockerfileParser.parse(readFileSync(new URL('Dockerfile', root), 'utf8'));
+
+interface Stage {
+  name: string | null;
+  image: string | null;
+  instructions: { keyword: string; args: string[]; flags: Record<string, string>; json: string[] }[];
+}
+
+function stages(): Stage[] {
+  const out: Stage[] = [];
+  for (const ins of dockerfile.getInstructions()) {
+    const keyword = ins.getKeyword();
+    if (keyword === 'FROM') {
+      const from = dockerfile.getFROMs().find((f) => f.getRange().start.line === ins.getRange().start.line);
+      out.push({ name: from?.getBuildStage() ?? null, image: from?.getImage() ?? null, instructions: [] });
+      continue;
+    }
+    out.at(-1)?.instructions.push({ keyword, args: ins.getArguments().map((a) => a.getValue()), flags: flagsOf(ins), json: jsonOf(ins) });
+  }
+  return out;
+}
+
+function flagsOf(ins: Instruction): Record<string, string> {
+  const withFlags = ins as Instruction & { getFlags?: () => { getName(): string; getValue(): string | null }[] };
+  return Object.fromEntries((withFlags.getFlags?.() ?? []).map((f) => [f.getName(), f.getValue() ?? '']));
+}
+
+function jsonOf(ins: Instruction): string[] {
+  const json = ins as Instruction & { getJSONStrings?: () => { getJSONValue(): string }[] };
+  return (json.getJSONStrings?.() ?? []).map((s) => s.getJSONValue());
+}
+
+const byName = (name: string): Stage => {
+  const stage = stages().find((s) => s.name === name);
+  if (!stage) throw new Error(`no stage ${name}`);
+  return stage;
+};
+const keywords = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword);
+
+describe('Dockerfile', () => {
+  it('has a build stage on the fn Node 22 build image, a runtime on the fn Node 22 image, and the two entries', () => {
+    expect(stages().map((s) => [s.name, s.image])).toEqual([
+      ['build', 'fnproject/node:22-dev'],
+      ['runtime', 'fnproject/node:22'],
+      ['authorizer', 'runtime'],
+      ['function', 'runtime'],
+    ]);
+  });
+
+  it('builds the function by default: the last stage runs dist/func.js', () => {
+    const last = stages().at(-1) as Stage;
+    expect(last.name).toBe('function');
+    expect(keywords(last, 'ENTRYPOINT').map((e) => e.json)).toEqual([['node', 'dist/func.js']]);
+    expect(keywords(byName('authorizer'), 'ENTRYPOINT').map((e) => e.json)).toEqual([['node', 'dist/authorizer.js']]);
+    for (const s of stages()) expect(keywords(s, 'CMD')).toEqual([]);
+  });
+
+  it('runs as uid/gid 1000, as OCI Functions does', () => {
+    expect(keywords(byName('runtime'), 'USER').map((u) => u.args)).toEqual([['1000:1000']]);
+    for (const name of ['authorizer', 'function']) expect(keywords(byName(name), 'USER')).toEqual([]);
+    // Readable by that user whatever the build stage's umask.
+    expect(keywords(byName('runtime'), 'RUN').map((r) => r.args.join(' '))).toEqual(['chmod -R o+r /function']);
+  });
+
+  it('installs from the lockfile before copying sources, builds, and drops dev dependencies', () => {
+    const build = byName('build');
+    const order = build.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'RUN').map((i) => `${i.keyword} ${i.args.join(' ')}`);
+    expect(order[0]).toBe('COPY package.json package-lock.json ./');
+    expect(order[1]).toBe('RUN npm ci');
+    expect(order.at(-1)).toBe('RUN npm run build && npm prune --omit=dev');
+    // Every source root the bundle is built from (tsconfig's include, less tests and benches).
+    const copied = keywords(build, 'COPY').map((c) => c.args[0]);
+    const tsconfig = JSON.parse(readFileSync(new URL('tsconfig.json', root), 'utf8')) as { include: string[] };
+    const sources = tsconfig.include.filter((p) => !['test', 'bench', 'vitest.config.ts'].includes(p));
+    expect(copied).toEqual(expect.arrayContaining([...sources, 'scripts', 'tsconfig.json']));
+    expect(copied).not.toContain('test');
+  });
+
+  it('ships only the bundle, production node_modules and package.json', () => {
+    const runtime = byName('runtime');
+    expect(keywords(runtime, 'COPY').map((c) => ({ from: c.flags.from ?? null, src: c.args[0], dest: c.args[1] }))).toEqual([
+      { from: 'build', src: '/function/node_modules', dest: './node_modules' },
+      { from: 'build', src: '/function/dist', dest: './dist' },
+      { from: null, src: 'package.json', dest: './' },
+    ]);
+    for (const name of ['authorizer', 'function']) expect(keywords(byName(name), 'COPY')).toEqual([]);
+  });
+
+  it('keeps local build output and tests out of the build context', () => {
+    const ignored = readFileSync(new URL('.dockerignore', root), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'test', '.git']));
+  });
+
+  it('names entries that the build produces', () => {
+    // test/helpers/build.ts ran `npm run build`'s script before the tests.
+    for (const entry of ['dist/func.js', 'dist/authorizer.js']) expect(existsSync(new URL(entry, root)), entry).toBe(true);
+  });
+});
