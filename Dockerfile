@@ -7,6 +7,8 @@ COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY types ./types
 COPY src ./src
+COPY workflows ./workflows
+COPY telemetry ./telemetry
 RUN npm run build && npm prune --omit=dev
 
 # Run: OCI Functions runs the container as user fn (uid 1000); so does this image, wherever it runs.

@@ -1,4 +1,4 @@
-// Bundles our own code (src/) into a few ESM files under dist/;
+// Bundles our own code (src/, workflows/, telemetry/) into a few ESM files under dist/;
 // node_modules stay external, so the container ships them as installed by `npm ci --omit=dev`.
 import { build } from 'esbuild';
 
@@ -8,7 +8,7 @@ await build({
     start: 'src/local/start.ts',  // `npm start`: local gateway + Fn agent + B2C emulator
     emulator: 'src/emulator/main.ts', // the B2C Service emulator on its own
     cli: 'src/cli/main.ts',       // `sms-incident runs list|show|redrive`: the run journal for SREs
-    alarms: 'src/telemetry/alarms-cli.ts', // `npm run alarms -- print|apply`: the alarms as code
+    alarms: 'telemetry/alarms-cli.ts', // `npm run alarms -- print|apply`: the alarms as code
     authorizer: 'src/authorizer/main.ts', // the API Gateway authorizer function (image target `authorizer`)
   },
   outdir: 'dist',

@@ -3,12 +3,12 @@ import { B2cConfigShape, type B2cConfig } from './b2c/config.js';
 import { InboundConfigShape, type InboundConfig } from './inbound/config.js';
 import { journalConfigShape, type JournalConfig } from './journal/config.js';
 import { OciConfigFragment, VAULT_SECRET_KEYS, type OciConfig } from './oci/config.js';
-import type { TelemetryConfig } from './telemetry/config.js';
 
 /**
  * Where the function's configuration is read: Fn app and function config arrive as environment
- * variables, and this is the only module that reads them. Each part declares its own section
- * (keys, validation and `@default`s): B2C Service, inbound, journal, OCI (Vault) and telemetry.
+ * variables, and this is where they are read. Each part declares its own section (keys, validation
+ * and `@default`s): B2C Service, inbound, journal and OCI (Vault) here; telemetry's section is read
+ * apart by `loadTelemetryConfig` (telemetry/config.ts), because a bad telemetry key never fails a webhook.
  * Keys are named as in Oracle's guide so its users can keep their app config.
  */
 
@@ -77,6 +77,4 @@ function requiredProblem(key: string): string {
 }
 
 export { b2cBaseUrl } from './b2c/config.js';
-/** The telemetry section: never fatal (a bad value turns that feature off with a warning). */
-export { loadTelemetryConfig } from './telemetry/config.js';
-export type { B2cConfig, InboundConfig, JournalConfig, OciConfig, TelemetryConfig };
+export type { B2cConfig, InboundConfig, JournalConfig, OciConfig };

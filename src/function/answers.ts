@@ -1,6 +1,6 @@
 import type { ErrorInfo, RunResult } from '../engine/index.js';
 import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type Dialect } from '../inbound/index.js';
-import type { SmsToIncidentState } from '../workflows/sms-to-incident.js';
+import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
 
 /**
  * The answer to a webhook, as data: what the journal keeps and replays, what the CLI prints.

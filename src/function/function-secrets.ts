@@ -1,7 +1,8 @@
 import { VaultUnavailableError, type Vault } from '../oci/index.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
 import type { Logger } from '../log/logger.js';
-import { ConfigError, type TelemetryConfig } from '../config.js';
+import { ConfigError } from '../config.js';
+import type { TelemetryConfig } from '../../telemetry/config.js';
 
 /** Secrets the function reads from OCI Vault, with the plain config values as the local fallback. */
 

@@ -1,10 +1,11 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, environment, loadConfig, loadOciConfig, loadTelemetryConfig, peekInboundConfig, type Config } from '../config.js';
+import { ConfigError, environment, loadConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
 import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../telemetry/index.js';
-import { activeTraceFields } from '../telemetry/invocation-log.js';
+import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../../telemetry/index.js';
+import { activeTraceFields } from '../../telemetry/invocation-log.js';
+import { loadTelemetryConfig } from '../../telemetry/config.js';
 import { answer, rejected, toHttp, type Answer, type HttpAnswer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { assembleSmsService, type SmsService } from './sms-service.js';

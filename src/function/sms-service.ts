@@ -6,8 +6,8 @@ import type { InboundSms } from '../inbound/index.js';
 import { claimRun, journalFor, objectStorageOpener, payloadHash, runJournaled, type Claim, type RunJournal } from '../journal/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { maskPhone } from '../log/redact.js';
-import { combineHooks } from '../telemetry/combine-hooks.js';
-import { smsToIncident, type ServiceDesk } from '../workflows/sms-to-incident.js';
+import { combineHooks } from '../../telemetry/combine-hooks.js';
+import { smsToIncident, type ServiceDesk } from '../../workflows/sms-to-incident.js';
 import { answer, created, runFailed, type Answer } from './answers.js';
 
 /**

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
 import { startFunction, type FnProcess } from './fn-agent.js';
 import { startGateway } from './gateway.js';
-import { RunTimeline, formatRun } from '../telemetry/run-timeline.js';
+import { RunTimeline, formatRun } from '../../telemetry/run-timeline.js';
 
 const ROUTE = '/webhooks/sms-to-incident';
 const here = dirname(fileURLToPath(import.meta.url));

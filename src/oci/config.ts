@@ -1,6 +1,6 @@
 /**
  * Config keys of the OCI integration the run depends on (Vault), spread into `src/config.ts`'s schema:
- * a bad value there is a config error. Telemetry's keys live in src/telemetry/config.ts and are never fatal.
+ * a bad value there is a config error. Telemetry's keys live in telemetry/config.ts and are never fatal.
  */
 import { z } from 'zod';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/telemetry/alarms-cli.js';
+import { main } from '../../telemetry/alarms-cli.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alarmDefinitions } from '../../../src/telemetry/alarms.js';
-import { main } from '../../../src/telemetry/alarms-cli.js';
-import { alarmQueryProblems, parseMql } from '../../../src/telemetry/mql.js';
+import { alarmDefinitions } from '../../../telemetry/alarms.js';
+import { main } from '../../../telemetry/alarms-cli.js';
+import { alarmQueryProblems, parseMql } from '../../../telemetry/mql.js';
 
 const ALL = alarmDefinitions({ functionName: 'sms-incident', errorRateThreshold: 0.1, absenceMinutes: 30, rejectedThreshold: 20 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunHooks } from '../../../src/engine/index.js';
-import { combineHooks } from '../../../src/telemetry/combine-hooks.js';
+import { combineHooks } from '../../../telemetry/combine-hooks.js';
 
 describe('combineHooks', () => {
   it('gives every event to every observer, even after one throws', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadTelemetryConfig, parseOtlpHeaders } from '../../../src/telemetry/config.js';
+import { loadTelemetryConfig, parseOtlpHeaders } from '../../../telemetry/config.js';
 
 describe('loadTelemetryConfig', () => {
   it('applies the defaults', () => {

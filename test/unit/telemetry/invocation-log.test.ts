@@ -1,8 +1,8 @@
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { invocationLog } from '../../../src/telemetry/invocation-log.js';
-import { createTracing } from '../../../src/telemetry/tracing.js';
+import { invocationLog } from '../../../telemetry/invocation-log.js';
+import { createTracing } from '../../../telemetry/tracing.js';
 
 describe('invocationLog', () => {
   it('holds debug lines back until released, writes the rest at once and queues them for shipping', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../src/engine/index.js';
-import { MetricBatch } from '../../../src/telemetry/metric-batch.js';
-import { METRIC_DIMENSIONS, MetricName } from '../../../src/telemetry/metric-names.js';
-import { recordRunMetrics } from '../../../src/telemetry/run-metrics.js';
+import { MetricBatch } from '../../../telemetry/metric-batch.js';
+import { METRIC_DIMENSIONS, MetricName } from '../../../telemetry/metric-names.js';
+import { recordRunMetrics } from '../../../telemetry/run-metrics.js';
 
 const BASE = { functionName: 'sms-incident', provider: 'twilio' };
 const attempt = (n: number, outcome: 'succeeded' | 'failed' = 'succeeded') => ({ attempt: n, startedAt: 0, durationMs: 5, outcome });

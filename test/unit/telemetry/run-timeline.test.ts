@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../src/engine/index.js';
-import { runSummary } from '../../../src/telemetry/run-log.js';
-import { RunTimeline, formatRun, parseRunLine } from '../../../src/telemetry/run-timeline.js';
+import { runSummary } from '../../../telemetry/run-log.js';
+import { RunTimeline, formatRun, parseRunLine } from '../../../telemetry/run-timeline.js';
 
 const attempt = (n: number, outcome: 'succeeded' | 'failed' = 'succeeded') => ({ attempt: n, startedAt: 0, durationMs: 5, outcome });
 const failed: RunResult<unknown> = {

@@ -1,9 +1,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { safeAttributes } from '../../../src/telemetry/span-attributes.js';
-import { markError } from '../../../src/telemetry/span-hooks.js';
-import { createTracing } from '../../../src/telemetry/tracing.js';
+import { safeAttributes } from '../../../telemetry/span-attributes.js';
+import { markError } from '../../../telemetry/span-hooks.js';
+import { createTracing } from '../../../telemetry/tracing.js';
 
 describe('span attribute redaction', () => {
   it('masks phone numbers in every string attribute and drops undefined ones', () => {

@@ -4,10 +4,10 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/ap
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RetryableError, TerminalError, runWorkflow, type WorkflowDefinition } from '../../../src/engine/index.js';
-import { combineHooks } from '../../../src/telemetry/combine-hooks.js';
-import { spanHooks } from '../../../src/telemetry/span-hooks.js';
-import { tracedFetch } from '../../../src/telemetry/traced-fetch.js';
-import { createTracing } from '../../../src/telemetry/tracing.js';
+import { combineHooks } from '../../../telemetry/combine-hooks.js';
+import { spanHooks } from '../../../telemetry/span-hooks.js';
+import { tracedFetch } from '../../../telemetry/traced-fetch.js';
+import { createTracing } from '../../../telemetry/tracing.js';
 
 const exporter = new InMemorySpanExporter();
 const tracing = createTracing({ exporter, serviceName: 'test', simple: true });

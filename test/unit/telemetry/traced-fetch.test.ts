@@ -1,8 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { tracedFetch } from '../../../src/telemetry/traced-fetch.js';
-import { createTracing } from '../../../src/telemetry/tracing.js';
+import { tracedFetch } from '../../../telemetry/traced-fetch.js';
+import { createTracing } from '../../../telemetry/tracing.js';
 
 const exporter = new InMemorySpanExporter();
 const tracing = createTracing({ exporter, serviceName: 't', simple: true });

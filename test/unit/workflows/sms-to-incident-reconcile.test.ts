@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow, type Clock } from '../../../src/engine/index.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
-import { contactMarker, mayHaveApplied, smsToIncident, type ServiceDesk } from '../../../src/workflows/sms-to-incident.js';
-import { smsNote } from '../../../src/workflows/sms-content.js';
+import { contactMarker, mayHaveApplied, smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
+import { smsNote } from '../../../workflows/sms-content.js';
 
 const sms: InboundSms = { provider: 'twilio', messageId: 'SM1', from: '+14155550101', to: '+15558675310', text: 'help', media: [] };
 const lost = Object.assign(new Error('socket hang up'), { retryable: true, ambiguous: true });

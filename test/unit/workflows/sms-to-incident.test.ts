@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow, type Clock } from '../../../src/engine/index.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
-import { smsToIncident, type ServiceDesk } from '../../../src/workflows/sms-to-incident.js';
+import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 
 const sms: InboundSms = { provider: 'twilio', messageId: 'SM1', from: '+14155550101', to: '+15558675310', text: 'help', media: [] };
 

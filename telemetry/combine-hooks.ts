@@ -2,7 +2,7 @@
  * Several observers as one `RunHooks`: each event goes to each of them (one failing does not
  * stop the others); `wrapAttempt` wrappers nest in order.
  */
-import type { RunHooks } from '../engine/index.js';
+import type { RunHooks } from '../src/engine/index.js';
 
 type EventHook = Exclude<keyof RunHooks, 'wrapAttempt'>;
 const EVENTS = ['onRunStart', 'onRunEnd', 'onStepStart', 'onStepEnd', 'onAttemptStart', 'onAttemptEnd', 'onCompensationStart', 'onCompensationEnd'] as const satisfies readonly EventHook[];

@@ -3,7 +3,7 @@
  * way values get onto a span: through phone redaction.
  */
 import type { Attributes, AttributeValue, Span } from '@opentelemetry/api';
-import { redactPhones } from '../log/redact.js';
+import { redactPhones } from '../src/log/redact.js';
 
 export const SagaAttr = {
   runId: 'saga.run_id',

@@ -3,7 +3,7 @@
  * no traffic at all, over the metrics this function posts. `alarms-cli.ts` prints or applies them.
  */
 import * as monitoring from 'oci-monitoring';
-import { ociCall } from '../oci/index.js';
+import { ociCall } from '../src/oci/index.js';
 
 export interface AlarmOptions {
   readonly functionName: string;

@@ -3,7 +3,7 @@
  * that feature off with a warning and never fails a webhook (telemetry never changes the outcome).
  */
 import { z } from 'zod';
-import { httpUrl, secretOcid } from '../oci/config.js';
+import { httpUrl, secretOcid } from '../src/oci/config.js';
 
 const ocid = (kind: string) => z.string().trim().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9._-]+$`, 'i'), `must be an OCID (ocid1.${kind}.…)`);
 

@@ -11,7 +11,7 @@ import {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
-import { redactPhones } from '../log/redact.js';
+import { redactPhones } from '../src/log/redact.js';
 
 export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (status: number) => void): typeof fetch {
   return async (input, init) => {

@@ -2,7 +2,7 @@
  * A finished run as datapoints: the error-rate metric, durations and attempts per step, and
  * whether its compensation failed.
  */
-import type { RunResult } from '../engine/index.js';
+import type { RunResult } from '../src/engine/index.js';
 import type { MetricBatch } from './metric-batch.js';
 
 export function recordRunMetrics(batch: MetricBatch, result: RunResult<unknown>, base: { functionName: string; provider: string }): void {

@@ -4,7 +4,7 @@
  */
 import type * as common from 'oci-common';
 import * as monitoring from 'oci-monitoring';
-import { OciService, ociCall, ociClientConfiguration, ociEndpoint } from '../oci/index.js';
+import { OciService, ociCall, ociClientConfiguration, ociEndpoint } from '../src/oci/index.js';
 import type { MetricBatch, MetricTarget } from './metric-batch.js';
 
 export interface MetricsPostResult {

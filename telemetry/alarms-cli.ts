@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import * as monitoring from 'oci-monitoring';
-import { OciService, ociAuthProvider, ociClientConfiguration, ociEndpoint } from '../oci/index.js';
+import { OciService, ociAuthProvider, ociClientConfiguration, ociEndpoint } from '../src/oci/index.js';
 import { alarmDefinitions, applyAlarms } from './alarms.js';
 import { alarmQueryProblems } from './mql.js';
 

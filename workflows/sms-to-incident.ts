@@ -1,5 +1,5 @@
-import { systemClock, type AttemptContext, type Clock, type RetryPolicy, type WorkflowDefinition } from '../engine/index.js';
-import type { InboundSms } from '../inbound/index.js';
+import { systemClock, type AttemptContext, type Clock, type RetryPolicy, type WorkflowDefinition } from '../src/engine/index.js';
+import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, smsNote } from './sms-content.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { InboundSms } from '../inbound/index.js';
+import type { InboundSms } from '../src/inbound/index.js';
 
 /** B2C Service's limit on an incident subject. */
 export const SUBJECT_MAX = 240;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as common from 'oci-common';
 import * as loggingingestion from 'oci-loggingingestion';
-import { OciService, ociCall, ociClientConfiguration, ociEndpoint } from '../oci/index.js';
+import { OciService, ociCall, ociClientConfiguration, ociEndpoint } from '../src/oci/index.js';
 
 /** OCI truncates a `data` field beyond 10,000 characters; we cut first and say so. */
 const MAX_DATA_CHARS = 10_000;

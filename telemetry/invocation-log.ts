@@ -3,7 +3,7 @@
  * until we know whether the run failed, and every written line also queued for OCI Logging.
  */
 import { context, trace } from '@opentelemetry/api';
-import { createLogger, LogLevel, type LogFields, type Logger, type LogLevelName } from '../log/logger.js';
+import { createLogger, LogLevel, type LogFields, type Logger, type LogLevelName } from '../src/log/logger.js';
 import { newLogBatch, type LogBatch } from './log-shipper.js';
 
 export interface InvocationLog {

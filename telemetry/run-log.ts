@@ -1,5 +1,5 @@
-import type { RunHooks, RunResult } from '../engine/index.js';
-import type { Logger } from '../log/logger.js';
+import type { RunHooks, RunResult } from '../src/engine/index.js';
+import type { Logger } from '../src/log/logger.js';
 
 /**
  * Log lines for a run, from the engine's hooks: every failed attempt (with whether it will be

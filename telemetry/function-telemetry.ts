@@ -7,14 +7,14 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import type { RunHooks, RunResult } from '../engine/index.js';
-import { ociAuthProvider, type OciAuthProvider } from '../oci/index.js';
-import { maskPhone, redactPhones } from '../log/redact.js';
+import type { RunHooks, RunResult } from '../src/engine/index.js';
+import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
+import { maskPhone, redactPhones } from '../src/log/redact.js';
 import { combineHooks } from './combine-hooks.js';
 import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
 import { ociLogSink, type LogSink } from './log-shipper.js';
-import { createLogger, type Logger, type LogLevelName } from '../log/logger.js';
+import { createLogger, type Logger, type LogLevelName } from '../src/log/logger.js';
 import { MetricBatch } from './metric-batch.js';
 import { ociMetricsSink, type MetricsSink } from './metrics-sink.js';
 import { runLogHooks } from './run-log.js';

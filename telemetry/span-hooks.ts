@@ -6,8 +6,8 @@
  */
 import { SpanKind, SpanStatusCode, context, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import type { ErrorInfo, RunHooks } from '../engine/index.js';
-import { redactPhones } from '../log/redact.js';
+import type { ErrorInfo, RunHooks } from '../src/engine/index.js';
+import { redactPhones } from '../src/log/redact.js';
 import { SagaAttr, setSafeAttributes } from './span-attributes.js';
 
 /** ERROR status always carries the message: an error span without one is useless at 3 a.m. */
