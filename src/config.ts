@@ -22,7 +22,8 @@ export interface Config {
 
 const SECTIONS = { b2c: B2cConfigShape, inbound: InboundConfigShape, journal: journalConfigShape, oci: OciConfigFragment } as const;
 
-const ConfigSchema = z.object({ ...B2cConfigShape, ...InboundConfigShape, ...journalConfigShape, ...OciConfigFragment });
+/** Every key of the sections, flat, as the environment holds them. */
+export const ConfigSchema = z.object({ ...B2cConfigShape, ...InboundConfigShape, ...journalConfigShape, ...OciConfigFragment });
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -6,19 +6,23 @@
 import { parseArgs } from 'node:util';
 import * as monitoring from 'oci-monitoring';
 import { OciService, ociAuthProvider, ociClientConfiguration, ociEndpoint } from '../src/oci/index.js';
-import { alarmDefinitions, applyAlarms } from './alarms.js';
+import { alarmDefinitions, applyAlarms, type AlarmSpec } from './alarms.js';
 import { alarmQueryProblems } from './mql.js';
 
 const USAGE = `usage: npm run alarms -- <print|apply> [flags]
   --function-name <name>      functionName dimension (default sms-incident)
   --namespace <ns>            metric namespace (default sms_incident)
-  --error-rate <0..1>         IncidentCreationFailed mean threshold (default 0.2)
-  --absence-minutes <n>       also alarm when no run happened for n minutes
+  --journal <location>        the function's run_journal, named in the alarm bodies' commands
+  --log-scope <c/lg/log>      OCI Logging search scope of the function's log, for the bodies' log queries
+  --absence-minutes <n>       warn when no run happened for n minutes (default 60, 0 = off)
+  --function-id <ocid>        also alarm on oci_faas error responses of this function
+  --api-deployment-id <ocid>  also alarm on API Gateway 5xx of this deployment
+  --error-rate <0..1>         also alarm on IncidentCreationFailed's 5-minute mean above this
   --rejected <n>              also alarm on more than n rejected webhooks in 5 min
   --json                      print as JSON
  apply only:
   --compartment <ocid>        compartment of the alarms (required)
-  --metric-compartment <ocid> compartment of the metrics (default: --compartment)
+  --metric-compartment <ocid> compartment of the metrics, the function and the gateway (default: --compartment)
   --resource-group <name>     metric resource group, if the function sets one
   --topic <ocid>              Notifications topic (required, repeatable)
   --profile <name> --config-file <path>   OCI CLI config (ignored under a resource principal)
@@ -33,8 +37,12 @@ export async function main(argv: string[], out: (line: string) => void = console
       options: {
         'function-name': { type: 'string', default: 'sms-incident' },
         namespace: { type: 'string', default: 'sms_incident' },
-        'error-rate': { type: 'string', default: '0.2' },
-        'absence-minutes': { type: 'string' },
+        journal: { type: 'string' },
+        'log-scope': { type: 'string' },
+        'function-id': { type: 'string' },
+        'api-deployment-id': { type: 'string' },
+        'error-rate': { type: 'string' },
+        'absence-minutes': { type: 'string', default: '60' },
         rejected: { type: 'string' },
         json: { type: 'boolean', default: false },
         compartment: { type: 'string' },
@@ -52,23 +60,32 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   const { values: v, positionals } = parsed;
   const command = positionals[0];
-  const errorRate = Number(v['error-rate']);
-  const absence = v['absence-minutes'] === undefined ? undefined : Number(v['absence-minutes']);
+  const errorRate = v['error-rate'] === undefined ? undefined : Number(v['error-rate']);
+  const absence = Number(v['absence-minutes']);
   const rejected = v.rejected === undefined ? undefined : Number(v.rejected);
-  if ((command !== 'print' && command !== 'apply') || !(errorRate > 0 && errorRate <= 1) || (absence !== undefined && !(absence >= 1)) || (rejected !== undefined && !(rejected >= 0))) {
+  if ((command !== 'print' && command !== 'apply') || (errorRate !== undefined && !(errorRate > 0 && errorRate <= 1)) || !(Number.isInteger(absence) && absence >= 0 && absence <= 60) || (rejected !== undefined && !(rejected >= 0))) {
     out(USAGE);
     return 2;
   }
-  const specs = alarmDefinitions({ functionName: v['function-name'] as string, errorRateThreshold: errorRate, absenceMinutes: absence, rejectedThreshold: rejected });
-  const problems = specs.flatMap((s) => alarmQueryProblems(s.query));
+  const specs = alarmDefinitions({
+    functionName: v['function-name'] as string,
+    absenceMinutes: absence,
+    ...(v.journal ? { journal: v.journal } : {}),
+    ...(v['log-scope'] ? { logScope: v['log-scope'] } : {}),
+    ...(v['function-id'] ? { functionId: v['function-id'] } : {}),
+    ...(v['api-deployment-id'] ? { apiDeploymentId: v['api-deployment-id'] } : {}),
+    ...(errorRate === undefined ? {} : { errorRateThreshold: errorRate }),
+    ...(rejected === undefined ? {} : { rejectedThreshold: rejected }),
+  });
+  const problems = specs.flatMap((s) => alarmQueryProblems(s.query, s.namespace));
   if (problems.length > 0) {
     out(`alarm queries do not match the emitted metrics: ${problems.join('; ')}`);
     return 1;
   }
 
   if (command === 'print') {
-    if (v.json) out(JSON.stringify(specs.map((s) => ({ ...s, namespace: v.namespace })), null, 2));
-    else for (const s of specs) out(`[${s.severity}] ${s.displayName}\n  namespace ${v.namespace}\n  ${s.query}\n`);
+    if (v.json) out(JSON.stringify(specs.map((s) => ({ ...s, namespace: s.namespace ?? v.namespace })), null, 2));
+    else for (const s of specs) out(formatAlarm(s, v.namespace as string));
     return 0;
   }
 
@@ -101,6 +118,12 @@ export async function main(argv: string[], out: (line: string) => void = console
   } finally {
     client.close();
   }
+}
+
+/** One alarm as the on-call engineer will read it: rule, timing, and the body they will get. */
+export function formatAlarm(spec: AlarmSpec, namespace: string): string {
+  const timing = `pending ${spec.pendingDuration}${spec.repeatNotificationDuration ? `, repeats every ${spec.repeatNotificationDuration} while firing` : ''}`;
+  return [`[${spec.severity}] ${spec.displayName}`, `  namespace ${spec.namespace ?? namespace}   ${timing}`, `  ${spec.query}`, ...spec.body.split('\n').map((l) => `  | ${l}`), ''].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -10,10 +10,6 @@ const ocid = (kind: string) => z.string().trim().regex(new RegExp(`^ocid1\\.${ki
 export const TelemetryConfigFragment = {
   /** Minimum level of the JSON log lines. @default 'info' */
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Set by Fn; OCI Functions sets only `FN_FN_ID`. @default unset */
-  FN_FN_NAME: z.string().trim().min(1).optional(),
-  /** The function's OCID (`faas.id` on spans), set by OCI Functions. @default unset */
-  FN_FN_ID: z.string().trim().min(1).optional(),
   /** Overrides the metric ingestion endpoint @default `https://telemetry-ingestion.<region>.oraclecloud.com` */
   oci_monitoring_endpoint: httpUrl.optional(),
   /** Overrides the Logging ingestion endpoint @default `https://ingestion.logging.<region>.oci.oraclecloud.com` */

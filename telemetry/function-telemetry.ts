@@ -10,6 +10,7 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH
 import type { RunHooks, RunResult } from '../src/engine/index.js';
 import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
+import { answerFault, type AnswerOutcome } from './answer-fault.js';
 import { combineHooks } from './combine-hooks.js';
 import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
@@ -29,7 +30,7 @@ export interface FunctionTelemetryOptions {
   readonly config: TelemetryConfig;
   /** Problems that section had: warned about once, the features they concern are off. */
   readonly problems?: readonly string[];
-  /** The platform's variables, for the OCI resource principal. */
+  /** The platform's variables (not config): the OCI resource principal's, `FN_FN_NAME`, `FN_FN_ID`. */
   readonly env: Record<string, string | undefined>;
   readonly write?: (line: string) => void;
   /** Replaces the OTLP exporter (tests: an in-memory exporter, exported span by span). */
@@ -61,8 +62,8 @@ export interface InvocationTelemetry {
   duplicate(): void;
   /** Engine hooks: spans, log lines and run metrics. */
   runHooks(runLog: Logger): RunHooks;
-  /** Ends the SERVER span and flushes everything within the budget. Never rejects. */
-  end(status: number, failure?: string): Promise<void>;
+  /** Counts the answer, ends the SERVER span and flushes everything within the budget. Never rejects. */
+  end(status: number, outcome?: AnswerOutcome): Promise<void>;
 }
 
 export class FunctionTelemetry {
@@ -86,7 +87,7 @@ export class FunctionTelemetry {
     this.config = config;
     if (problems.length > 0) this.#stdout.warn('telemetry config ignored', { problems: problems.join('; ') });
     // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
-    this.functionName = config.OTEL_SERVICE_NAME || config.FN_FN_NAME || 'sms-incident';
+    this.functionName = config.OTEL_SERVICE_NAME || env.FN_FN_NAME || 'sms-incident';
 
     let auth: OciAuthProvider | undefined;
     if (config.oci_monitoring_compartment_id || config.oci_log_id) {
@@ -112,7 +113,7 @@ export class FunctionTelemetry {
   /** Built on first use: the APM data key may have to come from Vault. */
   #tracingReady(): Promise<Tracing | undefined> {
     this.#tracing ??= (async () => {
-      const resource = { 'faas.name': this.functionName, ...(this.config.FN_FN_ID ? { 'faas.id': this.config.FN_FN_ID } : {}) };
+      const resource = { 'faas.name': this.functionName, ...(this.#options.env.FN_FN_ID ? { 'faas.id': this.#options.env.FN_FN_ID } : {}) };
       if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, resource, simple: true });
       const c = this.config;
       // The exporter's own timeout (it retries refused connections) ends with the flush budget.
@@ -188,10 +189,12 @@ export class FunctionTelemetry {
             recordRunMetrics(batch, result, dims);
           },
         }),
-      end: async (status, failure) => {
+      end: async (status, outcome) => {
         try {
+          const answered = answerFault(status, outcome);
+          batch.add('WebhookAnswered', { functionName: this.functionName, ...answered }, 1);
           server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(failure ?? runError ?? `answered ${status}`).slice(0, 1_000) });
+          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000) });
           server.end();
           if (runFailed || status >= 500) il.releaseDebug();
           const budget = this.config.telemetry_flush_budget_ms;

@@ -18,6 +18,8 @@ export const MetricName = {
   WebhookRejected: 'WebhookRejected',
   /** One per redelivered webhook answered from an earlier run. */
   DuplicateWebhook: 'DuplicateWebhook',
+  /** One per answer, whatever it was (5xx outside a run included); dimensions `outcome` and `fault`. */
+  WebhookAnswered: 'WebhookAnswered',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -26,6 +28,8 @@ export const Dimension = {
   provider: 'provider',
   step: 'step',
   reason: 'reason',
+  outcome: 'outcome',
+  fault: 'fault',
 } as const;
 export type Dimension = (typeof Dimension)[keyof typeof Dimension];
 
@@ -38,6 +42,7 @@ export const METRIC_DIMENSIONS = {
   CompensationFailed: ['functionName', 'provider'],
   WebhookRejected: ['functionName', 'reason'],
   DuplicateWebhook: ['functionName', 'provider'],
+  WebhookAnswered: ['functionName', 'outcome', 'fault'],
 } as const satisfies Record<MetricName, readonly Dimension[]>;
 
 export type DimensionsOf<N extends MetricName> = Record<(typeof METRIC_DIMENSIONS)[N][number], string>;
@@ -51,4 +56,5 @@ export const METRIC_UNIT = {
   CompensationFailed: 'count',
   WebhookRejected: 'count',
   DuplicateWebhook: 'count',
+  WebhookAnswered: 'count',
 } as const satisfies Record<MetricName, string>;

@@ -25,11 +25,29 @@ export function parseMql(query: string): MqlQuery | undefined {
   return { metric: m[1] as string, interval: m[2] as string, dimensions, groupBy, statistic };
 }
 
-/** Problems of a query against what the code emits: unknown metric, unknown dimension, unparsable. */
-export function alarmQueryProblems(query: string): string[] {
+/**
+ * The platform metrics our alarms read, with the dimensions Oracle documents for them
+ * (docs.oracle.com: Functions/Reference/functionsmetrics.htm, APIGateway/Reference/apigatewaymetrics.htm).
+ */
+export const PLATFORM_METRICS: Record<string, Record<string, readonly string[]>> = {
+  oci_faas: { FunctionResponseCount: ['resourceId', 'resourceDisplayName', 'applicationId', 'compartmentId', 'responseType'] },
+  oci_apigateway: { HttpResponses: ['resourceId', 'deploymentId', 'httpStatusCode', 'httpStatusCategory'] },
+};
+
+/**
+ * Problems of a query against what is emitted: unknown metric, unknown dimension, unparsable.
+ * Without `namespace`, the function's own metrics; with one, that platform namespace's.
+ */
+export function alarmQueryProblems(query: string, namespace?: string): string[] {
   const q = parseMql(query);
   if (!q) return [`cannot parse ${JSON.stringify(query)}`];
-  if (!(Object.values(MetricName) as string[]).includes(q.metric)) return [`metric ${q.metric} is not emitted`];
-  const emitted = METRIC_DIMENSIONS[q.metric as MetricName] as readonly string[];
-  return [...q.dimensions, ...q.groupBy].filter((d) => !emitted.includes(d)).map((d) => `${q.metric} has no dimension ${d}`);
+  let emitted: readonly string[] | undefined;
+  if (namespace === undefined) {
+    if ((Object.values(MetricName) as string[]).includes(q.metric)) emitted = METRIC_DIMENSIONS[q.metric as MetricName];
+  } else {
+    emitted = PLATFORM_METRICS[namespace]?.[q.metric];
+  }
+  if (!emitted) return [`metric ${q.metric} is not emitted${namespace ? ` in ${namespace}` : ''}`];
+  const known = emitted;
+  return [...q.dimensions, ...q.groupBy].filter((d) => !known.includes(d)).map((d) => `${q.metric} has no dimension ${d}`);
 }

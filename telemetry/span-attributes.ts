@@ -1,9 +1,11 @@
 /**
  * Attribute keys of our spans (stable semconv where one exists, `saga.*` for ours) and the one
- * way values get onto a span: through phone redaction.
+ * way values get onto a span. Attribute values are identifiers and enums (run ids, call ids,
+ * provider message ids, step names) and go on as they are: an id altered by masking cannot be
+ * searched for. Free text (error messages) is masked where it is made (`markError`,
+ * `tracedFetch`), and the sender is only ever set already masked.
  */
 import type { Attributes, AttributeValue, Span } from '@opentelemetry/api';
-import { redactPhones } from '../src/log/redact.js';
 
 export const SagaAttr = {
   runId: 'saga.run_id',
@@ -25,16 +27,13 @@ export const SagaAttr = {
   fnCallId: 'faas.invocation_id',
 } as const;
 
-/** Strings pass through phone redaction; everything else as is; undefined is dropped. */
-export function safeAttributes(attributes: Record<string, AttributeValue | undefined>): Attributes {
+/** Identifiers and enums as they are; undefined is dropped. */
+export function definedAttributes(attributes: Record<string, AttributeValue | undefined>): Attributes {
   const out: Attributes = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined) continue;
-    out[key] = typeof value === 'string' ? redactPhones(value) : value;
-  }
+  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = value;
   return out;
 }
 
 export function setSafeAttributes(span: Span, attributes: Record<string, AttributeValue | undefined>): void {
-  span.setAttributes(safeAttributes(attributes));
+  span.setAttributes(definedAttributes(attributes));
 }

@@ -24,8 +24,9 @@ export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (s
         [ATTR_HTTP_REQUEST_METHOD]: method,
         [ATTR_SERVER_ADDRESS]: url.hostname,
         [ATTR_SERVER_PORT]: port,
-        // Origin and path only, ids but no query; digits runs are masked all the same.
-        [ATTR_URL_FULL]: redactPhones(`${url.origin}${url.pathname}`),
+        // Origin and path only: the path holds resource ids (kept exact, they are what one
+        // searches by), the query holds the looked-up phone number (never recorded).
+        [ATTR_URL_FULL]: `${url.origin}${url.pathname}`,
       },
     }, context.active());
     try {

@@ -9,6 +9,7 @@ commands:
       --status <s>           running | succeeded | failed | queued
       --since <when>         30m, 6h, 2d or an ISO-8601 time
       --step <name>          runs that failed at (or are stuck before) this step
+      --compensation <c>     failed | completed | none: failed lists what needs a hand in B2C
       --limit <n>            at most n rows (default 50)
   show <runId|messageId>     one run's timeline: steps, attempts, errors, trace id, B2C ids
   redrive <runId>            start a failed run again from the first step that must be redone,
@@ -41,6 +42,7 @@ export const CommandSchema = z.discriminatedUnion('command', [
     status: RunStatusSchema.optional(),
     since: since.optional(),
     step: z.string().min(1).optional(),
+    compensation: z.enum(['none', 'completed', 'failed']).optional(),
     limit: z.coerce.number().int().min(1).max(100_000).default(50),
   }),
   CommonSchema.extend({ command: z.literal('show'), id: z.string().min(1, 'show needs a run id or a message id') }),
@@ -71,6 +73,7 @@ export function parseCommand(argv: readonly string[]): Command {
         status: { type: 'string' },
         since: { type: 'string' },
         step: { type: 'string' },
+        compensation: { type: 'string' },
         limit: { type: 'string' },
         'queue-only': { type: 'boolean' },
         force: { type: 'boolean' },
@@ -94,6 +97,7 @@ export function parseCommand(argv: readonly string[]): Command {
     status: values.status,
     since: values.since,
     step: values.step,
+    compensation: values.compensation,
     limit: values.limit,
     queueOnly: values['queue-only'],
     force: values.force,

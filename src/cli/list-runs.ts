@@ -6,6 +6,7 @@ export interface ListFilter {
   readonly status?: RunStatus;
   readonly since?: number;
   readonly step?: string;
+  readonly compensation?: 'none' | 'completed' | 'failed';
   readonly limit: number;
 }
 
@@ -14,6 +15,7 @@ export async function listRuns(journal: RunJournal, filter: ListFilter): Promise
   return records
     .filter((r) => filter.status === undefined || r.status === filter.status)
     .filter((r) => filter.since === undefined || r.startedAt >= filter.since)
+    .filter((r) => filter.compensation === undefined || (r.compensation ?? 'none') === filter.compensation)
     .map(runView)
     .filter((v) => filter.step === undefined || v.step === filter.step)
     .sort((a, b) => b.startedAt - a.startedAt)

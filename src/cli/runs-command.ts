@@ -23,7 +23,7 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
     const journal = openCliJournal(command.journal, io.env);
     switch (command.command) {
       case 'list': {
-        const views = await listRuns(journal, { limit: command.limit, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
+        const views = await listRuns(journal, { limit: command.limit, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}), ...(command.compensation ? { compensation: command.compensation } : {}) });
         io.out(command.json ? JSON.stringify(views, null, 2) : formatList(views));
         return 0;
       }

@@ -1,5 +1,6 @@
 import type { ErrorInfo, RunResult } from '../engine/index.js';
 import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type Dialect } from '../inbound/index.js';
+import type { AnswerOutcome } from '../../telemetry/answer-fault.js';
 import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
 
 /**
@@ -8,6 +9,8 @@ import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
  */
 export interface Answer {
   readonly status: number;
+  /** What happened (the `WebhookAnswered` metric); absent only on answers made before it was known (then judged by status). */
+  readonly outcome?: AnswerOutcome;
   readonly body: Readonly<Record<string, unknown>>;
   /** Extra client headers (e.g. `Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -16,18 +19,19 @@ export interface Answer {
 /** An answer as the fdk writes it. */
 export interface HttpAnswer {
   readonly status: number;
+  readonly outcome?: AnswerOutcome;
   readonly contentType: string;
   readonly body: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export function answer(status: number, body: Readonly<Record<string, unknown>>, headers?: Readonly<Record<string, string>>): Answer {
-  return { status, body, ...(headers ? { headers } : {}) };
+export function answer(status: number, body: Readonly<Record<string, unknown>>, headers?: Readonly<Record<string, string>>, outcome?: AnswerOutcome): Answer {
+  return { status, ...(outcome ? { outcome } : {}), body, ...(headers ? { headers } : {}) };
 }
 
 export function created(result: RunResult<SmsToIncidentState>): Answer {
   const { incidentId, referenceNumber, contactId, contactCreated } = result.state;
-  return answer(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId });
+  return answer(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId }, undefined, 'created');
 }
 
 /**
@@ -37,7 +41,8 @@ export function created(result: RunResult<SmsToIncidentState>): Answer {
 export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   const error: ErrorInfo | undefined = result.error;
   const step = result.steps.find((s) => s.name === result.failedStep);
-  return answer(error?.type === 'DeadlineExceededError' ? 504 : 502, {
+  const timedOut = error?.type === 'DeadlineExceededError';
+  return answer(timedOut ? 504 : 502, {
     message: 'incident not created',
     runId: result.runId,
     failedStep: result.failedStep,
@@ -45,11 +50,11 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
     error: error && { type: error.type, message: error.message, retryable: error.retryable },
     compensation: result.compensation,
     compensated: result.compensation !== 'failed',
-  });
+  }, undefined, timedOut ? 'run_timeout' : 'run_failed');
 }
 
 export function rejected(status: number, message: string, field?: string): Answer {
-  return answer(status, field === undefined ? { message } : { message, field });
+  return answer(status, field === undefined ? { message } : { message, field }, undefined, status >= 500 ? 'internal_error' : 'rejected');
 }
 
 /**
@@ -58,7 +63,7 @@ export function rejected(status: number, message: string, field?: string): Answe
  * JSON for Twilio's debugger.
  */
 export function toHttp(answer: Answer, dialect: Dialect = 'json', replyTemplate?: string): HttpAnswer {
-  const headers = answer.headers ? { headers: answer.headers } : {};
+  const headers = { ...(answer.outcome ? { outcome: answer.outcome } : {}), ...(answer.headers ? { headers: answer.headers } : {}) };
   if (dialect !== 'twiml' || answer.status < 200 || answer.status > 299) {
     return { status: answer.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(answer.body), ...headers };
   }

@@ -55,7 +55,7 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
       result = toHttp(rejected(500, 'internal error'));
     } finally {
       // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
-      await inv.end(result.status);
+      await inv.end(result.status, result.outcome);
     }
     return reply(ctx, result);
   };
@@ -100,7 +100,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     if (error instanceof ConfigError) return configError(error, log);
     if (!(error instanceof VaultUnavailableError)) throw error;
     log.error('secrets unavailable', { error: error.message });
-    return toHttp(answer(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' }));
+    return toHttp(answer(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'secrets_unavailable'));
   }
   let config: Config;
   try {
@@ -138,7 +138,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
 
 function configError(error: ConfigError | SignatureConfigError, log: Logger): HttpAnswer {
   log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-  return toHttp(answer(500, { message: 'function configuration error', problems: error.problems }));
+  return toHttp(answer(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error'));
 }
 
 /** `webhook_signature=off` is for a gateway that authenticates callers itself: say so once, at start. */

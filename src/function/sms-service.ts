@@ -122,7 +122,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
       } catch (error) {
         // Fail closed: without a claim, running could duplicate an incident.
         keyLog.error('run journal unavailable', { journal: journal.description, errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
-        return answer(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' });
+        return answer(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'journal_unavailable');
       }
       if (claim.kind !== 'run') {
         if (claim.kind !== 'mismatch') options.onDuplicate?.();
@@ -138,6 +138,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         execution: record.executions,
         ...(claim.mode === 'new' ? {} : { doneSteps: record.steps.map((s) => s.name).join(' ') }),
       });
+      let final: Answer | undefined;
       const hooks = combineHooks(...[parts.hooks, options.hooks?.(runLog)].filter((h): h is RunHooks => h !== undefined));
       const outcome = await runJournaled({
         journal,
@@ -147,14 +148,18 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         // A resumed or restarted run may have sent writes whose outcome is unknown: the workflow reconciles them.
         initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
         options: { deadline: options.deadline, clock, hooks },
-        answer: (result) => (result.status === 'succeeded' ? created(result) : runFailed(result)),
+        // The journal keeps the answer as data (status and body) and replays it to duplicates.
+        answer: (result) => {
+          final = result.status === 'succeeded' ? created(result) : runFailed(result);
+          return { status: final.status, body: final.body };
+        },
         now: () => clock.now(),
       });
       if (!outcome.saved) {
         const why = outcome.saveError instanceof Error ? outcome.saveError.message : outcome.saveError === undefined ? 'another execution owns the run now' : String(outcome.saveError);
         runLog.warn('run outcome not saved in the journal', { journal: journal.description, error: why });
       }
-      return outcome.answer;
+      return final ?? answer(outcome.answer.status, outcome.answer.body);
     },
   };
 }
@@ -166,15 +171,15 @@ function answerUnclaimed(claim: Exclude<Claim, { kind: 'run' }>, log: Logger): A
     case 'finished':
       log.info('duplicate webhook', { metric: 'DuplicateWebhook', runId: record.runId, status: record.status, duplicates: record.duplicates + 1 });
       return record.answer === undefined
-        ? answer(200, { message: 'already processed', runId: record.runId })
-        : answer(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' });
+        ? answer(200, { message: 'already processed', runId: record.runId }, undefined, 'replayed')
+        : answer(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' }, 'replayed');
     case 'busy': {
       const seconds = Math.max(1, Math.ceil(claim.retryAfterMs / 1000));
       log.info('duplicate webhook while the run is in progress', { metric: 'DuplicateWebhook', runId: record.runId, retryAfterS: seconds });
-      return answer(503, { message: 'this message is being processed; retry later', runId: record.runId, retryable: true }, { 'Retry-After': String(seconds) });
+      return answer(503, { message: 'this message is being processed; retry later', runId: record.runId, retryable: true }, { 'Retry-After': String(seconds) }, 'in_progress');
     }
     case 'mismatch':
       log.warn('message id reused with another payload', { runId: record.runId });
-      return answer(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false });
+      return answer(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false }, undefined, 'conflict');
   }
 }

@@ -60,8 +60,8 @@ function observedEnv(extra: Record<string, string> = {}): Record<string, string>
   };
 }
 
-async function post(s: Stack, headers: Record<string, string> = {}, body = webhook()) {
-  const answer = await s.fn.invoke({ method: 'POST', url: ROUTE, headers: { Host: 'gw.example.com', 'Content-Type': 'application/json', ...headers }, body });
+async function post(s: Stack, headers: Record<string, string> = {}, body = webhook(), callId?: string) {
+  const answer = await s.fn.invoke({ method: 'POST', url: ROUTE, headers: { Host: 'gw.example.com', 'Content-Type': 'application/json', ...headers }, body, ...(callId ? { callId } : {}) });
   return { ...answer, json: JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown> };
 }
 
@@ -195,7 +195,7 @@ describe('observability of the function under the fdk', () => {
     expect(standIns.datapoints('IncidentCreationFailed').map((d) => d.value)).toEqual([0]);
   });
 
-  it('answers 503 when a secret is only in Vault and Vault is down', async () => {
+  it('answers 503 when a secret is only in Vault and Vault is down, and counts it as a function fault', async () => {
     standIns.faults.secrets = 'error-500';
     const env = observedEnv();
     stack = await startStack({ env: { ...env, b2cservice_password: '' } });
@@ -203,6 +203,59 @@ describe('observability of the function under the fdk', () => {
     expect(res.status).toBe(503);
     expect(res.json).toMatchObject({ retryable: true });
     expect(standIns.datapoints('IncidentCreationFailed')).toEqual([]);
+    expect(standIns.datapoints('WebhookAnswered')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', outcome: 'secrets_unavailable', fault: 'function' } }]);
+  });
+
+  it('counts every function-level 5xx outside a run: a config error (500) and a journal outage (503)', async () => {
+    // Prepare: a bad API version; then a journal in an Object Storage that refuses connections
+    stack = await startStack({ env: observedEnv({ b2cservice_api_version: 'v9' }) });
+    const badConfig = await post(stack);
+    await stack.stop();
+    stack = await startStack({ env: observedEnv({ run_journal: 'oci-os://acme/runs', oci_objectstorage_endpoint: 'http://127.0.0.1:9' }) });
+
+    // Act
+    const noJournal = await post(stack);
+
+    // Assess
+    expect([badConfig.status, noJournal.status]).toEqual([500, 503]);
+    expect(standIns.datapoints('WebhookAnswered').map((d) => d.dimensions)).toEqual([
+      { functionName: 'sms-incident', outcome: 'config_error', fault: 'function' },
+      { functionName: 'sms-incident', outcome: 'journal_unavailable', fault: 'function' },
+    ]);
+    // the SERVER span says why
+    expect(Buffer.concat(standIns.traceExports).includes(Buffer.from('answered 503: journal_unavailable'))).toBe(true);
+  });
+
+  it('counts answers by outcome: created, replayed, rejected and a failed run', async () => {
+    stack = await startStack({ env: observedEnv() });
+    const body = webhook();
+    await post(stack, {}, body);
+    await post(stack, {}, body);
+    await post(stack, {}, '{not json');
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad reference' });
+    await post(stack);
+    expect(standIns.datapoints('WebhookAnswered').map((d) => `${d.dimensions.outcome}/${d.dimensions.fault}`)).toEqual(['created/none', 'replayed/none', 'rejected/sender', 'run_failed/run']);
+  });
+
+  it('keeps identifiers exact in spans and logs, digit-heavy call ids and message ids included', async () => {
+    // Prepare: ids that a "7+ digits is a phone number" mask would have altered
+    stack = await startStack({ env: observedEnv() });
+    const callId = '01234567-8901-2345-6789-012345678901';
+    const sid = 'SM12345678901234567890123456789012';
+
+    // Act
+    const res = await post(stack, {}, JSON.stringify({ ...guide, sid }), callId);
+
+    // Assess
+    expect(res.status).toBe(200);
+    const runId = res.json.runId as string;
+    const traces = Buffer.concat(standIns.traceExports);
+    for (const id of [callId, sid, runId]) expect(traces.includes(Buffer.from(id)), id).toBe(true);
+    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    const summary = entries.find((e) => e.message === 'run succeeded');
+    expect(summary).toMatchObject({ fnCallId: callId, messageId: sid, runId });
+    expect(entries.every((e) => e.fnCallId === callId)).toBe(true);
+    expectNoLeaks(everythingSent());
   });
 });
 

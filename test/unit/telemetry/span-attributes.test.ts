@@ -1,13 +1,20 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { safeAttributes } from '../../../telemetry/span-attributes.js';
+import { definedAttributes } from '../../../telemetry/span-attributes.js';
 import { markError } from '../../../telemetry/span-hooks.js';
 import { createTracing } from '../../../telemetry/tracing.js';
 
-describe('span attribute redaction', () => {
-  it('masks phone numbers in every string attribute and drops undefined ones', () => {
-    expect(safeAttributes({ a: 'lookup of +14155550101 failed', n: 3, b: true, u: undefined, id: 'SM123' })).toEqual({ a: 'lookup of +1415•••0101 failed', n: 3, b: true, id: 'SM123' });
+describe('span attributes', () => {
+  it('keeps identifiers exactly as they are, digit-heavy ones included, and drops undefined ones', () => {
+    const ids = { run: '12345678-9012-4345-8789-012345678901', sid: 'SM12345678901234567890123456789012', call: '01J9Z3K4M5N6P7Q8R9S0T12345' };
+    expect(definedAttributes({ 'saga.run_id': ids.run, 'sms.message_id': ids.sid, 'faas.invocation_id': ids.call, n: 3, b: true, u: undefined })).toEqual({
+      'saga.run_id': ids.run,
+      'sms.message_id': ids.sid,
+      'faas.invocation_id': ids.call,
+      n: 3,
+      b: true,
+    });
   });
 
   it('sets ERROR with the (masked) message and error.type', () => {

@@ -1,0 +1,115 @@
+# The Functions application and its two functions: the webhook (dist/func.js) and, optionally,
+# the gateway authorizer (dist/authorizer.js, same Dockerfile, target authorizer). Their config
+# holds OCIDs, names and limits, never a secret value.
+
+locals {
+  function_config = merge(
+    {
+      b2cservice_hostname    = var.b2c_hostname
+      b2cservice_api_version = var.b2c_api_version
+      webhook_provider       = var.webhook_provider
+      webhook_signature      = var.webhook_signature
+      # Signatures are computed over the URL the provider called.
+      webhook_public_url            = "https://${local.public_host}"
+      run_journal                   = "oci-os://${data.oci_objectstorage_namespace.this.namespace}/${local.journal_bucket}/runs"
+      log_level                     = var.log_level
+      OTEL_SERVICE_NAME             = local.service_name
+      oci_monitoring_compartment_id = var.compartment_ocid
+      oci_monitoring_namespace      = var.metric_namespace
+      oci_log_id                    = oci_logging_log.function.id
+    },
+    var.apm_data_upload_endpoint != "" ? { oci_apm_endpoint = var.apm_data_upload_endpoint } : {},
+    local.function_secret_ocids,
+    var.function_config,
+  )
+
+  authorizer_config = merge(
+    {
+      auth_cache_seconds = tostring(var.auth_cache_seconds)
+      log_level          = var.log_level
+    },
+    var.auth_token_secret_ocid != "" ? { auth_token_ocid = var.auth_token_secret_ocid } : {},
+    length(var.auth_allow_cidrs) > 0 ? { auth_allow_cidrs = join(",", var.auth_allow_cidrs) } : {},
+  )
+
+  # Provisioned concurrency comes in units that depend on memory.
+  concurrency_unit = var.function_memory_mb == 128 ? 40 : (var.function_memory_mb == 256 ? 20 : 10)
+}
+
+resource "oci_functions_application" "this" {
+  compartment_id = var.compartment_ocid
+  display_name   = var.name_prefix
+  subnet_ids     = [local.functions_subnet_id]
+  shape          = var.function_shape
+
+  dynamic "trace_config" {
+    for_each = local.tracing ? [1] : []
+    content {
+      domain_id  = var.apm_domain_ocid
+      is_enabled = true
+    }
+  }
+  freeform_tags = var.freeform_tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_network || (var.existing_gateway_subnet_ocid != "" && var.existing_functions_subnet_ocid != "")
+      error_message = "create_network is off: set existing_gateway_subnet_ocid and existing_functions_subnet_ocid."
+    }
+  }
+}
+
+resource "oci_functions_function" "webhook" {
+  application_id     = oci_functions_application.this.id
+  display_name       = "${var.name_prefix}-webhook"
+  image              = var.function_image
+  image_digest       = var.function_image_digest != "" ? var.function_image_digest : null
+  memory_in_mbs      = var.function_memory_mb
+  timeout_in_seconds = var.function_timeout_seconds
+  config             = local.function_config
+
+  dynamic "provisioned_concurrency_config" {
+    for_each = var.provisioned_concurrency > 0 ? [1] : []
+    content {
+      strategy = "CONSTANT"
+      count    = var.provisioned_concurrency
+    }
+  }
+
+  dynamic "trace_config" {
+    for_each = local.tracing ? [1] : []
+    content {
+      is_enabled = true
+    }
+  }
+  freeform_tags = var.freeform_tags
+
+  lifecycle {
+    precondition {
+      condition     = var.provisioned_concurrency % local.concurrency_unit == 0
+      error_message = "provisioned_concurrency must be a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB."
+    }
+    precondition {
+      condition     = var.webhook_signature == "required" || var.enable_authorizer
+      error_message = "webhook_signature = off leaves the webhook open: turn enable_authorizer on."
+    }
+  }
+}
+
+resource "oci_functions_function" "authorizer" {
+  count              = var.enable_authorizer ? 1 : 0
+  application_id     = oci_functions_application.this.id
+  display_name       = "${var.name_prefix}-authorizer"
+  image              = var.authorizer_image
+  memory_in_mbs      = 128
+  timeout_in_seconds = 10
+  config             = local.authorizer_config
+  freeform_tags      = var.freeform_tags
+
+  lifecycle {
+    precondition {
+      condition     = var.authorizer_image != "" && (var.auth_token_secret_ocid != "" || length(var.auth_allow_cidrs) > 0)
+      error_message = "enable_authorizer needs authorizer_image and auth_token_secret_ocid and/or auth_allow_cidrs."
+    }
+  }
+}
