@@ -8,22 +8,21 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, ty
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import type { RunHooks, RunResult } from '../src/engine/index.js';
-import { ociAuthProvider, type OciAuthProvider } from '../src/oci/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
 import { answerFault, type AnswerOutcome } from './answer-fault.js';
 import { combineHooks } from './combine-hooks.js';
 import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
-import { ociLogSink, type LogSink } from './log-shipper.js';
+import { deferredExporter } from './deferred-exporter.js';
 import { createLogger, type Logger, type LogLevelName } from '../src/log/logger.js';
 import { MetricBatch } from './metric-batch.js';
-import { ociMetricsSink, type MetricsSink } from './metrics-sink.js';
+import type { OciSinks } from './oci-sinks.js';
 import { runLogHooks } from './run-log.js';
 import { recordRunMetrics } from './run-metrics.js';
 import { SagaAttr, setSafeAttributes } from './span-attributes.js';
 import { spanHooks } from './span-hooks.js';
 import { tracedFetch } from './traced-fetch.js';
-import { apmTracesUrl, createTracing, otlpExporter, type Tracing } from './tracing.js';
+import { apmTracesUrl, createTracing, type Tracing } from './tracing.js';
 
 export interface FunctionTelemetryOptions {
   /** The telemetry section of the config, read by `loadTelemetryConfig` (src/config.ts). */
@@ -73,8 +72,11 @@ export class FunctionTelemetry {
   readonly #level: LogLevelName;
   readonly #stdout: Logger;
   #tracing: Promise<Tracing | undefined> | undefined;
-  #metrics: MetricsSink | undefined;
-  #logs: LogSink | undefined;
+  /** The span exporter being made; the first flush waits for it, so spans still leave before the answer. */
+  #exporterReady: Promise<unknown> = Promise.resolve();
+  /** Loading with the first run (the OCI SDK): awaited by the flush only. */
+  readonly #sinks: Promise<OciSinks> | undefined;
+  readonly #shipLogs: boolean;
   readonly #failures: Record<Kind, number> = { metrics: 0, logs: 0, traces: 0 };
   readonly #options: FunctionTelemetryOptions;
 
@@ -89,44 +91,32 @@ export class FunctionTelemetry {
     // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
     this.functionName = config.OTEL_SERVICE_NAME || env.FN_FN_NAME || 'sms-incident';
 
-    let auth: OciAuthProvider | undefined;
-    if (config.oci_monitoring_compartment_id || config.oci_log_id) {
-      try {
-        auth = ociAuthProvider(env, { allowConfigFile: false });
-      } catch (error) {
-        this.#stdout.warn('OCI metrics and log shipping off: resource principal unusable', { error: error instanceof Error ? error.message : String(error) });
-      }
-      if (!auth) this.#stdout.warn('OCI metrics and log shipping off: no resource principal (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
-    }
     if (!config.oci_monitoring_compartment_id) this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
-    try {
-      if (auth && config.oci_monitoring_compartment_id) {
-        this.#metrics = ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: config.oci_monitoring_endpoint });
-      }
-      if (auth && config.oci_log_id) this.#logs = ociLogSink(auth, config.oci_log_id, { endpoint: config.oci_logging_endpoint });
-    } catch (error) {
-      // e.g. an unreadable key: the SDK parses it when a client is built
-      this.#stdout.warn('OCI metrics and log shipping off: client setup failed', { error: error instanceof Error ? error.message : String(error) });
+    if (config.oci_monitoring_compartment_id || config.oci_log_id) {
+      this.#sinks = import('./oci-sinks.js').then(
+        ({ ociSinks }) => ociSinks(env, config, this.#stdout),
+        (error: unknown) => {
+          this.#stdout.warn('OCI metrics and log shipping off: cannot load the OCI SDK', { error: error instanceof Error ? error.message : String(error) });
+          return {};
+        },
+      );
     }
+    // Without a resource principal nothing is shipped (oci-sinks.ts says so): do not collect lines for it.
+    this.#shipLogs = Boolean(config.oci_log_id && env.OCI_RESOURCE_PRINCIPAL_VERSION);
   }
 
-  /** Built on first use: the APM data key may have to come from Vault. */
+  /**
+   * Built on first use without waiting for the exporter: it (its module, and the APM data key that
+   * may come from Vault) is made while the first run is under way, and the first flush waits for it.
+   */
   #tracingReady(): Promise<Tracing | undefined> {
     this.#tracing ??= (async () => {
       const resource = { 'faas.name': this.functionName, ...(this.#options.env.FN_FN_ID ? { 'faas.id': this.#options.env.FN_FN_ID } : {}) };
       if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, resource, simple: true });
-      const c = this.config;
-      // The exporter's own timeout (it retries refused connections) ends with the flush budget.
-      if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-        return createTracing({ exporter: otlpExporter({ url: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, headers: parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS), timeoutMillis: c.telemetry_flush_budget_ms }), serviceName: this.functionName, resource });
-      }
-      if (c.oci_apm_endpoint) {
-        const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
-        if (key) return createTracing({ exporter: otlpExporter({ url: apmTracesUrl(c.oci_apm_endpoint), headers: { Authorization: `dataKey ${key}` }, timeoutMillis: c.telemetry_flush_budget_ms }), serviceName: this.functionName, resource });
-        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported');
-      }
-      // Nowhere to export: spans still get ids, so logs, the run journal and `GET /runs` can be correlated.
-      return createTracing({ serviceName: this.functionName, resource });
+      const exporter = this.#exporter();
+      if (exporter) this.#exporterReady = exporter;
+      // Without an exporter spans still get ids, so logs, the run journal and `GET /runs` can be correlated.
+      return createTracing({ ...(exporter ? { exporter: deferredExporter(exporter) } : {}), serviceName: this.functionName, resource });
     })();
     return this.#tracing;
   }
@@ -143,6 +133,30 @@ export class FunctionTelemetry {
       const tracing = await this.#tracingReady().catch(() => undefined);
       return tracedFetch(inner, tracing?.tracer ?? trace.getTracer('noop'), onStatus)(input, init);
     };
+  }
+
+  /** The OTLP exporter, when traces have somewhere to go. Never rejects. */
+  #exporter(): Promise<SpanExporter | undefined> | undefined {
+    const c = this.config;
+    // The exporter's own timeout (it retries refused connections) ends with the flush budget.
+    const timeoutMillis = c.telemetry_flush_budget_ms;
+    const load = async (url: string, headers: Record<string, string> | undefined): Promise<SpanExporter | undefined> => (await import('./otlp-exporter.js')).otlpExporter({ url, headers, timeoutMillis });
+    const made = (exporter: Promise<SpanExporter | undefined>): Promise<SpanExporter | undefined> =>
+      exporter.catch((error: unknown) => {
+        this.#stdout.warn('traces off: the exporter cannot be set up', { error: error instanceof Error ? error.message : String(error) });
+        return undefined;
+      });
+    if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return made(load(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS)));
+    if (!c.oci_apm_endpoint) return undefined;
+    const apm = c.oci_apm_endpoint;
+    return made(
+      (async () => {
+        const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
+        if (key) return load(apmTracesUrl(apm), { Authorization: `dataKey ${key}` });
+        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported');
+        return undefined;
+      })(),
+    );
   }
 
   /** Starts one invocation's telemetry. Never throws. */
@@ -163,7 +177,7 @@ export class FunctionTelemetry {
     const serverCtx: Context = trace.setSpan(parent, server);
     const traceId = tracing ? server.spanContext().traceId : '';
 
-    const il: InvocationLog = invocationLog({ level: this.#level, write: this.#write, ship: this.#logs !== undefined, base: { fnCallId: request.callId } });
+    const il: InvocationLog = invocationLog({ level: this.#level, write: this.#write, ship: this.#shipLogs, base: { fnCallId: request.callId } });
     const batch = new MetricBatch();
     const dims = { functionName: this.functionName, provider: 'unknown' };
     let runFailed = false;
@@ -200,14 +214,18 @@ export class FunctionTelemetry {
           const budget = this.config.telemetry_flush_budget_ms;
           await Promise.all([
             this.#guard('metrics', async () => {
-              if (!this.#metrics || batch.size === 0) return;
-              const result = await this.#metrics.post(batch, budget);
+              if (batch.size === 0) return;
+              const metrics = (await this.#sinks)?.metrics;
+              if (!metrics) return;
+              const result = await metrics.post(batch, budget);
               if (result.refused.length > 0) this.#stdout.warn('OCI Monitoring refused metrics', { refused: result.refused.join('; ').slice(0, 2_000), fnCallId: request.callId });
             }),
             this.#guard('logs', async () => {
-              if (this.#logs) await this.#logs.ship(il.batch, { source: this.functionName, subject: messageId ?? request.callId }, budget);
+              const logs = (await this.#sinks)?.logs;
+              if (logs) await logs.ship(il.batch, { source: this.functionName, subject: messageId ?? request.callId }, budget);
             }),
             this.#guard('traces', async () => {
+              await this.#exporterReady;
               const error = await tracing?.flush(budget);
               if (error) throw new Error(error);
             }),

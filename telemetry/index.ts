@@ -11,7 +11,8 @@ export type { LogFields, Logger, LoggerOptions, LogLevelName, LogValue } from '.
 export { runLogHooks, runSummary } from './run-log.js';
 export { spanHooks, markError } from './span-hooks.js';
 export { tracedFetch } from './traced-fetch.js';
-export { apmTracesUrl, createTracing, otlpExporter } from './tracing.js';
+export { apmTracesUrl, createTracing } from './tracing.js';
+export { otlpExporter } from './otlp-exporter.js';
 export type { Tracing, TracingOptions } from './tracing.js';
 export { MetricBatch } from './metric-batch.js';
 export { METRIC_DIMENSIONS, METRIC_UNIT, Dimension, MetricName } from './metric-names.js';

@@ -4,7 +4,7 @@
  */
 import { context, trace } from '@opentelemetry/api';
 import { createLogger, LogLevel, type LogFields, type Logger, type LogLevelName } from '../src/log/logger.js';
-import { newLogBatch, type LogBatch } from './log-shipper.js';
+import { newLogBatch, type LogBatch } from './log-batch.js';
 
 export interface InvocationLog {
   readonly log: Logger;

@@ -1,13 +1,12 @@
 /**
  * The lean OpenTelemetry setup for a short-lived function: `@opentelemetry/sdk-trace`'s
  * TracerProvider (no NodeSDK: +50 MB and ~+80 ms import, and no forceFlush), async-hooks
- * context, W3C propagation, OTLP/protobuf export (OCI APM or any OTLP endpoint), flushed at the
+ * context, W3C propagation, export (otlp-exporter.ts: OCI APM or any OTLP endpoint) flushed at the
  * end of every invocation within a bounded time.
  */
 import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -83,11 +82,6 @@ export function createTracing(options: TracingOptions): Tracing {
     },
     shutdown: () => provider.shutdown().catch(() => undefined),
   };
-}
-
-/** OTLP over HTTP/protobuf (what OCI APM documents), with a short export timeout. */
-export function otlpExporter(options: { url: string; headers?: Record<string, string>; timeoutMillis?: number }): SpanExporter {
-  return new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMillis ?? 1_000 });
 }
 
 /** The OCI APM private traces path under a data upload endpoint. */

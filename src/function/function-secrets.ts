@@ -1,4 +1,4 @@
-import { VaultUnavailableError, type Vault } from '../oci/index.js';
+import { VaultUnavailableError, type Vault } from '../oci/vault.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
 import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../config.js';

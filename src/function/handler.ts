@@ -1,9 +1,12 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { ConfigError, environment, loadConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
-import { VaultUnavailableError, functionVault, type Vault } from '../oci/index.js';
+// Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
+import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { FunctionTelemetry, rejectionReason, type InvocationTelemetry } from '../../telemetry/index.js';
+// Not the telemetry/ barrel: it holds the alarms CLI's OCI clients, which a webhook never needs.
+import { FunctionTelemetry, type InvocationTelemetry } from '../../telemetry/function-telemetry.js';
+import { rejectionReason } from '../../telemetry/rejection-reason.js';
 import { activeTraceFields } from '../../telemetry/invocation-log.js';
 import { loadTelemetryConfig } from '../../telemetry/config.js';
 import { answer, rejected, toHttp, type Answer, type HttpAnswer } from './answers.js';

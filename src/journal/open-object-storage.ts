@@ -1,7 +1,5 @@
-import type { JournalLocation } from './config.js';
-import { JournalError, type RunJournal } from './journal.js';
+import type { RunJournal } from './journal.js';
 import type { ObjectStorageOpener } from './open.js';
-import { ociAuthProvider, ociClientConfiguration } from '../oci/index.js';
 
 export interface ObjectStorageAccess {
   /** Where the OCI credentials come from: the resource principal variables, or the OCI config file (CLI). */
@@ -17,19 +15,8 @@ export interface ObjectStorageAccess {
  * functions on a file or memory journal do not pay for it at cold start.
  */
 export function objectStorageOpener(access: ObjectStorageAccess): ObjectStorageOpener {
-  return (location) => lazyJournal(`oci-os://${location.namespace}/${location.bucket}/${location.prefix}`, () => open(location, access));
-}
-
-async function open(location: Extract<JournalLocation, { kind: 'oci-os' }>, access: ObjectStorageAccess): Promise<RunJournal> {
-  const auth = ociAuthProvider(access.env, { allowConfigFile: access.allowConfigFile ?? false });
-  if (auth === undefined) {
-    throw new JournalError('run_journal=oci-os://… needs OCI credentials: the resource principal (OCI Functions) or an OCI config file (CLI)');
-  }
-  const [{ ObjectStorageClient }, { objectStorageJournal }] = await Promise.all([import('oci-objectstorage'), import('./object-storage-store.js')]);
-  // Journal writes sit on the webhook's path: a short attempt timeout and one retry.
-  const client = new ObjectStorageClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 2, attemptTimeoutMs: 3_000 }));
-  if (access.endpoint !== undefined) client.endpoint = access.endpoint;
-  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix });
+  return (location) =>
+    lazyJournal(`oci-os://${location.namespace}/${location.bucket}/${location.prefix}`, async () => (await import('./object-storage-sdk.js')).openObjectStorageJournal(location, access));
 }
 
 function lazyJournal(description: string, load: () => Promise<RunJournal>): RunJournal {

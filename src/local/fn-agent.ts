@@ -23,6 +23,8 @@ export interface FnProcessOptions {
   env?: Record<string, string>;
   /** The function's timeout (func.yaml `timeout`) in ms: Fn-Deadline = now + timeoutMs. @default 30000 */
   timeoutMs?: number;
+  /** The node binary to run it with (benchmarks compare runtimes). @default process.execPath */
+  node?: string;
   /** Called with each line the function prints. */
   onOutput?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
@@ -97,7 +99,7 @@ const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
 ]);
 
-/** Starts `process.execPath <entry>` under Fn's env and resolves once the fdk listens. */
+/** Starts `node <entry>` (this process's node unless told) under Fn's env and resolves once the fdk listens. */
 export async function startFunction(opts: FnProcessOptions): Promise<FnProcess> {
   const dir = await makeSocketDir();
   const socketPath = join(dir, 'lsnr.sock');
@@ -105,7 +107,7 @@ export async function startFunction(opts: FnProcessOptions): Promise<FnProcess> 
 
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [opts.entry], {
+    child = spawn(opts.node ?? process.execPath, [opts.entry], {
       env: functionEnv(opts.env, socketPath),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,10 +2,9 @@
  * The function's Vault: built once per container from the environment, it overlays the
  * `<key>_ocid` secrets onto the config and forgets them when a backend says they are stale.
  */
-import { ociAuthProvider } from './auth.js';
 import type { OciConfig } from './config.js';
 import { vaultReferences, type Env } from './resolve-secrets.js';
-import { SecretCache, vaultSecretSource } from './secrets.js';
+import type { SecretCache } from './secrets.js';
 
 export interface Vault {
   /** `env` with the Vault-held keys filled in; on a Vault failure, a key that also has a plain value keeps it. */
@@ -23,22 +22,36 @@ export class VaultUnavailableError extends Error {
 
 /**
  * The Vault for this environment: undefined without a resource principal (then no `<key>_ocid`
- * may be set: that throws {@link VaultUnavailableError}).
+ * may be set: that throws {@link VaultUnavailableError}). The OCI SDK (~0.1 s to load) is loaded
+ * on the first secret read, so a function with no secret in Vault never loads it.
  */
 export function functionVault(env: Env, config: Pick<OciConfig, 'oci_secret_ttl_seconds' | 'oci_secrets_endpoint'>): Vault | undefined {
   const referenced = vaultReferences(env).length > 0;
-  let auth;
-  try {
-    auth = ociAuthProvider(env, { allowConfigFile: false });
-  } catch (error) {
-    if (!referenced) return undefined;
-    throw new VaultUnavailableError(`secrets are referenced by *_ocid keys but the resource principal is unusable: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!auth) {
+  if (!env.OCI_RESOURCE_PRINCIPAL_VERSION) {
     if (!referenced) return undefined;
     throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
   }
-  return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), { ttlMs: config.oci_secret_ttl_seconds * 1000 }));
+  let loading: Promise<Vault> | undefined;
+  const loaded = (): Promise<Vault> =>
+    (loading ??= (async () => {
+      const [{ ociAuthProvider }, { SecretCache, vaultSecretSource }] = await Promise.all([import('./auth.js'), import('./secrets.js')]);
+      let auth;
+      try {
+        auth = ociAuthProvider(env, { allowConfigFile: false });
+      } catch (error) {
+        throw new VaultUnavailableError(`secrets are referenced by *_ocid keys but the resource principal is unusable: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (!auth) throw new VaultUnavailableError('no resource principal is available');
+      return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), { ttlMs: config.oci_secret_ttl_seconds * 1000 }));
+    })().catch((error: unknown) => {
+      loading = undefined; // the next invocation tries again
+      throw error;
+    }));
+  return {
+    resolve: async (input, budgetMs) => (vaultReferences(input).length === 0 ? { env: { ...input }, fallbacks: [] } : (await loaded()).resolve(input, budgetMs)),
+    secret: async (secretId, budgetMs) => (await loaded()).secret(secretId, budgetMs),
+    invalidate: () => void loading?.then((vault) => vault.invalidate(), () => undefined),
+  };
 }
 
 /** The {@link Vault} behaviour over a secret cache: per key, Vault's value, else the plain one, else fail. */

@@ -1,7 +1,8 @@
 /** The metric and log sinks against the signature-verifying stand-ins, with real SDK clients. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ociAuthProvider } from '../../src/oci/index.js';
-import { newLogBatch, ociLogSink } from '../../telemetry/log-shipper.js';
+import { newLogBatch } from '../../telemetry/log-batch.js';
+import { ociLogSink } from '../../telemetry/log-shipper.js';
 import { MetricBatch } from '../../telemetry/metric-batch.js';
 import { ociMetricsSink } from '../../telemetry/metrics-sink.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';

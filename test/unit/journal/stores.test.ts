@@ -115,3 +115,54 @@ describe('file journal on disk', () => {
     expect(seen?.version).toBe(a!.version);
   });
 });
+
+describe('memory journal bounds (a warm container must not grow without end)', () => {
+  it('forgets the oldest finished runs beyond maxRecords, never one under a live lease', async () => {
+    // Prepare
+    const journal = memoryJournal({ maxRecords: 3, now: () => 1_500 });
+    await journal.create(sampleRecord('leased', { lease: { owner: 'o', expiresAt: 9_000 } }));
+    for (const key of ['a', 'b', 'c']) await journal.create(sampleRecord(key, { status: 'succeeded', lease: undefined }));
+
+    // Act
+    await journal.create(sampleRecord('d', { status: 'succeeded', lease: undefined }));
+
+    // Assess
+    const keys = (await journal.list()).map((r) => r.key).sort();
+    expect(keys).toEqual(['c', 'd', 'leased']);
+    expect(await journal.get('a')).toBeUndefined();
+  });
+
+  it('forgets runs started before the redelivery window, and keeps those within it', async () => {
+    // Prepare
+    let now = 0;
+    const journal = memoryJournal({ retainMs: 1_000, now: () => now });
+    await journal.create(sampleRecord('old', { status: 'failed', lease: undefined }));
+    now = 900;
+    await journal.create(sampleRecord('recent', { status: 'succeeded', lease: undefined }));
+    now = 1_500;
+
+    // Act
+    await journal.create(sampleRecord('new', { lease: { owner: 'o', expiresAt: 5_000 } }));
+
+    // Assess
+    expect(await journal.get('old')).toBeUndefined();
+    expect((await journal.get('recent'))?.record.status).toBe('succeeded');
+    expect(await journal.get('new')).toBeDefined();
+  });
+
+  it('hands out copies: changing a record read or written does not change the stored one', async () => {
+    // Prepare
+    const journal = memoryJournal();
+    const record = sampleRecord('copy');
+    await journal.create(record);
+
+    // Act
+    record.steps.push({ name: 'x', outcome: 'succeeded', attempts: [], durationMs: 1 });
+    (await journal.get('copy'))!.record.history.push({ at: 1, event: 'duplicate' });
+
+    // Assess
+    const stored = (await journal.get('copy'))!.record;
+    expect(stored.steps).toEqual([]);
+    expect(stored.history).toEqual([]);
+  });
+});
