@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { B2cConfigShape, type B2cConfig } from './b2c/config.js';
+import { B2cConfigShape, sendsCredentialsInClear, type B2cConfig } from './b2c/config.js';
 import { InboundConfigShape, type InboundConfig } from './inbound/config.js';
 import { journalConfigShape, type JournalConfig } from './journal/config.js';
 import { OciConfigFragment, VAULT_SECRET_KEYS, type OciConfig } from './oci/config.js';
@@ -40,6 +40,15 @@ export function environment(): Record<string, string | undefined> {
 /** Validates the config keys in `env`; throws {@link ConfigError} naming every bad key (never its value). */
 export function loadConfig(env: Record<string, string | undefined> = environment()): Config {
   const flat = parse(ConfigSchema, env);
+  // Two keys together, so checked here rather than in the section's schema.
+  if (sendsCredentialsInClear(flat) && !flat.b2cservice_allow_http) {
+    throw new ConfigError([
+      {
+        key: 'b2cservice_hostname',
+        problem: 'is http:// to a host that is not loopback: the B2C password would cross the network in clear text; use https (or set b2cservice_allow_http=true)',
+      },
+    ]);
+  }
   const section = <K extends keyof typeof SECTIONS>(name: K): Config[K] =>
     Object.freeze(Object.fromEntries(Object.keys(SECTIONS[name]).filter((key) => key in flat).map((key) => [key, flat[key as keyof typeof flat]]))) as unknown as Config[K];
   return Object.freeze({ b2c: section('b2c'), inbound: section('inbound'), journal: section('journal'), oci: section('oci') });
@@ -54,6 +63,12 @@ export function loadOciConfig(env: Record<string, string | undefined> = environm
 export function peekInboundConfig(env: Record<string, string | undefined> = environment()): InboundConfig | undefined {
   const parsed = z.object(InboundConfigShape).safeParse(env);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** `b2cservice_allow_http=true` with a non-loopback `http://` site, for a warning at start. */
+export function allowsClearText(env: Record<string, string | undefined> = environment()): boolean {
+  const parsed = z.object({ b2cservice_hostname: B2cConfigShape.b2cservice_hostname, b2cservice_allow_http: B2cConfigShape.b2cservice_allow_http }).safeParse(env);
+  return parsed.success && parsed.data.b2cservice_allow_http && sendsCredentialsInClear(parsed.data);
 }
 
 /** The journal section, for the CLI: `run_journal` may be overridden by a flag. */
@@ -77,5 +92,5 @@ function requiredProblem(key: string): string {
   return (VAULT_SECRET_KEYS as readonly string[]).includes(key) ? `is required (set ${key}, or ${key}_ocid to a Vault secret OCID)` : 'is required';
 }
 
-export { b2cBaseUrl } from './b2c/config.js';
+export { b2cBaseUrl, sendsCredentialsInClear } from './b2c/config.js';
 export type { B2cConfig, InboundConfig, JournalConfig, OciConfig };

@@ -24,6 +24,14 @@ const siteOrigin = nonEmpty.transform((value, ctx) => {
   return url.origin;
 });
 
+/** Hosts where plain HTTP never leaves the machine: the emulator, a local tunnel. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** `true`/`false` as Fn config writes them; anything else is a mistake worth naming. */
+const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+
 export const B2cConfigShape = {
   /** The site: `mysite.custhelp.com` or an origin (`https://host[:port]`). @default — required */
   b2cservice_hostname: siteOrigin,
@@ -36,8 +44,18 @@ export const B2cConfigShape = {
     .string()
     .regex(/^(v\d+\.\d+|latest)$/, 'must be v1.3, v1.4 or latest')
     .default('v1.4'),
-  /** `OSvC-CREST-Application-Context`, ≤ 40 characters. @default 'sms-incident' */
-  b2cservice_app_context: z.string().min(1).max(40, 'must be at most 40 characters').default('sms-incident'),
+  /**
+   * `OSvC-CREST-Application-Context`, ≤ 40 printable ASCII characters (a header value: control
+   * characters would fail every request, so they fail the config instead). @default 'sms-incident'
+   */
+  b2cservice_app_context: z
+    .string()
+    .min(1)
+    .max(40, 'must be at most 40 characters')
+    .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII (no control characters)')
+    .default('sms-incident'),
+  /** Basic credentials in clear text to a non-loopback `http://` site: only when asked for by name. @default false */
+  b2cservice_allow_http: flag,
   /** Phone type lookupName for the sender's number. @default 'Mobile Phone' */
   b2cservice_phone_type: nonEmpty.default('Mobile Phone'),
   /** Thread entry type lookupName of the note that holds the SMS. @default 'Note' */
@@ -54,6 +72,13 @@ export const B2cConfigShape = {
 
 const B2cConfigSchema = z.object(B2cConfigShape);
 export type B2cConfig = z.infer<typeof B2cConfigSchema>;
+
+/** Plain HTTP to a non-loopback site, allowed by `b2cservice_allow_http`: worth one warning at start. */
+export function sendsCredentialsInClear(config: { readonly b2cservice_hostname: string }): boolean {
+  if (!URL.canParse(config.b2cservice_hostname)) return false;
+  const url = new URL(config.b2cservice_hostname);
+  return url.protocol === 'http:' && !isLoopback(url.hostname);
+}
 
 /** Base URL of the Connect REST API for this config. */
 export function b2cBaseUrl(config: Pick<B2cConfig, 'b2cservice_hostname' | 'b2cservice_api_version'>): string {

@@ -53,8 +53,8 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   }, undefined, timedOut ? 'run_timeout' : 'run_failed');
 }
 
-export function rejected(status: number, message: string, field?: string): Answer {
-  return answer(status, field === undefined ? { message } : { message, field }, undefined, status >= 500 ? 'internal_error' : 'rejected');
+export function rejected(status: number, message: string, field?: string, headers?: Record<string, string>): Answer {
+  return answer(status, field === undefined ? { message } : { message, field }, headers, status >= 500 ? 'internal_error' : 'rejected');
 }
 
 /**

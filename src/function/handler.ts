@@ -1,5 +1,5 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, environment, loadConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
+import { ConfigError, allowsClearText, environment, loadConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
 // Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
 import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
@@ -43,7 +43,7 @@ interface Container {
 export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx: Context) => Promise<FnResult> {
   const env = options.env ?? environment();
   const telemetryConfig = loadTelemetryConfig(env);
-  warnIfUnsigned(env, telemetryConfig.config.log_level, options.writeLog);
+  warnAtStart(env, telemetryConfig.config.log_level, options.writeLog);
   let container: Container | undefined;
   return async (input, ctx) => {
     // Built on the first call (a warm container serves many), so a broken key answers rather than crashes.
@@ -121,7 +121,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
     inv.rejected(rejectionReason(error.status));
-    return toHttp(rejected(error.status, error.message, error.field));
+    return toHttp(rejected(error.status, error.message, error.field, error.allow === undefined ? undefined : { Allow: error.allow }));
   }
   const { sms } = received;
   inv.accepted(sms);
@@ -144,10 +144,14 @@ function configError(error: ConfigError | SignatureConfigError, log: Logger): Ht
   return toHttp(answer(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error'));
 }
 
-/** `webhook_signature=off` is for a gateway that authenticates callers itself: say so once, at start. */
-function warnIfUnsigned(env: Record<string, string | undefined>, level: 'debug' | 'info' | 'warn' | 'error', writeLog: ((line: string) => void) | undefined): void {
-  if (peekInboundConfig(env)?.webhook_signature !== 'off') return;
-  createLogger({ level, write: writeLog }, {}).warn(
-    'webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates',
-  );
+/** What a reader of the logs must know about this container's config: said once, at start. */
+function warnAtStart(env: Record<string, string | undefined>, level: 'debug' | 'info' | 'warn' | 'error', writeLog: ((line: string) => void) | undefined): void {
+  const log = createLogger({ level, write: writeLog }, {});
+  // `webhook_signature=off` is for a gateway that authenticates callers itself.
+  if (peekInboundConfig(env)?.webhook_signature === 'off') {
+    log.warn('webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates');
+  }
+  if (allowsClearText(env)) {
+    log.warn('B2C Service is reached over plain http (b2cservice_allow_http=true): its Basic credentials cross the network in clear text; use https outside a private network');
+  }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JournalError, type RunJournal, type Versioned } from './journal.js';
@@ -7,6 +7,13 @@ import { RunRecordSchema, type RunRecord } from './record.js';
 
 /** What one file holds: the record and its version counter. */
 const FileSchema = z.object({ version: z.number().int().positive(), record: RunRecordSchema });
+
+/**
+ * Records hold the sender's full number and the text: only the function's user may read them,
+ * whatever the umask (which only narrows a mode at creation, so the modes are also set explicitly).
+ */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /** An update holds the lock for a read and a rename: milliseconds. A lock this old was left by a dead process. */
 const STALE_LOCK_MS = 10_000;
@@ -17,12 +24,13 @@ const LOCK_WAIT_MS = 5_000;
  * - create: the document is written to a temp file, then hard-linked to its name (`link` fails
  *   if the name exists), so exactly one creator wins and nobody ever reads a half-written file;
  * - update: under an exclusive lock file (`O_EXCL`), the version is compared, then the new
- *   document is written to a temp file and renamed over the old one (atomic on POSIX).
+ *   document is written to a temp file and renamed over the old one (atomic on POSIX);
+ * - the directory is 0700 and every file in it (records, locks, temp files) 0600.
  */
 export function fileJournal(dir: string): RunJournal {
   const pathOf = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
   let ready: Promise<unknown> | undefined;
-  const ensureDir = (): Promise<unknown> => (ready ??= mkdir(dir, { recursive: true }));
+  const ensureDir = (): Promise<unknown> => (ready ??= mkdir(dir, { recursive: true, mode: DIR_MODE }).then(() => chmod(dir, DIR_MODE)));
 
   async function readAt(path: string): Promise<Versioned | undefined> {
     let text: string;
@@ -40,7 +48,13 @@ export function fileJournal(dir: string): RunJournal {
   async function writeTemp(record: RunRecord, version: number): Promise<string> {
     await ensureDir();
     const tmp = join(dir, `.tmp-${randomUUID()}`);
-    await writeFile(tmp, JSON.stringify({ version, record }), { flag: 'wx' });
+    const handle = await open(tmp, 'wx', FILE_MODE);
+    try {
+      await handle.chmod(FILE_MODE);
+      await handle.writeFile(JSON.stringify({ version, record }));
+    } finally {
+      await handle.close();
+    }
     return tmp;
   }
 
@@ -49,7 +63,7 @@ export function fileJournal(dir: string): RunJournal {
     const until = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
-        const handle = await open(lock, 'wx');
+        const handle = await open(lock, 'wx', FILE_MODE);
         await handle.close();
         break;
       } catch (error) {
