@@ -60,6 +60,13 @@ export const B2cConfigShape = {
   b2cservice_phone_type: nonEmpty.default('Mobile Phone'),
   /** Thread entry type lookupName of the note that holds the SMS. @default 'Note' */
   b2cservice_thread_entry_type: nonEmpty.default('Note'),
+  /** `e164` (exact international digits) or `national` (also numbers typed without the country code). @default 'e164' */
+  b2cservice_phone_match: z.enum(['e164', 'national']).default('e164'),
+  /**
+   * How long after we abandon a write B2C Service may still apply it, ms (see docs/exactly-once.md).
+   * @default 10000
+   */
+  b2cservice_late_write_window_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /**
    * Incident custom field (`customFields.c.<name>`) holding the message id, for an exact lookup
    * when an incident creation's outcome is unknown. @default unset: found by contact, subject and time

@@ -78,6 +78,7 @@ export function assembleSmsService(
     appContext: b2c.b2cservice_app_context,
     phoneType: b2c.b2cservice_phone_type,
     threadEntryType: b2c.b2cservice_thread_entry_type,
+    phoneMatch: b2c.b2cservice_phone_match,
     ...(platform.fetch ? { fetch: platform.fetch } : {}),
   });
   const endpoint = config.journal.oci_objectstorage_endpoint;
@@ -88,7 +89,11 @@ export function assembleSmsService(
 export function createSmsService(config: Config, parts: SmsServiceParts): SmsService {
   const { journal, desk } = parts;
   const clock = parts.clock ?? systemClock;
-  const workflow = smsToIncident(desk, { clock, ...(config.b2c.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }) });
+  const workflow = smsToIncident(desk, {
+    now: () => clock.now(),
+    lateWriteWindowMs: config.b2c.b2cservice_late_write_window_ms,
+    ...(config.b2c.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),
+  });
   const leaseMarginMs = config.journal.run_journal_lease_margin_ms;
   let memoryWarned = false;
 
@@ -146,7 +151,12 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         owner,
         workflow,
         // A resumed or restarted run may have sent writes whose outcome is unknown: the workflow reconciles them.
-        initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
+        initialState: {
+          sms,
+          runStartedAt: record.startedAt,
+          recovering: claim.mode !== 'new',
+          ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }),
+        },
         options: { deadline: options.deadline, clock, hooks },
         // The journal keeps the answer as data (status and body) and replays it to duplicates.
         answer: (result) => {
