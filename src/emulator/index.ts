@@ -12,3 +12,4 @@ export type {
   RecordedRequest,
   RunningEmulator,
 } from './types.js';
+export type { CustomFieldType, EmulatorSite } from './site.js';
