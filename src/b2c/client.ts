@@ -1,4 +1,4 @@
-import { addPhone, createContact, deleteContact, findContactByExternalReference, findContactByPhone, type NewContact } from './contacts.js';
+import { addPhone, contactInUse, createContact, deleteContact, findContactByExternalReference, findContactByPhone, type NewContact } from './contacts.js';
 import { addThread, createIncident, deleteIncident, findIncidents, threadTexts, type IncidentQuery, type NewIncident } from './incidents.js';
 import { B2cTransport, type CallOptions, type TransportOptions } from './transport.js';
 
@@ -18,6 +18,7 @@ export interface B2cClient {
   addNote(incidentId: number, text: string, opts?: CallOptions): Promise<void>;
   deleteIncident(incidentId: number, opts?: CallOptions): Promise<void>;
   deleteContact(contactId: number, opts?: CallOptions): Promise<void>;
+  contactInUse(contactId: number, opts?: CallOptions): Promise<boolean>;
   findContactByExternalReference(externalReference: string, opts?: CallOptions): Promise<number | undefined>;
   findIncidents(query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]>;
   threadTexts(incidentId: number, opts?: CallOptions): Promise<string[]>;
@@ -43,6 +44,7 @@ export function createB2cClient(options: B2cClientOptions): B2cClient {
     addNote: (incidentId, text, opts) => addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
     deleteIncident: (incidentId, opts) => deleteIncident(http, incidentId, opts),
     deleteContact: (contactId, opts) => deleteContact(http, contactId, opts),
+    contactInUse: (contactId, opts) => contactInUse(http, contactId, opts),
     findContactByExternalReference: (ref, opts) => findContactByExternalReference(http, ref, opts),
     findIncidents: (query, opts) => findIncidents(http, query, opts),
     threadTexts: (incidentId, opts) => threadTexts(http, incidentId, opts),

@@ -1,5 +1,5 @@
 import { contactByPhoneFilter, roqlString } from './roql.js';
-import { ContactCollectionSchema, CreatedSchema } from './schemas.js';
+import { ContactCollectionSchema, CreatedSchema, IncidentCollectionSchema, PhoneCollectionSchema } from './schemas.js';
 import { parseBody, type B2cTransport, type CallOptions } from './transport.js';
 
 /**
@@ -55,4 +55,18 @@ export async function findContactByExternalReference(http: B2cTransport, externa
   const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q: `externalReference = ${roqlString(externalReference)}` } });
   const { items } = parseBody(operation, res, ContactCollectionSchema);
   return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
+}
+
+/**
+ * Whether anyone else may rely on the contact: it carries a phone (a look-up by number finds it)
+ * or some incident names it as primary contact. `GET /contacts/{id}/phones`, then
+ * `GET /incidents?q=primaryContact.id = <id>`; a 404 means the contact is gone.
+ */
+export async function contactInUse(http: B2cTransport, contactId: number, opts: CallOptions = {}): Promise<boolean> {
+  const operation = 'contact-in-use';
+  const id = Math.trunc(contactId);
+  const phones = await http.send({ ...opts, operation, method: 'GET', path: `/contacts/${id}/phones` });
+  if (parseBody(operation, phones, PhoneCollectionSchema).items.length > 0) return true;
+  const incidents = await http.send({ ...opts, operation, method: 'GET', path: '/incidents', query: { q: `primaryContact.id = ${id}` } });
+  return parseBody(operation, incidents, IncidentCollectionSchema).items.length > 0;
 }

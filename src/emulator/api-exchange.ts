@@ -90,6 +90,9 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
     req.socket.destroy();
   };
 
+  if (fault !== undefined && fault.action !== 'delay' && fault.delayMs !== undefined && fault.delayMs > 0) {
+    if (!(await deps.sleep(fault.delayMs))) return;
+  }
   switch (fault?.action) {
     case 'status':
       return answer(errorResult(origin, href, faultError(fault)));

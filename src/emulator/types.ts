@@ -32,12 +32,21 @@ export interface FaultSpec {
   errorCode?: string;
   /** `detail` of the error body. @default the code's title */
   detail?: string;
-  /** For `delay`: milliseconds to wait before handling the request. */
+  /**
+   * For `delay`: milliseconds to wait before handling the request. With another action, the wait
+   * comes first: `status` + `delayMs` is a slow refusal, `commit-then-drop` + `delayMs` a late commit
+   * whose answer never comes.
+   */
   delayMs?: number;
   /** Sets `osvc-crest-next-request-after` (ms) on the faulted answer. */
   nextRequestAfterMs?: number;
   /** How many matching requests it affects. @default unlimited */
   times?: number;
+  /**
+   * A rule armed (ahead of the others) each time this one fires: compound faults, e.g. a
+   * commit-then-drop whose reconcile read is then throttled.
+   */
+  then?: Omit<FaultSpec, 'then'>;
 }
 
 /** One request the API received, as recorded before any fault or handling. */

@@ -89,8 +89,16 @@ export async function runWebhook(request: WebhookRequest, config: Config, sms: I
     journal,
     claimed: claim.claimed,
     owner,
-    workflow: smsToIncident(b2c, config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
-    initialState: { sms, runStartedAt: record.startedAt, recovering: claim.mode !== 'new' },
+    workflow: smsToIncident(b2c, {
+      lateWriteWindowMs: config.b2cservice_late_write_window_ms,
+      ...(config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
+    }),
+    initialState: {
+      sms,
+      runStartedAt: record.startedAt,
+      recovering: claim.mode !== 'new',
+      ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }),
+    },
     options: { deadline, hooks: side.inv.runHooks(runLog) },
     answer: (result) => storedAnswer(result.status === 'succeeded' ? created(result) : runFailed(result)),
   });

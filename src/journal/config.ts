@@ -53,6 +53,8 @@ export const journalConfigShape = {
     .regex(/^https?:\/\/[^\s/]+\/?$/i, 'must be an http(s) origin')
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
+  /** How long after we abandon a write B2C Service may still apply it (see docs/exactly-once.md). */
+  b2cservice_late_write_window_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
   b2cservice_incident_sms_field: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a custom field name (letters, digits, _), without customFields.c.')
