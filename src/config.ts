@@ -55,6 +55,8 @@ export const ConfigSchema = z.object({
   b2cservice_allow_http: flag,
   b2cservice_phone_type: nonEmpty.default('Mobile Phone'),
   b2cservice_thread_entry_type: nonEmpty.default('Note'),
+  /** `e164` (exact international digits) or `national` (also numbers typed without the country code). */
+  b2cservice_phone_match: z.enum(['e164', 'national']).default('e164'),
   /** Minimum level of the JSON log lines. */
   log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...journalConfigShape,

@@ -1,5 +1,6 @@
 import { addPhone, contactInUse, createContact, deleteContact, findContactByExternalReference, findContactByPhone, type NewContact } from './contacts.js';
 import { addThread, createIncident, deleteIncident, findIncidents, threadTexts, type IncidentQuery, type NewIncident } from './incidents.js';
+import type { PhoneMatch } from './roql.js';
 import { B2cTransport, type CallOptions, type TransportOptions } from './transport.js';
 
 export interface B2cClientOptions extends TransportOptions {
@@ -7,6 +8,8 @@ export interface B2cClientOptions extends TransportOptions {
   readonly phoneType?: string;
   /** Thread entry type lookupName for the SMS. @default 'Note' */
   readonly threadEntryType?: string;
+  /** How the sender's number is matched against contacts. @default 'e164' */
+  readonly phoneMatch?: PhoneMatch;
 }
 
 /** The B2C Service operations the SMS workflow needs, over the documented Connect REST API. */
@@ -37,7 +40,7 @@ export function createB2cClient(options: B2cClientOptions): B2cClient {
   const phoneType = options.phoneType ?? 'Mobile Phone';
   const entryType = options.threadEntryType ?? 'Note';
   return {
-    findContactByPhone: (e164, opts) => findContactByPhone(http, e164, opts),
+    findContactByPhone: (e164, opts) => findContactByPhone(http, e164, opts, options.phoneMatch ?? 'e164'),
     createContact: (contact, opts) => createContact(http, contact, opts),
     addPhone: (contactId, e164, opts) => addPhone(http, contactId, { number: e164, phoneType }, opts),
     createIncident: (incident, opts) => createIncident(http, incident, opts),

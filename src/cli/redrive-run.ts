@@ -19,6 +19,7 @@ const B2cConfigSchema = ConfigSchema.pick({
   b2cservice_app_context: true,
   b2cservice_phone_type: true,
   b2cservice_thread_entry_type: true,
+  b2cservice_phone_match: true,
   b2cservice_incident_sms_field: true,
 });
 
@@ -68,7 +69,7 @@ export async function redriveRun(journal: RunJournal, id: string, options: { que
 
   const client = createB2cClient({
     baseUrl: b2cBaseUrl(config), username: config.b2cservice_username, password: config.b2cservice_password, appContext: config.b2cservice_app_context,
-    phoneType: config.b2cservice_phone_type, threadEntryType: config.b2cservice_thread_entry_type,
+    phoneType: config.b2cservice_phone_type, threadEntryType: config.b2cservice_thread_entry_type, phoneMatch: config.b2cservice_phone_match,
   });
   const result = await runJournaled({
     journal,

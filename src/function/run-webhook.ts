@@ -81,6 +81,7 @@ export async function runWebhook(request: WebhookRequest, config: Config, sms: I
     appContext: config.b2cservice_app_context,
     phoneType: config.b2cservice_phone_type,
     threadEntryType: config.b2cservice_thread_entry_type,
+    phoneMatch: config.b2cservice_phone_match,
     // A 401 may mean the password was rotated in Vault: forget the cached secrets so the
     // provider's retry of this webhook reads the new ones.
     fetch: side.inv.fetch(side.fetch, () => side.vault()?.invalidate()),
