@@ -3,6 +3,7 @@ export const RejectionReason = {
   400: 'malformed',
   401: 'signature_missing',
   403: 'signature_invalid',
+  405: 'method_not_allowed',
   413: 'too_large',
   415: 'unsupported_media_type',
 } as const;

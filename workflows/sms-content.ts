@@ -40,3 +40,9 @@ export function smsNote(sms: InboundSms): string {
   ];
   return lines.join('\n');
 }
+
+/** The message id a note made by {@link smsNote} names; undefined for any other text (an agent's reply). */
+export function noteMessageId(text: string): string | undefined {
+  if (!text.startsWith('Inbound SMS via ')) return undefined;
+  return /^Message ID: (.*)$/m.exec(text)?.[1];
+}

@@ -1,14 +1,23 @@
-import { contactByPhoneFilter, roqlString } from './roql.js';
-import { ContactCollectionSchema, CreatedSchema } from './schemas.js';
+import { contactByNationalNumberFilter, contactByPhoneFilter, roqlString, type PhoneMatch } from './roql.js';
+import { ContactCollectionSchema, CreatedSchema, IncidentCollectionSchema, PhoneCollectionSchema } from './schemas.js';
 import { parseBody, type B2cTransport, type CallOptions } from './transport.js';
 
 /**
  * Finds the contact holding this phone number. Several contacts may share a number and one
  * contact may hold it under two phone types: the lowest id wins, so every run picks the same one.
+ * Under the `national` policy an exact match still comes first; only without one is a number
+ * typed without its country code accepted (it may be another country's, or several people's).
  */
-export async function findContactByPhone(http: B2cTransport, e164: string, opts: CallOptions = {}): Promise<number | undefined> {
+export async function findContactByPhone(http: B2cTransport, e164: string, opts: CallOptions = {}, match: PhoneMatch = 'e164'): Promise<number | undefined> {
+  const exact = await contactsWhere(http, contactByPhoneFilter(e164), opts);
+  if (exact !== undefined || match === 'e164') return exact;
+  const national = contactByNationalNumberFilter(e164);
+  return national === undefined ? undefined : contactsWhere(http, national, opts);
+}
+
+async function contactsWhere(http: B2cTransport, q: string, opts: CallOptions): Promise<number | undefined> {
   const operation = 'lookup-contact';
-  const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q: contactByPhoneFilter(e164) } });
+  const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q } });
   const { items } = parseBody(operation, res, ContactCollectionSchema);
   return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
 }
@@ -55,4 +64,18 @@ export async function findContactByExternalReference(http: B2cTransport, externa
   const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q: `externalReference = ${roqlString(externalReference)}` } });
   const { items } = parseBody(operation, res, ContactCollectionSchema);
   return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
+}
+
+/**
+ * Whether anyone else may rely on the contact: it carries a phone (a look-up by number finds it)
+ * or some incident names it as primary contact. `GET /contacts/{id}/phones`, then
+ * `GET /incidents?q=primaryContact.id = <id>`; a 404 means the contact is gone.
+ */
+export async function contactInUse(http: B2cTransport, contactId: number, opts: CallOptions = {}): Promise<boolean> {
+  const operation = 'contact-in-use';
+  const id = Math.trunc(contactId);
+  const phones = await http.send({ ...opts, operation, method: 'GET', path: `/contacts/${id}/phones` });
+  if (parseBody(operation, phones, PhoneCollectionSchema).items.length > 0) return true;
+  const incidents = await http.send({ ...opts, operation, method: 'GET', path: '/incidents', query: { q: `primaryContact.id = ${id}` } });
+  return parseBody(operation, incidents, IncidentCollectionSchema).items.length > 0;
 }

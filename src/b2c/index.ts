@@ -5,4 +5,7 @@ export type { B2cFailureKind } from './errors.js';
 export type { CallOptions } from './transport.js';
 export type { NewContact } from './contacts.js';
 export type { IncidentQuery, NewIncident, NewThread } from './incidents.js';
-export { contactByPhoneFilter, roqlString } from './roql.js';
+export { contactByNationalNumberFilter, contactByPhoneFilter, roqlString } from './roql.js';
+export type { PhoneMatch } from './roql.js';
+export { createSiteProbe } from './site-probe.js';
+export type { SiteProbe, StoredPhone } from './site-probe.js';

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { B2cError } from './errors.js';
 
 /** E.164; re-checked here because nothing else may reach a query string. */
@@ -9,12 +10,34 @@ export function roqlString(value: string): string {
 }
 
 /**
- * The `q=` filter that finds contacts by phone. B2C stores `rawNumber` as digits only
- * (no `+`), whatever the formatting of `number`; matching it is format-proof.
+ * How a sender's number is matched against the site's contacts (`b2cservice_phone_match`):
+ * - `e164`: `rawNumber` equals the international digits (what B2C stores for a number entered with
+ *   its country code, whatever its formatting);
+ * - `national`: also `rawNumber` ending in the national significant number, for numbers agents
+ *   typed without the country code (`(415) 555-0101`, `07700 900001`).
  */
-export function contactByPhoneFilter(e164: string): string {
+export type PhoneMatch = 'e164' | 'national';
+
+function checkedE164(e164: string): string {
   if (!E164.test(e164)) {
     throw new B2cError({ operation: 'lookup-contact', kind: 'request', retryable: false, message: 'refusing to query with a phone number that is not E.164' });
   }
-  return `phones.rawNumber = ${roqlString(e164.slice(1))}`;
+  return e164;
+}
+
+/** The exact `q=` filter: B2C stores `rawNumber` as digits only (no `+`); matching it is format-proof. */
+export function contactByPhoneFilter(e164: string): string {
+  return `phones.rawNumber = ${roqlString(checkedE164(e164).slice(1))}`;
+}
+
+/**
+ * The `national` policy's second filter: `rawNumber` ending in the national significant number
+ * (libphonenumber's metadata: `+447700900001` → `%7700900001`, so a stored `07700900001` matches).
+ * Undefined when the number has no national form worth matching.
+ */
+export function contactByNationalNumberFilter(e164: string): string | undefined {
+  const national = parsePhoneNumberFromString(checkedE164(e164))?.nationalNumber;
+  // Fewer digits than this would match unrelated short numbers.
+  if (national === undefined || national.length < 6 || !/^\d+$/.test(national)) return undefined;
+  return `phones.rawNumber like ${roqlString(`%${national}`)}`;
 }

@@ -18,6 +18,11 @@ export const ContactCollectionSchema = z.looseObject({
   items: z.array(z.looseObject({ id })),
 });
 
+/** `GET /contacts/{id}/phones`: phones have no id of their own. */
+export const PhoneCollectionSchema = z.looseObject({
+  items: z.array(z.looseObject({})),
+});
+
 /** `GET /incidents?q=…`: `lookupName` is the reference number. */
 export const IncidentCollectionSchema = z.looseObject({
   items: z.array(z.looseObject({ id, lookupName: z.string().nullable().optional() })),

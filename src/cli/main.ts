@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// `sms-incident runs list|show|redrive`: the SRE's view of the run journal (bundled to dist/cli.js).
+// `sms-incident runs list|show|redrive` (the SRE's view of the run journal) and `sms-incident doctor`
+// (the preflight of a B2C site), bundled to dist/cli.js.
+import { environment } from '../config.js';
+import { doctorCommand } from './doctor.js';
 import { runsCommand } from './runs-command.js';
 
+const io = {
+  env: environment(),
+  out: (text: string) => process.stdout.write(`${text}\n`),
+  err: (text: string) => process.stderr.write(`${text}\n`),
+};
+const argv = process.argv.slice(2);
 try {
-  process.exitCode = await runsCommand(process.argv.slice(2), {
-    env: process.env,
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
-  });
+  process.exitCode = argv[0] === 'doctor' ? await doctorCommand(argv.slice(1), io) : await runsCommand(argv, io);
 } catch (error) {
   process.stderr.write(`sms-incident: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

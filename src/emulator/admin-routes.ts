@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultSpecError, type FaultBook } from './faults.js';
 import { decodeUtf8, readBody, writeEmpty, writeJson } from './http-io.js';
+import type { SiteProfile } from './site.js';
 import type { EmulatorStore } from './store.js';
 import { seedContact } from './seed-contact.js';
 import type { RecordedRequest } from './types.js';
@@ -14,6 +15,7 @@ export const ADMIN_PREFIX = '/__emulator';
 export interface AdminDeps {
   readonly url: () => string;
   readonly store: EmulatorStore;
+  readonly site: SiteProfile;
   readonly faults: FaultBook;
   readonly requests: () => RecordedRequest[];
   readonly reset: () => void;
@@ -81,7 +83,7 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
         return writeJson(res, 400, { error: 'body must be {"phone": "+1…", "phoneType"?: "Mobile Phone"}' });
       }
       try {
-        return writeJson(res, 201, seedContact(deps.store, value.phone, value.phoneType));
+        return writeJson(res, 201, seedContact(deps.store, deps.site, value.phone, value.phoneType));
       } catch (error) {
         return writeJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
       }

@@ -13,6 +13,7 @@ import type { FaultBook } from './faults.js';
 import { checkGate, splitApiPath, type Credentials } from './gate.js';
 import { decodeUtf8, readBody, writeEmpty, writeJson } from './http-io.js';
 import { recordRequest } from './recording.js';
+import type { SiteProfile } from './site.js';
 import type { EmulatorStore } from './store.js';
 import type { FaultSpec, RecordedRequest } from './types.js';
 
@@ -20,6 +21,7 @@ export interface ExchangeDeps {
   readonly store: EmulatorStore;
   readonly faults: FaultBook;
   readonly credentials: Credentials;
+  readonly site: SiteProfile;
   /** Host for URLs when a request has no Host header. */
   readonly fallbackHost: string;
   record(request: RecordedRequest): void;
@@ -90,6 +92,9 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
     req.socket.destroy();
   };
 
+  if (fault !== undefined && fault.action !== 'delay' && fault.delayMs !== undefined && fault.delayMs > 0) {
+    if (!(await deps.sleep(fault.delayMs))) return;
+  }
   switch (fault?.action) {
     case 'status':
       return answer(errorResult(origin, href, faultError(fault)));
@@ -114,6 +119,7 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
       base: `${origin}${API_PREFIX}${path.version ?? ''}`,
       href,
       json: () => parseJsonBody(bytes),
+      site: deps.site,
     };
     result = routeApi(apiRequest, deps.store);
   } catch (error) {

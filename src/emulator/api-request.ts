@@ -1,4 +1,5 @@
 /** What a resource handler sees of a request, and what it answers: plain data, no sockets. */
+import type { SiteProfile } from './site.js';
 
 export interface ApiRequest {
   /** Effective method: a POST with `X-HTTP-Method-Override: PATCH` is a PATCH. */
@@ -12,6 +13,8 @@ export interface ApiRequest {
   readonly href: string;
   /** The body as JSON; throws 400 OSC-CREST-00010 (empty) or OSC-CREST-00011 (bad JSON or UTF-8). */
   json(): unknown;
+  /** The emulated site's vocabulary, custom fields and the account's permissions. */
+  readonly site: SiteProfile;
 }
 
 export interface ApiResult {

@@ -2,9 +2,10 @@
  * Request bodies of the writes the emulator supports, validated into store writes. Properties it
  * does not model are ignored; the ones it models are checked as the site would (NamedIDs, lengths).
  */
-import { EXTERNAL_REFERENCE_MAX_LENGTH, PHONE_NUMBER_MAX_LENGTH, PHONE_TYPES, SUBJECT_MAX_LENGTH, THREAD_CONTENT_TYPES, THREAD_ENTRY_TYPES } from './catalog.js';
+import { EXTERNAL_REFERENCE_MAX_LENGTH, PHONE_NUMBER_MAX_LENGTH, SUBJECT_MAX_LENGTH, THREAD_CONTENT_TYPES } from './catalog.js';
 import { ConnectError, ERROR_CODES, writeFailed } from './errors.js';
 import { resolveNamedId } from './named-id.js';
+import type { SiteProfile } from './site.js';
 import type { ContactWrite, NewThread, PhoneWrite, ThreadEdit } from './store.js';
 
 export type Operation = 'create' | 'update';
@@ -47,7 +48,7 @@ function nameField(value: unknown, path: string): string | null | undefined {
   throw writeFailed(`${path} must be a string or null`);
 }
 
-export function readContactBody(json: unknown, op: Operation): ContactWrite {
+export function readContactBody(json: unknown, op: Operation, site: SiteProfile): ContactWrite {
   const body = requireObject(json, op);
   let name: ContactWrite['name'];
   if (body.name !== undefined && body.name !== null) {
@@ -61,7 +62,7 @@ export function readContactBody(json: unknown, op: Operation): ContactWrite {
     if (characterCount(item.number) > PHONE_NUMBER_MAX_LENGTH) {
       throw writeFailed(`${path}.number exceeds the maximum length of ${PHONE_NUMBER_MAX_LENGTH} characters`);
     }
-    return { number: item.number, phoneType: resolveNamedId(item.phoneType, PHONE_TYPES, `${path}.phoneType`) };
+    return { number: item.number, phoneType: resolveNamedId(item.phoneType, site.phoneTypes, `${path}.phoneType`) };
   });
   if (body.externalReference !== undefined && body.externalReference !== null) {
     if (typeof body.externalReference !== 'string') throw writeFailed('externalReference must be a string or null');
@@ -86,7 +87,7 @@ function readReference(value: unknown, path: string): ObjectReference {
   throw writeFailed(`${path} must have an id or a lookupName`);
 }
 
-function readThread(item: unknown, path: string, op: Operation): NewThread | ThreadEdit {
+function readThread(item: unknown, path: string, op: Operation, site: SiteProfile): NewThread | ThreadEdit {
   if (!isObject(item)) throw writeFailed(`${path} must be an object`);
   if (item.text !== undefined && typeof item.text !== 'string') throw writeFailed(`${path}.text must be a string`);
   const text = item.text as string | undefined;
@@ -96,7 +97,7 @@ function readThread(item: unknown, path: string, op: Operation): NewThread | Thr
     return {
       id: item.id,
       ...(text === undefined ? {} : { text }),
-      ...(item.entryType === undefined ? {} : { entryType: resolveNamedId(item.entryType, THREAD_ENTRY_TYPES, `${path}.entryType`) }),
+      ...(item.entryType === undefined ? {} : { entryType: resolveNamedId(item.entryType, site.threadEntryTypes, `${path}.entryType`) }),
       ...(item.contentType === undefined ? {} : { contentType: resolveNamedId(item.contentType, THREAD_CONTENT_TYPES, `${path}.contentType`) }),
     };
   }
@@ -104,13 +105,13 @@ function readThread(item: unknown, path: string, op: Operation): NewThread | Thr
   if (item.entryType === undefined) throw writeFailed(`${path}.entryType is required`);
   return {
     text,
-    entryType: resolveNamedId(item.entryType, THREAD_ENTRY_TYPES, `${path}.entryType`),
+    entryType: resolveNamedId(item.entryType, site.threadEntryTypes, `${path}.entryType`),
     // [inf] a thread without contentType is plain text.
     contentType: item.contentType === undefined ? { id: 1, lookupName: 'text/plain' } : resolveNamedId(item.contentType, THREAD_CONTENT_TYPES, `${path}.contentType`),
   };
 }
 
-export function readIncidentBody(json: unknown, op: Operation): IncidentBody {
+export function readIncidentBody(json: unknown, op: Operation, site: SiteProfile): IncidentBody {
   const body = requireObject(json, op);
   if (body.subject !== undefined && typeof body.subject !== 'string') throw writeFailed('subject must be a string');
   const subject = body.subject as string | undefined;
@@ -121,8 +122,8 @@ export function readIncidentBody(json: unknown, op: Operation): IncidentBody {
     throw new ConnectError(400, ERROR_CODES.createFailed, 'A primary contact must be assigned to the created incident');
   }
   const primaryContact = body.primaryContact === undefined ? undefined : readReference(body.primaryContact, 'primaryContact');
-  const threads = optionalList(body.threads, 'threads').map((item, i) => readThread(item, `threads[${i}]`, op));
-  const customFields = readCustomFields(body.customFields);
+  const threads = optionalList(body.threads, 'threads').map((item, i) => readThread(item, `threads[${i}]`, op, site));
+  const customFields = readCustomFields(body.customFields, site);
   return {
     ...(customFields === undefined ? {} : { customFields }),
     ...(subject === undefined ? {} : { subject }),
@@ -132,16 +133,23 @@ export function readIncidentBody(json: unknown, op: Operation): IncidentBody {
 }
 
 /**
- * `customFields: { c: { name: value } }`. The emulated site accepts any custom field name (a real
- * site only those its admin created; unknown ones are 400); values are scalars.
+ * `customFields: { c: { name: value } }`. A site with `incidentCustomFields` accepts those names
+ * only, each with a value of its type (400 otherwise, as a real site); the default site any name.
  */
-function readCustomFields(value: unknown): Record<string, string | number | boolean | null> | undefined {
+function readCustomFields(value: unknown, site: SiteProfile): Record<string, string | number | boolean | null> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isObject(value) || (value.c !== undefined && !isObject(value.c))) throw writeFailed('customFields must be an object with a "c" object');
   const fields: Record<string, string | number | boolean | null> = {};
   for (const [name, v] of Object.entries((value.c ?? {}) as JsonObject)) {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw writeFailed(`customFields.c.${name}: not a custom field name`);
     if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw writeFailed(`customFields.c.${name} must be a scalar`);
+    const declared = site.incidentCustomFields;
+    if (declared !== undefined) {
+      const type = declared[name];
+      if (type === undefined) throw writeFailed(`Invalid property: customFields.c.${name} is not a custom field of Incident`);
+      const expected = { text: 'string', date: 'string', integer: 'number', boolean: 'boolean' }[type];
+      if (v !== null && typeof v !== expected) throw writeFailed(`customFields.c.${name} is a ${type} field: ${JSON.stringify(v)} is not a valid value`);
+    }
     fields[name] = v;
   }
   return fields;

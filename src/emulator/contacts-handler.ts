@@ -18,7 +18,7 @@ function list(req: ApiRequest, store: EmulatorStore): ApiResult {
 }
 
 function create(req: ApiRequest, store: EmulatorStore): ApiResult {
-  const contact = store.createContact(readContactBody(req.json(), 'create'));
+  const contact = store.createContact(readContactBody(req.json(), 'create', req.site));
   return {
     status: 201,
     headers: { location: `${req.base}/contacts/${contact.id}` },
@@ -44,7 +44,7 @@ export function handleContacts(req: ApiRequest, store: EmulatorStore, rest: read
     if (req.method === 'GET') return { status: 200, json: contactJson(req.base, existing(store, idSegment), expands(req.query, 'phones')) };
     if (req.method === 'PATCH') {
       const contact = existing(store, idSegment);
-      store.updateContact(contact, readContactBody(req.json(), 'update'));
+      store.updateContact(contact, readContactBody(req.json(), 'update', req.site));
       return PATCHED;
     }
     if (req.method === 'DELETE') {

@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import type { FaultSpec } from './types.js';
 
-export const FaultSpecSchema = z
-  .strictObject({
+const FaultFields = {
     method: z
       .string()
       .transform((m) => m.toUpperCase())
@@ -19,8 +18,17 @@ export const FaultSpecSchema = z
     delayMs: z.number().int().min(0).max(600_000).optional(),
     nextRequestAfterMs: z.number().int().min(0).optional(),
     times: z.number().int().min(1).optional(),
-  })
-  .refine((f) => f.action !== 'delay' || f.delayMs !== undefined, { message: 'delayMs is required for action delay', path: ['delayMs'] });
+};
+
+const withDelayRule = <T extends { action: string; delayMs?: number | undefined }>(f: T): boolean => f.action !== 'delay' || f.delayMs !== undefined;
+const delayRule = { message: 'delayMs is required for action delay', path: ['delayMs'] };
+
+/** A rule armed when its parent fires: one level deep is enough for compound faults. */
+const ThenSchema = z.strictObject(FaultFields).refine(withDelayRule, delayRule);
+
+export const FaultSpecSchema = z
+  .strictObject({ ...FaultFields, then: ThenSchema.optional() })
+  .refine(withDelayRule, delayRule);
 
 export class FaultSpecError extends Error {
   override readonly name = 'FaultSpecError';
@@ -65,7 +73,10 @@ export class FaultBook {
     return this.#entries.map((e) => ({ ...e.spec, remaining: Number.isFinite(e.remaining) ? e.remaining : null }));
   }
 
-  /** The first matching fault, with one use consumed; exhausted faults are dropped. */
+  /**
+   * The first matching fault, with one use consumed; exhausted faults are dropped. A fault with
+   * `then` arms that rule, ahead of the others, when it fires.
+   */
   take(method: string, resource: string): FaultSpec | undefined {
     const segments = segmentsOf(resource);
     const entry = this.#entries.find(
@@ -77,6 +88,8 @@ export class FaultBook {
     if (entry === undefined) return undefined;
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.#entries = this.#entries.filter((e) => e !== entry);
+    const armed = entry.spec.then;
+    if (armed !== undefined) this.#entries.unshift({ spec: armed, segments: segmentsOf(armed.path), remaining: armed.times ?? Number.POSITIVE_INFINITY });
     return entry.spec;
   }
 }

@@ -36,7 +36,7 @@ function list(req: ApiRequest, store: EmulatorStore): ApiResult {
 }
 
 function create(req: ApiRequest, store: EmulatorStore): ApiResult {
-  const body = readIncidentBody(req.json(), 'create');
+  const body = readIncidentBody(req.json(), 'create', req.site);
   const incident = store.createIncident({
     ...(body.subject === undefined ? {} : { subject: body.subject }),
     primaryContactId: contactReference(store, body.primaryContact!),
@@ -52,7 +52,7 @@ function create(req: ApiRequest, store: EmulatorStore): ApiResult {
 
 /** Everything is checked before anything is written, so a rejected PATCH changes nothing. */
 function update(req: ApiRequest, store: EmulatorStore, incident: EmulatorIncident): ApiResult {
-  const body = readIncidentBody(req.json(), 'update');
+  const body = readIncidentBody(req.json(), 'update', req.site);
   const primaryContactId = body.primaryContact === undefined ? undefined : contactReference(store, body.primaryContact);
   for (const entry of body.threads ?? []) {
     if (!isNewThread(entry) && !incident.threads.some((t) => t.id === entry.id)) {
@@ -63,6 +63,7 @@ function update(req: ApiRequest, store: EmulatorStore, incident: EmulatorInciden
     ...(body.subject === undefined ? {} : { subject: body.subject }),
     ...(primaryContactId === undefined ? {} : { primaryContactId }),
     ...(body.threads === undefined ? {} : { threads: body.threads }),
+    ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return PATCHED;
 }

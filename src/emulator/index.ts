@@ -11,3 +11,4 @@ export type {
   RecordedRequest,
   RunningEmulator,
 } from './types.js';
+export type { CustomFieldType, EmulatorSite } from './site.js';

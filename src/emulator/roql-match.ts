@@ -114,6 +114,7 @@ export function runSelect<Obj, Row>(table: QueryTable<Obj, Row>, store: Emulator
     .objects(store)
     .flatMap((obj) => table.rows(obj, joined))
     .filter(matches)
-    .map((row) => columns.map((c) => c.value(row)));
+    .map((row) => columns.map((c) => c.value(row)))
+    .slice(0, statement.limit ?? Number.POSITIVE_INFINITY);
   return { tableName: table.name, count: rows.length, columnNames: columns.map((c) => c.column), rows };
 }

@@ -17,6 +17,8 @@ export interface RoqlSelect {
   /** Table name as written. */
   readonly table: string;
   readonly where: RoqlExpr | undefined;
+  /** `LIMIT n`: at most n rows. */
+  readonly limit?: number;
 }
 
 export class RoqlSyntaxError extends Error {
@@ -28,7 +30,7 @@ type Token =
   | { readonly kind: 'string' | 'number'; readonly text: string; readonly pos: number }
   | { readonly kind: 'punct'; readonly text: string; readonly pos: number };
 
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'LIKE']);
+const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'LIKE', 'LIMIT']);
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 const NUMBER = /\d+(?:\.\d+)?/y;
 const PUNCT = /!=|<>|<=|>=|[=<>(),;]/y;
@@ -199,6 +201,12 @@ class Parser {
     if (this.isKeyword('WHERE')) {
       this.#index += 1;
       where = this.or(0);
+    }
+    if (this.isKeyword('LIMIT')) {
+      this.#index += 1;
+      const count = this.next();
+      if (count.kind !== 'number' || !/^\d+$/.test(count.text)) this.fail('LIMIT needs a whole number');
+      return { columns, table, where, limit: Number(count.text) };
     }
     return { columns, table, where };
   }

@@ -6,6 +6,7 @@ import { handleApiExchange } from './api-exchange.js';
 import { FaultBook } from './faults.js';
 import { writeJson } from './http-io.js';
 import { seedContact } from './seed-contact.js';
+import { siteProfile } from './site.js';
 import { EmulatorStore } from './store.js';
 import type { EmulatorOptions, FaultSpec, RecordedRequest, RunningEmulator } from './types.js';
 
@@ -38,6 +39,7 @@ function requestUrl(raw: string | undefined): URL | undefined {
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   const credentials = { username: opts.username ?? 'admin', password: opts.password ?? 'admin' };
+  const site = siteProfile(opts.site);
   const store = new EmulatorStore();
   const faults = new FaultBook();
   let recorded: RecordedRequest[] = [];
@@ -67,11 +69,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const parsed = requestUrl(req.url);
     if (parsed === undefined) return writeJson(res, 400, { error: 'unparsable request target' });
     const work = isAdminPath(parsed.pathname)
-      ? handleAdmin(req, res, parsed.pathname, { url: () => url, store, faults, requests: () => structuredClone(recorded), reset })
+      ? handleAdmin(req, res, parsed.pathname, { url: () => url, store, site, faults, requests: () => structuredClone(recorded), reset })
       : handleApiExchange(req, res, parsed, {
           store,
           faults,
           credentials,
+          site,
           fallbackHost: new URL(url).host,
           record: (r) => recorded.push(r),
           sleep,
@@ -103,7 +106,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       faults.add(f);
     },
     clearFaults: () => faults.clear(),
-    seedContact: (phone: string, phoneType?: string) => seedContact(store, phone, phoneType),
+    seedContact: (phone: string, phoneType?: string) => seedContact(store, site, phone, phoneType),
     reset,
     close: async () => {
       if (closed) return;

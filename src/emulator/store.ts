@@ -42,6 +42,8 @@ export interface IncidentWrite {
   readonly subject?: string;
   readonly primaryContactId?: number;
   readonly threads?: readonly (NewThread | ThreadEdit)[];
+  /** Merged into the incident's custom fields. */
+  readonly customFields?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export function isThreadEdit(entry: NewThread | ThreadEdit): entry is ThreadEdit {
@@ -144,6 +146,7 @@ export class EmulatorStore {
     const now = connectTime(this.#now());
     if (write.subject !== undefined) incident.subject = write.subject;
     if (write.primaryContactId !== undefined) incident.primaryContactId = write.primaryContactId;
+    if (write.customFields !== undefined) incident.customFields = { ...incident.customFields, ...write.customFields };
     for (const entry of write.threads ?? []) {
       if (isThreadEdit(entry)) {
         const thread = incident.threads.find((t) => t.id === entry.id);

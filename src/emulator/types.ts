@@ -1,4 +1,5 @@
 /** The emulator's public types: what tests and `npm start` code against. */
+import type { EmulatorSite } from './site.js';
 
 /** How to run the emulator. */
 export interface EmulatorOptions {
@@ -10,6 +11,8 @@ export interface EmulatorOptions {
   username?: string;
   /** Basic-auth password the API accepts. @default 'admin' */
   password?: string;
+  /** A site unlike the default en_US one: localised NamedIDs, custom fields, a restricted account. */
+  site?: EmulatorSite;
 }
 
 /** A fault to inject on matching API requests, checked before normal handling. */
@@ -32,12 +35,21 @@ export interface FaultSpec {
   errorCode?: string;
   /** `detail` of the error body. @default the code's title */
   detail?: string;
-  /** For `delay`: milliseconds to wait before handling the request. */
+  /**
+   * For `delay`: milliseconds to wait before handling the request. With another action, the wait
+   * comes first: `status` + `delayMs` is a slow refusal, `commit-then-drop` + `delayMs` a late commit
+   * whose answer never comes.
+   */
   delayMs?: number;
   /** Sets `osvc-crest-next-request-after` (ms) on the faulted answer. */
   nextRequestAfterMs?: number;
   /** How many matching requests it affects. @default unlimited */
   times?: number;
+  /**
+   * A rule armed (ahead of the others) each time this one fires: compound faults, e.g. a
+   * commit-then-drop whose reconcile read is then throttled.
+   */
+  then?: Omit<FaultSpec, 'then'>;
 }
 
 /** One request the API received, as recorded before any fault or handling. */
@@ -112,8 +124,11 @@ export interface RunningEmulator {
   /** Validates and appends a fault; throws on an invalid spec. */
   addFault(f: FaultSpec): void;
   clearFaults(): void;
-  /** A pre-existing contact holding `phoneE164` as its phone of `phoneType` (@default 'Mobile Phone'). */
-  seedContact(phoneE164: string, phoneType?: string): EmulatorContact;
+  /**
+   * A pre-existing contact holding `phone` as its phone of `phoneType` (@default the site's id 1,
+   * 'Mobile Phone' on en_US), stored as given: `+14155550101`, or typed by hand, `(415) 555-0101`.
+   */
+  seedContact(phone: string, phoneType?: string): EmulatorContact;
   /** Clears data, recorded requests and faults; ids keep increasing. */
   reset(): void;
   /** Stops listening and destroys open and hanging sockets, so it never hangs. */

@@ -78,15 +78,17 @@ export class AttemptTimeoutError extends RetryableError {
 }
 
 /**
- * No time left in the run's budget to start another attempt or back-off. Terminal: the
- * budget only shrinks. `cause` is the last underlying error, when there was one.
+ * No time left in the run's budget to start another attempt or back-off. This execution stops
+ * the step (its budget only shrinks), but the failure is retryable: the next delivery of the
+ * message has a fresh deadline and starts the run again. `cause` is the last underlying error,
+ * when there was one.
  *
  * @example
  * ```ts
  * throw new DeadlineExceededError('no time left to retry; last error: 503', { cause: lastError });
  * ```
  */
-export class DeadlineExceededError extends TerminalError {
+export class DeadlineExceededError extends RetryableError {
   override readonly name: string = 'DeadlineExceededError';
 
   constructor(message: string, options?: ErrorOptions) {

@@ -2,7 +2,7 @@
  * One attempt of a step (or compensation), raced against its timeout.
  */
 import { AttemptTimeoutError } from './errors.js';
-import type { AttemptContext } from './types.js';
+import type { AttemptContext, EarlierAttempt } from './types.js';
 
 // setTimeout fires at once for longer delays (they overflow a 32-bit int).
 const MAX_TIMER_MS = 2_147_483_647;
@@ -25,6 +25,8 @@ export interface AttemptInput {
   readonly label: string;
   /** The previous attempt's error, passed on to the step. */
   readonly previousError?: unknown;
+  /** Every earlier attempt of the step, oldest first. */
+  readonly earlierAttempts?: readonly EarlierAttempt[];
 }
 
 /**
@@ -65,6 +67,7 @@ export async function runAttempt(
     runId,
     step,
     ...(input.previousError === undefined ? {} : { previousError: input.previousError }),
+    earlierAttempts: input.earlierAttempts ?? [],
   });
   // After a timeout nobody awaits this promise any more; make sure its late rejection is
   // handled even if the race below changes.

@@ -10,7 +10,7 @@ import { DeadlineExceededError, ensureError } from './errors.js';
 import { nextDelayMs } from './retry-policy.js';
 import { runAttempt } from './run-attempt.js';
 import { wrapAttempt } from './wrap-attempt.js';
-import type { AttemptContext, AttemptRecord, Clock, RetryPolicy, RunHooks } from './types.js';
+import type { AttemptContext, AttemptRecord, Clock, EarlierAttempt, RetryPolicy, RunHooks } from './types.js';
 
 /** Everything one retried unit of work needs. */
 export interface RetryInput {
@@ -61,6 +61,7 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
   try {
     startedAt = clock.now();
     let lastError: unknown;
+    const earlier: EarlierAttempt[] = [];
     for (let attempt = 1; ; attempt++) {
       const attemptStart = clock.now();
       const plan = planAttempt(window, input.timeoutMs, attemptStart);
@@ -86,6 +87,7 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
           now: attemptStart,
           label,
           previousError: lastError,
+          earlierAttempts: Object.freeze([...earlier]),
         }),
       );
       const attemptEnd = clock.now();
@@ -127,6 +129,7 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
       if (backoffMs === undefined) return finish({ ok: false, error: finalError });
 
       lastError = error;
+      earlier.push(Object.freeze({ attempt, startedAt: attemptStart, endedAt: attemptEnd, error }));
       await clock.sleep(backoffMs);
     }
   } catch (error) {

@@ -32,6 +32,22 @@ export interface AttemptContext {
   readonly step: string;
   /** The previous attempt's error, when this is a retry: lets a step check what an ambiguous failure left behind. */
   readonly previousError?: unknown;
+  /**
+   * Every earlier attempt of this step in this execution, oldest first: an outcome that one of
+   * them left unknown stays unknown until the step has read what happened, however later
+   * attempts failed.
+   */
+  readonly earlierAttempts: readonly EarlierAttempt[];
+}
+
+/** An earlier, failed attempt of the same step, as a later attempt sees it. */
+export interface EarlierAttempt {
+  readonly attempt: number;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  /** Epoch ms the attempt ended (for a timeout: when it was abandoned). */
+  readonly endedAt: number;
+  readonly error: unknown;
 }
 
 /** One step of a workflow over state `S`. */
@@ -42,6 +58,12 @@ export interface StepDefinition<S> {
   readonly when?: (state: Readonly<S>) => boolean;
   /** Does the work; the returned patch is merged into the state. Throw to fail the attempt. */
   readonly run: (state: Readonly<S>, ctx: AttemptContext) => Promise<Partial<S> | void>;
+  /**
+   * A look-up: its output is a fact about the outside world at one moment. When a later execution
+   * of the run (resume, restart) finds it at the end of the finished steps, it reads again rather
+   * than trust an answer that may have gone stale. @default false
+   */
+  readonly reads?: boolean;
   /** Undoes the step after a later step failed for good. Receives the state as it was when the run failed. */
   readonly compensate?: (state: Readonly<S>, ctx: AttemptContext) => Promise<void>;
   /** @default DEFAULT_RETRY_POLICY */

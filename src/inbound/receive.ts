@@ -11,7 +11,7 @@ import { verifySignature, type SignatureScheme, type SignedRequest } from './ver
 /** A webhook as the inbound side needs it: nothing fdk-specific (src/function/webhook-request.ts fits). */
 export interface WebhookInput extends SignedRequest {
   readonly contentType: string | null;
-  /** `GET` reads the parameters from the query string; anything else reads the body. */
+  /** `POST` reads the body, `GET` the query string; none (no gateway, e.g. `fn invoke`) is a POST. */
   readonly method?: string | null;
 }
 
@@ -26,10 +26,11 @@ export interface ReceivedSms {
 }
 
 /**
- * One webhook in, one canonical SMS out, in this order: size (413), content type (415), UTF-8 and
- * syntax (400), provider selection, signature (401/403, or 500 via {@link SignatureConfigError}
- * when the secret is missing), then the provider's schema (400 naming the field). Nothing the
- * body says is used before its signature has passed.
+ * One webhook in, one canonical SMS out, in this order: method (405), size and field count (413),
+ * content type (415), UTF-8, depth and syntax (400), provider selection, signature (401/403, 405
+ * for a GET whose scheme signs only a body, or 500 via {@link SignatureConfigError} when the
+ * secret is missing), then the provider's schema (400 naming the field). Nothing the request
+ * says is used before a signature covering it has passed.
  *
  * @example
  * ```ts
@@ -37,12 +38,13 @@ export interface ReceivedSms {
  * ```
  */
 export function receiveInbound(req: WebhookInput, config: InboundConfig, now: number = Date.now()): ReceivedSms {
-  const payload = req.method?.toUpperCase() === 'GET' ? decodeQuery(req.url, config.webhook_max_body_bytes) : decodeBody(req, config.webhook_max_body_bytes);
+  const method = webhookMethod(req.method);
+  const payload = method === 'GET' ? decodeQuery(req, config.webhook_max_body_bytes) : decodeBody(req, config.webhook_max_body_bytes);
   const adapter = selectAdapter(payload, config.webhook_provider);
   if (!adapter.accepts.includes(payload.kind)) {
     throw new InboundError(415, `unsupported content type for ${adapter.id}: send ${adapter.accepts.map((k) => (k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}`);
   }
-  const signature = verifySignature(req, payload, adapter, config, now);
+  const signature = verifySignature({ ...signedPart(req), method }, payload, adapter, config, now);
   const sms = validatePayload(adapter, payload.fields);
   return {
     // No receivedAt default: the canonical message must be identical on a provider's redelivery.
@@ -52,4 +54,16 @@ export function receiveInbound(req: WebhookInput, config: InboundConfig, now: nu
     dialect: adapter.dialect,
     signature,
   };
+}
+
+/** Providers POST their webhooks, Twilio and Vonage can be set to GET; nothing else carries a message. */
+function webhookMethod(method: string | null | undefined): 'POST' | 'GET' {
+  const upper = (method || 'POST').toUpperCase();
+  if (upper === 'POST' || upper === 'GET') return upper;
+  throw new InboundError(405, 'method not allowed: send the webhook with POST (GET only where the signature covers the query)', undefined, { allow: 'POST, GET' });
+}
+
+/** What the signature schemes read, with the method normalised. */
+function signedPart(req: WebhookInput): SignedRequest {
+  return { body: req.body, url: req.url, header: (name) => req.header(name) };
 }

@@ -29,6 +29,7 @@ export type SignatureScheme = (typeof SignatureScheme)[keyof typeof SignatureSch
 export interface SignedRequest {
   readonly body: Buffer;
   readonly url: string | null;
+  /** `GET` means the payload came from the query string (and the body is empty). */
   readonly method?: string | null;
   header(name: string): string | null;
 }
@@ -50,7 +51,7 @@ export function verifySignature(req: SignedRequest, payload: Payload, adapter: P
   if (config.webhook_signature === 'off') return 'off';
   switch (adapter.provider) {
     case 'twilio':
-      if (payload.kind === 'form') return twilioForm(req, payload, config, req.method?.toUpperCase() === 'GET');
+      if (payload.kind === 'form') return twilioForm(req, payload, config, isGet(req));
       // The guide's JSON carries no signature of its own: Twilio's bodySHA256 variant when the
       // request has an X-Twilio-Signature, else the generic body HMAC.
       if (req.header(TWILIO_SIGNATURE_HEADER) !== null || config.webhook_hmac_secret === undefined) {
@@ -85,12 +86,21 @@ function algorithm(req: SignedRequest): 'sha1' | 'sha256' {
   return found;
 }
 
+const isGet = (req: SignedRequest): boolean => req.method?.toUpperCase() === 'GET';
+
 /** A GET webhook's parameters are in its URL, which is signed as a whole: no POST params are appended. */
 function twilioForm(req: SignedRequest, payload: Extract<Payload, { kind: 'form' }>, config: SignatureConfig, get: boolean): SignatureScheme {
   if (config.twilio_auth_token === undefined) throw missingSecret('twilio_auth_token');
   const signature = signatureHeader(req, TWILIO_SIGNATURE_HEADER);
   const params = new Map<string, string[]>();
-  if (!get) for (const [name, value] of payload.pairs) params.set(name, [...(params.get(name) ?? []), value]);
+  // Linear in the number of pairs: a repeated name must not copy its list of values each time.
+  if (!get) {
+    for (const [name, value] of payload.pairs) {
+      const values = params.get(name);
+      if (values === undefined) params.set(name, [value]);
+      else values.push(value);
+    }
+  }
   if (!verifyTwilioSignature(config.twilio_auth_token, signature, signedUrl(req, config), params, algorithm(req))) {
     throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} does not match the URL and parameters`);
   }
@@ -130,7 +140,14 @@ function vonage(payload: Payload, config: SignatureConfig, now: number): Signatu
   return 'vonage';
 }
 
+/**
+ * The body HMAC covers the body only: a GET's message is in its query, which it would leave
+ * unsigned (any captured signature, or that of the empty body, would pass). Refused whatever the config.
+ */
 function hmac(req: SignedRequest, config: SignatureConfig): SignatureScheme {
+  if (isGet(req)) {
+    throw new InboundError(405, 'GET is not accepted for this webhook: its signature scheme signs the body, not the query; send it with POST', undefined, { allow: 'POST' });
+  }
   if (config.webhook_hmac_secret === undefined) throw missingSecret('webhook_hmac_secret');
   const header = signatureHeader(req, config.webhook_hmac_header);
   if (!verifyHmacSignature(config.webhook_hmac_secret, req.body, header)) {

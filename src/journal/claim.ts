@@ -129,6 +129,15 @@ function newRecord(req: ClaimRequest): RunRecord {
   };
 }
 
+/**
+ * A crashed execution may have had a write in flight until its lease ended: that is when it
+ * abandoned it, at the latest.
+ */
+function abandonedBy(record: RunRecord, mode: 'resume' | 'restart'): { abandonedAt?: number } {
+  const times = [record.abandonedAt, mode === 'resume' ? record.lease?.expiresAt : undefined].filter((t): t is number => t !== undefined);
+  return times.length === 0 ? {} : { abandonedAt: Math.max(...times) };
+}
+
 function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restart'): RunRecord {
   const detail = mode === 'resume' ? `lease of ${record.lease?.owner ?? 'nobody'} expired` : record.status === RUN_STATUS.queued ? 'redrive' : `after ${record.error?.type ?? 'failure'}`;
   const { answer: _answer, error: _error, failedStep: _failedStep, compensation: _compensation, finishedAt: _finishedAt, ...rest } = record;
@@ -138,6 +147,7 @@ function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restar
     lease: { owner: req.owner, expiresAt: req.leaseExpiresAt },
     executions: record.executions + 1,
     steps: mode === 'resume' ? record.steps : standingSteps(record.steps),
+    ...abandonedBy(record, mode),
     ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
     updatedAt: req.now,
     history: withHistory(record, { at: req.now, event: mode === 'resume' ? 'resumed' : 'restarted', owner: req.owner, detail }),

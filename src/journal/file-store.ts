@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JournalError, type RunJournal, type Versioned } from './journal.js';
@@ -7,6 +7,13 @@ import { RunRecordSchema, type RunRecord } from './record.js';
 
 /** What one file holds: the record and its version counter. */
 const FileSchema = z.object({ version: z.number().int().positive(), record: RunRecordSchema });
+
+/**
+ * Records hold the sender's full number and the text: only the function's user may read them,
+ * whatever the umask (which only narrows a mode at creation, so the modes are also set explicitly).
+ */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 /** An update holds the lock for a read and a rename: milliseconds. A lock this old was left by a dead process. */
 const STALE_LOCK_MS = 10_000;
@@ -17,7 +24,8 @@ const LOCK_WAIT_MS = 5_000;
  * - create: the document is written to a temp file, then hard-linked to its name (`link` fails
  *   if the name exists), so exactly one creator wins and nobody ever reads a half-written file;
  * - update: under an exclusive lock file (`O_EXCL`), the version is compared, then the new
- *   document is written to a temp file and renamed over the old one (atomic on POSIX).
+ *   document is written to a temp file and renamed over the old one (atomic on POSIX);
+ * - the directory is 0700 and every file in it (records, locks, temp files) 0600.
  * The file system calls are synchronous: on a local disk each takes microseconds, while an async
  * call costs a thread-pool round trip per open, read, write and close (a run makes ~50 of them),
  * and a function container serves one invocation at a time.
@@ -26,7 +34,9 @@ export function fileJournal(dir: string): RunJournal {
   const pathOf = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
   let ready = false;
   const ensureDir = (): void => {
-    if (!ready) mkdirSync(dir, { recursive: true });
+    if (ready) return;
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    chmodSync(dir, DIR_MODE);
     ready = true;
   };
 
@@ -60,7 +70,13 @@ export function fileJournal(dir: string): RunJournal {
   function writeTemp(record: RunRecord, version: number): string {
     ensureDir();
     const tmp = join(dir, `.tmp-${randomUUID()}`);
-    writeFileSync(tmp, JSON.stringify({ version, record }), { flag: 'wx' });
+    const fd = openSync(tmp, 'wx', FILE_MODE);
+    try {
+      fchmodSync(fd, FILE_MODE);
+      writeFileSync(fd, JSON.stringify({ version, record }));
+    } finally {
+      closeSync(fd);
+    }
     return tmp;
   }
 
@@ -69,7 +85,7 @@ export function fileJournal(dir: string): RunJournal {
     const until = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
-        closeSync(openSync(lock, 'wx'));
+        closeSync(openSync(lock, 'wx', FILE_MODE));
         break;
       } catch (error) {
         if (!isCode(error, 'EEXIST')) throw new JournalError(`cannot lock ${path}: ${describe(error)}`, { cause: error });

@@ -87,6 +87,12 @@ export const RunRecordSchema = z.object({
   answer: StoredAnswerSchema.optional(),
   /** Trace id of the execution that last wrote the record, when tracing is on. */
   traceId: z.string().optional(),
+  /**
+   * Latest epoch ms at which an execution abandoned a B2C write in flight (a timeout, or a crash:
+   * then its lease's end). Such a write may still be applied a little later: a later execution does
+   * not send it again before that window has passed.
+   */
+  abandonedAt: z.number().optional(),
   /** Start of the first execution: reconciliation looks for objects created since. */
   startedAt: z.number(),
   updatedAt: z.number(),

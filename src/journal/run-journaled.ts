@@ -43,7 +43,7 @@ export interface JournaledOutcome<S> {
 export async function runJournaled<S extends object>(run: JournaledRun<S>): Promise<JournaledOutcome<S>> {
   const now = run.now ?? Date.now;
   const { record } = run.claimed;
-  const completed = standingSteps(record.steps);
+  const completed = withoutStaleReads(standingSteps(record.steps), run.workflow);
   const outputs = new Map<string, Readonly<Record<string, unknown>>>();
   for (const step of completed) if (step.output !== undefined) outputs.set(step.name, step.output);
   const state = completed.reduce<S>((acc, step) => ({ ...acc, ...step.output }), run.initialState);
@@ -87,6 +87,7 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
         ...(result.failedStep === undefined ? {} : { failedStep: result.failedStep }),
         ...(result.error === undefined ? {} : { error: { ...result.error } }),
         answer,
+        ...abandonedIn(r, result.steps, run.workflow),
         updatedAt: at,
         finishedAt: at,
         history: withHistory(r, { at, event: result.status, owner: run.owner, ...(result.error ? { detail: `${result.failedStep ?? ''}: ${result.error.type}` } : {}) }),
@@ -160,4 +161,31 @@ function upsert<S>(steps: readonly StepEntry[], entry: StepEntry, workflow: Work
   byName.set(entry.name, entry);
   const order = workflow.steps.map((s) => s.name);
   return [...byName.values()].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+}
+
+/**
+ * A look-up at the end of the finished steps is read again: what it saw (e.g. "no contact has
+ * this number") may have changed since, and the steps that acted on it have not run yet.
+ */
+function withoutStaleReads<S>(steps: StepEntry[], workflow: WorkflowDefinition<S>): StepEntry[] {
+  const reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
+  let end = steps.length;
+  while (end > 0 && (reads.has(steps[end - 1]!.name) || steps[end - 1]!.outcome === 'skipped')) end--;
+  // Keep skipped steps only when something after them stands.
+  return steps.slice(0, end);
+}
+
+/** Errors after which a write may still be on its way to B2C Service (see workflows/sms-to-incident.ts, mayStillApply). */
+const IN_FLIGHT_TYPES = new Set(['AttemptTimeoutError', 'timeout', 'HTTP 502', 'HTTP 504']);
+
+/** The latest moment this execution abandoned a write in flight, kept on the record for the next execution. */
+function abandonedIn<S>(record: RunRecord, steps: readonly StepRecord[], workflow: WorkflowDefinition<S>): { abandonedAt?: number } {
+  const reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
+  const times = steps
+    .filter((s) => !reads.has(s.name))
+    .flatMap((s) => s.attempts)
+    .filter((a) => a.outcome === 'failed' && a.error !== undefined && IN_FLIGHT_TYPES.has(a.error.type))
+    .map((a) => a.startedAt + a.durationMs);
+  if (record.abandonedAt !== undefined) times.push(record.abandonedAt);
+  return times.length === 0 ? {} : { abandonedAt: Math.max(...times) };
 }

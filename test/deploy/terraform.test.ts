@@ -163,36 +163,62 @@ describe('terraform: function config', () => {
 });
 
 describe('terraform: alarms are the ones `npm run alarms` defines', () => {
-  type Alarm = { displayName: string; query: string; body: string; severity: string; pendingDuration: string };
-  const file = () => JSON.parse(readFileSync(new URL('alarms.json', DIR), 'utf8')) as { function_name_placeholder: string; options: string; alarms: Alarm[] };
-  const cli = (name: string): Alarm[] =>
-    JSON.parse(execFileSync(process.execPath, ['dist/alarms.js', 'print', '--json', '--function-name', name, ...file().options.split(' ')], { cwd: ROOT, encoding: 'utf8' })) as Alarm[];
+  type Alarm = Record<string, string>;
+  type AlarmFile = { placeholders: Record<string, string>; options: string; alarms: Alarm[] };
+  const file = () => JSON.parse(readFileSync(new URL('alarms.json', DIR), 'utf8')) as AlarmFile;
+  const cli = (values: Record<string, string>): Alarm[] =>
+    JSON.parse(execFileSync(process.execPath, ['dist/alarms.js', 'print', '--json', ...Object.entries(values).flatMap(([f, v]) => [`--${f}`, v]), ...file().options.split(' ')], { cwd: ROOT, encoding: 'utf8' })) as Alarm[];
 
   it('alarms.json is what the generator writes now (no drift: run `npm run alarms:terraform`)', () => {
     expect(() => execFileSync(process.execPath, ['scripts/terraform-alarms.mjs', '--check'], { cwd: ROOT, stdio: 'pipe' })).not.toThrow();
   });
 
-  it("the module's substitution of the function name gives exactly the CLI's alarms for that name", () => {
-    const { function_name_placeholder: placeholder, alarms } = file();
-    const name = 'acme-sms-prod';
-    const substituted = alarms.map((a) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, typeof v === 'string' && k !== 'namespace' ? v.replaceAll(placeholder, name) : v])));
-    expect(substituted).toEqual(cli(name));
-    // …and the alarm resource substitutes every field that carries the name.
+  it("the module's substitution gives exactly the CLI's alarms for this deployment's values", () => {
+    const { placeholders, alarms } = file();
+    // Sample values per CLI flag, as the module would fill them in.
+    const values: Record<string, string> = {
+      'function-name': 'acme-sms-prod',
+      namespace: 'acme_sms',
+      journal: 'oci-os://ns1/acme-runs/runs',
+      'log-scope': 'ocid1.compartment.oc1..c/ocid1.loggroup.oc1.iad.g/ocid1.log.oc1.iad.l',
+      'function-id': 'ocid1.fnfunc.oc1.iad.f',
+      'api-deployment-id': 'ocid1.apideployment.oc1.iad.d',
+    };
+    expect(Object.keys(placeholders).sort()).toEqual(Object.keys(values).sort());
+    for (const a of alarms) for (const [k, v] of Object.entries(a)) expect(typeof v, `${a.displayName}.${k}`).toBe('string');
+    const fill = (s: string) => Object.entries(placeholders).reduce((acc, [flag, p]) => acc.replaceAll(p, values[flag] as string), s);
+    expect(alarms.map((a) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, fill(v)])))).toEqual(cli(values));
+    // The module maps each flag to the right value and replaces every placeholder in every field.
+    const alarmValues = (all.locals as unknown as Record<string, Record<string, string>>).alarm_values as Record<string, string>;
+    expect(alarmValues).toEqual({
+      'function-name': '${local.service_name}',
+      namespace: '${var.metric_namespace}',
+      journal: '${local.function_config.run_journal}',
+      'log-scope': '${var.compartment_ocid}/${oci_logging_log_group.this.id}/${oci_logging_log.function.id}',
+      'function-id': '${oci_functions_function.webhook.id}',
+      'api-deployment-id': '${oci_apigateway_deployment.webhook.id}',
+    });
+    for (const flag of Object.keys(values)) expect(local('alarms')).toContain(`local.p["${flag}"], local.v["${flag}"]`);
     const alarm = resource('oci_monitoring_alarm', 'this');
-    for (const [attr, field] of [['display_name', 'displayName'], ['query', 'query'], ['body', 'body']] as const) {
-      expect(alarm[attr]).toBe(`\${replace(each.value.${field}, local.placeholder, local.service_name)}`);
-    }
-    expect(alarm.severity).toBe('${each.value.severity}');
-    expect(alarm.pending_duration).toBe('${each.value.pendingDuration}');
-    expect(alarm.for_each).toBe('${local.alarms}');
+    expect(alarm).toMatchObject({
+      for_each: '${local.alarms}',
+      namespace: '${each.value.namespace}',
+      display_name: '${each.value.displayName}',
+      query: '${each.value.query}',
+      body: '${each.value.body}',
+      severity: '${each.value.severity}',
+      pending_duration: '${each.value.pendingDuration}',
+    });
   });
 
   it('queries only metrics and dimensions the function emits, in the namespace and under the name it posts with', () => {
     const { alarms } = file();
     expect(alarms.length).toBeGreaterThanOrEqual(2);
-    for (const a of alarms) expect(alarmQueryProblems(a.query), a.query).toEqual([]);
+    // Our own metrics must be ones the function emits (platform namespaces such as oci_faas are the platform's).
+    const own = alarms.filter((a) => a.namespace === file().placeholders.namespace);
+    expect(own.length).toBeGreaterThanOrEqual(2);
+    for (const a of own) expect(alarmQueryProblems(a.query ?? ""), a.query).toEqual([]);
     const alarm = resource('oci_monitoring_alarm', 'this');
-    expect(alarm.namespace).toBe('${var.metric_namespace}');
     expect(alarm.destinations).toEqual(['${oci_ons_notification_topic.alarms.id}']);
     const config = local('function_config');
     expect(config).toMatch(/oci_monitoring_namespace\s*=\s*var\.metric_namespace/);
@@ -316,9 +342,15 @@ describe('terraform: gateway, functions, journal, logs', () => {
   it('creates the custom log the function writes and the invoke and gateway service logs', () => {
     expect(resource('oci_logging_log', 'function')).toMatchObject({ log_type: 'CUSTOM', log_group_id: '${oci_logging_log_group.this.id}' });
     expect(local('function_config')).toMatch(/oci_log_id\s*=\s*oci_logging_log\.function\.id/);
-    const source = (name: string) => first<Block>(first<Block>(resource('oci_logging_log', name).configuration).source);
-    expect(source('invoke')).toEqual({ category: 'invoke', resource: '${oci_functions_application.this.id}', service: 'functions', source_type: 'OCISERVICE' });
-    expect(source('gateway_execution')).toMatchObject({ category: 'execution', service: 'apigateway', resource: '${oci_apigateway_deployment.webhook.id}' });
-    expect(source('gateway_access')).toMatchObject({ category: 'access', service: 'apigateway' });
+    const service = resource('oci_logging_log', 'service');
+    expect(service.for_each).toBe('${local.service_logs}');
+    expect(service.log_type).toBe('SERVICE');
+    expect(first<Block>(first<Block>(service.configuration).source)).toEqual({ category: '${each.value.category}', resource: '${each.value.resource}', service: '${each.value.service}', source_type: 'OCISERVICE' });
+    const logs = local('service_logs') as unknown as Record<string, Block>;
+    expect(logs).toEqual({
+      invoke: { service: 'functions', category: 'invoke', resource: '${oci_functions_application.this.id}' },
+      'gateway-execution': { service: 'apigateway', category: 'execution', resource: '${oci_apigateway_deployment.webhook.id}' },
+      'gateway-access': { service: 'apigateway', category: 'access', resource: '${oci_apigateway_deployment.webhook.id}' },
+    });
   });
 });

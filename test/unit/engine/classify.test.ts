@@ -32,7 +32,7 @@ describe('classifyError', () => {
     {
       label: 'DeadlineExceededError',
       error: new DeadlineExceededError('late'),
-      expected: { retryable: false, type: 'DeadlineExceededError' },
+      expected: { retryable: true, type: 'DeadlineExceededError' },
     },
     {
       label: 'structural retryable with a hint',

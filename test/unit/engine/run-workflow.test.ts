@@ -540,7 +540,7 @@ describe('runWorkflow', () => {
       const info = {
         type: 'DeadlineExceededError',
         message: `No time left in the run's budget to start attempt 1 of step "create-contact": 99 ms left, 100 ms needed`,
-        retryable: false,
+        retryable: true,
       };
       expect(result.error).toStrictEqual(info);
       expect(result.steps).toStrictEqual([{ name: 'create-contact', outcome: 'failed', attempts: [], durationMs: 0, error: info }]);
@@ -609,7 +609,7 @@ describe('runWorkflow', () => {
         message:
           `No time left in the run's budget to back off 901 ms and retry step "create-contact" after attempt 1; ` +
           'last error: HTTP 503',
-        retryable: false,
+        retryable: true,
       });
       expect(result.steps[0]?.attempts).toStrictEqual([
         {
@@ -704,7 +704,7 @@ describe('runWorkflow', () => {
         message:
           `No time left in the run's budget to start attempt 2 of step "create-contact": -4000 ms left, 100 ms needed; ` +
           'last error: HTTP 503',
-        retryable: false,
+        retryable: true,
       });
     });
   });

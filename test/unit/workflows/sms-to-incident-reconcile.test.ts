@@ -41,6 +41,7 @@ function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 
     },
     deleteIncident: async () => { log.push('deleteIncident'); },
     deleteContact: async () => { log.push('deleteContact'); },
+    contactInUse: async () => { log.push('contactInUse'); return true; },
     findContactByExternalReference: async (ref) => { log.push(`findContactByExternalReference(${ref})`); return site.contacts.find((c) => c.ref === ref)?.id; },
     findIncidents: async (q) => {
       log.push(`findIncidents(${q.customField ? `field=${q.customField.value}` : `${q.primaryContactId},${q.createdSince},${q.subject}`})`);
@@ -139,12 +140,18 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
   });
 });
 
+const attempts = (...errors: unknown[]) => ({ earlierAttempts: errors.map((error, i) => ({ attempt: i + 1, startedAt: 0, endedAt: 0, error })) });
+
 describe('mayHaveApplied', () => {
   it('is true for a recovering run, a lost answer or an attempt timeout; false for a first attempt or a known non-write', () => {
-    expect(mayHaveApplied({ recovering: true }, {})).toBe(true);
-    expect(mayHaveApplied({}, { previousError: lost })).toBe(true);
-    expect(mayHaveApplied({}, { previousError: Object.assign(new Error('timed out'), { name: 'AttemptTimeoutError' }) })).toBe(true);
-    expect(mayHaveApplied({}, {})).toBe(false);
-    expect(mayHaveApplied({}, { previousError: throttled })).toBe(false);
+    expect(mayHaveApplied({ recovering: true }, attempts())).toBe(true);
+    expect(mayHaveApplied({}, attempts(lost))).toBe(true);
+    expect(mayHaveApplied({}, attempts(Object.assign(new Error('timed out'), { name: 'AttemptTimeoutError' })))).toBe(true);
+    expect(mayHaveApplied({}, attempts())).toBe(false);
+    expect(mayHaveApplied({}, attempts(throttled))).toBe(false);
+  });
+
+  it('remembers an unknown outcome after a later attempt failed otherwise (its reconcile read was throttled)', () => {
+    expect(mayHaveApplied({}, attempts(lost, throttled))).toBe(true);
   });
 });

@@ -27,6 +27,8 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
     addNote: (id) => call('addNote', String(id), undefined),
     deleteIncident: (id) => call('deleteIncident', String(id), undefined),
     deleteContact: (id) => call('deleteContact', String(id), undefined),
+    // In use once its phone was added: a look-up by number finds it.
+    contactInUse: (id) => call('contactInUse', String(id), log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined),
     findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
     findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
     threadTexts: (id) => call('threadTexts', String(id), []),
@@ -71,16 +73,17 @@ describe('smsToIncident', () => {
     expect(log).not.toContain('createContact()');
   });
 
-  it('deletes the incident, then the contact it created, when the note fails for good', async () => {
+  it('deletes the incident and keeps the contact it created once that carries the number, when the note fails for good', async () => {
     // Prepare
     const { desk, log } = fakeDesk({ fail: { addNote: terminal } });
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
 
-    // Assess
+    // Assess: another message from the number may have found the contact; deleting it would take its incident along
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
-    expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'deleteContact(7)']);
+    expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'contactInUse(7)']);
+    expect(log).not.toContain('deleteContact(7)');
   });
 
   it('never deletes a contact it did not create', async () => {
@@ -104,7 +107,7 @@ describe('smsToIncident', () => {
 
     // Assess
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-phone', compensation: 'completed' });
-    expect(log.at(-1)).toBe('deleteContact(7)');
+    expect(log.slice(-2)).toEqual(['contactInUse(7)', 'deleteContact(7)']);
     expect(log).not.toContain('createIncident(7,help)');
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * Reads of a site's set-up that the workflow never needs and the preflight does: the API root,
+ * NamedID lists, an incident custom field, and a sample of how contacts' numbers are stored.
+ */
+import { z } from 'zod';
+import { parseBody, B2cTransport, type TransportOptions } from './transport.js';
+
+const NamedIdsSchema = z.looseObject({ items: z.array(z.looseObject({ id: z.number().int(), lookupName: z.string() })) });
+const QueryResultsSchema = z.looseObject({ items: z.array(z.looseObject({ columnNames: z.array(z.string()), rows: z.array(z.array(z.string().nullable())) })) });
+const IncidentSchema = z.looseObject({ customFields: z.looseObject({ c: z.record(z.string(), z.unknown()).optional() }).optional() });
+
+export interface StoredPhone {
+  readonly number: string;
+  readonly rawNumber: string;
+}
+
+export interface SiteProbe {
+  /** `GET` of the version root: credentials, application context and version in one call. */
+  versionRoot(): Promise<void>;
+  /** `GET /namedIDs/<resource>/<field path>`, e.g. `contacts/phones/phoneType`. */
+  namedIds(path: string): Promise<{ id: number; lookupName: string }[]>;
+  setIncidentCustomField(incidentId: number, name: string, value: string): Promise<void>;
+  incidentCustomField(incidentId: number, name: string): Promise<unknown>;
+  /** Up to `limit` stored phone numbers of the given phone type, as typed and as digits. */
+  storedPhones(phoneType: string, limit: number): Promise<StoredPhone[]>;
+}
+
+export function createSiteProbe(options: TransportOptions): SiteProbe {
+  const http = new B2cTransport(options);
+  return {
+    async versionRoot() {
+      await http.send({ operation: 'api-root', method: 'GET', path: '/' });
+    },
+    async namedIds(path) {
+      const res = await http.send({ operation: 'named-ids', method: 'GET', path: `/namedIDs/${path}` });
+      return parseBody('named-ids', res, NamedIdsSchema).items.map((i) => ({ id: i.id, lookupName: i.lookupName }));
+    },
+    async setIncidentCustomField(incidentId, name, value) {
+      await http.send({ operation: 'set-custom-field', method: 'PATCH', path: `/incidents/${incidentId}`, body: { customFields: { c: { [name]: value } } } });
+    },
+    async incidentCustomField(incidentId, name) {
+      const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
+      const c = parseBody('read-incident', res, IncidentSchema).customFields?.c ?? {};
+      return Object.entries(c).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    },
+    async storedPhones(phoneType, limit) {
+      const query = `SELECT phones.number, phones.rawNumber FROM contacts WHERE phones.phoneType.lookupName = '${phoneType.replace(/'/g, "''")}' LIMIT ${Math.max(1, Math.floor(limit))}`;
+      const res = await http.send({ operation: 'sample-phones', method: 'GET', path: '/queryResults', query: { query } });
+      const item = parseBody('sample-phones', res, QueryResultsSchema).items[0];
+      return (item?.rows ?? []).flatMap(([number, rawNumber]) => (number && rawNumber ? [{ number, rawNumber }] : []));
+    },
+  };
+}
