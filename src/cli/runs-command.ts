@@ -23,14 +23,18 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
     const journal = openCliJournal(command.journal, io.env);
     switch (command.command) {
       case 'list': {
-        const views = await listRuns(journal, { limit: command.limit, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}), ...(command.compensation ? { compensation: command.compensation } : {}) });
-        io.out(command.json ? JSON.stringify(views, null, 2) : formatList(views));
+        const listing = await listRuns(journal, { limit: command.limit, scan: command.scan, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}), ...(command.compensation ? { compensation: command.compensation } : {}) });
+        io.out(command.json ? JSON.stringify(listing.views, null, 2) : formatList(listing.views));
+        if (command.since === undefined && !command.json) io.err(`(runs started since ${new Date(listing.since).toISOString()}; --since 7d for more)`);
+        if (listing.unreadable.length > 0) {
+          io.err(`warning: partial listing: ${listing.unreadable.length} run${listing.unreadable.length === 1 ? '' : 's'} in the window could not be read: ${listing.unreadable.slice(0, 3).map((u) => `${u.name} (${u.error})`).join('; ')}${listing.unreadable.length > 3 ? '; …' : ''}`);
+        }
         return 0;
       }
       case 'show': {
-        const record = await findRun(journal, command.id);
+        const record = await findRun(journal, command.id, { scan: command.scan });
         if (record === undefined) {
-          io.err(`no run ${command.id} in ${journal.description}`);
+          io.err(`no run ${command.id} in ${journal.description}${command.scan || journal.getByRunId === undefined ? '' : ' (a run written before the run-id index: add --scan)'}`);
           return 1;
         }
         io.out(command.json ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2) : formatShow(record));
