@@ -8,34 +8,38 @@ import { httpUrl, secretOcid } from '../src/oci/config.js';
 const ocid = (kind: string) => z.string().trim().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9._-]+$`, 'i'), `must be an OCID (ocid1.${kind}.…)`);
 
 export const TelemetryConfigFragment = {
-  /** Overrides the metric ingestion endpoint (default: `https://telemetry-ingestion.<region>.oraclecloud.com`). */
+  /** Minimum level of the JSON log lines. @default 'info' */
+  log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Overrides the metric ingestion endpoint @default `https://telemetry-ingestion.<region>.oraclecloud.com` */
   oci_monitoring_endpoint: httpUrl.optional(),
-  /** Overrides the Logging ingestion endpoint (default: `https://ingestion.logging.<region>.oci.oraclecloud.com`). */
+  /** Overrides the Logging ingestion endpoint @default `https://ingestion.logging.<region>.oci.oraclecloud.com` */
   oci_logging_endpoint: httpUrl.optional(),
-  /** Vault secret holding the APM private data key. */
+  /** Vault secret holding the APM private data key. @default unset */
   oci_apm_data_key_ocid: secretOcid.optional(),
-  /** Compartment that receives the custom metrics; absent → metrics off (one warning per container). */
+  /** Compartment that receives the custom metrics; absent → metrics off (one warning per container). @default unset */
   oci_monitoring_compartment_id: z.union([ocid('compartment'), ocid('tenancy')]).optional(),
+  /** Metric namespace. @default 'sms_incident' */
   oci_monitoring_namespace: z
     .string()
     .trim()
     .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must start with a letter and hold only letters, digits and _')
     .refine((v) => !/^(oci_|oracle_)/i.test(v), 'must not start with oci_ or oracle_')
     .default('sms_incident'),
+  /** Metric resource group. @default unset */
   oci_monitoring_resource_group: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9._$-]*$/, 'must start with a letter; letters, digits and . _ - $').optional(),
-  /** Custom log that receives the JSON lines with PutLogs; absent → stdout only. */
+  /** Custom log that receives the JSON lines with PutLogs; absent → stdout only. @default unset */
   oci_log_id: ocid('log').optional(),
-  /** OCI APM data upload endpoint (`https://<id>.apm-agt.<region>.oci.oraclecloud.com`); with the data key, traces go there. */
+  /** OCI APM data upload endpoint (`https://<id>.apm-agt.<region>.oci.oraclecloud.com`); with the data key, traces go there. @default unset */
   oci_apm_endpoint: z.string().trim().url('must be an absolute URL').optional(),
-  /** APM private data key (prefer `oci_apm_data_key_ocid`, read from Vault). */
+  /** APM private data key (prefer `oci_apm_data_key_ocid`, read from Vault). @default unset */
   oci_apm_data_key: z.string().trim().min(1).optional(),
-  /** Standard OTLP/HTTP traces endpoint, used verbatim (takes precedence over `oci_apm_endpoint`). */
+  /** Standard OTLP/HTTP traces endpoint, used verbatim (takes precedence over `oci_apm_endpoint`). @default unset */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().trim().url('must be an absolute URL').optional(),
-  /** `key=value,key2=value2`, values URL-encoded (OTel spec). */
+  /** `key=value,key2=value2`, values URL-encoded (OTel spec). @default none */
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: z.string().optional(),
   /** `service.name` of the spans and the `functionName` metric dimension. @default FN_FN_NAME ?? 'sms-incident' */
   OTEL_SERVICE_NAME: z.string().trim().min(1).max(256).optional(),
-  /** Longest that flushing metrics, logs and spans may add to an invocation, ms. */
+  /** Longest that flushing metrics, logs and spans may add to an invocation, ms. @default 400 */
   telemetry_flush_budget_ms: z.coerce.number().int().min(50).max(5_000).default(400),
 } as const;
 

@@ -11,7 +11,7 @@ import type { RunHooks, RunResult } from '../src/engine/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
 import { answerFault, type AnswerOutcome } from './answer-fault.js';
 import { combineHooks } from './combine-hooks.js';
-import { loadTelemetryConfig, parseOtlpHeaders, type TelemetryConfig } from './config.js';
+import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
 import { invocationLog, type InvocationLog } from './invocation-log.js';
 import { deferredExporter } from './deferred-exporter.js';
 import { createLogger, type Logger, type LogLevelName } from '../src/log/logger.js';
@@ -25,6 +25,11 @@ import { tracedFetch } from './traced-fetch.js';
 import { apmTracesUrl, createTracing, type Tracing } from './tracing.js';
 
 export interface FunctionTelemetryOptions {
+  /** The telemetry section of the config, read by `loadTelemetryConfig` (src/config.ts). */
+  readonly config: TelemetryConfig;
+  /** Problems that section had: warned about once, the features they concern are off. */
+  readonly problems?: readonly string[];
+  /** The platform's variables (not config): the OCI resource principal's, `FN_FN_NAME`, `FN_FN_ID`. */
   readonly env: Record<string, string | undefined>;
   readonly write?: (line: string) => void;
   /** Replaces the OTLP exporter (tests: an in-memory exporter, exported span by span). */
@@ -56,8 +61,6 @@ export interface InvocationTelemetry {
   duplicate(): void;
   /** Engine hooks: spans, log lines and run metrics. */
   runHooks(runLog: Logger): RunHooks;
-  /** `inner` with a CLIENT span per request; `on401` is told of each 401 (credential rotation). */
-  fetch(inner: typeof fetch | undefined, on401?: () => void): typeof fetch;
   /** Counts the answer, ends the SERVER span and flushes everything within the budget. Never rejects. */
   end(status: number, outcome?: AnswerOutcome): Promise<void>;
 }
@@ -79,11 +82,10 @@ export class FunctionTelemetry {
 
   constructor(options: FunctionTelemetryOptions) {
     this.#options = options;
-    const env = options.env;
+    const { env, config, problems = [] } = options;
     this.#write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
-    this.#level = (['debug', 'info', 'warn', 'error'] as const).find((l) => l === env.log_level) ?? 'info';
+    this.#level = config.log_level;
     this.#stdout = createLogger({ level: 'info', write: this.#write }, { component: 'telemetry' });
-    const { config, problems } = loadTelemetryConfig(env);
     this.config = config;
     if (problems.length > 0) this.#stdout.warn('telemetry config ignored', { problems: problems.join('; ') });
     // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
@@ -117,6 +119,20 @@ export class FunctionTelemetry {
       return createTracing({ ...(exporter ? { exporter: deferredExporter(exporter) } : {}), serviceName: this.functionName, resource });
     })();
     return this.#tracing;
+  }
+
+  /**
+   * `inner` with a CLIENT span per request, a child of the active span (the engine's attempt);
+   * `on401` is told of each 401 (credential rotation). For the whole container.
+   */
+  fetch(inner: typeof fetch = fetch, on401?: () => void): typeof fetch {
+    const onStatus = (status: number): void => {
+      if (status === 401) on401?.();
+    };
+    return async (input, init) => {
+      const tracing = await this.#tracingReady().catch(() => undefined);
+      return tracedFetch(inner, tracing?.tracer ?? trace.getTracer('noop'), onStatus)(input, init);
+    };
   }
 
   /** The OTLP exporter, when traces have somewhere to go. Never rejects. */
@@ -187,9 +203,6 @@ export class FunctionTelemetry {
             recordRunMetrics(batch, result, dims);
           },
         }),
-      fetch: (inner, on401) => tracedFetch(inner ?? fetch, tracer, (status) => {
-        if (status === 401) on401?.();
-      }),
       end: async (status, outcome) => {
         try {
           const answered = answerFault(status, outcome);

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `sms-incident runs list|show|redrive` (the SRE's view of the run journal) and `sms-incident doctor`
 // (the preflight of a B2C site), bundled to dist/cli.js.
+import { environment } from '../config.js';
 import { doctorCommand } from './doctor.js';
 import { runsCommand } from './runs-command.js';
 
 const io = {
-  env: process.env,
+  env: environment(),
   out: (text: string) => process.stdout.write(`${text}\n`),
   err: (text: string) => process.stderr.write(`${text}\n`),
 };

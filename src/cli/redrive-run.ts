@@ -1,27 +1,13 @@
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
-import { createB2cClient } from '../b2c/index.js';
-import { ConfigSchema, b2cBaseUrl } from '../config.js';
-import { created, runFailed } from '../function/answers.js';
+import { ConfigError, loadConfig } from '../config.js';
+import type { Answer } from '../function/answers.js';
+import { assembleSmsService } from '../function/sms-service.js';
 import { InboundSmsSchema } from '../inbound/index.js';
-import { claimRun, JournalError, RUN_STATUS, runJournaled, withHistory, type RunJournal, type RunRecord, type StoredAnswer } from '../journal/index.js';
-import { smsToIncident } from '../../workflows/sms-to-incident.js';
+import { JournalError, RUN_STATUS, withHistory, type RunJournal, type RunRecord } from '../journal/index.js';
 import { findRun } from './list-runs.js';
 
 /** What a redrive run from the CLI may take: generous, nobody is waiting on a webhook. */
 const REDRIVE_BUDGET_MS = 60_000;
-
-const B2cConfigSchema = ConfigSchema.pick({
-  b2cservice_hostname: true,
-  b2cservice_username: true,
-  b2cservice_password: true,
-  b2cservice_api_version: true,
-  b2cservice_app_context: true,
-  b2cservice_phone_type: true,
-  b2cservice_thread_entry_type: true,
-  b2cservice_phone_match: true,
-  b2cservice_incident_sms_field: true,
-});
 
 export class RedriveRefused extends Error {
   override readonly name = 'RedriveRefused';
@@ -31,10 +17,14 @@ export interface RedriveOutcome {
   readonly runId: string;
   /** `queued`: marked for the next delivery; `succeeded`/`failed`: run here. */
   readonly outcome: 'queued' | 'succeeded' | 'failed';
-  readonly answer?: StoredAnswer;
+  readonly answer?: Answer;
   readonly record?: RunRecord;
 }
 
+/**
+ * Marks a failed run for a redrive and, unless `queueOnly`, runs it here and now through the
+ * function's own service (the same claim, lease margin, workflow and answer as a delivery).
+ */
 export async function redriveRun(journal: RunJournal, id: string, options: { queueOnly: boolean; force: boolean; env: Record<string, string | undefined>; now?: () => number }): Promise<RedriveOutcome> {
   const now = options.now ?? Date.now;
   const record = await findRun(journal, id);
@@ -47,44 +37,27 @@ export async function redriveRun(journal: RunJournal, id: string, options: { que
     throw new RedriveRefused(`run ${record.runId}: a compensation failed, so what it created may still exist; check and clean up, then redrive with --force`);
   }
   // Validate everything before touching the record: a redrive that cannot run leaves it as it was.
-  const b2c = options.queueOnly ? undefined : B2cConfigSchema.safeParse(options.env);
-  if (b2c !== undefined && !b2c.success) {
-    const keys = [...new Set(b2c.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new RedriveRefused(`redrive runs the workflow here and needs the function's B2C config in the environment (${keys}); or pass --queue-only`);
+  let config;
+  if (!options.queueOnly) {
+    try {
+      config = loadConfig(options.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const keys = [...new Set(error.problems.map((p) => p.key))].join(', ');
+      throw new RedriveRefused(`redrive runs the workflow here and needs the function's config in the environment (${keys}); or pass --queue-only`);
+    }
   }
   const sms = InboundSmsSchema.safeParse(record.payload);
   if (!sms.success) throw new RedriveRefused(`run ${record.runId}: its stored payload is not an SMS any more (${sms.error.issues[0]?.message ?? 'invalid'})`);
 
   const queued = await markQueued(journal, record, now());
-  if (b2c === undefined) return { runId: record.runId, outcome: 'queued', record: queued };
+  if (config === undefined) return { runId: record.runId, outcome: 'queued', record: queued };
 
-  const config = b2c.data;
-  const owner = `cli@${hostname()}/${randomUUID()}`;
-  const deadline = now() + REDRIVE_BUDGET_MS;
-  const claim = await claimRun(journal, {
-    key: record.key, runId: record.runId, workflow: record.workflow, provider: record.provider, messageId: record.messageId,
-    payloadHash: record.payloadHash, payload: record.payload, owner, now: now(), leaseExpiresAt: deadline + 10_000,
-  });
-  if (claim.kind !== 'run') return { runId: record.runId, outcome: 'queued', record: queued };
-
-  const client = createB2cClient({
-    baseUrl: b2cBaseUrl(config), username: config.b2cservice_username, password: config.b2cservice_password, appContext: config.b2cservice_app_context,
-    phoneType: config.b2cservice_phone_type, threadEntryType: config.b2cservice_thread_entry_type, phoneMatch: config.b2cservice_phone_match,
-  });
-  const result = await runJournaled({
-    journal,
-    claimed: claim.claimed,
-    owner,
-    workflow: smsToIncident(client, config.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2cservice_incident_sms_field }),
-    initialState: { sms: sms.data, runStartedAt: record.startedAt, recovering: true },
-    options: { deadline },
-    answer: (r) => {
-      const answer = r.status === 'succeeded' ? created(r) : runFailed(r);
-      return { status: answer.status, body: JSON.parse(answer.body) as Record<string, unknown> };
-    },
-  });
-  const after = await journal.get(record.key);
-  return { runId: record.runId, outcome: result.result.status, answer: result.answer, ...(after ? { record: after.record } : {}) };
+  const service = assembleSmsService(config, { env: options.env, journal });
+  const answer = await service.accept(sms.data, { deadline: now() + REDRIVE_BUDGET_MS, caller: `cli@${hostname()}` });
+  const after = (await journal.get(record.key))?.record;
+  const outcome = after?.status === RUN_STATUS.succeeded ? 'succeeded' : after?.status === RUN_STATUS.failed ? 'failed' : 'queued';
+  return { runId: record.runId, outcome, ...(outcome === 'queued' ? {} : { answer }), ...(after ? { record: after } : {}) };
 }
 
 async function markQueued(journal: RunJournal, record: RunRecord, at: number): Promise<RunRecord> {

@@ -1,31 +1,37 @@
 import type { ErrorInfo, RunResult } from '../engine/index.js';
-import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type ReceivedSms } from '../inbound/index.js';
+import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type Dialect } from '../inbound/index.js';
 import type { AnswerOutcome } from '../../telemetry/answer-fault.js';
 import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
 
-/** An HTTP answer to the webhook caller, already serialised. */
+/**
+ * The answer to a webhook, as data: what the journal keeps and replays, what the CLI prints.
+ * It is serialised once, at the edge ({@link toHttp}).
+ */
 export interface Answer {
   readonly status: number;
-  /** What happened; absent only on answers made before it was known (then judged by status). */
+  /** What happened (the `WebhookAnswered` metric); absent only on answers made before it was known (then judged by status). */
   readonly outcome?: AnswerOutcome;
-  readonly contentType: string;
-  readonly body: string;
+  readonly body: Readonly<Record<string, unknown>>;
   /** Extra client headers (e.g. `Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export function json(status: number, body: Readonly<Record<string, unknown>>, headers?: Record<string, string>, outcome?: AnswerOutcome): Answer {
-  return { status, ...(outcome ? { outcome } : {}), contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), ...(headers ? { headers } : {}) };
+/** An answer as the fdk writes it. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly outcome?: AnswerOutcome;
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** The same answer, saying what happened. */
-export function withOutcome(answer: Answer, outcome: AnswerOutcome): Answer {
-  return { ...answer, outcome };
+export function answer(status: number, body: Readonly<Record<string, unknown>>, headers?: Readonly<Record<string, string>>, outcome?: AnswerOutcome): Answer {
+  return { status, ...(outcome ? { outcome } : {}), body, ...(headers ? { headers } : {}) };
 }
 
 export function created(result: RunResult<SmsToIncidentState>): Answer {
   const { incidentId, referenceNumber, contactId, contactCreated } = result.state;
-  return json(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId }, undefined, 'created');
+  return answer(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId }, undefined, 'created');
 }
 
 /**
@@ -36,7 +42,7 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   const error: ErrorInfo | undefined = result.error;
   const step = result.steps.find((s) => s.name === result.failedStep);
   const timedOut = error?.type === 'DeadlineExceededError';
-  return json(timedOut ? 504 : 502, {
+  return answer(timedOut ? 504 : 502, {
     message: 'incident not created',
     runId: result.runId,
     failedStep: result.failedStep,
@@ -48,19 +54,20 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
 }
 
 export function rejected(status: number, message: string, field?: string, headers?: Record<string, string>): Answer {
-  return json(status, field === undefined ? { message } : { message, field }, headers, status >= 500 ? 'internal_error' : 'rejected');
+  return answer(status, field === undefined ? { message } : { message, field }, headers, status >= 500 ? 'internal_error' : 'rejected');
 }
 
 /**
- * Twilio's Messaging webhook gets TwiML for a 2xx (JSON there is Twilio error 12300), with the
- * `reply_template` auto-reply once the incident exists; errors stay JSON for Twilio's debugger.
+ * The edge: JSON, except that Twilio's Messaging webhook gets TwiML for a 2xx (JSON there is
+ * Twilio error 12300), with the `reply_template` auto-reply once the incident exists; errors stay
+ * JSON for Twilio's debugger.
  */
-export function inProviderDialect(answer: Answer, received: ReceivedSms, replyTemplate: string | undefined): Answer {
-  if (received.dialect !== 'twiml' || answer.status < 200 || answer.status > 299) return answer;
-  const body = JSON.parse(answer.body) as { referenceNumber?: unknown; incidentId?: unknown };
-  const reply =
-    replyTemplate === undefined || body.referenceNumber === undefined
-      ? undefined
-      : renderReply(replyTemplate, { referenceNumber: String(body.referenceNumber), incidentId: String(body.incidentId) });
-  return { status: answer.status, ...(answer.outcome ? { outcome: answer.outcome } : {}), contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...(answer.headers ? { headers: answer.headers } : {}) };
+export function toHttp(answer: Answer, dialect: Dialect = 'json', replyTemplate?: string): HttpAnswer {
+  const headers = { ...(answer.outcome ? { outcome: answer.outcome } : {}), ...(answer.headers ? { headers: answer.headers } : {}) };
+  if (dialect !== 'twiml' || answer.status < 200 || answer.status > 299) {
+    return { status: answer.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(answer.body), ...headers };
+  }
+  const { referenceNumber, incidentId } = answer.body;
+  const reply = replyTemplate === undefined || referenceNumber === undefined ? undefined : renderReply(replyTemplate, { referenceNumber: String(referenceNumber), incidentId: String(incidentId) });
+  return { status: answer.status, contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...headers };
 }

@@ -1,6 +1,8 @@
 import { VaultUnavailableError, type Vault } from '../oci/vault.js';
 import { deadlineOf, type WebhookRequest } from './webhook-request.js';
 import type { Logger } from '../log/logger.js';
+import { ConfigError } from '../config.js';
+import type { TelemetryConfig } from '../../telemetry/config.js';
 
 /** Secrets the function reads from OCI Vault, with the plain config values as the local fallback. */
 
@@ -10,6 +12,7 @@ export async function withVaultSecrets(env: Record<string, string | undefined>, 
   try {
     vault = containerVault();
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new VaultUnavailableError(error instanceof Error ? error.message : String(error));
   }
   if (!vault) return env;
@@ -20,9 +23,10 @@ export async function withVaultSecrets(env: Record<string, string | undefined>, 
 }
 
 /** The APM data key from Vault, for the trace exporter (read once per container). */
-export async function apmDataKey(env: Record<string, string | undefined>, containerVault: () => Vault | undefined): Promise<string | undefined> {
-  if (!env.oci_apm_data_key_ocid) return env.oci_apm_data_key;
+export async function apmDataKey(config: Pick<TelemetryConfig, 'oci_apm_data_key' | 'oci_apm_data_key_ocid'>, containerVault: () => Vault | undefined): Promise<string | undefined> {
+  const { oci_apm_data_key: plain, oci_apm_data_key_ocid: ocid } = config;
+  if (!ocid) return plain;
   // Read apart from the run's secrets: without it traces are off, the webhook is unaffected.
   const v = containerVault();
-  return v ? v.secret(env.oci_apm_data_key_ocid, 1_500).catch(() => env.oci_apm_data_key) : env.oci_apm_data_key;
+  return v ? v.secret(ocid, 1_500).catch(() => plain) : plain;
 }

@@ -36,27 +36,20 @@ const location = z
     return parsed;
   });
 
-/**
- * The journal's config keys, spread into the function's config schema.
- * - `run_journal`: where runs are kept (default `memory`: protects one container only);
- * - `run_journal_lease_margin_ms`: a lease lasts until the execution's deadline plus this margin;
- * - `b2cservice_incident_sms_field`: optional incident custom field (`customFields.c.<name>`) holding
- *   the message id, for an exact lookup when an incident creation's outcome is unknown.
- */
+/** The journal's section of the function config. */
 export const journalConfigShape = {
+  /** Where runs are kept: `memory` (one container only), `file:<dir>` or `oci-os://<namespace>/<bucket>[/<prefix>]`. @default 'memory' */
   run_journal: location.default({ kind: 'memory' }),
+  /** A lease lasts until the execution's deadline plus this margin, ms. @default 10000 */
   run_journal_lease_margin_ms: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
-  /** Overrides the Object Storage endpoint of an `oci-os://` journal (default: the region's). */
+  /** Overrides the Object Storage endpoint of an `oci-os://` journal. @default the region's */
   oci_objectstorage_endpoint: z
     .string()
     .trim()
     .regex(/^https?:\/\/[^\s/]+\/?$/i, 'must be an http(s) origin')
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
-  /** How long after we abandon a write B2C Service may still apply it (see docs/exactly-once.md). */
-  b2cservice_late_write_window_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  b2cservice_incident_sms_field: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a custom field name (letters, digits, _), without customFields.c.')
-    .optional(),
 } as const;
+
+const JournalConfigSchema = z.object(journalConfigShape);
+export type JournalConfig = z.infer<typeof JournalConfigSchema>;

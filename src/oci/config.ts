@@ -17,11 +17,13 @@ export const secretOcid = z.string().trim().regex(/^ocid1\.vaultsecret\.[a-z0-9-
 /** An optional `_ocid` key; empty counts as unset (as `vaultReferences` reads it). */
 const optionalSecretOcid = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), secretOcid.optional());
 
+/** The OCI section of the function config: Vault. */
 export const OciConfigFragment = {
-  /** Overrides the Vault secrets endpoint (default: `https://secrets.vaults.<region>.oci.oraclecloud.com`). */
+  /** Overrides the Vault secrets endpoint. @default `https://secrets.vaults.<region>.oci.oraclecloud.com` */
   oci_secrets_endpoint: httpUrl.optional(),
-  /** How long a secret read from Vault is reused by a warm container. */
+  /** How long a secret read from Vault is reused by a warm container, s; 0 reads Vault on every invocation. @default 600 */
   oci_secret_ttl_seconds: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** Vault secret OCIDs of the secrets of the same name without `_ocid`. @default unset: the plain key is used */
   b2cservice_username_ocid: optionalSecretOcid,
   b2cservice_password_ocid: optionalSecretOcid,
   twilio_auth_token_ocid: optionalSecretOcid,
@@ -34,3 +36,6 @@ export const OciConfigFragment = {
  * local fallback. (The APM data key is read apart: its absence turns traces off, never fails a run.)
  */
 export const VAULT_SECRET_KEYS = ['b2cservice_username', 'b2cservice_password', 'twilio_auth_token', 'vonage_signature_secret', 'webhook_hmac_secret'] as const;
+
+const OciConfigSchema = z.object(OciConfigFragment);
+export type OciConfig = z.infer<typeof OciConfigSchema>;

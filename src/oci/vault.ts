@@ -2,6 +2,7 @@
  * The function's Vault: built once per container from the environment, it overlays the
  * `<key>_ocid` secrets onto the config and forgets them when a backend says they are stale.
  */
+import type { OciConfig } from './config.js';
 import { vaultReferences, type Env } from './resolve-secrets.js';
 import type { SecretCache } from './secrets.js';
 
@@ -24,7 +25,7 @@ export class VaultUnavailableError extends Error {
  * may be set: that throws {@link VaultUnavailableError}). The OCI SDK (~0.1 s to load) is loaded
  * on the first secret read, so a function with no secret in Vault never loads it.
  */
-export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
+export function functionVault(env: Env, config: Pick<OciConfig, 'oci_secret_ttl_seconds' | 'oci_secrets_endpoint'>): Vault | undefined {
   const referenced = vaultReferences(env).length > 0;
   if (!env.OCI_RESOURCE_PRINCIPAL_VERSION) {
     if (!referenced) return undefined;
@@ -41,7 +42,7 @@ export function functionVault(env: Env, ttlSeconds: number): Vault | undefined {
         throw new VaultUnavailableError(`secrets are referenced by *_ocid keys but the resource principal is unusable: ${error instanceof Error ? error.message : String(error)}`);
       }
       if (!auth) throw new VaultUnavailableError('no resource principal is available');
-      return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: env.oci_secrets_endpoint }), { ttlMs: ttlSeconds * 1000 }));
+      return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), { ttlMs: config.oci_secret_ttl_seconds * 1000 }));
     })().catch((error: unknown) => {
       loading = undefined; // the next invocation tries again
       throw error;

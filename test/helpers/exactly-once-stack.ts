@@ -55,7 +55,8 @@ export function calls(emulator: RunningEmulator): string[] {
   return emulator.requests().map((r) => `${r.method} ${r.resource.replace(/\/\d+(?=\/|$)/g, '/{id}')}`);
 }
 
-export async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+/** Polls `condition` every 10 ms; the limit is generous because a loaded 2-CPU machine is slow, never because a test needs it. */
+export async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > end) throw new Error('condition not met in time');

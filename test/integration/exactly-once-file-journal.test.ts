@@ -82,6 +82,8 @@ describe('exactly once across two function processes sharing a file journal', ()
     // exactly-once-compound.test.ts. 8 s: a cold start on a loaded machine must not spend the forward budget.
     stack = await startTwoContainers({ timeoutMs: 8_000, env: { b2cservice_late_write_window_ms: '0' } });
     const [a, b] = stack.fns;
+    // Warm both containers (a refused body loads the handler): the short deadline is the run's, not a cold start's.
+    for (const fn of [a, b]) expect((await stack.post(fn, '{}')).status).toBe(400);
     stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'hang', times: 1 });
     const inFlight = stack.post(a, webhook());
     await until(() => calls(stack!.emulator).includes('PATCH /incidents/{id}'));

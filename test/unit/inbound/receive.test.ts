@@ -20,7 +20,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const NOW = Date.parse('2026-11-27T17:20:10Z');
 
 const secrets = { twilio_auth_token: TWILIO_AUTH_TOKEN, vonage_signature_secret: VONAGE_SIGNATURE_SECRET, webhook_hmac_secret: HMAC_SECRET };
-const config = (env: Record<string, string> = {}) => loadConfig({ b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', ...secrets, ...env });
+const config = (env: Record<string, string> = {}) => loadConfig({ b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', ...secrets, ...env }).inbound;
 
 function request(body: string | Buffer, contentType: string | null, headers: Record<string, string> = {}, url: string = ROUTE): WebhookInput {
   const all: Record<string, string> = { host: HOST };

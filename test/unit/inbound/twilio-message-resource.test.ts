@@ -7,7 +7,7 @@ const fixture = readFileSync(new URL('../../fixtures/providers/twilio-message-re
 const json = 'application/json; charset=utf-8';
 const MAX_BODY_BYTES = 64 * 1024;
 // The guide's shape alone, unsigned: signatures have their own tests (receive.test.ts).
-const config = loadConfig({ b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', webhook_provider: 'twilio', webhook_signature: 'off' });
+const config = loadConfig({ b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', webhook_provider: 'twilio', webhook_signature: 'off' }).inbound;
 
 /** The canonical message without the provider fields kept for the note. */
 function parseInbound(req: { body: Buffer; contentType: string | null }): Omit<InboundSms, 'raw'> {

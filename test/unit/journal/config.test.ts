@@ -19,9 +19,10 @@ describe('run_journal locations', () => {
   });
 
   it('is part of the function config, memory and a 10 s lease margin by default', () => {
-    expect(loadConfig(base)).toMatchObject({ run_journal: { kind: 'memory' }, run_journal_lease_margin_ms: 10_000 });
-    expect(loadConfig({ ...base, run_journal: 'file:/var/runs', run_journal_lease_margin_ms: '0', b2cservice_incident_sms_field: 'sms_id' }))
-      .toMatchObject({ run_journal: { kind: 'file', dir: '/var/runs' }, run_journal_lease_margin_ms: 0, b2cservice_incident_sms_field: 'sms_id' });
+    expect(loadConfig(base).journal).toMatchObject({ run_journal: { kind: 'memory' }, run_journal_lease_margin_ms: 10_000 });
+    const config = loadConfig({ ...base, run_journal: 'file:/var/runs', run_journal_lease_margin_ms: '0', b2cservice_incident_sms_field: 'sms_id' });
+    expect(config.journal).toMatchObject({ run_journal: { kind: 'file', dir: '/var/runs' }, run_journal_lease_margin_ms: 0 });
+    expect(config.b2c).toMatchObject({ b2cservice_incident_sms_field: 'sms_id' });
   });
 
   it('names the bad key', () => {
