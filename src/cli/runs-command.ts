@@ -5,7 +5,7 @@ import { openCliJournal } from './open-cli-journal.js';
 import { RedriveRefused, redriveRun } from './redrive-run.js';
 import type { RunJournal } from '../journal/index.js';
 import type { Command } from './args.js';
-import { formatShow } from './show-run.js';
+import { formatShow, type ShowContext } from './show-run.js';
 import { runView } from './run-view.js';
 
 export interface CliIo {
@@ -25,17 +25,21 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
     const journal = openCliJournal(command.journal, io.env);
     switch (command.command) {
       case 'list': {
-        const views = await listRuns(journal, { limit: command.limit, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}), ...(command.compensation ? { compensation: command.compensation } : {}) });
-        io.out(command.json ? JSON.stringify(views, null, 2) : formatList(views));
+        const listing = await listRuns(journal, { limit: command.limit, scan: command.scan, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}), ...(command.compensation ? { compensation: command.compensation } : {}) });
+        io.out(command.json ? JSON.stringify(listing.views, null, 2) : formatList(listing.views));
+        if (command.since === undefined && !command.json) io.err(`(runs started since ${new Date(listing.since).toISOString()}; --since 7d for more)`);
+        if (listing.unreadable.length > 0) {
+          io.err(`warning: partial listing: ${listing.unreadable.length} run${listing.unreadable.length === 1 ? '' : 's'} in the window could not be read: ${listing.unreadable.slice(0, 3).map((u) => `${u.name} (${u.error})`).join('; ')}${listing.unreadable.length > 3 ? '; …' : ''}`);
+        }
         return 0;
       }
       case 'show': {
-        const record = await findRun(journal, command.id);
+        const record = await findRun(journal, command.id, { scan: command.scan });
         if (record === undefined) {
-          io.err(`no run ${command.id} in ${journal.description}`);
+          io.err(`no run ${command.id} in ${journal.description}${command.scan || journal.getByRunId === undefined ? '' : ' (a run written before the run-id index: add --scan)'}`);
           return 1;
         }
-        io.out(command.json ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2) : formatShow(record));
+        io.out(command.json ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2) : formatShow(record, Date.now(), showContext(io.env, command.journal)));
         return 0;
       }
       case 'redrive': {
@@ -67,9 +71,11 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
  * into success is no longer failed, one under a live lease is skipped, and each redrive reconciles.
  */
 async function redriveAll(journal: RunJournal, command: Extract<Command, { command: 'redrive-all' }>, io: CliIo): Promise<number> {
-  const views = await listRuns(journal, { limit: 100_000, status: 'failed', ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
+  const { views, unreadable } = await listRuns(journal, { limit: 100_000, status: 'failed', ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
   const lines: { runId: string; message: string; outcome: string; detail?: string }[] = [];
-  let failures = 0;
+  // A record the listing could not read may be a failed run too: say so rather than pass over it.
+  for (const u of unreadable) lines.push({ runId: '-', message: u.name, outcome: 'skipped', detail: `unreadable: ${u.error}` });
+  let failures = unreadable.length;
   for (const view of [...views].reverse()) {
     const message = `${view.provider}:${view.messageId}`;
     if (command.dryRun) {
@@ -89,4 +95,15 @@ async function redriveAll(journal: RunJournal, command: Extract<Command, { comma
   if (command.json) io.out(JSON.stringify(lines, null, 2));
   else io.out(lines.length === 0 ? 'no failed runs to redrive' : lines.map((l) => `${l.runId}  ${l.message}  ${l.outcome}${l.detail ? `  (${l.detail})` : ''}`).join('\n'));
   return failures > 0 ? 1 : 0;
+}
+
+/** What `show` can say beyond the record: the site for clean-up commands, an APM link, the journal. */
+function showContext(env: Record<string, string | undefined>, journal: string | undefined): ShowContext {
+  const host = env.b2cservice_hostname?.trim();
+  const origin = host ? (/^https?:\/\//i.test(host) ? host.replace(/\/+$/, '') : `https://${host}`) : undefined;
+  return {
+    ...(origin ? { site: `${origin}/services/rest/connect/${env.b2cservice_api_version ?? 'v1.4'}` } : {}),
+    ...(env.SMS_INCIDENT_TRACE_URL?.includes('{traceId}') ? { traceUrl: env.SMS_INCIDENT_TRACE_URL } : {}),
+    ...(journal ? { journal } : {}),
+  };
 }
