@@ -13,10 +13,12 @@ export function openObjectStorageJournal(location: Extract<JournalLocation, { ki
   }
   // Journal calls sit on the webhook's path and share its deadline with B2C Service: a short attempt
   // timeout and one retry, at most about 3 s a call (docs/exactly-once.md, "Journal faults").
+  const maxAttempts = access.maxAttempts ?? 2;
   const client = new ObjectStorageClient(
     { authenticationDetailsProvider: auth },
-    ociClientConfiguration({ maxAttempts: 2, attemptTimeoutMs: 1_500, retryDelayMs: 100, totalBudgetMs: 3_200 }),
+    ociClientConfiguration({ maxAttempts, attemptTimeoutMs: 1_500, retryDelayMs: 100, totalBudgetMs: maxAttempts * 1_600 }),
   );
   if (access.endpoint !== undefined) client.endpoint = access.endpoint;
-  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix });
+  // The function (no config file) claims new messages: no 404 each time. The CLI reads single objects.
+  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix, existenceByListing: access.allowConfigFile !== true });
 }

@@ -12,6 +12,12 @@ export interface ObjectStorageJournalOptions {
   readonly bucket: string;
   /** Object name prefix, `''` or ending in `/`. */
   readonly prefix: string;
+  /**
+   * Check that a run exists by listing its exact name before reading it: a new message then costs
+   * no 404, for which the OCI SDK prints a warning on stderr (one per message on the function's
+   * claim path). The CLI reads single objects instead. @default false
+   */
+  readonly existenceByListing?: boolean;
 }
 
 /**
@@ -114,7 +120,8 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     description: `oci-os://${namespaceName}/${bucketName}/${prefix}`,
     get: async (key) => {
       const name = objectName(key);
-      return (await exists(name)) ? read(name) : undefined;
+      if (options.existenceByListing === true && !(await exists(name))) return undefined;
+      return read(name);
     },
     async create(record) {
       const created = await put(record, { ifNoneMatch: '*' });

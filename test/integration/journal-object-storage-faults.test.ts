@@ -31,7 +31,8 @@ function journal(): RunJournal {
   // As the function configures it: two attempts per call (the SDK re-sends a PUT it got no answer for).
   const client = new ObjectStorageClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ circuitBreaker: false, maxAttempts: 2, retryDelayMs: 10, attemptTimeoutMs: 1_500 }));
   client.endpoint = standin.url;
-  return objectStorageJournal({ client, namespace: 'ns', bucket: 'runs', prefix: 'sms/' });
+  // As the function opens it: existence by listing (no 404 per new message).
+  return objectStorageJournal({ client, namespace: 'ns', bucket: 'runs', prefix: 'sms/', existenceByListing: true });
 }
 
 /** Faults for the PUTs numbered in `plan` (1-based, in arrival order); every other request passes. */
