@@ -19,6 +19,5 @@ export function openObjectStorageJournal(location: Extract<JournalLocation, { ki
     ociClientConfiguration({ maxAttempts, attemptTimeoutMs: 1_500, retryDelayMs: 100, totalBudgetMs: maxAttempts * 1_600 }),
   );
   if (access.endpoint !== undefined) client.endpoint = access.endpoint;
-  // The function (no config file) claims new messages: no 404 each time. The CLI reads single objects.
-  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix, existenceByListing: access.allowConfigFile !== true });
+  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix, existenceByListing: access.existenceByListing ?? false });
 }
