@@ -181,7 +181,7 @@ export class FunctionTelemetry {
       // The gateway's deployment path is the route: there are no path parameters in it.
       [Semconv.httpRoute]: route,
       [Semconv.faasTrigger]: 'http',
-      [Semconv.urlScheme]: request.header('x-forwarded-proto')?.split(',')[0]?.trim() || 'https',
+      [Semconv.urlScheme]: forwardedScheme(request),
       [SagaAttr.fnCallId]: request.callId,
     });
     const serverCtx: Context = trace.setSpan(parent, server);
@@ -294,4 +294,13 @@ export function resourceAttributes(env: Record<string, string | undefined>, func
     ...(region ? { [Semconv.cloudRegion]: region } : {}),
     ...parseOtlpHeaders(env.OTEL_RESOURCE_ATTRIBUTES),
   };
+}
+
+/** The scheme the caller used (the gateway's `X-Forwarded-Proto`), `https` when unsaid; a broken header read is `https` too. */
+function forwardedScheme(request: ObservedRequest): string {
+  try {
+    return request.header('x-forwarded-proto')?.split(',')[0]?.trim() || 'https';
+  } catch {
+    return 'https';
+  }
 }
