@@ -1,5 +1,5 @@
-# Logs in OCI Logging: the function's own JSON lines (PutLogs to a custom log), the Functions
-# invoke log, and the gateway's execution and access logs.
+# Logs in OCI Logging: the function's own JSON lines (PutLogs to a custom log), and the service
+# logs: the Functions invoke log and the gateway deployment's execution and access logs.
 
 resource "oci_logging_log_group" "this" {
   compartment_id = var.compartment_ocid
@@ -16,26 +16,17 @@ resource "oci_logging_log" "function" {
   freeform_tags      = var.freeform_tags
 }
 
-resource "oci_logging_log" "invoke" {
-  display_name       = "${var.name_prefix}-invoke"
-  log_group_id       = oci_logging_log_group.this.id
-  log_type           = "SERVICE"
-  is_enabled         = true
-  retention_duration = var.log_retention_days
-  configuration {
-    compartment_id = var.compartment_ocid
-    source {
-      category    = "invoke"
-      resource    = oci_functions_application.this.id
-      service     = "functions"
-      source_type = "OCISERVICE"
-    }
+locals {
+  service_logs = {
+    invoke            = { service = "functions", category = "invoke", resource = oci_functions_application.this.id }
+    gateway-execution = { service = "apigateway", category = "execution", resource = oci_apigateway_deployment.webhook.id }
+    gateway-access    = { service = "apigateway", category = "access", resource = oci_apigateway_deployment.webhook.id }
   }
-  freeform_tags = var.freeform_tags
 }
 
-resource "oci_logging_log" "gateway_execution" {
-  display_name       = "${var.name_prefix}-gateway-execution"
+resource "oci_logging_log" "service" {
+  for_each           = local.service_logs
+  display_name       = "${var.name_prefix}-${each.key}"
   log_group_id       = oci_logging_log_group.this.id
   log_type           = "SERVICE"
   is_enabled         = true
@@ -43,27 +34,9 @@ resource "oci_logging_log" "gateway_execution" {
   configuration {
     compartment_id = var.compartment_ocid
     source {
-      category    = "execution"
-      resource    = oci_apigateway_deployment.webhook.id
-      service     = "apigateway"
-      source_type = "OCISERVICE"
-    }
-  }
-  freeform_tags = var.freeform_tags
-}
-
-resource "oci_logging_log" "gateway_access" {
-  display_name       = "${var.name_prefix}-gateway-access"
-  log_group_id       = oci_logging_log_group.this.id
-  log_type           = "SERVICE"
-  is_enabled         = true
-  retention_duration = var.log_retention_days
-  configuration {
-    compartment_id = var.compartment_ocid
-    source {
-      category    = "access"
-      resource    = oci_apigateway_deployment.webhook.id
-      service     = "apigateway"
+      category    = each.value.category
+      resource    = each.value.resource
+      service     = each.value.service
       source_type = "OCISERVICE"
     }
   }

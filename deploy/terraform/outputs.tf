@@ -42,3 +42,8 @@ output "run_journal" {
   description = "The run journal location, for `npm run runs -- list --journal <this>` (or export run_journal=<this>)."
   value       = local.function_config.run_journal
 }
+
+output "service_log_ocids" {
+  description = "The invoke, gateway-execution and gateway-access logs (Logging search)."
+  value       = { for name, log in oci_logging_log.service : name => log.id }
+}

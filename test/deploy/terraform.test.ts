@@ -342,9 +342,15 @@ describe('terraform: gateway, functions, journal, logs', () => {
   it('creates the custom log the function writes and the invoke and gateway service logs', () => {
     expect(resource('oci_logging_log', 'function')).toMatchObject({ log_type: 'CUSTOM', log_group_id: '${oci_logging_log_group.this.id}' });
     expect(local('function_config')).toMatch(/oci_log_id\s*=\s*oci_logging_log\.function\.id/);
-    const source = (name: string) => first<Block>(first<Block>(resource('oci_logging_log', name).configuration).source);
-    expect(source('invoke')).toEqual({ category: 'invoke', resource: '${oci_functions_application.this.id}', service: 'functions', source_type: 'OCISERVICE' });
-    expect(source('gateway_execution')).toMatchObject({ category: 'execution', service: 'apigateway', resource: '${oci_apigateway_deployment.webhook.id}' });
-    expect(source('gateway_access')).toMatchObject({ category: 'access', service: 'apigateway' });
+    const service = resource('oci_logging_log', 'service');
+    expect(service.for_each).toBe('${local.service_logs}');
+    expect(service.log_type).toBe('SERVICE');
+    expect(first<Block>(first<Block>(service.configuration).source)).toEqual({ category: '${each.value.category}', resource: '${each.value.resource}', service: '${each.value.service}', source_type: 'OCISERVICE' });
+    const logs = local('service_logs') as unknown as Record<string, Block>;
+    expect(logs).toEqual({
+      invoke: { service: 'functions', category: 'invoke', resource: '${oci_functions_application.this.id}' },
+      'gateway-execution': { service: 'apigateway', category: 'execution', resource: '${oci_apigateway_deployment.webhook.id}' },
+      'gateway-access': { service: 'apigateway', category: 'access', resource: '${oci_apigateway_deployment.webhook.id}' },
+    });
   });
 });
