@@ -126,15 +126,19 @@ async function warm(rt: Runtime): Promise<Record<Subject, Warm>> {
 
 const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
 const median = (xs: number[]): number => quantile(xs, 0.5);
-/** Least-squares slope of RSS over the second half of the run, in MB per 1000 calls. */
+/**
+ * RSS growth in MB per 1000 calls between the middle and the end of the run, each the median of
+ * three samples (one per block): the garbage collector's sawtooth would swamp a least-squares fit.
+ */
 function trend(rss: [number, number][]): number {
-  const pts = rss.slice(Math.floor(rss.length / 2));
-  if (pts.length < 2) return Number.NaN;
-  const mx = pts.reduce((a, [x]) => a + x, 0) / pts.length;
-  const my = pts.reduce((a, [, y]) => a + y, 0) / pts.length;
-  const num = pts.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
-  const den = pts.reduce((a, [x]) => a + (x - mx) ** 2, 0);
-  return (num / den) * 1000;
+  if (rss.length < 6) return Number.NaN;
+  const at = (i: number): [number, number] => {
+    const window = rss.slice(i - 1, i + 2);
+    return [median(window.map(([x]) => x)), median(window.map(([, y]) => y))];
+  };
+  const [x0, y0] = at(Math.floor(rss.length / 2));
+  const [x1, y1] = at(rss.length - 2);
+  return ((y1 - y0) / (x1 - x0)) * 1000;
 }
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────────────
@@ -191,7 +195,7 @@ const rows: [string, string, string][] = [
   ['warm median, telemetry off', '≤ 1.10×', 'warm-off'],
   ['warm median, telemetry on', '≤ 1.20×', 'warm-on'],
   ['warm p99, telemetry off / on', '—', 'p99'],
-  [`RSS after ${WARMUP + CALLS} warm runs and its trend (last half), telemetry off / on`, '≤ 128 MB, no growth', 'rss'],
+  [`RSS after ${WARMUP + CALLS} warm runs and its trend (middle → end), telemetry off / on`, '≤ 128 MB, no growth', 'rss'],
 ];
 const cpu = cpus();
 const git = (() => {

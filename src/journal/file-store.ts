@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmodSync, closeSync, fchmodSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JournalError, type RunJournal, type Versioned } from './journal.js';
@@ -26,34 +26,56 @@ const LOCK_WAIT_MS = 5_000;
  * - update: under an exclusive lock file (`O_EXCL`), the version is compared, then the new
  *   document is written to a temp file and renamed over the old one (atomic on POSIX);
  * - the directory is 0700 and every file in it (records, locks, temp files) 0600.
+ * The file system calls are synchronous: on a local disk each takes microseconds, while an async
+ * call costs a thread-pool round trip per open, read, write and close (a run makes ~50 of them),
+ * and a function container serves one invocation at a time.
  */
 export function fileJournal(dir: string): RunJournal {
   const pathOf = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
-  let ready: Promise<unknown> | undefined;
-  const ensureDir = (): Promise<unknown> => (ready ??= mkdir(dir, { recursive: true, mode: DIR_MODE }).then(() => chmod(dir, DIR_MODE)));
+  let ready = false;
+  const ensureDir = (): void => {
+    if (ready) return;
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    chmodSync(dir, DIR_MODE);
+    ready = true;
+  };
 
-  async function readAt(path: string): Promise<Versioned | undefined> {
-    let text: string;
+  function textAt(path: string): string | undefined {
     try {
-      text = await readFile(path, 'utf8');
+      return readFileSync(path, 'utf8');
     } catch (error) {
       if (isCode(error, 'ENOENT')) return undefined;
       throw new JournalError(`cannot read ${path}: ${describe(error)}`, { cause: error });
     }
+  }
+
+  /** A record read from disk is validated: the file may have been edited or cut short. */
+  function readAt(path: string): Versioned | undefined {
+    const text = textAt(path);
+    if (text === undefined) return undefined;
     const parsed = FileSchema.safeParse(safeJson(text));
     if (!parsed.success) throw new JournalError(`${path} is not a run record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return { record: parsed.data.record, version: String(parsed.data.version) };
   }
 
-  async function writeTemp(record: RunRecord, version: number): Promise<string> {
-    await ensureDir();
+  /** Compare-and-set needs the version only: a matching version means the record is the one the caller read. */
+  function versionAt(path: string): string | undefined {
+    const text = textAt(path);
+    if (text === undefined) return undefined;
+    const version = (safeJson(text) as { version?: unknown } | undefined)?.version;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new JournalError(`${path} is not a run record: no version`);
+    return String(version);
+  }
+
+  function writeTemp(record: RunRecord, version: number): string {
+    ensureDir();
     const tmp = join(dir, `.tmp-${randomUUID()}`);
-    const handle = await open(tmp, 'wx', FILE_MODE);
+    const fd = openSync(tmp, 'wx', FILE_MODE);
     try {
-      await handle.chmod(FILE_MODE);
-      await handle.writeFile(JSON.stringify({ version, record }));
+      fchmodSync(fd, FILE_MODE);
+      writeFileSync(fd, JSON.stringify({ version, record }));
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     return tmp;
   }
@@ -63,12 +85,11 @@ export function fileJournal(dir: string): RunJournal {
     const until = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
-        const handle = await open(lock, 'wx', FILE_MODE);
-        await handle.close();
+        closeSync(openSync(lock, 'wx', FILE_MODE));
         break;
       } catch (error) {
         if (!isCode(error, 'EEXIST')) throw new JournalError(`cannot lock ${path}: ${describe(error)}`, { cause: error });
-        await breakIfStale(lock);
+        breakIfStale(lock);
         if (Date.now() > until) throw new JournalError(`lock on ${path} held for more than ${LOCK_WAIT_MS} ms`);
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
       }
@@ -76,37 +97,36 @@ export function fileJournal(dir: string): RunJournal {
     try {
       return await fn();
     } finally {
-      await unlink(lock).catch(() => undefined);
+      unlinkQuietly(lock);
     }
   }
 
   return {
     description: `file:${dir}`,
-    get: (key) => readAt(pathOf(key)),
+    get: async (key) => readAt(pathOf(key)),
     async create(record) {
       const path = pathOf(record.key);
-      const tmp = await writeTemp(record, 1);
+      const tmp = writeTemp(record, 1);
       try {
-        await link(tmp, path);
+        linkSync(tmp, path);
       } catch (error) {
         if (isCode(error, 'EEXIST')) return undefined;
         throw new JournalError(`cannot create ${path}: ${describe(error)}`, { cause: error });
       } finally {
-        await unlink(tmp).catch(() => undefined);
+        unlinkQuietly(tmp);
       }
       return { record, version: '1' };
     },
     async update(record, version) {
       const path = pathOf(record.key);
       return withLock(path, async () => {
-        const current = await readAt(path);
-        if (current === undefined || current.version !== version) return undefined;
+        if (versionAt(path) !== version) return undefined;
         const next = Number(version) + 1;
-        const tmp = await writeTemp(record, next);
+        const tmp = writeTemp(record, next);
         try {
-          await rename(tmp, path);
+          renameSync(tmp, path);
         } catch (error) {
-          await unlink(tmp).catch(() => undefined);
+          unlinkQuietly(tmp);
           throw new JournalError(`cannot write ${path}: ${describe(error)}`, { cause: error });
         }
         return { record, version: String(next) };
@@ -115,25 +135,33 @@ export function fileJournal(dir: string): RunJournal {
     async list() {
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = readdirSync(dir);
       } catch (error) {
         if (isCode(error, 'ENOENT')) return [];
         throw new JournalError(`cannot list ${dir}: ${describe(error)}`, { cause: error });
       }
-      const found = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => readAt(join(dir, n))));
+      const found = names.filter((n) => n.endsWith('.json')).map((n) => readAt(join(dir, n)));
       return found.filter((v): v is Versioned => v !== undefined).map((v) => v.record);
     },
   };
 }
 
-async function breakIfStale(lock: string): Promise<void> {
+function unlinkQuietly(path: string): void {
   try {
-    const info = await stat(lock);
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function breakIfStale(lock: string): void {
+  try {
+    const info = statSync(lock);
     // Renaming first makes breaking the lock atomic: of two breakers, one rename fails.
     if (Date.now() - info.mtimeMs > STALE_LOCK_MS) {
       const aside = `${lock}.stale-${randomUUID()}`;
-      await rename(lock, aside);
-      await unlink(aside);
+      renameSync(lock, aside);
+      unlinkSync(aside);
     }
   } catch {
     // Gone in the meantime, or broken by someone else: try again.
