@@ -6,6 +6,7 @@ import type { Logger } from '../src/log/logger.js';
  * retried), every step that failed for good, every compensation, and one summary line.
  */
 export function runLogHooks(log: Logger): RunHooks {
+  const failedUndos: Record<string, string | number | undefined>[] = [];
   return {
     // Debug lines: kept back by the invocation's log and written only when the run fails.
     onAttemptStart: ({ runId, step, attempt, timeoutMs, compensation }) => {
@@ -46,9 +47,16 @@ export function runLogHooks(log: Logger): RunHooks {
     onCompensationEnd: ({ runId, record }) => {
       const fields = { runId, step: record.step, attempts: record.attempts.length, durationMs: record.durationMs, errorType: record.error?.type, error: record.error?.message };
       if (record.outcome === 'succeeded') log.info('compensation succeeded', fields);
-      else log.error('compensation failed: manual clean-up needed', fields);
+      else failedUndos.push(fields);
     },
-    onRunEnd: ({ result }) => log[result.status === 'succeeded' ? 'info' : 'error'](`run ${result.status}`, runSummary(result)),
+    onRunEnd: ({ result }) => {
+      // Written once the run's ids are known, so the line names what is left behind.
+      const ids = b2cIds(result.state);
+      for (const fields of failedUndos.splice(0)) {
+        log.error('compensation failed: manual clean-up needed', { ...fields, ...ids, next: `sms-incident runs show ${result.runId}` });
+      }
+      log[result.status === 'succeeded' ? 'info' : 'error'](`run ${result.status}`, runSummary(result));
+    },
   };
 }
 
@@ -68,4 +76,14 @@ export function runSummary(result: RunResult<unknown>): Record<string, string | 
     stepTimes: result.steps.filter((s) => s.attempts.length > 0).map((s) => `${s.name}:${Math.round(s.durationMs)}:${s.attempts.length}`).join(' ') || undefined,
     compensations: result.compensations.map((c) => `${c.step}:${c.outcome}:${Math.round(c.durationMs)}:${c.attempts.length}`).join(' ') || undefined,
   };
+}
+
+/** The B2C ids in a run's state (`incidentId`, `contactId`, `referenceNumber`): what a clean-up is about. */
+function b2cIds(state: unknown): Record<string, string | number> {
+  if (typeof state !== 'object' || state === null) return {};
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(state)) {
+    if ((/^[a-z]+Id$/.test(k) && typeof v === 'number') || (k === 'referenceNumber' && typeof v === 'string')) out[k] = v;
+  }
+  return out;
 }

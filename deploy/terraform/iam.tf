@@ -46,7 +46,7 @@ locals {
       "Allow any-user to use functions-family in compartment id ${var.compartment_ocid} where ALL {request.principal.type = 'ApiGateway', request.resource.compartment.id = '${var.compartment_ocid}'}",
       # Functions pulls the images and attaches the functions to their subnet.
       var.image_repository_compartment_ocid != "" ? "Allow service faas to read repos in compartment id ${var.image_repository_compartment_ocid}" : "Allow service faas to read repos in tenancy",
-      "Allow service faas to use virtual-network-family in compartment id ${var.compartment_ocid}",
+      "Allow service faas to use virtual-network-family in compartment id ${local.network_compartment_id}",
     ],
     local.tracing ? ["Allow service faas to use apm-domains in compartment id ${var.compartment_ocid} where target.apm-domain.id = '${var.apm_domain_ocid}'"] : [],
   )

@@ -153,3 +153,21 @@ resource "oci_core_subnet" "functions" {
   security_list_ids          = [oci_core_security_list.functions[0].id]
   freeform_tags              = var.freeform_tags
 }
+
+# An existing functions subnet may live in another compartment: the Functions service needs to use
+# the network there.
+data "oci_core_subnet" "existing_functions" {
+  count     = var.create_network ? 0 : 1
+  subnet_id = var.existing_functions_subnet_ocid
+
+  lifecycle {
+    precondition {
+      condition     = var.existing_gateway_subnet_ocid != "" && var.existing_functions_subnet_ocid != ""
+      error_message = "create_network is off: set existing_gateway_subnet_ocid and existing_functions_subnet_ocid."
+    }
+  }
+}
+
+locals {
+  network_compartment_id = var.create_network ? var.compartment_ocid : data.oci_core_subnet.existing_functions[0].compartment_id
+}

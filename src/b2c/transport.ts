@@ -12,7 +12,12 @@ export interface TransportOptions {
   readonly appContext: string;
   /** Injectable for tests; Node's global fetch otherwise. */
   readonly fetch?: typeof fetch;
+  /** Largest answer read, decoded; a larger one fails the attempt (retryable). @default 1 MiB */
+  readonly maxResponseBytes?: number;
 }
+
+/** Our calls' answers are a few KB (a page of 1000 contacts, about 200 KB): anything near this is not B2C answering us. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface CallOptions {
   /** Bounds the whole call, body included: the step machine aborts it at the attempt's timeout. */
@@ -85,8 +90,9 @@ export class B2cTransport {
     if (req.body !== undefined) headers['content-type'] = 'application/json';
 
     const doFetch = this.#options.fetch ?? fetch;
+    const maxBytes = this.#options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     let res: Response;
-    let text: string;
+    let text: string | undefined;
     try {
       res = await doFetch(url, {
         method: req.method,
@@ -95,9 +101,19 @@ export class B2cTransport {
         signal: req.signal,
         redirect: 'error',
       });
-      text = await res.text();
+      text = await readCapped(res, maxBytes);
     } catch (cause) {
       throw this.#noAnswer(req, cause);
+    }
+    if (text === undefined) {
+      // Unread, so for a write we cannot tell what it did: reconcile before repeating it.
+      throw new B2cError({
+        operation: req.operation,
+        kind: 'response',
+        retryable: true,
+        ambiguous: isWrite(req),
+        message: `answered ${res.status} with a body larger than ${maxBytes} bytes (not read)`,
+      });
     }
     const token = res.headers.get('osvc-crest-api-access-token');
     if (token) this.#accessToken = token;
@@ -129,6 +145,33 @@ export class B2cTransport {
       { cause },
     );
   }
+}
+
+/**
+ * The body as text, or undefined once it passes `maxBytes` (counted after content decoding, so a
+ * compressed bomb stops too): the rest is never buffered, and the stream is cancelled.
+ */
+async function readCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (res.body === null) return '';
+  if (Number.isFinite(declared) && declared > maxBytes && !res.headers.has('content-encoding')) {
+    await res.body.cancel();
+    return undefined;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Writes that are not safe to repeat blindly. */

@@ -7,10 +7,11 @@ export const USAGE = `usage: sms-incident runs <command> [options]
 commands:
   list                       runs, newest first
       --status <s>           running | succeeded | failed | queued
-      --since <when>         30m, 6h, 2d or an ISO-8601 time
+      --since <when>         30m, 6h, 2d or an ISO-8601 time (default 24h)
       --step <name>          runs that failed at (or are stuck before) this step
       --compensation <c>     failed | completed | none: failed lists what needs a hand in B2C
       --limit <n>            at most n rows (default 50)
+      --scan                 read every record, not the time index (runs written before it; slow)
   show <runId|messageId>     one run's timeline: steps, attempts, errors, trace id, B2C ids
   redrive <runId>            start a failed run again from the first step that must be redone,
                              here and now (needs the function's b2cservice_* config in the environment)
@@ -34,7 +35,7 @@ const since = z.string().transform((value, ctx) => {
   return at;
 });
 
-const CommonSchema = z.object({ journal: z.string().optional(), json: z.boolean().default(false) });
+const CommonSchema = z.object({ journal: z.string().optional(), json: z.boolean().default(false), scan: z.boolean().default(false) });
 
 export const CommandSchema = z.discriminatedUnion('command', [
   CommonSchema.extend({
@@ -77,6 +78,7 @@ export function parseCommand(argv: readonly string[]): Command {
         limit: { type: 'string' },
         'queue-only': { type: 'boolean' },
         force: { type: 'boolean' },
+        scan: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,6 +103,7 @@ export function parseCommand(argv: readonly string[]): Command {
     limit: values.limit,
     queueOnly: values['queue-only'],
     force: values.force,
+    scan: values.scan,
   });
   if (!result.success) {
     const issue = result.error.issues[0];

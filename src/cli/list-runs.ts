@@ -1,4 +1,4 @@
-import type { RunJournal, RunRecord, RunStatus } from '../journal/index.js';
+import { listingOf, type Listing, type RunJournal, type RunRecord, type RunStatus } from '../journal/index.js';
 import { duration, table, time } from './format.js';
 import { runView, type RunView } from './run-view.js';
 
@@ -8,18 +8,39 @@ export interface ListFilter {
   readonly step?: string;
   readonly compensation?: 'none' | 'completed' | 'failed';
   readonly limit: number;
+  /** Read every record instead of the time index (runs written before it existed). */
+  readonly scan?: boolean;
 }
 
-export async function listRuns(journal: RunJournal, filter: ListFilter): Promise<RunView[]> {
-  const records = await journal.list();
-  return records
+/** Without `--since`, the last day: a bucket keeps weeks of runs. */
+export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
+
+export interface RunListing {
+  readonly views: RunView[];
+  /** Records in the window that could not be read: the listing is partial. */
+  readonly unreadable: Listing['unreadable'];
+  readonly since: number;
+}
+
+/**
+ * The runs of a time window: through the store's time index, reading only the window (only the
+ * newest `limit` records when nothing but time filters), at bounded concurrency with retries;
+ * records that still cannot be read are reported, the rest listed.
+ */
+export async function listRuns(journal: RunJournal, filter: ListFilter, now = Date.now()): Promise<RunListing> {
+  const since = filter.since ?? now - DEFAULT_WINDOW_MS;
+  const byContent = filter.status !== undefined || filter.step !== undefined || filter.compensation !== undefined;
+  const listing = filter.scan || journal.listSince === undefined
+    ? listingOf(await journal.list(), since)
+    : await journal.listSince(since, byContent ? {} : { newest: filter.limit });
+  const views = listing.records
     .filter((r) => filter.status === undefined || r.status === filter.status)
-    .filter((r) => filter.since === undefined || r.startedAt >= filter.since)
     .filter((r) => filter.compensation === undefined || (r.compensation ?? 'none') === filter.compensation)
     .map(runView)
     .filter((v) => filter.step === undefined || v.step === filter.step)
     .sort((a, b) => b.startedAt - a.startedAt)
     .slice(0, filter.limit);
+  return { views, unreadable: listing.unreadable, since };
 }
 
 export function formatList(views: readonly RunView[]): string {
@@ -40,8 +61,24 @@ export function formatList(views: readonly RunView[]): string {
   );
 }
 
-/** Finds a run by run id, message id or idempotency key. */
-export async function findRun(journal: RunJournal, id: string): Promise<RunRecord | undefined> {
+/** The providers a message id may belong to: the key is `<provider>:<message id>`. */
+const PROVIDERS = ['twilio', 'vonage', 'generic'] as const;
+
+/**
+ * Finds a run by idempotency key, run id or message id, reading single objects: the key, the
+ * run-id index, then the key under each provider. A store without a run-id index (file, memory),
+ * or `scan`, falls back to reading every record.
+ */
+export async function findRun(journal: RunJournal, id: string, options: { scan?: boolean } = {}): Promise<RunRecord | undefined> {
+  if (!options.scan && journal.getByRunId !== undefined) {
+    const found = (await journal.get(id)) ?? (await journal.getByRunId(id));
+    if (found !== undefined) return found.record;
+    for (const provider of PROVIDERS) {
+      const byMessage = await journal.get(`${provider}:${id}`);
+      if (byMessage !== undefined) return byMessage.record;
+    }
+    return undefined;
+  }
   const records = await journal.list();
   return records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id);
 }

@@ -13,7 +13,7 @@ export function openCliJournal(flag: string | undefined, env: Record<string, str
   if (location.kind === 'memory') throw new JournalError('a memory journal lives inside one function container: the CLI cannot read it (use file:<dir> or oci-os://…)');
   const endpoint = env.oci_objectstorage_endpoint;
   // People use the OCI config file (~/.oci/config, OCI_CLI_PROFILE); inside OCI, the resource principal.
-  return openJournal(location, objectStorageOpener({ env, allowConfigFile: true, ...(endpoint ? { endpoint } : {}) }));
+  return openJournal(location, objectStorageOpener({ env, allowConfigFile: true, maxAttempts: 4, ...(endpoint ? { endpoint } : {}) }));
 }
 
 /** `npm start` keeps each session's runs in `.runs/local-<time>-<pid>`; names sort by time. */

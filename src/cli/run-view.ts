@@ -26,12 +26,52 @@ export interface RunView {
   readonly durationMs?: number;
   readonly leaseOwner?: string;
   readonly leaseExpiresAt?: number;
+  /** What the run created in B2C and whether its undo removed it: what a hand clean-up works from. */
+  readonly cleanup?: readonly CleanupItem[];
+  /** One trace per execution (first claim, take-overs, redrives), oldest first. */
+  readonly traces?: readonly { readonly event: string; readonly at: number; readonly traceId: string }[];
+}
+
+/** One object a compensated step had created. */
+export interface CleanupItem {
+  /** `incident`, `contact`: from the step output's `<kind>Id`. */
+  readonly kind: string;
+  readonly id: number;
+  readonly referenceNumber?: string;
+  readonly step: string;
+  /** `left`: the undo failed, it still exists; `deleted`: the undo removed it. */
+  readonly state: 'left' | 'deleted';
+  readonly undoAttempts: number;
+  readonly undoError?: { readonly type: string; readonly message: string };
+}
+
+/** The objects compensated steps had created, and what became of them. */
+export function cleanupOf(record: RunRecord): CleanupItem[] {
+  return record.steps.flatMap((s) => {
+    if (s.compensated === undefined || s.output === undefined) return [];
+    return Object.entries(s.output).flatMap(([k, v]): CleanupItem[] => {
+      const kind = /^([a-z]+)Id$/.exec(k)?.[1];
+      if (kind === undefined || typeof v !== 'number') return [];
+      const ref = s.output?.referenceNumber;
+      return [{
+        kind,
+        id: v,
+        ...(kind === 'incident' && typeof ref === 'string' ? { referenceNumber: ref } : {}),
+        step: s.name,
+        state: s.compensated === 'succeeded' ? 'deleted' : 'left',
+        undoAttempts: s.undo?.attempts.length ?? 0,
+        ...(s.undo?.error ? { undoError: { type: s.undo.error.type, message: s.undo.error.message } } : {}),
+      }];
+    });
+  });
 }
 
 export function runView(record: RunRecord): RunView {
   const outputs = Object.assign({}, ...record.steps.map((s) => s.output ?? {})) as Record<string, unknown>;
   const failed = failedStep(record);
   const from = (record.payload as { from?: unknown } | undefined)?.from;
+  const cleanup = cleanupOf(record);
+  const traces = record.history.flatMap((h) => (h.traceId === undefined ? [] : [{ event: h.event, at: h.at, traceId: h.traceId }]));
   return {
     runId: record.runId,
     key: record.key,
@@ -52,6 +92,8 @@ export function runView(record: RunRecord): RunView {
     startedAt: record.startedAt,
     ...(record.finishedAt === undefined ? {} : { finishedAt: record.finishedAt, durationMs: record.finishedAt - record.startedAt }),
     ...(record.lease === undefined ? {} : { leaseOwner: record.lease.owner, leaseExpiresAt: record.lease.expiresAt }),
+    ...(cleanup.length > 0 ? { cleanup } : {}),
+    ...(traces.length > 0 ? { traces } : {}),
   };
 }
 

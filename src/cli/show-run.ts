@@ -1,10 +1,21 @@
 import type { RunRecord, StepEntry } from '../journal/index.js';
 import { duration, oneLine, table, time } from './format.js';
-import { runView } from './run-view.js';
+import { runView, type CleanupItem } from './run-view.js';
+
+export interface ShowContext {
+  /** `b2cservice_hostname` and `b2cservice_api_version`, when the environment has them: the clean-up commands name the site. */
+  readonly site?: string;
+  /** An APM trace link with `{traceId}` in it (`SMS_INCIDENT_TRACE_URL`). */
+  readonly traceUrl?: string;
+  /** The `--journal` the command was given, repeated in the commands it prints. */
+  readonly journal?: string;
+}
 
 /** One screen: what happened, where it failed, why, after how many attempts, and where to look next. */
-export function formatShow(record: RunRecord, now = Date.now()): string {
+export function formatShow(record: RunRecord, now = Date.now(), context: ShowContext = {}): string {
   const v = runView(record);
+  const journalFlag = context.journal ? ` --journal ${context.journal}` : '';
+  const link = (traceId: string) => (context.traceUrl ? `  ${context.traceUrl.replaceAll('{traceId}', traceId)}` : '');
   const lines: string[] = [];
   const undo = v.compensation === undefined || v.compensation === 'none' ? '' : `  (compensation ${v.compensation})`;
   lines.push(`run       ${v.runId}  ${record.workflow}  ${v.status.toUpperCase()}${undo}`);
@@ -13,7 +24,12 @@ export function formatShow(record: RunRecord, now = Date.now()): string {
   if (v.leaseOwner !== undefined && v.leaseExpiresAt !== undefined) {
     lines.push(`lease     ${v.leaseOwner}, ${v.leaseExpiresAt > now ? `expires in ${duration(v.leaseExpiresAt - now)}` : `expired ${duration(now - v.leaseExpiresAt)} ago: the next delivery resumes it`}`);
   }
-  lines.push(`trace     ${v.traceId ?? '- (not recorded)'}`);
+  const traces = v.traces ?? [];
+  if (traces.length > 1) {
+    traces.forEach((t, i) => lines.push(`${i === 0 ? 'traces' : ''.padEnd(6)}    ${t.traceId}  execution ${i + 1} (${t.event} ${time(t.at).slice(11, 19)})${link(t.traceId)}`));
+  } else {
+    lines.push(`trace     ${v.traceId ?? '- (not recorded)'}${v.traceId ? link(v.traceId) : ''}`);
+  }
   const contact = v.contactId === undefined ? 'contact -' : `contact ${v.contactId}${v.contactCreated ? ' (created by this run)' : ' (existing)'}`;
   const incident = v.incidentId === undefined ? 'incident -' : `incident ${v.incidentId}${v.referenceNumber ? ` ${v.referenceNumber}` : ''}`;
   const undone = record.steps.filter((s) => s.compensated !== undefined).map((s) => `${s.name} undo ${s.compensated}`);
@@ -21,10 +37,17 @@ export function formatShow(record: RunRecord, now = Date.now()): string {
   if (v.step !== undefined && v.error !== undefined) {
     lines.push(`FAILED    ${v.step} after ${v.attempts ?? 0} attempt${v.attempts === 1 ? '' : 's'}: ${v.error.type}: ${oneLine(v.error.message)} (${v.error.retryable ? 'retryable' : 'permanent'})`);
   }
-  if (record.status === 'failed') {
-    lines.push(v.compensation === 'failed'
-      ? `next      compensation failed: check the B2C ids above by hand, then: sms-incident runs redrive ${v.runId} --force`
-      : `next      sms-incident runs redrive ${v.runId}`);
+  const left = (v.cleanup ?? []).filter((c) => c.state === 'left');
+  if (v.cleanup !== undefined) {
+    lines.push('', 'clean-up  what this run created in B2C Service, and what its undo did');
+    for (const c of v.cleanup) lines.push(`  ${cleanupLine(c)}`);
+  }
+  if (left.length > 0) {
+    lines.push('', 'next      1. delete what is LEFT (agent console, or the REST call the undo made):');
+    for (const c of left) lines.push(`             curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${context.site ?? '<site>/services/rest/connect/<version>'}/${c.kind}s/${c.id}`);
+    lines.push(`          2. sms-incident runs redrive ${v.runId} --force${journalFlag}   (the SMS becomes an incident after all)`);
+  } else if (record.status === 'failed') {
+    lines.push(`next      sms-incident runs redrive ${v.runId}${journalFlag}`);
   }
   lines.push('', 'steps');
   lines.push(indent(table(['STEP', 'OUTCOME', 'ATTEMPTS', 'DURATION', 'RESULT'], record.steps.map(stepRow))));
@@ -36,8 +59,15 @@ export function formatShow(record: RunRecord, now = Date.now()): string {
     ]))));
   }
   lines.push('', 'history');
-  lines.push(indent(record.history.map((h) => `${time(h.at).slice(11, 23)}  ${h.event.padEnd(9)}  ${h.owner ?? ''}${h.detail ? `  ${h.detail}` : ''}`.trimEnd()).join('\n')));
+  lines.push(indent(record.history.map((h) => `${time(h.at).slice(11, 23)}  ${h.event.padEnd(9)}  ${h.owner ?? ''}${h.detail ? `  ${h.detail}` : ''}${h.traceId ? `  trace ${h.traceId}` : ''}`.trimEnd()).join('\n')));
   return lines.join('\n');
+}
+
+function cleanupLine(c: CleanupItem): string {
+  const what = `${`${c.kind} ${c.id}${c.referenceNumber ? ` ${c.referenceNumber}` : ''}`.padEnd(28)}  `;
+  if (c.state === 'deleted') return `${what}deleted by the undo of ${c.step}`;
+  const why = c.undoError ? `: ${c.undoError.type}: ${oneLine(c.undoError.message, 90)}` : '';
+  return `${what}LEFT: the undo of ${c.step} failed after ${c.undoAttempts} attempt${c.undoAttempts === 1 ? '' : 's'}${why}`;
 }
 
 function stepRow(s: StepEntry): string[] {

@@ -1,7 +1,8 @@
 /**
  * The small ROQL subset the emulator understands: the `q=` WHERE expression of collection GETs and
  * `SELECT <fields> FROM <table> [WHERE …]` statements of `queryResults`. Keywords and field names are
- * case-insensitive; string literals are single-quoted with `''` as an escaped quote. Anything else is
+ * case-insensitive; string literals are single-quoted with `''` as an escaped quote, and a backslash
+ * escapes the next character (MySQL's default, which ROQL is inferred to follow). Anything else is
  * a syntax error, which the API reports as 400 OSC-CREST-00007 — so an injection attempt such as
  * `'1' OR 1=1 --` fails loudly instead of matching everything.
  */
@@ -51,6 +52,12 @@ function tokenize(text: string): Token[] {
       let end = pos + 1;
       for (;;) {
         if (end >= text.length) throw new RoqlSyntaxError(`unterminated string literal at position ${pos}`);
+        if (text[end] === '\\') {
+          if (end + 1 >= text.length) throw new RoqlSyntaxError(`unterminated string literal at position ${pos}`);
+          value += text[end + 1];
+          end += 2;
+          continue;
+        }
         if (text[end] === "'") {
           if (text[end + 1] === "'") {
             value += "'";

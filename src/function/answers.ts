@@ -47,10 +47,42 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
     runId: result.runId,
     failedStep: result.failedStep,
     attempts: step?.attempts.length,
-    error: error && { type: error.type, message: error.message, retryable: error.retryable },
+    error: error && publicError(error),
     compensation: result.compensation,
     compensated: result.compensation !== 'failed',
   }, undefined, timedOut ? 'run_timeout' : 'run_failed');
+}
+
+/** Our code and words for a failed step, by the error's low-cardinality type. */
+function publicError(error: ErrorInfo): { type: string; code: string; message: string; retryable: boolean } {
+  const [code, message] = describeFailure(error);
+  return { type: error.type, code, message, retryable: error.retryable };
+}
+
+/**
+ * What the webhook caller is told: never B2C's `detail` (it may quote what we sent, and it is
+ * B2C's wording, not our contract). The full error, phone numbers masked, is in the run journal
+ * and the log lines of the run.
+ */
+function describeFailure(error: ErrorInfo): [string, string] {
+  const { type, retryable } = error;
+  if (type === 'DeadlineExceededError') return ['out_of_time', 'the run ran out of time before B2C Service finished'];
+  if (/^OSC-CREST-\d+$/.test(type) || /^HTTP \d{3}$/.test(type)) {
+    return retryable ? ['b2c_unavailable', 'B2C Service kept failing until the retries ran out'] : ['b2c_refused', 'B2C Service refused the request'];
+  }
+  switch (type) {
+    case 'network':
+      return ['b2c_unreachable', 'no answer from B2C Service'];
+    case 'timeout':
+    case 'AttemptTimeoutError':
+      return ['b2c_timeout', 'B2C Service did not answer in time'];
+    case 'response':
+      return ['b2c_bad_answer', 'B2C Service answered with something unexpected'];
+    case 'request':
+      return ['request_refused', 'the request to B2C Service was refused before it was sent'];
+    default:
+      return ['step_failed', 'the step failed'];
+  }
 }
 
 export function rejected(status: number, message: string, field?: string, headers?: Record<string, string>): Answer {

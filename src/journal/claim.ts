@@ -125,7 +125,7 @@ function newRecord(req: ClaimRequest): RunRecord {
     ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
     startedAt: req.now,
     updatedAt: req.now,
-    history: [{ at: req.now, event: 'claimed', owner: req.owner }],
+    history: [{ at: req.now, event: 'claimed', owner: req.owner, ...(req.traceId === undefined ? {} : { traceId: req.traceId }) }],
   };
 }
 
@@ -150,7 +150,8 @@ function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restar
     ...abandonedBy(record, mode),
     ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
     updatedAt: req.now,
-    history: withHistory(record, { at: req.now, event: mode === 'resume' ? 'resumed' : 'restarted', owner: req.owner, detail }),
+    // Each execution's trace stays on its history entry: `traceId` above is only the latest.
+    history: withHistory(record, { at: req.now, event: mode === 'resume' ? 'resumed' : 'restarted', owner: req.owner, detail, ...(req.traceId === undefined ? {} : { traceId: req.traceId }) }),
   };
 }
 

@@ -21,3 +21,5 @@ export { objectStorageOpener } from './open-object-storage.js';
 export type { ObjectStorageAccess } from './open-object-storage.js';
 export { objectStorageJournal } from './object-storage-store.js';
 export type { ObjectStorageJournalOptions } from './object-storage-store.js';
+export { listingOf, mapBounded, withRetries } from './listing.js';
+export type { Listing, ListOptions } from './listing.js';

@@ -1,3 +1,4 @@
+import type { Listing, ListOptions } from './listing.js';
 import type { RunRecord } from './record.js';
 
 /** A record with the opaque version a conditional update must name (a counter, an ETag). */
@@ -18,8 +19,15 @@ export interface RunJournal {
   create(record: RunRecord): Promise<Versioned | undefined>;
   /** Compare-and-set: undefined when the stored version is not `version` any more. */
   update(record: RunRecord, version: string): Promise<Versioned | undefined>;
-  /** Every record (the CLI filters); order unspecified. */
+  /** Every record (the CLI filters); order unspecified. Reads the whole store: small stores only. */
   list(): Promise<RunRecord[]>;
+  /**
+   * Runs started at or after `since`, newest first, reading only that window (a store with a
+   * time index); what could not be read is reported, not thrown. Absent: the CLI filters `list()`.
+   */
+  listSince?(since: number, options?: ListOptions): Promise<Listing>;
+  /** The run with this run id, without a scan (a store with a run-id index); undefined when unknown. */
+  getByRunId?(runId: string): Promise<Versioned | undefined>;
 }
 
 /** The store could not be read or written: callers fail closed (no claim, no side effect). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ObjectStorageClient } from 'oci-objectstorage';
 import { JournalError, type RunJournal, type Versioned } from './journal.js';
+import { mapBounded, withRetries } from './listing.js';
 import { RunRecordSchema, type RunRecord } from './record.js';
 
 export interface ObjectStorageJournalOptions {
@@ -17,10 +18,44 @@ export interface ObjectStorageJournalOptions {
  * One JSON object per run in an OCI Object Storage bucket. The claim is a create-only PUT
  * (`if-none-match: *`), every update a PUT conditional on the ETag read (`if-match`): the
  * service refuses the loser with 412, so two containers can never both own a run.
+ *
+ * With each new record, two small index objects, so the CLI never reads the whole bucket:
+ * `by-time/<startedAt ms, 13 digits>_<hash>` (names sort by time: a window is one ranged LIST)
+ * and `by-run/<runId>` (its body names the record). They are written after the claim and only
+ * help reading: a failed index write never fails a claim (`runs list --scan` still finds the run).
  */
 export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJournal {
   const { client, namespace: namespaceName, bucket: bucketName, prefix } = options;
-  const objectName = (key: string): string => `${prefix}runs/${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`;
+  const hashOf = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 40);
+  const objectName = (key: string): string => recordName(hashOf(key));
+  const recordName = (hash: string): string => `${prefix}runs/${hash}.json`;
+  const timePrefix = `${prefix}by-time/`;
+  const timeName = (record: RunRecord): string => `${timePrefix}${String(Math.max(0, Math.floor(record.startedAt))).padStart(13, '0')}_${hashOf(record.key)}`;
+  const runName = (runId: string): string => `${prefix}by-run/${encodeURIComponent(runId)}`;
+
+  async function putIndex(objectName: string, body: string): Promise<void> {
+    await withRetries(() => client.putObject({ namespaceName, bucketName, objectName, putObjectBody: body, contentLength: Buffer.byteLength(body), contentType: 'text/plain' }), 2);
+  }
+
+  async function index(record: RunRecord): Promise<void> {
+    await Promise.allSettled([putIndex(timeName(record), ''), putIndex(runName(record.runId), recordName(hashOf(record.key)))]);
+  }
+
+  async function listNames(listPrefix: string, start?: string): Promise<string[]> {
+    const names: string[] = [];
+    let next = start;
+    do {
+      let res;
+      try {
+        res = await withRetries(() => client.listObjects({ namespaceName, bucketName, prefix: listPrefix, ...(next === undefined ? {} : { start: next }) }));
+      } catch (error) {
+        throw storeError('list', error);
+      }
+      names.push(...res.listObjects.objects.map((o) => o.name));
+      next = res.listObjects.nextStartWith ?? undefined;
+    } while (next !== undefined);
+    return names;
+  }
 
   async function put(record: RunRecord, condition: { ifMatch: string } | { ifNoneMatch: '*' }): Promise<Versioned | undefined> {
     const body = JSON.stringify(record);
@@ -65,23 +100,45 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
   return {
     description: `oci-os://${namespaceName}/${bucketName}/${prefix}`,
     get: (key) => read(objectName(key)),
-    create: (record) => put(record, { ifNoneMatch: '*' }),
+    async create(record) {
+      const created = await put(record, { ifNoneMatch: '*' });
+      if (created !== undefined) await index(record);
+      return created;
+    },
     update: (record, version) => put(record, { ifMatch: version }),
     async list() {
-      const names: string[] = [];
-      let start: string | undefined;
-      do {
-        let res;
-        try {
-          res = await client.listObjects({ namespaceName, bucketName, prefix: `${prefix}runs/`, ...(start === undefined ? {} : { start }) });
-        } catch (error) {
-          throw storeError('list', error);
-        }
-        names.push(...res.listObjects.objects.map((o) => o.name).filter((n) => n.endsWith('.json')));
-        start = res.listObjects.nextStartWith ?? undefined;
-      } while (start !== undefined);
-      const found = await Promise.all(names.map(read));
+      const names = (await listNames(`${prefix}runs/`)).filter((n) => n.endsWith('.json'));
+      const found = await mapBounded(names, 16, (name) => withRetries(() => read(name)));
       return found.filter((v): v is Versioned => v !== undefined).map((v) => v.record);
+    },
+    async listSince(since, opts = {}) {
+      const entries = (await listNames(timePrefix, `${timePrefix}${String(Math.max(0, Math.floor(since))).padStart(13, '0')}`))
+        .map((name) => /_([0-9a-f]{40})$/.exec(name)?.[1])
+        .filter((hash): hash is string => hash !== undefined)
+        .reverse(); // newest first
+      const wanted = opts.newest === undefined ? entries : entries.slice(0, opts.newest);
+      const unreadable: { name: string; error: string }[] = [];
+      const found = await mapBounded(wanted, opts.concurrency ?? 16, async (hash) => {
+        try {
+          return await withRetries(() => read(recordName(hash)));
+        } catch (error) {
+          unreadable.push({ name: recordName(hash), error: error instanceof Error ? error.message : String(error) });
+          return undefined;
+        }
+      });
+      const records = found.filter((v): v is Versioned => v !== undefined).map((v) => v.record).filter((r) => r.startedAt >= since);
+      return { records, unreadable, inWindow: entries.length };
+    },
+    async getByRunId(runId) {
+      let res;
+      try {
+        res = await client.getObject({ namespaceName, bucketName, objectName: runName(runId) });
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw storeError('get', error);
+      }
+      const name = (await bodyText(res.value)).trim();
+      return name.startsWith(`${prefix}runs/`) ? read(name) : undefined;
     },
   };
 }

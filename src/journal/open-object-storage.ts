@@ -1,4 +1,5 @@
 import type { RunJournal } from './journal.js';
+import { listingOf } from './listing.js';
 import type { ObjectStorageOpener } from './open.js';
 
 export interface ObjectStorageAccess {
@@ -8,6 +9,8 @@ export interface ObjectStorageAccess {
   readonly endpoint?: string;
   /** The function never reads a config file; the CLI does. @default false */
   readonly allowConfigFile?: boolean;
+  /** Attempts per Object Storage call (the SDK's retries). @default 2: journal writes sit on the webhook's path */
+  readonly maxAttempts?: number;
 }
 
 /**
@@ -34,5 +37,10 @@ function lazyJournal(description: string, load: () => Promise<RunJournal>): RunJ
     create: async (record) => (await journal()).create(record),
     update: async (record, version) => (await journal()).update(record, version),
     list: async () => (await journal()).list(),
+    listSince: async (since, options) => {
+      const j = await journal();
+      return j.listSince ? j.listSince(since, options) : listingOf(await j.list(), since, options);
+    },
+    getByRunId: async (runId) => (await journal()).getByRunId?.(runId),
   };
 }

@@ -39,8 +39,10 @@ export const StepEntrySchema = z.object({
   /** The patch the step merged into the run's state (e.g. `{ incidentId }`). */
   output: z.record(z.string(), z.unknown()).optional(),
   finishedAt: z.number().optional(),
-  /** Set when its compensation ran: its output no longer exists. */
+  /** Set when its compensation ran: `succeeded`, its output no longer exists; `failed`, it is left behind. */
   compensated: z.enum(['succeeded', 'failed']).optional(),
+  /** The compensation's own attempts and last error, for whoever cleans up by hand. */
+  undo: z.object({ attempts: z.array(AttemptEntrySchema), durationMs: z.number(), error: ErrorInfoSchema.optional() }).optional(),
 });
 export type StepEntry = z.infer<typeof StepEntrySchema>;
 
@@ -52,6 +54,8 @@ export const HistoryEntrySchema = z.object({
   event: z.enum(['claimed', 'resumed', 'restarted', 'succeeded', 'failed', 'duplicate', 'busy', 'redrive']),
   owner: z.string().optional(),
   detail: z.string().optional(),
+  /** The trace of the execution this entry starts (claimed, resumed, restarted). */
+  traceId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

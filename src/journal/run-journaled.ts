@@ -70,7 +70,7 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
   const answer = run.answer(result);
   if (lost) return { result, answer, saved: false };
 
-  const undone = new Map(result.compensations.map((c) => [c.step, c.outcome]));
+  const undone = new Map(result.compensations.map((c) => [c.step, c]));
   const at = now();
   try {
     await writer.commit((r) => {
@@ -80,8 +80,13 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
         status: result.status === 'succeeded' ? RUN_STATUS.succeeded : RUN_STATUS.failed,
         steps: result.steps.map((s) => {
           const entry = stepEntry(s, outputs.get(s.name), r.steps.find((x) => x.name === s.name)?.finishedAt ?? at);
-          const compensated = undone.get(s.name);
-          return compensated === undefined ? entry : { ...entry, compensated };
+          const undo = undone.get(s.name);
+          if (undo === undefined) return entry;
+          return {
+            ...entry,
+            compensated: undo.outcome,
+            undo: { attempts: undo.attempts.map((a) => ({ ...a, ...(a.error ? { error: { ...a.error } } : {}) })), durationMs: undo.durationMs, ...(undo.error ? { error: { ...undo.error } } : {}) },
+          };
         }),
         compensation: result.compensation,
         ...(result.failedStep === undefined ? {} : { failedStep: result.failedStep }),

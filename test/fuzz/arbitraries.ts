@@ -17,6 +17,7 @@ const VONAGE = JSON.parse(fixture('vonage-inbound.json')) as Record<string, stri
 const GENERIC = JSON.parse(fixture('generic-inbound.json')) as Record<string, unknown>;
 
 export interface FuzzCall {
+  readonly method: string;
   readonly body: Buffer;
   readonly contentType: string | null;
   readonly headers: Record<string, string>;
@@ -84,6 +85,8 @@ const contentTypeFor = (kind: 'json' | 'form' | 'any'): fc.Arbitrary<string | nu
   fc.oneof(
     { weight: 6, arbitrary: fc.constant(kind === 'form' ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8') },
     { weight: 1, arbitrary: fc.constantFrom(null, '', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'APPLICATION/JSON', 'application/vnd.api+json', 'application/x-www-form-urlencoded; charset=utf-8') },
+    // the other family than the body's: a JSON body read as a form, a form read as JSON
+    { weight: 1, arbitrary: fc.constantFrom('application/json, application/x-www-form-urlencoded', kind === 'form' ? 'application/json' : 'application/x-www-form-urlencoded', 'application/json; charset=latin1') },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
   );
 
@@ -109,20 +112,78 @@ const url = fc.oneof(
 const signedCall: fc.Arbitrary<FuzzCall> = fc.oneof(
   mutate(Object.fromEntries(TWILIO_FORM)).map((o) => {
     const body = toForm(o);
-    return { body: Buffer.from(body), contentType: 'application/x-www-form-urlencoded', url: ROUTE, headers: { Host: HOST, 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${ROUTE}`, body) } };
+    return { method: 'POST', body: Buffer.from(body), contentType: 'application/x-www-form-urlencoded', url: ROUTE, headers: { Host: HOST, 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${ROUTE}`, body) } };
   }),
   mutate(GENERIC).map((o) => {
     const body = JSON.stringify(o);
-    return { body: Buffer.from(body), contentType: 'application/json', url: ROUTE, headers: { Host: HOST, 'X-Webhook-Signature': signHmac(body) } };
+    return { method: 'POST', body: Buffer.from(body), contentType: 'application/json', url: ROUTE, headers: { Host: HOST, 'X-Webhook-Signature': signHmac(body) } };
   }),
   mutate(VONAGE).map((o) => {
     const fields = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, asFormValue(v)]));
-    return { body: Buffer.from(JSON.stringify(signVonage(fields))), contentType: 'application/json', url: ROUTE, headers: { Host: HOST } };
+    return { method: 'POST', body: Buffer.from(JSON.stringify(signVonage(fields))), contentType: 'application/json', url: ROUTE, headers: { Host: HOST } };
+  }),
+  // GET, signed the way each scheme can sign it: Twilio over the URL, Vonage with sig in the query
+  mutate(Object.fromEntries(TWILIO_FORM)).map((o) => {
+    const url = `${ROUTE}?${toForm(o)}`;
+    return { method: 'GET', body: Buffer.alloc(0), contentType: null, url, headers: { Host: HOST, 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${url}`, '') } };
+  }),
+  mutate(VONAGE).map((o) => {
+    const fields = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, asFormValue(v)]));
+    return { method: 'GET', body: Buffer.alloc(0), contentType: null, url: `${ROUTE}?${new URLSearchParams(signVonage(fields)).toString()}`, headers: { Host: HOST } };
+  }),
+  // GET with the body HMAC: a genuine signature of a body, or of the empty body, never covers the query
+  mutate(GENERIC).chain((o) =>
+    fc.record({ signedBody: fc.constantFrom('', JSON.stringify(GENERIC)), withBody: fc.boolean() }).map(({ signedBody, withBody }) => ({
+      method: 'GET',
+      body: Buffer.from(withBody ? signedBody : ''),
+      contentType: withBody ? 'application/json' : null,
+      url: `${ROUTE}?${toForm(o)}`,
+      headers: { Host: HOST, 'X-Webhook-Signature': signHmac(signedBody) },
+    })),
+  ),
+);
+
+/** Bodies that cost work before any signature: repeated names, nesting bombs, field floods. */
+const costlyBody = fc.oneof(
+  fc.record({ name: fc.constantFrom('a', 'MessageSid', 'From', 'sig', '__proto__'), n: fc.integer({ min: 150, max: 5_000 }) }).map(({ name, n }) => ({
+    body: `MessageSid=SM1&${`${name}&`.repeat(n)}`,
+    kind: 'form' as const,
+  })),
+  fc.integer({ min: 150, max: 1_000 }).map((n) => ({ body: `{${Array.from({ length: n }, () => '"a":1').join(',')}}`, kind: 'json' as const })),
+  fc.record({ depth: fc.integer({ min: 15, max: 4_000 }), open: fc.constantFrom('[', '{"x":'), shape: fc.constantFrom('vonage', 'generic') }).map(({ depth, open, shape }) => {
+    const close = open === '[' ? ']' : '}';
+    const head = shape === 'vonage' ? '"msisdn":"447700900001","messageId":"x","text":"a"' : '"id":"m","from":"+4915112345678","text":"a"';
+    return { body: `{${head},"n":${open.repeat(depth)}0${close.repeat(depth)}}`, kind: 'json' as const };
   }),
 );
 
-const unsignedCall: fc.Arbitrary<FuzzCall> = fc.oneof(jsonBody, formBody, rawText, bytes).chain(({ body, kind }) =>
-  fc.record({ contentType: contentTypeFor(kind), headers, url }).map((rest) => ({ ...rest, body: Buffer.isBuffer(body) ? body : Buffer.from(body) })),
+/** Mostly POST; GET with and without a body and a query; methods no provider uses. */
+const method = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('POST') },
+  { weight: 2, arbitrary: fc.constant('GET') },
+  { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'post', 'get') },
+);
+
+/** A GET's query: a real shape's fields, hostile ones, or the same name thousands of times. */
+const query = fc.oneof(
+  fc.oneof(mutate(Object.fromEntries(TWILIO_FORM)), mutate(VONAGE), mutate(GENERIC)).map((o) => `?${toForm(o)}`),
+  fc.integer({ min: 150, max: 3_000 }).map((n) => `?${'From=%2B1&'.repeat(n)}`),
+  fc.string({ maxLength: 60 }).map((q) => `?${q}`),
+  fc.constant(''),
+);
+
+const unsignedCall: fc.Arbitrary<FuzzCall> = fc.oneof(jsonBody, formBody, rawText, bytes, costlyBody).chain(({ body, kind }) =>
+  fc
+    .record({ method, contentType: contentTypeFor(kind), headers, url, query, emptyBody: fc.boolean() })
+    .map(({ method, query, emptyBody, ...rest }) => {
+      const get = method.toUpperCase() === 'GET';
+      return {
+        ...rest,
+        method,
+        url: get && rest.url !== null ? `${rest.url.split('?')[0]}${query}` : rest.url,
+        body: get && emptyBody ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(body),
+      };
+    }),
 );
 
 /** Mostly unsigned or wrongly signed noise, a quarter correctly signed hostile payloads. */

@@ -4,6 +4,7 @@ import type { Context, FnResult, HTTPGatewayContext } from '@fnproject/fdk';
 import type { ServerResponse } from 'node:http';
 
 export interface FakeCall {
+  readonly method?: string;
   readonly contentType: string | null;
   /** Client headers (any casing). */
   readonly headers: Readonly<Record<string, string>>;
@@ -29,7 +30,7 @@ export function fakeContext(call: FakeCall): { ctx: Context; recorded: Recorded 
   };
   const gateway: HTTPGatewayContext = {
     requestURL: call.url,
-    method: 'POST',
+    method: call.method ?? 'POST',
     headers: client,
     getHeader: (key) => client[canonical(key)]?.[0] ?? null,
     get statusCode() {

@@ -7,7 +7,7 @@ import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 import { VONAGE_SIGNATURE_SECRET } from '../helpers/sign-vonage.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { HOST, ROUTE, fuzzCall } from './arbitraries.js';
-import { assertAnswer } from './assert-answer.js';
+import { assertAnswer, assertIncidentsOnce } from './assert-answer.js';
 
 const RUNS = 1_000;
 
@@ -36,6 +36,7 @@ describe('fuzz: generated webhooks through the fdk process', () => {
     // Prepare
     const pid = stack.fn.pid;
     const stats = new Map<number, number>();
+    const created = new Set<string>();
 
     // Act / Assess
     await fc.assert(
@@ -43,10 +44,15 @@ describe('fuzz: generated webhooks through the fdk process', () => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(call.headers)) headers[k] = printable(v);
         if (call.contentType !== null) headers['Content-Type'] = printable(call.contentType);
-        const answer = await stack.fn.invoke({ method: 'POST', url: printable(call.url ?? ROUTE) || ROUTE, headers, body: call.body });
+        const url = printable(call.url ?? ROUTE) || ROUTE;
+        // The fdk's HTTP server refuses request headers over Node's 16 KB with 431 before the
+        // function runs (the agent then retires the container): the in-process suite covers longer queries.
+        fc.pre(url.length + JSON.stringify(headers).length < 12_000);
+        const answer = await stack.fn.invoke({ method: call.method, url, headers, body: call.body });
         expect(answer.error).toBeUndefined();
         expect(answer.fdkStatus).toBe(200);
-        assertAnswer(answer.status, answer.headers['content-type'] ?? null, answer.body.toString('utf8'), stats);
+        const reference = assertAnswer(answer.status, answer.headers['content-type'] ?? null, answer.body.toString('utf8'), stats);
+        if (reference !== undefined) created.add(reference);
       }),
       { numRuns: RUNS },
     );
@@ -58,6 +64,8 @@ describe('fuzz: generated webhooks through the fdk process', () => {
     const body = JSON.stringify({ id: 'msg-after-fuzz', from: '+4915112345678', text: 'still here' });
     const last = await stack.fn.invoke({ method: 'POST', url: ROUTE, headers: { Host: HOST, 'Content-Type': 'application/json', 'X-Webhook-Signature': signHmac(body) }, body });
     expect(last.status).toBe(200);
+    created.add((JSON.parse(last.body.toString('utf8')) as { referenceNumber: string }).referenceNumber);
+    assertIncidentsOnce(created, stack.emulator.state().incidents);
     expect(stack.fn.output()).not.toContain('unexpected error');
     expect(stats.get(200) ?? 0).toBeGreaterThan(0);
     expect(stats.get(403) ?? 0).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 // Property-based: ≥ 10,000 generated webhooks through the real handler (createHandler, in
-// process, fdk Context faked), against the B2C emulator over real HTTP. Every answer is a 2xx/4xx
-// (or a documented downstream 5xx) with a body, nothing escapes, nothing is echoed back.
+// process, fdk Context faked), against the B2C emulator over real HTTP with no fault injected.
+// Every answer is a 2xx/4xx with a body (a 5xx is a failure), nothing escapes, nothing is echoed
+// back, and every 200's incident exists exactly once in the emulator.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, FnResult } from '@fnproject/fdk';
@@ -11,7 +12,7 @@ import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 import { VONAGE_SIGNATURE_SECRET } from '../helpers/sign-vonage.js';
 import { CREDENTIALS } from '../helpers/stack.js';
 import { fuzzCall, type FuzzCall } from './arbitraries.js';
-import { assertAnswer } from './assert-answer.js';
+import { assertAnswer, assertIncidentsOnce } from './assert-answer.js';
 import { fakeContext, resultBody } from './fake-context.js';
 
 const RUNS_SIGNED = 6_000;
@@ -57,12 +58,18 @@ describe('fuzz: generated webhooks through createHandler', () => {
     const logs: string[] = [];
     const handler = handlerFor(signature, logs);
     const stats = new Map<number, number>();
+    const created = new Set<string>();
+    emulator.reset();
 
     // Act / Assess
     await fc.assert(
       fc.asyncProperty(fuzzCall, async (call) => {
         const answer = await invoke(handler, call);
-        assertAnswer(answer.status, answer.contentType, answer.body, stats);
+        const reference = assertAnswer(answer.status, answer.contentType, answer.body, stats);
+        if (reference !== undefined) {
+          created.add(reference);
+          expect(emulator.state().incidents.filter((i) => i.referenceNumber === reference)).toHaveLength(1);
+        }
       }),
       { numRuns },
     );
@@ -76,6 +83,8 @@ describe('fuzz: generated webhooks through createHandler', () => {
       expect(stats.get(401) ?? 0).toBeGreaterThan(0);
       expect(stats.get(403) ?? 0).toBeGreaterThan(numRuns / 50);
     }
+    expect(stats.get(405) ?? 0).toBeGreaterThan(0);
+    assertIncidentsOnce(created, emulator.state().incidents);
     for (const line of logs) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(logs.join('\n')).not.toContain('unexpected error');
   }, 150_000);

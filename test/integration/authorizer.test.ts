@@ -3,6 +3,7 @@
  * calls a CUSTOM_AUTHENTICATION function: a direct invocation with `{"type":"USER_DEFINED","data":{…}}`,
  * answered HTTP 200 with `{"active":…}` (shared/notes/fn-fdk.md §4.2).
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFunction, type FnProcess } from '../../src/local/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
@@ -70,6 +71,28 @@ describe('authorizer: shared token', () => {
     expectRefused(await authorize(fn, Buffer.from([0xff, 0xfe, 0x00]).toString('latin1'), true));
     expectRefused(await authorize(fn, userDefined({ token: 'x'.repeat(5000) })));
     // Still the same process, still deciding.
+    expect(fn.pid).toBe(pid);
+    expectAdmitted(await authorize(fn, userDefined({ token: TOKEN })), 'token');
+  });
+
+  it('refuses every generated body that does not carry the token, and stays up (300 bodies)', async () => {
+    const pid = fn.pid;
+    const data = fc.dictionary(fc.oneof(fc.constant('token'), fc.constant('ip'), fc.string()), fc.oneof(fc.string(), fc.jsonValue()));
+    const bodies = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.record({ type: fc.oneof(fc.constant('USER_DEFINED'), fc.constant('TOKEN'), fc.string()), data, token: fc.oneof(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc.string(),
+      fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b).toString('latin1')),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        fc.pre(!body.includes(TOKEN));
+        const a = await fn.invoke({ intent: 'invoke', method: 'POST', url: '/', headers: { 'Content-Type': 'application/json' }, body });
+        expect(a.status).toBe(200);
+        expect(JSON.parse(a.body.toString('utf8'))).toEqual({ active: false, wwwAuthenticate: 'Bearer realm="sms-incident"' });
+      }),
+      { numRuns: 300 },
+    );
     expect(fn.pid).toBe(pid);
     expectAdmitted(await authorize(fn, userDefined({ token: TOKEN })), 'token');
   });

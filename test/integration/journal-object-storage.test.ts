@@ -47,7 +47,7 @@ describe('Object Storage journal through the signed OCI SDK client', () => {
     expect(first?.version).toMatch(/^[0-9a-f-]{36}$/);
     expect(second).toBeUndefined();
     expect((await journal.get('k1'))?.record.payloadHash).toBe('h1');
-    const puts = standin.requests().filter((r) => r.method === 'PUT');
+    const puts = standin.requests().filter((r) => r.method === 'PUT' && r.path.includes('%2Fruns%2F'));
     expect(puts.map((r) => [r.ifNoneMatch, r.status])).toEqual([['*', 200], ['*', 412]]);
     expect(puts[0]!.path).toMatch(/^\/n\/tenancyns\/b\/runs\/o\/sms%2Fruns%2F[0-9a-f]{40}\.json$/);
   });

@@ -1,9 +1,32 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { B2cError, contactByNationalNumberFilter, contactByPhoneFilter, roqlString } from '../../../src/b2c/index.js';
+import { parseWhere } from '../../../src/emulator/roql.js';
 
 describe('roql', () => {
-  it('quotes a literal and doubles its quotes', () => {
+  it('quotes a literal, doubling its quotes and its backslashes', () => {
     expect(roqlString("O'Brien")).toBe("'O''Brien'");
+    expect(roqlString('C:\\temp\\')).toBe("'C:\\\\temp\\\\'");
+  });
+
+  it('keeps a trailing backslash and a quote inside the literal: no injection under the escaping reading', () => {
+    // Prepare: quotes doubled alone would give 'x\'' or 1=1 --' — an open literal, then SQL
+    const hostile = "x\\' or 1=1 --";
+
+    // Act
+    const expr = parseWhere(`subject = ${roqlString(hostile)}`);
+
+    // Assess
+    expect(expr).toEqual({ kind: 'compare', field: 'subject', op: '=', value: hostile });
+  });
+
+  it('round-trips any string through the emulator’s ROQL reader as one literal', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (value) => {
+        expect(parseWhere(`subject = ${roqlString(value)}`)).toEqual({ kind: 'compare', field: 'subject', op: '=', value });
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('filters contacts on the digits-only rawNumber', () => {
