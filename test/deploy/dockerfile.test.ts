@@ -89,6 +89,7 @@ describe('Dockerfile', () => {
   it('ships only the bundle and package.json (the bundle holds every dependency: test/deploy/image-layout.test.ts)', () => {
     const runtime = byName('runtime');
     expect(keywords(runtime, 'COPY').map((c) => ({ from: c.flags.from ?? null, src: c.args[0], dest: c.args[1] }))).toEqual([
+      { from: 'build', src: '/function/dist', dest: './dist' },
       { from: null, src: 'package.json', dest: './' },
     ]);
     for (const name of ['authorizer', 'function']) expect(keywords(byName(name), 'COPY')).toEqual([]);
