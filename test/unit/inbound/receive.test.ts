@@ -174,6 +174,31 @@ describe('receiveInbound', () => {
     expect(refusal(() => receiveInbound(forged, config(), NOW)).status).toBe(403);
   });
 
+  it.each(['auto', 'generic'])('refuses GET with 405 for the body HMAC whatever the secrets, with webhook_provider=%s', (provider) => {
+    // Prepare: the query is what GET carries; the body HMAC could only ever cover the (empty) body
+    const url = `${ROUTE}?${new URLSearchParams({ id: 'm1', from: '+4915112345678', text: 'forged' }).toString()}`;
+    const get = { ...request('', null, { [HMAC_HEADER]: signHmac('') }, url), method: 'GET' };
+
+    // Act / Assess
+    for (const cfg of [config({ webhook_provider: provider }), config({ webhook_provider: provider, webhook_hmac_secret: '' })]) {
+      const error = refusal(() => receiveInbound(get, cfg, NOW));
+      expect(error.status).toBe(405);
+      expect(error.allow).toBe('POST');
+    }
+    // with signatures off there is no scheme to outwit: GET is read like any other
+    expect(receiveInbound(get, config({ webhook_provider: provider, webhook_signature: 'off' }), NOW).sms.text).toBe('forged');
+  });
+
+  it.each(['PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'])('refuses %s with 405 and Allow: POST, GET', (method) => {
+    const error = refusal(() => receiveInbound({ ...request(GENERIC, JSON_TYPE, { [HMAC_HEADER]: signHmac(GENERIC) }), method }, config(), NOW));
+    expect(error.status).toBe(405);
+    expect(error.allow).toBe('POST, GET');
+  });
+
+  it('reads a request without a method (no gateway, e.g. fn invoke) as a POST', () => {
+    expect(receiveInbound({ ...request(GENERIC, JSON_TYPE, { [HMAC_HEADER]: signHmac(GENERIC) }), method: null }, config(), NOW).signature).toBe('hmac-sha256');
+  });
+
   it('reads a WhatsApp sender through the Twilio webhook as its E.164 number', () => {
     const form = TWILIO_FORM.replace('From=%2B14155550101', 'From=whatsapp%3A%2B14155550101');
     expect(receiveInbound(request(form, FORM), config({ webhook_signature: 'off' }), NOW).sms.from).toBe('+14155550101');
