@@ -16,7 +16,7 @@ export interface ServiceDesk {
     incident: { subject: string; primaryContactId: number; customField?: { name: string; value: string } },
     opts: { signal: AbortSignal },
   ): Promise<{ id: number; referenceNumber: string }>;
-  addNote(incidentId: number, text: string, opts: { signal: AbortSignal }): Promise<void>;
+  addThread(incidentId: number, text: string, opts: { signal: AbortSignal }): Promise<void>;
   deleteIncident(incidentId: number, opts: { signal: AbortSignal }): Promise<void>;
   deleteContact(contactId: number, opts: { signal: AbortSignal }): Promise<void>;
   /** Whether anyone but the run that created it can rely on the contact: it carries a phone (a look-up by number finds it) or has an incident. */
@@ -307,7 +307,7 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
             ctx,
             async () => ((await desk.threadTexts(incidentId, ctx)).includes(note) ? true : undefined),
             async () => {
-              await desk.addNote(incidentId, note, ctx);
+              await desk.addThread(incidentId, note, ctx);
               return true;
             },
           );

@@ -12,22 +12,11 @@ export interface B2cClientOptions extends TransportOptions {
   readonly phoneMatch?: PhoneMatch;
 }
 
-/** The B2C Service operations the SMS workflow needs, over the documented Connect REST API. */
-export interface B2cClient {
-  findContactByPhone(e164: string, opts?: CallOptions): Promise<number | undefined>;
-  createContact(contact: NewContact, opts?: CallOptions): Promise<{ id: number }>;
-  addPhone(contactId: number, e164: string, opts?: CallOptions): Promise<void>;
-  createIncident(incident: NewIncident, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }>;
-  addNote(incidentId: number, text: string, opts?: CallOptions): Promise<void>;
-  deleteIncident(incidentId: number, opts?: CallOptions): Promise<void>;
-  deleteContact(contactId: number, opts?: CallOptions): Promise<void>;
-  contactInUse(contactId: number, opts?: CallOptions): Promise<boolean>;
-  findContactByExternalReference(externalReference: string, opts?: CallOptions): Promise<number | undefined>;
-  findIncidents(query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]>;
-  threadTexts(incidentId: number, opts?: CallOptions): Promise<string[]>;
-}
-
 /**
+ * The B2C Service operations, over the documented Connect REST API: the implementation of the
+ * workflow's `ServiceDesk` port (workflows/sms-to-incident.ts), one function of `contacts.ts` or
+ * `incidents.ts` per operation, named as the step that calls it.
+ *
  * @example
  * ```ts
  * const b2c = createB2cClient({ baseUrl: 'https://mysite.custhelp.com/services/rest/connect/v1.4',
@@ -35,21 +24,24 @@ export interface B2cClient {
  * const contactId = await b2c.findContactByPhone('+14155550101', { signal });
  * ```
  */
-export function createB2cClient(options: B2cClientOptions): B2cClient {
+export function createB2cClient(options: B2cClientOptions) {
   const http = new B2cTransport(options);
   const phoneType = options.phoneType ?? 'Mobile Phone';
   const entryType = options.threadEntryType ?? 'Note';
   return {
-    findContactByPhone: (e164, opts) => findContactByPhone(http, e164, opts, options.phoneMatch ?? 'e164'),
-    createContact: (contact, opts) => createContact(http, contact, opts),
-    addPhone: (contactId, e164, opts) => addPhone(http, contactId, { number: e164, phoneType }, opts),
-    createIncident: (incident, opts) => createIncident(http, incident, opts),
-    addNote: (incidentId, text, opts) => addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
-    deleteIncident: (incidentId, opts) => deleteIncident(http, incidentId, opts),
-    deleteContact: (contactId, opts) => deleteContact(http, contactId, opts),
-    contactInUse: (contactId, opts) => contactInUse(http, contactId, opts),
-    findContactByExternalReference: (ref, opts) => findContactByExternalReference(http, ref, opts),
-    findIncidents: (query, opts) => findIncidents(http, query, opts),
-    threadTexts: (incidentId, opts) => threadTexts(http, incidentId, opts),
+    findContactByPhone: (e164: string, opts?: CallOptions): Promise<number | undefined> => findContactByPhone(http, e164, opts, options.phoneMatch ?? 'e164'),
+    createContact: (contact: NewContact, opts?: CallOptions): Promise<{ id: number }> => createContact(http, contact, opts),
+    addPhone: (contactId: number, e164: string, opts?: CallOptions): Promise<void> => addPhone(http, contactId, { number: e164, phoneType }, opts),
+    createIncident: (incident: NewIncident, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }> => createIncident(http, incident, opts),
+    addThread: (incidentId: number, text: string, opts?: CallOptions): Promise<void> => addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
+    deleteIncident: (incidentId: number, opts?: CallOptions): Promise<void> => deleteIncident(http, incidentId, opts),
+    deleteContact: (contactId: number, opts?: CallOptions): Promise<void> => deleteContact(http, contactId, opts),
+    contactInUse: (contactId: number, opts?: CallOptions): Promise<boolean> => contactInUse(http, contactId, opts),
+    findContactByExternalReference: (ref: string, opts?: CallOptions): Promise<number | undefined> => findContactByExternalReference(http, ref, opts),
+    findIncidents: (query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]> => findIncidents(http, query, opts),
+    threadTexts: (incidentId: number, opts?: CallOptions): Promise<string[]> => threadTexts(http, incidentId, opts),
   };
 }
+
+/** What {@link createB2cClient} returns: the `ServiceDesk` port and more (the options of each call are optional). */
+export type B2cClient = ReturnType<typeof createB2cClient>;

@@ -141,7 +141,7 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
     }
     try {
       incidentId = (await client.createIncident({ subject: 'sms-incident doctor check (safe to delete)', primaryContactId: contactId })).id;
-      await client.addNote(incidentId, `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written as the function writes the SMS (${marker})`);
+      await client.addThread(incidentId, `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written as the function writes the SMS (${marker})`);
       checks.push({ name: 'incidents', status: 'ok', detail: `may create incidents and add a '${config.b2cservice_thread_entry_type}' thread (test incident ${incidentId})` });
     } catch (error) {
       checks.push(writeFailure('incidents', incidentId === undefined ? 'create' : 'update', error, config));

@@ -13,13 +13,15 @@ function integerParam(req: ApiRequest, name: string, min: number, max: number): 
   return value;
 }
 
-/** Applies `limit`/`offset`; when either was given, adds `hasMore`, `limit` and `offset` like the site. */
+/** Applies the site's list order, then `limit`/`offset`; when either was given, adds `hasMore`, `limit` and `offset` like the site. */
 export function page<T>(req: ApiRequest, all: readonly T[]): { items: T[]; paging: Record<string, unknown> } {
   const limit = integerParam(req, 'limit', 1, MAX_LIMIT);
   const offset = integerParam(req, 'offset', 0, Number.MAX_SAFE_INTEGER);
   const start = offset ?? 0;
   const size = limit ?? DEFAULT_LIMIT;
-  const items = all.slice(start, start + size);
+  // The store keeps ids ascending; a site may list in another order (EmulatorSite.listOrder).
+  const ordered = req.site.listOrder === 'descending' ? [...all].reverse() : all;
+  const items = ordered.slice(start, start + size);
   const paging = limit === undefined && offset === undefined ? {} : { hasMore: start + size < all.length, limit: size, offset: start };
   return { items, paging };
 }

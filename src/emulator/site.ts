@@ -19,6 +19,12 @@ export interface EmulatorSite {
   readonly incidentCustomFields?: Readonly<Record<string, CustomFieldType>>;
   /** What the account may not do, e.g. `{ incidents: ['delete'] }` (403). @default nothing denied */
   readonly denied?: Partial<Record<Resource, readonly Action[]>>;
+  /**
+   * Order of a collection's items (`GET /contacts`, `GET /incidents`). The API promises none
+   * without ORDER BY: `descending` (newest first) lets a test show the client does not rely on it.
+   * @default 'ascending'
+   */
+  readonly listOrder?: 'ascending' | 'descending';
 }
 
 export interface SiteProfile {
@@ -26,6 +32,7 @@ export interface SiteProfile {
   readonly threadEntryTypes: NamedIdList;
   readonly incidentCustomFields: Readonly<Record<string, CustomFieldType>> | undefined;
   readonly denied: Partial<Record<Resource, readonly Action[]>>;
+  readonly listOrder: 'ascending' | 'descending';
 }
 
 export function siteProfile(site: EmulatorSite = {}): SiteProfile {
@@ -34,6 +41,7 @@ export function siteProfile(site: EmulatorSite = {}): SiteProfile {
     threadEntryTypes: { label: THREAD_ENTRY_TYPES.label, values: site.threadEntryTypes ?? THREAD_ENTRY_TYPES.values },
     incidentCustomFields: site.incidentCustomFields,
     denied: site.denied ?? {},
+    listOrder: site.listOrder ?? 'ascending',
   };
 }
 

@@ -37,8 +37,6 @@ interface RunProgress<S> {
   failedStep?: string;
   readonly steps: StepRecord[];
   readonly compensations: CompensationRecord[];
-  /** What each succeeded step returned, by step index. */
-  readonly outputs: (Readonly<Record<string, unknown>> | undefined)[];
 }
 
 interface RunEnv<S> {
@@ -87,7 +85,7 @@ export async function runWorkflow<S>(
 ): Promise<RunResult<S>> {
   const clock = options.clock ?? systemClock;
   const hooks = options.hooks ?? {};
-  const progress: RunProgress<S> = { state: initialState, steps: [], compensations: [], outputs: [] };
+  const progress: RunProgress<S> = { state: initialState, steps: [], compensations: [] };
   let env: RunEnv<S> | undefined;
   try {
     env = {
@@ -138,7 +136,7 @@ async function execute<S>(env: RunEnv<S>, options: RunOptions): Promise<RunResul
     if (options.checkpoint !== undefined) {
       const stepRecord = progress.steps[index];
       try {
-        if (stepRecord !== undefined) await options.checkpoint({ runId: env.runId, record: stepRecord, ...outputOf(progress, index) });
+        if (stepRecord !== undefined) await options.checkpoint({ runId: env.runId, record: stepRecord });
       } catch (error) {
         // The progress could not be saved: stop without undoing anything (see RunOptions.checkpoint).
         progress.steps.push(...workflow.steps.slice(index + 1).map(notRun));
@@ -202,8 +200,7 @@ async function runStep<S>(
     return failed.error;
   }
   progress.state = merge(state, outcome.value);
-  progress.outputs[env.progress.steps.length] = isPatch(outcome.value) ? outcome.value : undefined;
-  record(env, { name: step.name, outcome: 'succeeded', attempts: outcome.attempts, durationMs: outcome.durationMs });
+  record(env, { name: step.name, outcome: 'succeeded', attempts: outcome.attempts, durationMs: outcome.durationMs, ...(isPatch(outcome.value) ? { output: outcome.value } : {}) });
   return undefined;
 }
 
@@ -345,11 +342,6 @@ function checkCompleted<S>(workflow: WorkflowDefinition<S>, completed: readonly 
       throw new RangeError(`completedSteps[${index}] ("${done.name}") ${done.outcome}: only succeeded or skipped steps count as completed`);
     }
   });
-}
-
-function outputOf<S>(progress: RunProgress<S>, index: number): { output?: Readonly<Record<string, unknown>> } {
-  const output = progress.outputs[index];
-  return output === undefined ? {} : { output };
 }
 
 function isPatch(value: unknown): value is Readonly<Record<string, unknown>> {

@@ -108,6 +108,8 @@ export interface StepRecord {
   readonly durationMs: number;
   /** The last error, for a failed step. */
   readonly error?: ErrorInfo;
+  /** The patch a succeeded step returned (merged into the state), e.g. `{ incidentId }`. */
+  readonly output?: Readonly<Record<string, unknown>>;
 }
 
 export interface CompensationRecord {
@@ -208,10 +210,8 @@ export interface RunOptions {
   readonly checkpoint?: (e: StepCheckpoint) => Promise<void>;
 }
 
-/** A forward step's end, as given to {@link RunOptions.checkpoint}. */
+/** A forward step's end, as given to {@link RunOptions.checkpoint}; its record carries its output. */
 export interface StepCheckpoint {
   readonly runId: string;
   readonly record: StepRecord;
-  /** The patch the step returned (merged into the state), for a step that succeeded. */
-  readonly output?: Readonly<Record<string, unknown>>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AttemptRecord, CompensationRecord, ErrorInfo, StepRecord } from '../engine/index.js';
 
 /**
  * One run of a workflow for one inbound message, as the journal keeps it. Plain JSON: the same
@@ -18,7 +19,7 @@ export const RUN_STATUS = {
 export const RunStatusSchema = z.enum([RUN_STATUS.running, RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.queued]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string(), retryable: z.boolean() });
+export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }) satisfies z.ZodType<ErrorInfo>;
 
 export const AttemptEntrySchema = z.object({
   attempt: z.number().int(),
@@ -27,13 +28,22 @@ export const AttemptEntrySchema = z.object({
   outcome: z.enum(['succeeded', 'failed']),
   error: ErrorInfoSchema.optional(),
   backoffMs: z.number().optional(),
-});
+}) satisfies z.ZodType<AttemptRecord>;
 
-/** A step's outcome as the engine recorded it, plus what the step returned and when it ended. */
+/** A step as the engine recorded it (its output included), plus when it ended and whether it was undone. */
+export interface StepEntry extends StepRecord {
+  readonly finishedAt?: number;
+  /** Set when its compensation ran: `succeeded`, its output no longer exists; `failed`, it is left behind. */
+  readonly compensated?: 'succeeded' | 'failed';
+  /** The compensation's own attempts and last error, for whoever cleans up by hand. */
+  readonly undo?: Pick<CompensationRecord, 'attempts' | 'durationMs' | 'error'>;
+}
+
+/** The journal's form of {@link StepEntry}: checked against the engine's record, so the two cannot drift. */
 export const StepEntrySchema = z.object({
   name: z.string(),
   outcome: z.enum(['succeeded', 'failed', 'skipped', 'not-run']),
-  attempts: z.array(AttemptEntrySchema),
+  attempts: z.array(AttemptEntrySchema).readonly(),
   durationMs: z.number(),
   error: ErrorInfoSchema.optional(),
   /** The patch the step merged into the run's state (e.g. `{ incidentId }`). */
@@ -42,9 +52,8 @@ export const StepEntrySchema = z.object({
   /** Set when its compensation ran: `succeeded`, its output no longer exists; `failed`, it is left behind. */
   compensated: z.enum(['succeeded', 'failed']).optional(),
   /** The compensation's own attempts and last error, for whoever cleans up by hand. */
-  undo: z.object({ attempts: z.array(AttemptEntrySchema), durationMs: z.number(), error: ErrorInfoSchema.optional() }).optional(),
-});
-export type StepEntry = z.infer<typeof StepEntrySchema>;
+  undo: z.object({ attempts: z.array(AttemptEntrySchema).readonly(), durationMs: z.number(), error: ErrorInfoSchema.optional() }).optional(),
+}) satisfies z.ZodType<StepEntry>;
 
 export const LeaseSchema = z.object({ owner: z.string(), expiresAt: z.number() });
 export type Lease = z.infer<typeof LeaseSchema>;

@@ -44,15 +44,12 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
   const now = run.now ?? Date.now;
   const { record } = run.claimed;
   const completed = withoutStaleReads(standingSteps(record.steps), run.workflow);
-  const outputs = new Map<string, Readonly<Record<string, unknown>>>();
-  for (const step of completed) if (step.output !== undefined) outputs.set(step.name, step.output);
   const state = completed.reduce<S>((acc, step) => ({ ...acc, ...step.output }), run.initialState);
 
   const writer = new RecordWriter(run.journal, run.claimed, run.owner);
   let lost = false;
   const checkpoint = async (e: StepCheckpoint): Promise<void> => {
-    if (e.output !== undefined) outputs.set(e.record.name, e.output);
-    const entry = stepEntry(e.record, e.output, now());
+    const entry: StepEntry = { ...e.record, finishedAt: now() };
     try {
       await writer.commit((r) => ({ ...r, steps: upsert(r.steps, entry, run.workflow), updatedAt: now() }));
     } catch (error) {
@@ -64,7 +61,8 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
   const result = await runWorkflow(run.workflow, state, {
     ...run.options,
     runId: record.runId,
-    completedSteps: completed.map(toStepRecord),
+    // A journaled step is the engine's step record (its output included), and when it ended.
+    completedSteps: completed,
     checkpoint,
   });
   const answer = run.answer(result);
@@ -79,14 +77,10 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
         ...rest,
         status: result.status === 'succeeded' ? RUN_STATUS.succeeded : RUN_STATUS.failed,
         steps: result.steps.map((s) => {
-          const entry = stepEntry(s, outputs.get(s.name), r.steps.find((x) => x.name === s.name)?.finishedAt ?? at);
+          const entry: StepEntry = { ...s, finishedAt: r.steps.find((x) => x.name === s.name)?.finishedAt ?? at };
           const undo = undone.get(s.name);
           if (undo === undefined) return entry;
-          return {
-            ...entry,
-            compensated: undo.outcome,
-            undo: { attempts: undo.attempts.map((a) => ({ ...a, ...(a.error ? { error: { ...a.error } } : {}) })), durationMs: undo.durationMs, ...(undo.error ? { error: { ...undo.error } } : {}) },
-          };
+          return { ...entry, compensated: undo.outcome, undo: { attempts: undo.attempts, durationMs: undo.durationMs, ...(undo.error ? { error: undo.error } : {}) } };
         }),
         compensation: result.compensation,
         ...(result.failedStep === undefined ? {} : { failedStep: result.failedStep }),
@@ -136,28 +130,6 @@ class RecordWriter {
     }
     throw new LeaseLostError(`run ${this.#latest.record.runId}: the journal kept changing under us`);
   }
-}
-
-function stepEntry(record: StepRecord, output: Readonly<Record<string, unknown>> | undefined, finishedAt: number): StepEntry {
-  return {
-    name: record.name,
-    outcome: record.outcome,
-    attempts: record.attempts.map((a) => ({ ...a, ...(a.error ? { error: { ...a.error } } : {}) })),
-    durationMs: record.durationMs,
-    ...(record.error === undefined ? {} : { error: { ...record.error } }),
-    ...(output === undefined ? {} : { output: { ...output } }),
-    finishedAt,
-  };
-}
-
-function toStepRecord(entry: StepEntry): StepRecord {
-  return {
-    name: entry.name,
-    outcome: entry.outcome,
-    attempts: entry.attempts,
-    durationMs: entry.durationMs,
-    ...(entry.error === undefined ? {} : { error: entry.error }),
-  };
 }
 
 /** Keeps one entry per step, in workflow order. */

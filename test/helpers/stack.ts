@@ -1,4 +1,4 @@
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorSite, type RunningEmulator } from '../../src/emulator/index.js';
 import { startFunction, type FnAnswer, type FnProcess } from '../../src/local/index.js';
 
 export const ENTRY = new URL('../../dist/func.js', import.meta.url).pathname;
@@ -14,8 +14,8 @@ export interface Stack {
 }
 
 /** The B2C emulator in process, and dist/func.js under the real fdk in a child process. */
-export async function startStack(options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Stack> {
-  const emulator = await startEmulator(CREDENTIALS);
+export async function startStack(options: { env?: Record<string, string>; timeoutMs?: number; site?: EmulatorSite } = {}): Promise<Stack> {
+  const emulator = await startEmulator({ ...CREDENTIALS, ...(options.site ? { site: options.site } : {}) });
   const fn = await startFunction({
     entry: ENTRY,
     timeoutMs: options.timeoutMs,

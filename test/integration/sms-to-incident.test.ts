@@ -78,9 +78,10 @@ describe('sms-to-incident through the fdk', () => {
     expect(calls(stack)).toEqual(['GET /contacts', 'POST /incidents', 'PATCH /incidents/{id}']);
   });
 
-  it('picks the lowest id when several contacts share the number', async () => {
+  // The API lists without a promised order: the lowest id must win whichever comes first.
+  it.each(['ascending', 'descending'] as const)('picks the lowest id when several contacts share the number (site lists %s)', async (listOrder) => {
     // Prepare
-    stack = await startStack();
+    stack = await startStack({ site: { listOrder } });
     const first = stack.emulator.seedContact(FROM);
     stack.emulator.seedContact(FROM, 'Home Phone');
 
@@ -112,7 +113,9 @@ describe('sms-to-incident through the fdk', () => {
   it('retries a throttled create (503 OSC-CREST-00035 twice) and creates exactly one incident', async () => {
     // Prepare
     stack = await startStack();
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 50, times: 2 });
+    // The hint is longer than the write policy's first back-off (≤ 1 s): only honouring it explains the gaps.
+    const hintMs = 1_500;
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: hintMs, times: 2 });
 
     // Act
     const res = await stack.post(webhook());
@@ -121,6 +124,9 @@ describe('sms-to-incident through the fdk', () => {
     expect(res.status).toBe(200);
     expect(stack.emulator.state().incidents).toHaveLength(1);
     expect(calls(stack).filter((c) => c === 'POST /incidents')).toHaveLength(3);
+    // osvc-crest-next-request-after honoured, as the site saw it: each retry came at least the hint later.
+    const creates = stack.emulator.requests().filter((r) => r.method === 'POST' && r.resource === '/incidents').map((r) => r.at);
+    for (let i = 1; i < creates.length; i++) expect(creates[i]! - creates[i - 1]!).toBeGreaterThanOrEqual(hintMs);
     expect(stack.fn.output()).toMatch(/"message":"attempt failed".*"step":"create-incident".*"attempt":1.*"willRetry":true/);
   });
 

@@ -90,7 +90,7 @@ describe('runWorkflow: checkpoints', () => {
 
     // Assess
     expect(log).toEqual(['run b', 'saved b', 'run c', 'saved c']);
-    expect(seen.map((e) => e.output)).toEqual([{ b: 2 }, { c: 3 }]);
+    expect(seen.map((e) => e.record.output)).toEqual([{ b: 2 }, { c: 3 }]);
     expect(seen[0]!.record.outcome).toBe('succeeded');
   });
 
@@ -99,7 +99,7 @@ describe('runWorkflow: checkpoints', () => {
     const log: string[] = [];
     const wf = flow(log, { b: { run: async () => { throw new TerminalError('bad'); } } });
     const checkpoint = async (e: StepCheckpoint): Promise<void> => {
-      log.push(`saved ${e.record.name}:${e.record.outcome}${e.output ? '+output' : ''}`);
+      log.push(`saved ${e.record.name}:${e.record.outcome}${e.record.output ? '+output' : ''}`);
     };
 
     // Act

@@ -15,7 +15,7 @@ function clock(): Clock {
 const options = () => ({ runId: 'run-1', deadline: 1_000_000 + 60_000, clock: clock(), random: () => 0 });
 
 /** A desk whose writes can fail once (with the write applied or not) and whose look-ups see what was applied. */
-function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 'addNote', Error>> = {}) {
+function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 'addThread', Error>> = {}) {
   const site = { contacts: [] as { id: number; ref?: string }[], incidents: [] as { id: number; subject: string; contactId: number; field?: string }[], notes: [] as string[] };
   const log: string[] = [];
   const desk: ServiceDesk = {
@@ -34,10 +34,10 @@ function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 
       if (failOnce.createIncident) { const e = failOnce.createIncident; delete failOnce.createIncident; throw e; }
       return { id: site.incidents.at(-1)!.id, referenceNumber: `ref-${site.incidents.at(-1)!.id}` };
     },
-    addNote: async (_, text) => {
-      log.push('addNote');
+    addThread: async (_, text) => {
+      log.push('addThread');
       site.notes.push(text);
-      if (failOnce.addNote) { const e = failOnce.addNote; delete failOnce.addNote; throw e; }
+      if (failOnce.addThread) { const e = failOnce.addThread; delete failOnce.addThread; throw e; }
     },
     deleteIncident: async () => { log.push('deleteIncident'); },
     deleteContact: async () => { log.push('deleteContact'); },
@@ -113,7 +113,7 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
 
   it('does not add the note twice when a lost answer had added it', async () => {
     // Prepare
-    const { desk, site } = siteDesk({ addNote: lost });
+    const { desk, site } = siteDesk({ addThread: lost });
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());

@@ -24,7 +24,7 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
     createContact: () => call('createContact', '', { id: 7 }),
     addPhone: (id, phone) => call('addPhone', `${id},${phone}`, undefined),
     createIncident: (i) => call('createIncident', `${i.primaryContactId},${i.subject}`, { id: 42, referenceNumber: '261127-000001' }),
-    addNote: (id) => call('addNote', String(id), undefined),
+    addThread: (id) => call('addThread', String(id), undefined),
     deleteIncident: (id) => call('deleteIncident', String(id), undefined),
     deleteContact: (id) => call('deleteContact', String(id), undefined),
     // In use once its phone was added: a look-up by number finds it.
@@ -50,7 +50,7 @@ describe('smsToIncident', () => {
     // Assess
     expect(result.status).toBe('succeeded');
     expect(result.state).toMatchObject({ contactId: 7, contactCreated: true, incidentId: 42, referenceNumber: '261127-000001' });
-    expect(log).toEqual(['findContactByPhone(+14155550101)', 'createContact()', 'addPhone(7,+14155550101)', 'createIncident(7,help)', 'addNote(42)']);
+    expect(log).toEqual(['findContactByPhone(+14155550101)', 'createContact()', 'addPhone(7,+14155550101)', 'createIncident(7,help)', 'addThread(42)']);
     expect(result.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
   });
 
@@ -75,7 +75,7 @@ describe('smsToIncident', () => {
 
   it('deletes the incident and keeps the contact it created once that carries the number, when the note fails for good', async () => {
     // Prepare
-    const { desk, log } = fakeDesk({ fail: { addNote: terminal } });
+    const { desk, log } = fakeDesk({ fail: { addThread: terminal } });
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
@@ -88,7 +88,7 @@ describe('smsToIncident', () => {
 
   it('never deletes a contact it did not create', async () => {
     // Prepare
-    const { desk, log } = fakeDesk({ existingContact: 3, fail: { addNote: terminal } });
+    const { desk, log } = fakeDesk({ existingContact: 3, fail: { addThread: terminal } });
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
