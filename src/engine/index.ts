@@ -4,7 +4,7 @@
  */
 export { runWorkflow } from './run-workflow.js';
 export { AttemptTimeoutError, DeadlineExceededError, RetryableError, TerminalError, ensureError } from './errors.js';
-export { classifyError, toErrorInfo } from './classify.js';
+export { appliedMaybe, classifyError, toErrorInfo } from './classify.js';
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, nextDelayMs, retryPolicy } from './retry-policy.js';
 export { leavesRoomForAttempt, planAttempt, runBudget } from './deadline.js';
 export { systemClock } from './clock.js';
