@@ -4,11 +4,12 @@
  * and log lines, a traced fetch, and one bounded flush of metrics, logs and spans in `finally`.
  * Nothing here can change an answer: every failure is caught, counted and logged once.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import type { RunHooks, RunResult } from '../src/engine/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
+import { VERSION } from '../src/version.js';
 import { answerFault, type AnswerOutcome } from './answer-fault.js';
 import { combineHooks } from './combine-hooks.js';
 import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
@@ -19,7 +20,7 @@ import { MetricBatch } from './metric-batch.js';
 import type { OciSinks } from './oci-sinks.js';
 import { runLogHooks } from './run-log.js';
 import { recordRunMetrics } from './run-metrics.js';
-import { SagaAttr, setSafeAttributes } from './span-attributes.js';
+import { SagaAttr, Semconv, setSafeAttributes } from './span-attributes.js';
 import { spanHooks } from './span-hooks.js';
 import { tracedFetch } from './traced-fetch.js';
 import { apmTracesUrl, createTracing, type Tracing } from './tracing.js';
@@ -58,7 +59,8 @@ export interface InvocationTelemetry {
   /** The accepted webhook: names the provider on metrics and the span. */
   accepted(sms: { provider: string; messageId?: string; from?: string }): void;
   rejected(reason: string): void;
-  duplicate(): void;
+  /** A delivery answered from the journal: counted, and its span linked to the run's original trace. */
+  duplicate(original?: { runId: string; traceId?: string; spanId?: string }): void;
   /** Engine hooks: spans, log lines and run metrics. */
   runHooks(runLog: Logger): RunHooks;
   /** Counts the answer, ends the SERVER span and flushes everything within the budget. Never rejects. */
@@ -111,12 +113,12 @@ export class FunctionTelemetry {
    */
   #tracingReady(): Promise<Tracing | undefined> {
     this.#tracing ??= (async () => {
-      const resource = { 'faas.name': this.functionName, ...(this.#options.env.FN_FN_ID ? { 'faas.id': this.#options.env.FN_FN_ID } : {}) };
-      if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, resource, simple: true });
+      const resource = resourceAttributes(this.#options.env, this.functionName);
+      if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, serviceVersion: VERSION, resource, simple: true });
       const exporter = this.#exporter();
       if (exporter) this.#exporterReady = exporter;
       // Without an exporter spans still get ids, so logs, the run journal and `GET /runs` can be correlated.
-      return createTracing({ ...(exporter ? { exporter: deferredExporter(exporter) } : {}), serviceName: this.functionName, resource });
+      return createTracing({ ...(exporter ? { exporter: deferredExporter(exporter) } : {}), serviceName: this.functionName, serviceVersion: VERSION, resource });
     })();
     return this.#tracing;
   }
@@ -173,7 +175,15 @@ export class FunctionTelemetry {
     const route = (request.url ?? '/').split('?')[0] ?? '/';
     const method = request.method ?? 'POST';
     const server: Span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
-    setSafeAttributes(server, { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: route, [SagaAttr.fnCallId]: request.callId });
+    setSafeAttributes(server, {
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_PATH]: route,
+      // The gateway's deployment path is the route: there are no path parameters in it.
+      [Semconv.httpRoute]: route,
+      [Semconv.faasTrigger]: 'http',
+      [Semconv.urlScheme]: forwardedScheme(request),
+      [SagaAttr.fnCallId]: request.callId,
+    });
     const serverCtx: Context = trace.setSpan(parent, server);
     const traceId = tracing ? server.spanContext().traceId : '';
 
@@ -194,21 +204,33 @@ export class FunctionTelemetry {
         setSafeAttributes(server, { [SagaAttr.provider]: sms.provider, [SagaAttr.messageId]: sms.messageId, [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined });
       },
       rejected: (reason) => batch.add('WebhookRejected', { functionName: this.functionName, reason }, 1),
-      duplicate: () => batch.add('DuplicateWebhook', dims, 1),
-      runHooks: (runLog) =>
-        combineHooks(runLogHooks(runLog), spanHooks(tracer, serverCtx), {
+      duplicate: (original) => {
+        batch.add('DuplicateWebhook', dims, 1);
+        if (original === undefined) return;
+        server.setAttribute(SagaAttr.runId, original.runId);
+        if (original.traceId && original.spanId && isSpanContextValid({ traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED })) {
+          server.addLink({ context: { traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED }, attributes: { [SagaAttr.runId]: original.runId } });
+        }
+      },
+      runHooks: (runLog) => {
+        const spans = spanHooks(tracer, serverCtx);
+        return combineHooks(runLogHooks(runLog, { attemptSpan: spans.attemptSpan }), spans, {
           onRunEnd: ({ result }: { result: RunResult<unknown> }) => {
             runFailed = result.status === 'failed';
             if (result.error) runError = `${result.failedStep ?? 'run'}: ${result.error.message}`;
             recordRunMetrics(batch, result, dims);
           },
-        }),
+        });
+      },
       end: async (status, outcome) => {
         try {
           const answered = answerFault(status, outcome);
           batch.add('WebhookAnswered', { functionName: this.functionName, ...answered }, 1);
           server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-          if (status >= 500) server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000) });
+          if (status >= 500) {
+            server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000) });
+            server.setAttribute(Semconv.errorType, answered.outcome);
+          }
           server.end();
           if (runFailed || status >= 500) il.releaseDebug();
           const budget = this.config.telemetry_flush_budget_ms;
@@ -255,5 +277,30 @@ export class FunctionTelemetry {
 
   failures(): Readonly<Record<Kind, number>> {
     return { ...this.#failures };
+  }
+}
+
+/**
+ * The resource every span carries: the function (`faas.*`), where it runs (`cloud.*`: OCI, the
+ * resource principal's region, the function OCID) and `OTEL_RESOURCE_ATTRIBUTES`
+ * (`deployment.environment.name=prod,…`, the standard variable), which wins.
+ */
+export function resourceAttributes(env: Record<string, string | undefined>, functionName: string): Record<string, string> {
+  const region = env.OCI_RESOURCE_PRINCIPAL_REGION ?? env.OCI_REGION;
+  return {
+    'faas.name': functionName,
+    ...(env.FN_FN_ID ? { 'faas.id': env.FN_FN_ID, [Semconv.cloudResourceId]: env.FN_FN_ID } : {}),
+    [Semconv.cloudProvider]: 'oci',
+    ...(region ? { [Semconv.cloudRegion]: region } : {}),
+    ...parseOtlpHeaders(env.OTEL_RESOURCE_ATTRIBUTES),
+  };
+}
+
+/** The scheme the caller used (the gateway's `X-Forwarded-Proto`), `https` when unsaid; a broken header read is `https` too. */
+function forwardedScheme(request: ObservedRequest): string {
+  try {
+    return request.header('x-forwarded-proto')?.split(',')[0]?.trim() || 'https';
+  } catch {
+    return 'https';
   }
 }

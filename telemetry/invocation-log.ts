@@ -14,11 +14,20 @@ export interface InvocationLog {
   releaseDebug(): void;
 }
 
+/**
+ * The ids that join a log line to its span, under both names readers look for: `traceId` /
+ * `spanId` (OCI APM's log correlation, our own tools) and `trace_id` / `span_id` (the
+ * OpenTelemetry log data model).
+ */
+export function traceFields(traceId: string, spanId: string): { traceId: string; spanId: string; trace_id: string; span_id: string } {
+  return { traceId, spanId, trace_id: traceId, span_id: spanId };
+}
+
 /** Active trace and span ids on every line, for log ↔ trace correlation. */
 export function activeTraceFields(): LogFields {
   const span = trace.getSpan(context.active());
   const sc = span?.spanContext();
-  return sc && sc.traceId !== '00000000000000000000000000000000' ? { traceId: sc.traceId, spanId: sc.spanId } : {};
+  return sc && sc.traceId !== '00000000000000000000000000000000' ? traceFields(sc.traceId, sc.spanId) : {};
 }
 
 const MAX_HELD_DEBUG = 500;

@@ -1,11 +1,21 @@
 import type { RunHooks, RunResult } from '../src/engine/index.js';
 import type { Logger } from '../src/log/logger.js';
+import { traceFields } from './invocation-log.js';
 
 /**
  * Log lines for a run, from the engine's hooks: every failed attempt (with whether it will be
  * retried), every step that failed for good, every compensation, and one summary line.
  */
-export function runLogHooks(log: Logger): RunHooks {
+export interface RunLogOptions {
+  /** The open span of an attempt: its failure line carries that span's id, not the step's. */
+  readonly attemptSpan?: (step: string, attempt: number, compensation: boolean) => { traceId: string; spanId: string } | undefined;
+}
+
+export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks {
+  const spanOf = (step: string, attempt: number, compensation: boolean): Record<string, string> => {
+    const ids = options.attemptSpan?.(step, attempt, compensation);
+    return ids === undefined ? {} : traceFields(ids.traceId, ids.spanId);
+  };
   const failedUndos: Record<string, string | number | undefined>[] = [];
   return {
     // Debug lines: kept back by the invocation's log and written only when the run fails.
@@ -19,6 +29,7 @@ export function runLogHooks(log: Logger): RunHooks {
         return;
       }
       log.warn(compensation ? 'compensation attempt failed' : 'attempt failed', {
+        ...spanOf(step, record.attempt, compensation),
         runId,
         step,
         attempt: record.attempt,

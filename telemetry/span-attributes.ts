@@ -5,7 +5,28 @@
  * searched for. Free text (error messages) is masked where it is made (`markError`,
  * `tracedFetch`), and the sender is only ever set already masked.
  */
-import type { Attributes, AttributeValue, Span } from '@opentelemetry/api';
+import { createContextKey, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+
+/**
+ * The semantic-convention keys an APM user filters by (stable and incubating ones alike, copied
+ * here as the OpenTelemetry docs advise for incubating names rather than importing them).
+ */
+export const Semconv = {
+  faasTrigger: 'faas.trigger',
+  urlScheme: 'url.scheme',
+  httpRoute: 'http.route',
+  urlTemplate: 'url.template',
+  resendCount: 'http.request.resend_count',
+  errorType: 'error.type',
+  serviceVersion: 'service.version',
+  cloudProvider: 'cloud.provider',
+  cloudRegion: 'cloud.region',
+  cloudResourceId: 'cloud.resource_id',
+  deploymentEnvironment: 'deployment.environment.name',
+} as const;
+
+/** The engine's attempt number, in the context of that attempt's I/O (CLIENT spans read it). */
+export const ATTEMPT_KEY = createContextKey('sms-incident.attempt');
 
 export const SagaAttr = {
   runId: 'saga.run_id',

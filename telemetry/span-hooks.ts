@@ -8,7 +8,7 @@ import { SpanKind, SpanStatusCode, context, trace, type Context, type Span, type
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { ErrorInfo, RunHooks } from '../src/engine/index.js';
 import { redactPhones } from '../src/log/redact.js';
-import { SagaAttr, setSafeAttributes } from './span-attributes.js';
+import { ATTEMPT_KEY, SagaAttr, setSafeAttributes } from './span-attributes.js';
 
 /** ERROR status always carries the message: an error span without one is useless at 3 a.m. */
 export function markError(span: Span, error: ErrorInfo | undefined, fallback: string): void {
@@ -17,7 +17,12 @@ export function markError(span: Span, error: ErrorInfo | undefined, fallback: st
   span.setAttribute(ATTR_ERROR_TYPE, error?.type ?? 'Error');
 }
 
-export function spanHooks(tracer: Tracer, parent: Context): RunHooks {
+/** Span hooks, and the ids of an attempt's span while it is open (for its log lines). */
+export interface SpanHooks extends RunHooks {
+  attemptSpan(step: string, attempt: number, compensation: boolean): { traceId: string; spanId: string } | undefined;
+}
+
+export function spanHooks(tracer: Tracer, parent: Context): SpanHooks {
   let run: Span | undefined;
   let runCtx = parent;
   const steps = new Map<string, Span>();
@@ -27,6 +32,10 @@ export function spanHooks(tracer: Tracer, parent: Context): RunHooks {
   const key = (step: string, attempt: number, compensation: boolean) => `${compensation ? 'c' : 's'}:${step}:${attempt}`;
 
   return {
+    attemptSpan: (step, attempt, compensation) => {
+      const sc = attempts.get(key(step, attempt, compensation))?.spanContext();
+      return sc === undefined ? undefined : { traceId: sc.traceId, spanId: sc.spanId };
+    },
     onRunStart: ({ runId, workflow }) => {
       run = tracer.startSpan(`saga.run ${workflow}`, { kind: SpanKind.INTERNAL }, parent);
       setSafeAttributes(run, { [SagaAttr.runId]: runId, [SagaAttr.workflow]: workflow });
@@ -43,11 +52,12 @@ export function spanHooks(tracer: Tracer, parent: Context): RunHooks {
     wrapAttempt: (e, runAttempt) => {
       const k = key(e.step, e.attempt, e.compensation);
       const owner = (e.compensation ? compensations : steps).get(e.step);
-      const span = tracer.startSpan(`saga.attempt ${e.step}`, {}, owner ? trace.setSpan(runCtx, owner) : runCtx);
+      // Undo attempts are named apart: a search for `saga.attempt` finds the forward work only.
+      const span = tracer.startSpan(`${e.compensation ? 'saga.compensate.attempt' : 'saga.attempt'} ${e.step}`, {}, owner ? trace.setSpan(runCtx, owner) : runCtx);
       setSafeAttributes(span, { [SagaAttr.step]: e.step, [SagaAttr.attempt]: e.attempt, [SagaAttr.compensation]: e.compensation, [SagaAttr.attemptTimeoutMs]: timeouts.get(k) });
       timeouts.delete(k);
       attempts.set(k, span);
-      return context.with(trace.setSpan(runCtx, span), runAttempt);
+      return context.with(trace.setSpan(runCtx, span).setValue(ATTEMPT_KEY, e.attempt), runAttempt);
     },
     onAttemptEnd: ({ step, record, compensation, willRetry }) => {
       const k = key(step, record.attempt, compensation);

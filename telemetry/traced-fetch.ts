@@ -12,15 +12,21 @@ import {
   ATTR_URL_FULL,
 } from '@opentelemetry/semantic-conventions';
 import { redactPhones } from '../src/log/redact.js';
+import { ATTEMPT_KEY, Semconv } from './span-attributes.js';
 
 export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (status: number) => void): typeof fetch {
   return async (input, init) => {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-    const span = tracer.startSpan(method, {
+    const template = urlTemplate(url.pathname);
+    const attempt = context.active().getValue(ATTEMPT_KEY);
+    const span = tracer.startSpan(`${method} ${template}`, {
       kind: SpanKind.CLIENT,
       attributes: {
+        [Semconv.urlTemplate]: template,
+        // The engine's retry of the same request: semconv's resend count (attempt 2 is the first resend).
+        ...(typeof attempt === 'number' && attempt > 1 ? { [Semconv.resendCount]: attempt - 1 } : {}),
         [ATTR_HTTP_REQUEST_METHOD]: method,
         [ATTR_SERVER_ADDRESS]: url.hostname,
         [ATTR_SERVER_PORT]: port,
@@ -51,4 +57,13 @@ export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (s
       span.end();
     }
   };
+}
+
+/**
+ * The route of a B2C call without its ids, for the span name (`PATCH /incidents/{id}`): the Connect
+ * prefix and version dropped, numeric segments templated. Low cardinality, as semconv asks.
+ */
+export function urlTemplate(pathname: string): string {
+  const path = pathname.replace(/^.*\/services\/rest\/connect\/[^/]+/, '') || '/';
+  return path.split('/').map((s) => (/^\d+$/.test(s) ? '{id}' : s)).join('/');
 }

@@ -126,15 +126,16 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
   const { sms } = received;
   inv.accepted(sms);
   const token = request.header('I-Twilio-Idempotency-Token');
-  const traceId = activeTraceFields().traceId;
+  const { traceId, spanId } = activeTraceFields();
   const result: Answer = await container.service(config).accept(sms, {
     deadline: deadlineOf(request),
     caller: request.callId ?? 'call',
     ...(token === null ? {} : { idempotencyToken: token }),
     ...(typeof traceId === 'string' ? { traceId } : {}),
+    ...(typeof spanId === 'string' ? { spanId } : {}),
     log,
     hooks: (runLog) => inv.runHooks(runLog),
-    onDuplicate: () => inv.duplicate(),
+    onDuplicate: (original) => inv.duplicate(original),
   });
   return toHttp(result, received.dialect, config.inbound.reply_template);
 }

@@ -45,12 +45,14 @@ export interface AcceptOptions {
   readonly idempotencyToken?: string;
   /** The trace this execution runs in, kept on the run record for `runs show`. */
   readonly traceId?: string;
+  /** Its span (the SERVER span): a duplicate's span links to it. */
+  readonly spanId?: string;
   /** @default JSON lines on stdout */
   readonly log?: Logger;
   /** This run's engine hooks (telemetry), given the run's logger. */
   readonly hooks?: (runLog: Logger) => RunHooks;
-  /** Told when the delivery is a duplicate answered from the journal. */
-  readonly onDuplicate?: () => void;
+  /** Told when the delivery is a duplicate answered from the journal, with the run's latest traced execution. */
+  readonly onDuplicate?: (original: { runId: string; traceId?: string; spanId?: string }) => void;
 }
 
 /**
@@ -123,6 +125,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
           now: clock.now(),
           leaseExpiresAt: options.deadline + leaseMarginMs,
           ...(options.traceId ? { traceId: options.traceId } : {}),
+          ...(options.spanId ? { spanId: options.spanId } : {}),
         });
       } catch (error) {
         // Fail closed: without a claim, running could duplicate an incident.
@@ -130,7 +133,10 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         return answer(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'journal_unavailable');
       }
       if (claim.kind !== 'run') {
-        if (claim.kind !== 'mismatch') options.onDuplicate?.();
+        if (claim.kind !== 'mismatch') {
+          const traced = claim.record.history.findLast((h) => h.traceId !== undefined);
+          options.onDuplicate?.({ runId: claim.record.runId, ...(traced?.traceId ? { traceId: traced.traceId } : {}), ...(traced?.spanId ? { spanId: traced.spanId } : {}) });
+        }
         return answerUnclaimed(claim, keyLog);
       }
 

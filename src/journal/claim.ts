@@ -17,6 +17,8 @@ export interface ClaimRequest {
   /** When the lease ends: the execution's deadline plus a margin. */
   readonly leaseExpiresAt: number;
   readonly traceId?: string;
+  /** The execution's root span: a duplicate's span links to it. */
+  readonly spanId?: string;
 }
 
 /**
@@ -125,7 +127,7 @@ function newRecord(req: ClaimRequest): RunRecord {
     ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
     startedAt: req.now,
     updatedAt: req.now,
-    history: [{ at: req.now, event: 'claimed', owner: req.owner, ...(req.traceId === undefined ? {} : { traceId: req.traceId }) }],
+    history: [{ at: req.now, event: 'claimed', owner: req.owner, ...traceOf(req) }],
   };
 }
 
@@ -151,7 +153,7 @@ function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restar
     ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
     updatedAt: req.now,
     // Each execution's trace stays on its history entry: `traceId` above is only the latest.
-    history: withHistory(record, { at: req.now, event: mode === 'resume' ? 'resumed' : 'restarted', owner: req.owner, detail, ...(req.traceId === undefined ? {} : { traceId: req.traceId }) }),
+    history: withHistory(record, { at: req.now, event: mode === 'resume' ? 'resumed' : 'restarted', owner: req.owner, detail, ...traceOf(req) }),
   };
 }
 
@@ -166,4 +168,8 @@ async function noteDuplicate(journal: RunJournal, current: Versioned, req: Claim
   } catch {
     // The answer does not depend on the counter.
   }
+}
+
+function traceOf(req: ClaimRequest): { traceId?: string; spanId?: string } {
+  return { ...(req.traceId === undefined ? {} : { traceId: req.traceId }), ...(req.spanId === undefined ? {} : { spanId: req.spanId }) };
 }

@@ -62,8 +62,9 @@ export const HistoryEntrySchema = z.object({
   event: z.enum(['claimed', 'resumed', 'restarted', 'succeeded', 'failed', 'duplicate', 'busy', 'redrive']),
   owner: z.string().optional(),
   detail: z.string().optional(),
-  /** The trace of the execution this entry starts (claimed, resumed, restarted). */
+  /** The trace of the execution this entry starts (claimed, resumed, restarted), and its root span. */
   traceId: z.string().optional(),
+  spanId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

@@ -170,6 +170,9 @@ export async function startFunction(opts: FnProcessOptions): Promise<FnProcess> 
     if (!running || retired) return failure(callId, startedAt, 0, 502, 'function not running');
     const timeoutMs = inv.timeoutMs ?? defaultTimeoutMs;
     const outcome = await callFdk(socketPath, agentHeaders(inv, callId, Date.now() + timeoutMs), inv.body, timeoutMs);
+    // What the function printed before answering is already in its stdout pipe, but the pipe's
+    // 'data' may be handled after the socket's answer: one event-loop turn lets output() catch up.
+    await new Promise((resolve) => setImmediate(resolve));
     switch (outcome.kind) {
       case 'deadline':
         // The real agent gives up on the container once the deadline passes.

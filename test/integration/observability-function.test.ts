@@ -133,13 +133,29 @@ describe('observability of the function under the fdk', () => {
   });
 
   it('reports the attempts of a retried step in StepAttempts and on the attempt spans', async () => {
-    stack = await startStack({ env: observedEnv() });
+    stack = await startStack({ env: observedEnv({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging' }) });
     stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, times: 2 });
     const res = await post(stack);
     expect(res.status).toBe(200);
     expect(standIns.datapoints('StepAttempts').find((d) => d.dimensions.step === 'create-incident')?.value).toBe(3);
     expect(standIns.datapoints('IncidentCreationFailed').map((d) => d.value)).toEqual([0]);
-    expect(Buffer.concat(standIns.traceExports).includes(Buffer.from('retry scheduled'))).toBe(true);
+    const traces = Buffer.concat(standIns.traceExports);
+    expect(traces.includes(Buffer.from('retry scheduled'))).toBe(true);
+    // the attributes an APM user filters by: SERVER, resource, CLIENT (route template in the name, resends)
+    for (const text of ['faas.trigger', 'url.scheme', 'http.route', 'service.version', '0.1.0', 'cloud.provider', 'cloud.region', 'us-ashburn-1', 'deployment.environment.name', 'staging', 'POST /incidents', 'url.template', 'http.request.resend_count']) {
+      expect(traces.includes(Buffer.from(text)), text).toBe(true);
+    }
+    // the failed attempts' log lines carry their own attempt span, under both field names
+    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    const failed = entries.filter((e) => e.message === 'attempt failed');
+    const summary = entries.find((e) => e.message === 'run succeeded')!;
+    expect(failed).toHaveLength(2);
+    for (const line of failed) {
+      expect(line).toMatchObject({ trace_id: summary.traceId, traceId: summary.traceId, span_id: line.spanId });
+      expect(line.spanId).not.toBe(summary.spanId);
+      expect(traces.includes(Buffer.from(line.spanId as string, 'hex'))).toBe(true);
+    }
+    expect(new Set(failed.map((l) => l.spanId)).size).toBe(2);
   });
 
   it('counts a rejected webhook with its reason', async () => {
@@ -150,11 +166,15 @@ describe('observability of the function under the fdk', () => {
     expect(standIns.datapoints('IncidentCreationFailed')).toEqual([]);
   });
 
-  it('counts a redelivered webhook as DuplicateWebhook, with no second run', async () => {
+  it('counts a redelivered webhook as DuplicateWebhook, with no second run, its span linked to the original trace', async () => {
     stack = await startStack({ env: observedEnv() });
     const body = webhook();
+    expect((await post(stack, {}, body, undefined)).status).toBe(200);
+    const firstTrace = (standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>).find((e) => e.message === 'run succeeded')!.traceId) as string;
+    const exportsBefore = standIns.traceExports.length;
     expect((await post(stack, {}, body)).status).toBe(200);
-    expect((await post(stack, {}, body)).status).toBe(200);
+    // a new trace for the redelivery, whose SERVER span links the first one
+    expect(Buffer.concat(standIns.traceExports.slice(exportsBefore)).includes(Buffer.from(firstTrace, 'hex'))).toBe(true);
     expect(standIns.datapoints('DuplicateWebhook')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', provider: 'twilio' } }]);
     expect(standIns.datapoints('IncidentCreationFailed')).toHaveLength(1);
     expect(standIns.metricPosts).toHaveLength(2);

@@ -103,7 +103,7 @@ describe('span hooks', () => {
     const [runSpan] = byName(spans, 'saga.run sms-to-incident');
     const [failed] = byName(spans, 'saga.step add-thread');
     const [undo] = byName(spans, 'saga.compensate create-incident');
-    const [undoAttempt] = byName(spans, 'saga.attempt create-incident').filter((s) => s.attributes['saga.compensation'] === true);
+    const [undoAttempt] = byName(spans, 'saga.compensate.attempt create-incident').filter((s) => s.attributes['saga.compensation'] === true);
     expect(failed!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'B2C Service answered 400 for +1415•••0101' });
     expect(runSpan!.status.code).toBe(SpanStatusCode.ERROR);
     expect(runSpan!.status.message).toContain('400');
