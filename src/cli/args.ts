@@ -15,6 +15,10 @@ commands:
   show <runId|messageId>     one run's timeline: steps, attempts, errors, trace id, B2C ids
   redrive <runId>            start a failed run again from the first step that must be redone,
                              here and now (needs the function's b2cservice_* config in the environment)
+  redrive --status failed    every failed run (the morning after an outage), one line per run:
+      [--since <when>]       redriven, or skipped and why; safe to run twice
+      [--step <name>]        only runs that failed at this step
+      [--dry-run]            say what would be redriven, change nothing
       --queue-only           only mark it: the next delivery of the message runs it
       --force                also when a compensation failed (clean up by hand first)
 
@@ -53,6 +57,15 @@ export const CommandSchema = z.discriminatedUnion('command', [
     queueOnly: z.boolean().default(false),
     force: z.boolean().default(false),
   }),
+  CommonSchema.extend({
+    command: z.literal('redrive-all'),
+    status: z.literal('failed', { error: 'redrive takes a run id, or --status failed' }),
+    since: since.optional(),
+    step: z.string().min(1).optional(),
+    dryRun: z.boolean().default(false),
+    queueOnly: z.boolean().default(false),
+    force: z.boolean().default(false),
+  }),
   z.object({ command: z.literal('help') }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
@@ -77,6 +90,7 @@ export function parseCommand(argv: readonly string[]): Command {
         compensation: { type: 'string' },
         limit: { type: 'string' },
         'queue-only': { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         scan: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -91,8 +105,11 @@ export function parseCommand(argv: readonly string[]): Command {
   if (group !== 'runs') throw new UsageError(`unknown command "${group}" (try: runs list)`);
   if (command === undefined) return { command: 'help' };
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  // `redrive` with no run id and a --status is the bulk form.
+  const bulk = command === 'redrive' && id === undefined && values.status !== undefined;
   const result = CommandSchema.safeParse({
-    command,
+    command: bulk ? 'redrive-all' : command,
+    dryRun: values['dry-run'],
     id: id ?? '',
     journal: values.journal,
     json: values.json,

@@ -3,6 +3,8 @@ import { parseCommand, USAGE, UsageError } from './args.js';
 import { findRun, formatList, listRuns } from './list-runs.js';
 import { openCliJournal } from './open-cli-journal.js';
 import { RedriveRefused, redriveRun } from './redrive-run.js';
+import type { RunJournal } from '../journal/index.js';
+import type { Command } from './args.js';
 import { formatShow, type ShowContext } from './show-run.js';
 import { runView } from './run-view.js';
 
@@ -47,6 +49,8 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
         else io.out(`run ${outcome.runId} redriven: ${outcome.outcome}\n\n${outcome.record ? formatShow(outcome.record) : ''}`.trimEnd());
         return outcome.outcome === 'failed' ? 1 : 0;
       }
+      case 'redrive-all':
+        return await redriveAll(journal, command, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -59,6 +63,38 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
     }
     throw error;
   }
+}
+
+/**
+ * Every failed run (since, at a step), one line each: redriven (and how it ended), or skipped and
+ * why. Runs one at a time, so B2C Service is not hit by a burst. Safe to run twice: a run redriven
+ * into success is no longer failed, one under a live lease is skipped, and each redrive reconciles.
+ */
+async function redriveAll(journal: RunJournal, command: Extract<Command, { command: 'redrive-all' }>, io: CliIo): Promise<number> {
+  const { views, unreadable } = await listRuns(journal, { limit: 100_000, status: 'failed', ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
+  const lines: { runId: string; message: string; outcome: string; detail?: string }[] = [];
+  // A record the listing could not read may be a failed run too: say so rather than pass over it.
+  for (const u of unreadable) lines.push({ runId: '-', message: u.name, outcome: 'skipped', detail: `unreadable: ${u.error}` });
+  let failures = unreadable.length;
+  for (const view of [...views].reverse()) {
+    const message = `${view.provider}:${view.messageId}`;
+    if (command.dryRun) {
+      const skip = view.compensation === 'failed' && !command.force ? 'a compensation failed: clean up, then --force' : undefined;
+      lines.push({ runId: view.runId, message, outcome: skip ? 'would skip' : 'would redrive', detail: skip ?? `failed at ${view.step ?? '?'}: ${view.error?.type ?? '?'}` });
+      continue;
+    }
+    try {
+      const outcome = await redriveRun(journal, view.runId, { queueOnly: command.queueOnly, force: command.force, env: io.env });
+      if (outcome.outcome === 'failed') failures++;
+      lines.push({ runId: view.runId, message, outcome: outcome.outcome === 'queued' ? 'queued' : `redriven: ${outcome.outcome}`, ...(outcome.outcome === 'failed' ? { detail: String(outcome.answer?.body.error && (outcome.answer.body.error as { type?: unknown }).type) } : {}) });
+    } catch (error) {
+      if (!(error instanceof RedriveRefused)) throw error;
+      lines.push({ runId: view.runId, message, outcome: 'skipped', detail: error.message });
+    }
+  }
+  if (command.json) io.out(JSON.stringify(lines, null, 2));
+  else io.out(lines.length === 0 ? 'no failed runs to redrive' : lines.map((l) => `${l.runId}  ${l.message}  ${l.outcome}${l.detail ? `  (${l.detail})` : ''}`).join('\n'));
+  return failures > 0 ? 1 : 0;
 }
 
 /** What `show` can say beyond the record: the site for clean-up commands, an APM link, the journal. */

@@ -3,7 +3,7 @@
  * uses left applies. Specs from HTTP and from code go through the same zod schema.
  */
 import { z } from 'zod';
-import type { FaultSpec } from './types.js';
+import type { FaultPolicy, FaultSpec } from './types.js';
 
 const FaultFields = {
     method: z
@@ -52,6 +52,12 @@ function segmentsOf(path: string): string[] {
 
 export class FaultBook {
   #entries: Entry[] = [];
+  #policy: FaultPolicy | undefined;
+
+  /** Consulted when no listed fault matches; its answer is validated like any spec. */
+  setPolicy(policy: FaultPolicy | undefined): void {
+    this.#policy = policy;
+  }
 
   /** Validates and appends; throws {@link FaultSpecError}. */
   add(input: unknown): FaultSpec {
@@ -85,11 +91,21 @@ export class FaultBook {
         e.segments.length === segments.length &&
         e.segments.every((s, i) => s === '*' || s === segments[i]),
     );
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return this.#fromPolicy(method, resource);
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.#entries = this.#entries.filter((e) => e !== entry);
     const armed = entry.spec.then;
     if (armed !== undefined) this.#entries.unshift({ spec: armed, segments: segmentsOf(armed.path), remaining: armed.times ?? Number.POSITIVE_INFINITY });
     return entry.spec;
+  }
+
+  #fromPolicy(method: string, resource: string): FaultSpec | undefined {
+    const drawn = this.#policy?.({ method, resource });
+    if (drawn === undefined) return undefined;
+    const parsed = FaultSpecSchema.safeParse(drawn);
+    if (!parsed.success) throw new FaultSpecError(parsed.error.issues.map((i) => i.message));
+    const spec: FaultSpec = parsed.data;
+    if (spec.then !== undefined) this.#entries.unshift({ spec: spec.then, segments: segmentsOf(spec.then.path), remaining: spec.then.times ?? Number.POSITIVE_INFINITY });
+    return spec;
   }
 }

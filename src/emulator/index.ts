@@ -7,6 +7,7 @@ export type {
   EmulatorPhone,
   EmulatorState,
   EmulatorThread,
+  FaultPolicy,
   FaultSpec,
   RecordedRequest,
   RunningEmulator,

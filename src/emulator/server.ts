@@ -106,6 +106,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       faults.add(f);
     },
     clearFaults: () => faults.clear(),
+    setFaultPolicy: (policy) => faults.setPolicy(policy),
     seedContact: (phone: string, phoneType?: string) => seedContact(store, site, phone, phoneType),
     reset,
     close: async () => {

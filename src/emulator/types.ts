@@ -52,6 +52,12 @@ export interface FaultSpec {
   then?: Omit<FaultSpec, 'then'>;
 }
 
+/**
+ * Decides faults for requests no listed fault matched (e.g. a seeded random draw in a soak):
+ * returns the fault to apply, or undefined for normal handling.
+ */
+export type FaultPolicy = (request: { readonly method: string; readonly resource: string }) => FaultSpec | undefined;
+
 /** One request the API received, as recorded before any fault or handling. */
 export interface RecordedRequest {
   /** As received (a tunnelled PATCH is recorded as POST). */
@@ -124,6 +130,8 @@ export interface RunningEmulator {
   /** Validates and appends a fault; throws on an invalid spec. */
   addFault(f: FaultSpec): void;
   clearFaults(): void;
+  /** Consulted for every API request no listed fault matches; undefined turns it off. */
+  setFaultPolicy(policy: FaultPolicy | undefined): void;
   /**
    * A pre-existing contact holding `phone` as its phone of `phoneType` (@default the site's id 1,
    * 'Mobile Phone' on en_US), stored as given: `+14155550101`, or typed by hand, `(415) 555-0101`.

@@ -43,12 +43,18 @@ const MAX_ROUNDS = 8;
  * write or a compare-and-set on the version read, never check-then-mark.
  */
 export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<Claim> {
+  let storeErrors = 0;
+  // A claim whose outcome is unknown is read back: applied, it is ours (below); not, it is tried again, once.
+  const unknownOutcome = (error: unknown): undefined => {
+    if (++storeErrors > 1) throw error;
+    return undefined;
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const current = await journal.get(req.key);
     if (current === undefined) {
-      const created = await journal.create(newRecord(req));
+      const created = await journal.create(newRecord(req)).catch(unknownOutcome);
       if (created !== undefined) return { kind: 'run', mode: 'new', claimed: created };
-      continue; // someone created it first: read theirs
+      continue; // someone created it first, or we did unseen: read it
     }
     const { record } = current;
     if (record.payloadHash !== req.payloadHash) return { kind: 'mismatch', record };
@@ -68,7 +74,7 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
       return { kind: 'finished', record };
     }
     const next = takeOver(record, req, takeover);
-    const updated = await journal.update(next, current.version);
+    const updated = await journal.update(next, current.version).catch(unknownOutcome);
     if (updated !== undefined) return { kind: 'run', mode: takeover, claimed: updated };
   }
   // Lost every round to concurrent writers: someone else is clearly on it.

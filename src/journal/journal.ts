@@ -30,7 +30,18 @@ export interface RunJournal {
   getByRunId?(runId: string): Promise<Versioned | undefined>;
 }
 
-/** The store could not be read or written: callers fail closed (no claim, no side effect). */
+/**
+ * The store could not be read or written: callers fail closed (no claim, no side effect). Retryable
+ * across deliveries: the next delivery finds the store back and the run where it was left.
+ */
 export class JournalError extends Error {
   override readonly name = 'JournalError';
+  readonly retryable = true;
+  /** A write that may have been applied although it failed (timeout, dropped connection): read it back. */
+  readonly outcomeUnknown: boolean;
+
+  constructor(message: string, options?: ErrorOptions & { outcomeUnknown?: boolean }) {
+    super(message, options);
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
+  }
 }

@@ -11,8 +11,13 @@ export function openObjectStorageJournal(location: Extract<JournalLocation, { ki
   if (auth === undefined) {
     throw new JournalError('run_journal=oci-os://… needs OCI credentials: the resource principal (OCI Functions) or an OCI config file (CLI)');
   }
-  // Journal writes sit on the webhook's path: a short attempt timeout and one retry.
-  const client = new ObjectStorageClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 2, attemptTimeoutMs: 3_000 }));
+  // Journal calls sit on the webhook's path and share its deadline with B2C Service: a short attempt
+  // timeout and one retry, at most about 3 s a call (docs/exactly-once.md, "Journal faults").
+  const maxAttempts = access.maxAttempts ?? 2;
+  const client = new ObjectStorageClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ maxAttempts, attemptTimeoutMs: 1_500, retryDelayMs: 100, totalBudgetMs: maxAttempts * 1_600 }),
+  );
   if (access.endpoint !== undefined) client.endpoint = access.endpoint;
-  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix });
+  return objectStorageJournal({ client, namespace: location.namespace, bucket: location.bucket, prefix: location.prefix, existenceByListing: access.existenceByListing ?? false });
 }

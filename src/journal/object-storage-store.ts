@@ -12,6 +12,12 @@ export interface ObjectStorageJournalOptions {
   readonly bucket: string;
   /** Object name prefix, `''` or ending in `/`. */
   readonly prefix: string;
+  /**
+   * Check that a run exists by listing its exact name before reading it: a new message then costs
+   * no 404, for which the OCI SDK prints a warning on stderr (one per message on the function's
+   * claim path). The CLI reads single objects instead. @default false
+   */
+  readonly existenceByListing?: boolean;
 }
 
 /**
@@ -97,9 +103,26 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     return { record: parsed.data, version: res.eTag };
   }
 
+  /**
+   * Whether the object exists, by listing its exact name: a GET of a missing object is a 404, and
+   * the SDK prints a warning on stderr for every 404 (every new message would log one).
+   */
+  async function exists(name: string): Promise<boolean> {
+    try {
+      const res = await client.listObjects({ namespaceName, bucketName, prefix: name, limit: 1 });
+      return res.listObjects.objects.some((o) => o.name === name);
+    } catch (error) {
+      throw storeError('list', error);
+    }
+  }
+
   return {
     description: `oci-os://${namespaceName}/${bucketName}/${prefix}`,
-    get: (key) => read(objectName(key)),
+    get: async (key) => {
+      const name = objectName(key);
+      if (options.existenceByListing === true && !(await exists(name))) return undefined;
+      return read(name);
+    },
     async create(record) {
       const created = await put(record, { ifNoneMatch: '*' });
       if (created !== undefined) await index(record);
@@ -152,7 +175,10 @@ function statusOf(error: unknown): number | undefined {
 function storeError(operation: string, error: unknown): JournalError {
   const e = error as { statusCode?: unknown; serviceCode?: unknown; message?: unknown; code?: unknown } | undefined;
   const detail = [e?.statusCode, e?.serviceCode ?? e?.code, e?.message].filter((v) => v !== undefined && v !== '').join(' ');
-  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error });
+  // A PUT that got no answer, a 5xx or a timeout may have been applied: the caller reads it back.
+  const status = statusOf(error);
+  const outcomeUnknown = operation === 'put' && (status === undefined || status >= 500);
+  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error, outcomeUnknown });
 }
 
 async function bodyText(value: unknown): Promise<string> {

@@ -11,6 +11,11 @@ export interface ObjectStorageAccess {
   readonly allowConfigFile?: boolean;
   /** Attempts per Object Storage call (the SDK's retries). @default 2: journal writes sit on the webhook's path */
   readonly maxAttempts?: number;
+  /**
+   * Check that a run exists by listing its exact name before reading it (the function's claims: a
+   * new message then costs no 404, for each of which the OCI SDK prints a warning on stderr). @default false
+   */
+  readonly existenceByListing?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { runWorkflow, type RunOptions, type RunResult, type StepCheckpoint, type StepRecord, type WorkflowDefinition } from '../engine/index.js';
 import type { RunJournal, Versioned } from './journal.js';
 import { standingSteps } from './claim.js';
+import { canonicalJson } from './payload-hash.js';
 import { RUN_STATUS, withHistory, type RunRecord, type StepEntry, type StoredAnswer } from './record.js';
 
 /** The claim was taken over or the journal kept refusing our writes: someone else owns the run. */
@@ -113,23 +114,46 @@ class RecordWriter {
     this.#latest = claimed;
   }
 
+  /**
+   * Writes `mutate(latest)` conditionally. A write whose outcome is unknown (the store failed or
+   * timed out after it may have applied it) is read back, like a B2C write: found as written, it
+   * is done; not applied, it is sent again (once). A refusal (412) of our own write, re-sent by the
+   * SDK after its first copy was applied, is recognised by reading back too.
+   */
   async commit(mutate: (record: RunRecord) => RunRecord): Promise<Versioned> {
+    let storeErrors = 0;
     for (let round = 0; round < 8; round++) {
       const { record, version } = this.#latest;
       if (record.status !== RUN_STATUS.running || record.lease?.owner !== this.owner) {
         throw new LeaseLostError(`run ${record.runId} is now ${record.status}${record.lease ? ` under ${record.lease.owner}` : ''}`);
       }
-      const updated = await this.journal.update(mutate(record), version);
+      const next = mutate(record);
+      let updated: Versioned | undefined;
+      try {
+        updated = await this.journal.update(next, version);
+      } catch (error) {
+        if (++storeErrors > 1) throw error;
+      }
       if (updated !== undefined) {
         this.#latest = updated;
         return updated;
       }
       const fresh = await this.journal.get(record.key);
       if (fresh === undefined) throw new LeaseLostError(`run ${record.runId} vanished from the journal`);
+      if (sameRecord(fresh.record, next)) {
+        // Ours: applied although the answer said otherwise.
+        this.#latest = fresh;
+        return fresh;
+      }
       this.#latest = fresh;
     }
     throw new LeaseLostError(`run ${this.#latest.record.runId}: the journal kept changing under us`);
   }
+}
+
+/** The stored document is the one we wrote (as JSON keeps it: undefined fields dropped). */
+function sameRecord(stored: RunRecord, written: RunRecord): boolean {
+  return canonicalJson(stored) === canonicalJson(JSON.parse(JSON.stringify(written)));
 }
 
 /** Keeps one entry per step, in workflow order. */

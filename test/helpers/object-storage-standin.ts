@@ -16,6 +16,22 @@ export interface StandinRequest {
   readonly status: number;
 }
 
+/**
+ * A fault the stand-in injects on one request, after checking its signature:
+ * - `status`: answer it (503, 500…) without doing anything;
+ * - `drop`: destroy the connection without doing anything;
+ * - `apply-then-drop`: do it (a PUT is stored), then destroy the connection without answering;
+ * - `delay`: answer normally, `delayMs` late (the SDK may give up first: then it was applied unseen).
+ */
+export type StandinFault =
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'drop' }
+  | { readonly kind: 'apply-then-drop' }
+  | { readonly kind: 'delay'; readonly delayMs: number };
+
+/** Decides, per request, whether it meets a fault. */
+export type StandinFaultPolicy = (request: { readonly method: string; readonly path: string }) => StandinFault | undefined;
+
 export interface ObjectStorageStandin {
   readonly url: string;
   /** Objects by `namespace/bucket/name`. */
@@ -23,6 +39,8 @@ export interface ObjectStorageStandin {
   requests(): StandinRequest[];
   /** Answers the next `times` requests with `status` (no effect). */
   failNext(status: number, times: number): void;
+  /** Consulted for every signed request (after `failNext`); undefined turns it off. */
+  setFaultPolicy(policy: StandinFaultPolicy | undefined): void;
   close(): Promise<void>;
 }
 
@@ -34,12 +52,46 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
   const log: StandinRequest[] = [];
   const pageSize = options.pageSize ?? 1000;
   let faults: { status: number; times: number } | undefined;
+  let policy: StandinFaultPolicy | undefined;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      const fault = signatureProblem(req, body, options.keys, isPutObjectRequest(req)) === undefined ? policy?.({ method: req.method ?? '', path: req.url ?? '' }) : undefined;
+      if (fault?.kind === 'delay') {
+        // Buffer the answer and send it late.
+        const realWriteHead = res.writeHead.bind(res);
+        const realEnd = res.end.bind(res);
+        let head: Parameters<typeof res.writeHead> | undefined;
+        res.writeHead = ((...args: Parameters<typeof res.writeHead>) => { head = args; return res; }) as typeof res.writeHead;
+        res.end = ((chunk?: unknown) => {
+          setTimeout(() => {
+            if (res.destroyed) return;
+            if (head) realWriteHead(...head);
+            realEnd(chunk as Buffer);
+          }, fault.delayMs);
+          return res;
+        }) as typeof res.end;
+      }
+      if (fault?.kind === 'drop') {
+        log.push({ method: req.method ?? '', path: req.url ?? '', status: 0 });
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'status') {
+        log.push({ method: req.method ?? '', path: req.url ?? '', status: error(res, fault.status, fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'injected fault') });
+        return;
+      }
+      if (fault?.kind === 'apply-then-drop') {
+        // Applied (the handler writes to a throwaway response), then the connection goes.
+        const sink = new http.ServerResponse(req);
+        handle(req, sink, body);
+        log.push({ method: req.method ?? '', path: req.url ?? '', status: 0 });
+        req.socket.destroy();
+        return;
+      }
       const status = handle(req, res, body);
       log.push({
         method: req.method ?? '',
@@ -53,8 +105,7 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
 
   function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): number {
     const url = new URL(req.url ?? '/', 'http://standin');
-    const isPutObject = req.method === 'PUT' && /^\/n\/[^/]+\/b\/[^/]+\/o\/.+/.test(url.pathname);
-    const problem = signatureProblem(req, body, options.keys, isPutObject);
+    const problem = signatureProblem(req, body, options.keys, isPutObjectRequest(req));
     if (problem !== undefined) return error(res, 401, 'NotAuthenticated', `The required information to complete authentication was not provided or was incorrect (${problem})`);
     if (faults !== undefined && faults.times > 0) {
       faults.times -= 1;
@@ -103,11 +154,18 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
     failNext: (status, times) => {
       faults = { status, times };
     },
+    setFaultPolicy: (next) => {
+      policy = next;
+    },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+}
+
+function isPutObjectRequest(req: IncomingMessage): boolean {
+  return req.method === 'PUT' && /^\/n\/[^/]+\/b\/[^/]+\/o\/.+/.test(new URL(req.url ?? '/', 'http://standin').pathname);
 }
 
 function send(res: ServerResponse, status: number, json: unknown): number {

@@ -105,4 +105,38 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--since must be like 30m, 6h, 2d or an ISO-8601 time');
   });
+
+  it('redrives every failed run of the last hours in bulk, one line per run, and is safe to run twice', async () => {
+    // Prepare: two messages refused for good at create-incident (a site-side validation error), then the site is fixed
+    stack = await startTwoContainers();
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', times: 2 });
+    const one = await stack.post(stack.fns[0], webhook({ sid: 'SM11111111111111111111111111111111' }));
+    const two = await stack.post(stack.fns[1], webhook({ sid: 'SM22222222222222222222222222222222', body: 'second' }));
+    const journal = `file:${stack.journalDir}`;
+
+    // Act
+    const dry = await cli(['runs', 'redrive', '--status', 'failed', '--since', '2h', '--dry-run', '--journal', journal], stack.env);
+    const incidentsAfterDry = stack.emulator.state().incidents.length;
+    const bulk = await cli(['runs', 'redrive', '--status', 'failed', '--since', '2h', '--journal', journal], stack.env);
+    const again = await cli(['runs', 'redrive', '--status', 'failed', '--since', '2h', '--journal', journal], stack.env);
+
+    // Assess
+    expect([one.status, two.status]).toEqual([502, 502]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([
+      expect.stringMatching(new RegExp(`^${one.json.runId as string}  twilio:SM1{32}  would redrive  \\(failed at create-incident: OSC-CREST-00006\\)$`)),
+      expect.stringMatching(new RegExp(`^${two.json.runId as string}  twilio:SM2{32}  would redrive`)),
+    ]);
+    expect(incidentsAfterDry).toBe(0);
+    expect(bulk.code).toBe(0);
+    // (the run's own log lines, JSON, go to stdout too)
+    expect(bulk.stdout.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual([
+      `${one.json.runId as string}  twilio:${'SM' + '1'.repeat(32)}  redriven: succeeded`,
+      `${two.json.runId as string}  twilio:${'SM' + '2'.repeat(32)}  redriven: succeeded`,
+    ]);
+    expect(stack.emulator.state().incidents.map((i) => i.threads.length)).toEqual([1, 1]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim().split('\n').filter((l) => !l.startsWith('{'))).toEqual(['no failed runs to redrive']);
+    expect(stack.emulator.state().incidents).toHaveLength(2);
+  });
 });
