@@ -71,11 +71,6 @@ export function allowsClearText(env: Record<string, string | undefined> = enviro
   return parsed.success && parsed.data.b2cservice_allow_http && sendsCredentialsInClear(parsed.data);
 }
 
-/** The journal section, for the CLI: `run_journal` may be overridden by a flag. */
-export function loadJournalConfig(env: Record<string, string | undefined> = environment()): JournalConfig {
-  return Object.freeze(parse(z.object(journalConfigShape), env));
-}
-
 function parse<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;

@@ -1,4 +1,4 @@
-import type { AttemptContext, RetryPolicy, WorkflowDefinition } from '../src/engine/index.js';
+import { appliedMaybe, type AttemptContext, type RetryPolicy, type WorkflowDefinition } from '../src/engine/index.js';
 import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, noteMessageId, smsNote } from './sms-content.js';
 
@@ -84,9 +84,9 @@ const CLOCK_SKEW_MS = 60_000;
 /** Without a run start (a run outside the journal), look back this far. */
 const DEFAULT_LOOKBACK_MS = 15 * 60_000;
 
-/** Errors that say nothing about whether the write was applied: everything but `ambiguous: false`. */
+/** Errors that leave the write's outcome unknown: all but those that say it was not applied (the engine's contract). */
 function leftUnknown(error: unknown): boolean {
-  return (error as { ambiguous?: unknown } | undefined)?.ambiguous !== false;
+  return appliedMaybe(error) !== false;
 }
 
 /**
@@ -95,9 +95,9 @@ function leftUnknown(error: unknown): boolean {
  * (reset after the commit) has finished: what it did is visible at once.
  */
 export function mayStillApply(error: unknown): boolean {
-  const e = error as { name?: unknown; kind?: unknown; status?: unknown; ambiguous?: unknown } | undefined;
+  const e = error as { name?: unknown; kind?: unknown; status?: unknown } | undefined;
   if (e?.name === 'AttemptTimeoutError' || e?.kind === 'timeout') return true;
-  return e?.ambiguous === true && (e.status === 502 || e.status === 504);
+  return appliedMaybe(error) === true && (e?.status === 502 || e?.status === 504);
 }
 
 /**

@@ -1,11 +1,8 @@
 export { createB2cClient } from './client.js';
-export type { B2cClient, B2cClientOptions } from './client.js';
-export { B2cError, isRetryableStatus } from './errors.js';
-export type { B2cFailureKind } from './errors.js';
+export type { B2cClient } from './client.js';
+export { B2cError } from './errors.js';
 export type { CallOptions } from './transport.js';
-export type { NewContact } from './contacts.js';
-export type { IncidentQuery, NewIncident, NewThread } from './incidents.js';
+export type { NewIncident, NewThread } from './incidents.js';
 export { contactByNationalNumberFilter, contactByPhoneFilter, roqlString } from './roql.js';
-export type { PhoneMatch } from './roql.js';
 export { createSiteProbe } from './site-probe.js';
-export type { SiteProbe, StoredPhone } from './site-probe.js';
+export type { SiteProbe } from './site-probe.js';

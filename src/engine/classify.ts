@@ -13,6 +13,22 @@ export interface ErrorClassification {
   readonly type: string;
 }
 
+/**
+ * Whether a failed operation may still have taken effect, from the error's structural `ambiguous`
+ * flag (the same contract as `retryable`): `false` when the error says it was not applied (refused,
+ * never sent), `true` when it may have been (answer lost, timed out), `undefined` when it does not say.
+ * A step that repeats a write reconciles first unless this is `false`.
+ *
+ * @example
+ * ```ts
+ * appliedMaybe(Object.assign(new Error('refused'), { ambiguous: false })); // → false: not applied
+ * ```
+ */
+export function appliedMaybe(e: unknown): boolean | undefined {
+  if (typeof e === 'object' && e !== null && 'ambiguous' in e && typeof e.ambiguous === 'boolean') return e.ambiguous;
+  return undefined;
+}
+
 // Longer "codes" are likely free text and would blow up metric cardinality.
 const MAX_CODE_LENGTH = 64;
 

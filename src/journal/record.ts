@@ -56,7 +56,6 @@ export const StepEntrySchema = z.object({
 }) satisfies z.ZodType<StepEntry>;
 
 export const LeaseSchema = z.object({ owner: z.string(), expiresAt: z.number() });
-export type Lease = z.infer<typeof LeaseSchema>;
 
 export const HistoryEntrySchema = z.object({
   at: z.number(),

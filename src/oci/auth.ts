@@ -58,11 +58,6 @@ export function ociAuthProvider(env: Record<string, string | undefined>, options
   }
 }
 
-/** True when `env` asks for a resource principal. */
-export function usesResourcePrincipal(env: Record<string, string | undefined>): boolean {
-  return Boolean(env.OCI_RESOURCE_PRINCIPAL_VERSION);
-}
-
 function resourcePrincipal(env: Record<string, string | undefined>): OciAuthProvider {
   const missing = RESOURCE_PRINCIPAL_ENV.filter((name) => !env[name]);
   if (missing.length > 0) throw new OciAuthError(`resource principal: ${missing.join(', ')} not set`);

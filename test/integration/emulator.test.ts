@@ -629,11 +629,14 @@ describe('emulator', () => {
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError' });
+      const before = emu.requests().length;
       const pending = call('/contacts').catch((error: unknown) => error);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Wait until the hanging request has arrived (polled, generous limit), not for a fixed time.
+      for (const started = Date.now(); emu.requests().length === before && Date.now() - started < 20_000; ) await new Promise((resolve) => setTimeout(resolve, 10));
       const closing = Date.now();
       await emu.close();
-      expect(Date.now() - closing).toBeLessThan(1000);
+      // The request hangs for ever: close() returning at all shows it does not wait; the bound only keeps it prompt.
+      expect(Date.now() - closing).toBeLessThan(10_000);
       expect(await pending).toBeInstanceOf(TypeError);
     });
 

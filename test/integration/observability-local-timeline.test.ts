@@ -39,7 +39,8 @@ describe('local stack run timeline', () => {
     expect(run!.steps.map((s) => `${s.name}:${s.outcome}`)).toEqual(['lookup-contact:succeeded', 'create-contact:succeeded', 'add-phone:succeeded', 'create-incident:succeeded', 'add-thread:succeeded']);
     for (const s of run!.steps) expect(s).toMatchObject({ durationMs: expect.any(Number), attempts: 1 });
     expect(run!.timeline[0]).toMatch(new RegExp(`^run ${run!.runId} SUCCEEDED in \\d+ ms`));
-    await new Promise((r) => setTimeout(r, 100));
+    // The timeline is printed as the run ends: wait for it, with a generous limit, rather than a fixed time.
+    for (const started = Date.now(); !out.includes(`run ${run!.runId} SUCCEEDED`) && Date.now() - started < 20_000; ) await new Promise((r) => setTimeout(r, 20));
     expect(out).toContain(`run ${run!.runId} SUCCEEDED`);
     expect(out).toMatch(/✓ create-incident\s+succeeded\s+\d+ ms/);
     // (the startup banner's sample curl holds a phone number; nothing the function or the timeline prints does)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyError, toErrorInfo } from '../../../src/engine/classify.js';
+import { appliedMaybe, classifyError, toErrorInfo } from '../../../src/engine/classify.js';
 import {
   AttemptTimeoutError,
   DeadlineExceededError,
@@ -134,5 +134,15 @@ describe('toErrorInfo', () => {
     // Assess
     expect(info).toStrictEqual(expected);
     expect(JSON.parse(JSON.stringify(info))).toStrictEqual(expected);
+  });
+});
+
+describe('appliedMaybe', () => {
+  it('reads the structural ambiguous flag, and says nothing when an error does not', () => {
+    expect(appliedMaybe(Object.assign(new Error('refused'), { ambiguous: false }))).toBe(false);
+    expect(appliedMaybe(Object.assign(new Error('answer lost'), { ambiguous: true }))).toBe(true);
+    expect(appliedMaybe(new Error('plain'))).toBeUndefined();
+    expect(appliedMaybe(Object.assign(new Error('odd'), { ambiguous: 'yes' }))).toBeUndefined();
+    expect(appliedMaybe(undefined)).toBeUndefined();
   });
 });
