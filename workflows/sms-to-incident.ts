@@ -215,6 +215,24 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
     return { incidentId: keep.id, referenceNumber: keep.referenceNumber };
   }
 
+  /** Deletes a contact this run created, unless someone can have found it (it has a phone or an incident). */
+  async function deleteUnusedContact(contactId: number, ctx: AttemptContext): Promise<void> {
+    let inUse: boolean;
+    try {
+      inUse = await desk.contactInUse(contactId, ctx);
+    } catch (error) {
+      if ((error as { status?: unknown } | undefined)?.status === 404) return;
+      throw error;
+    }
+    if (!inUse) await deleted(() => desk.deleteContact(contactId, ctx));
+  }
+
+  /** The contact an earlier execution of this run created, when the look-up now finds another: deleted if unused. */
+  async function dropOwnUnusedContact(found: number, ctx: AttemptContext): Promise<void> {
+    const own = await desk.findContactByExternalReference(contactMarker(ctx.runId), ctx);
+    if (own !== undefined && own !== found) await deleteUnusedContact(own, ctx);
+  }
+
   return {
     name: 'sms-to-incident',
     steps: [
@@ -223,9 +241,13 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
         reads: true,
         retry: read,
         timeoutMs,
-        run: async ({ sms }, ctx) => {
-          const contactId = await desk.findContactByPhone(sms.from, ctx);
-          return contactId === undefined ? {} : { contactId, contactCreated: false };
+        run: async (s, ctx) => {
+          const contactId = await desk.findContactByPhone(s.sms.from, ctx);
+          if (contactId === undefined) return {};
+          // An earlier execution may have created our own contact and died before giving it the
+          // number; another message has made the number's contact since. Ours is then an orphan.
+          if (s.recovering === true) await dropOwnUnusedContact(contactId, ctx);
+          return { contactId, contactCreated: false };
         },
       },
       {
@@ -248,17 +270,7 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
         },
         // Once it carries the number (or an incident), another message may have found and used it:
         // DELETE would take their incidents with it. Only a contact nobody can have found goes.
-        compensate: async (s, ctx) => {
-          const contactId = known(s.contactId, 'contactId');
-          let inUse: boolean;
-          try {
-            inUse = await desk.contactInUse(contactId, ctx);
-          } catch (error) {
-            if ((error as { status?: unknown } | undefined)?.status === 404) return;
-            throw error;
-          }
-          if (!inUse) await deleted(() => desk.deleteContact(contactId, ctx));
-        },
+        compensate: (s, ctx) => deleteUnusedContact(known(s.contactId, 'contactId'), ctx),
         compensationRetry: undo,
       },
       {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { FROM, startTwoContainers, until, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
+import { calls, FROM, startTwoContainers, until, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
 
 /**
  * Faults that chain, each one of the issue's six cases through the real fdk, two function
@@ -141,5 +141,35 @@ describe('exactly once when faults chain', () => {
       { id: first.json.incidentId, contactId: first.json.contactId, notes: [sid(1)] },
       { id: second.json.incidentId, contactId: first.json.contactId, notes: [sid(2)] },
     ]);
+  });
+
+  it('7. deletes its own phoneless contact on restart when another message has made the number\'s contact meanwhile', async () => {
+    // Prepare: message 1's contact is created after its container died, before the step was journaled;
+    // message 2 from the same number finds no contact with the number and creates one
+    stack = await startTwoContainers({ timeoutMs: 8_000, env: { b2cservice_late_write_window_ms: '0' } });
+    const [a, b] = stack.fns;
+    for (const fn of [a, b]) expect((await stack.post(fn, '{}')).status).toBe(400);
+    stack.emulator.addFault({ method: 'POST', path: '/contacts', action: 'delay', delayMs: 2_000, times: 1 });
+    const inFlight = stack.post(a, webhook({ sid: sid(1), body: 'first' }));
+    await until(() => calls(stack!.emulator).includes('POST /contacts'));
+    a.kill('SIGKILL');
+    await inFlight;
+    await until(() => stack!.emulator.state().contacts.length === 1);
+    const other = await stack.post(b, webhook({ sid: sid(2), body: 'second' }));
+
+    // Act: message 1 redelivered until the dead container's lease has expired
+    let redelivered = await stack.post(b, webhook({ sid: sid(1), body: 'first' }));
+    for (let i = 0; redelivered.status === 503 && i < 20; i++) {
+      await new Promise((r) => setTimeout(r, Number(redelivered.headers['retry-after'] ?? 1) * 1000));
+      redelivered = await stack.post(b, webhook({ sid: sid(1), body: 'first' }));
+    }
+
+    // Assess: one contact for the number, message 1's phoneless one gone, each message its incident
+    expect(other.status).toBe(200);
+    expect(other.json).toMatchObject({ contactCreated: true });
+    expect(redelivered.status).toBe(200);
+    expect(redelivered.json).toMatchObject({ contactId: other.json.contactId, contactCreated: false });
+    expect(stack.emulator.state().contacts.map((c) => c.id)).toEqual([other.json.contactId]);
+    expect(notesByIncident(stack.emulator).map((i) => i.notes)).toEqual([[sid(2)], [sid(1)]]);
   });
 });
