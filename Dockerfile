@@ -1,4 +1,4 @@
-# Build: compile and bundle with the dev dependencies, then keep only production ones.
+# Build: compile and bundle with the dev dependencies; the bundle needs no node_modules at run time.
 FROM fnproject/node:22-dev AS build
 WORKDIR /function
 COPY package.json package-lock.json ./
@@ -9,12 +9,11 @@ COPY types ./types
 COPY src ./src
 COPY workflows ./workflows
 COPY telemetry ./telemetry
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
 # Run: OCI Functions runs the container as user fn (uid 1000); so does this image, wherever it runs.
 FROM fnproject/node:22 AS runtime
 WORKDIR /function
-COPY --from=build /function/node_modules ./node_modules
 COPY --from=build /function/dist ./dist
 COPY package.json ./
 RUN chmod -R o+r /function

@@ -125,7 +125,7 @@ variable "function_shape" {
 variable "function_memory_mb" {
   type        = number
   default     = 256
-  description = "Memory of the webhook function, MB. Measured RSS: 106-120 MB without telemetry, 152-180 MB with it (docs/performance.md)."
+  description = "Memory of the webhook function, MB. Measured RSS: 106-126 MB without telemetry, 139-183 MB with it (docs/performance.md)."
   validation {
     condition     = contains([128, 256, 512, 1024, 2048, 3072], var.function_memory_mb)
     error_message = "function_memory_mb must be one of 128, 256, 512, 1024, 2048, 3072."

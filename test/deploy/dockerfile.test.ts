@@ -72,12 +72,12 @@ describe('Dockerfile', () => {
     expect(keywords(byName('runtime'), 'RUN').map((r) => r.args.join(' '))).toEqual(['chmod -R o+r /function']);
   });
 
-  it('installs from the lockfile before copying sources, builds, and drops dev dependencies', () => {
+  it('installs from the lockfile before copying sources, then builds', () => {
     const build = byName('build');
     const order = build.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'RUN').map((i) => `${i.keyword} ${i.args.join(' ')}`);
     expect(order[0]).toBe('COPY package.json package-lock.json ./');
     expect(order[1]).toBe('RUN npm ci');
-    expect(order.at(-1)).toBe('RUN npm run build && npm prune --omit=dev');
+    expect(order.at(-1)).toBe('RUN npm run build');
     // Every source root the bundle is built from (tsconfig's include, less tests and benches).
     const copied = keywords(build, 'COPY').map((c) => c.args[0]);
     const tsconfig = JSON.parse(readFileSync(new URL('tsconfig.json', root), 'utf8')) as { include: string[] };
@@ -86,10 +86,9 @@ describe('Dockerfile', () => {
     expect(copied).not.toContain('test');
   });
 
-  it('ships only the bundle, production node_modules and package.json', () => {
+  it('ships only the bundle and package.json (the bundle holds every dependency: test/deploy/image-layout.test.ts)', () => {
     const runtime = byName('runtime');
     expect(keywords(runtime, 'COPY').map((c) => ({ from: c.flags.from ?? null, src: c.args[0], dest: c.args[1] }))).toEqual([
-      { from: 'build', src: '/function/node_modules', dest: './node_modules' },
       { from: 'build', src: '/function/dist', dest: './dist' },
       { from: null, src: 'package.json', dest: './' },
     ]);
