@@ -2,13 +2,11 @@
  * `sms-incident doctor` against the B2C Service emulator over real HTTP: a site where everything
  * the function needs is in place, then one broken precondition at a time.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDoctor, formatDoctor, type DoctorReport } from '../../src/cli/doctor.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { cli } from '../helpers/cli.js';
 
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const CREDENTIALS = { username: 'sms-api', password: 'pa55-w0rd-not-for-logs' };
 let emulator: RunningEmulator | undefined;
 afterEach(async () => {
@@ -110,12 +108,12 @@ describe('sms-incident doctor', () => {
 
   it('runs from the built CLI with the function\'s environment, exit 0 when ready and 1 when not', async () => {
     emulator = await startEmulator(CREDENTIALS);
-    const run = promisify(execFile);
-    const env = { PATH: process.env.PATH ?? '', b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password };
-    const ok = await run(process.execPath, [CLI, 'doctor'], { env });
+    const env = { b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password };
+    const ok = await cli(['doctor'], env);
+    expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('ready: the function can create incidents on this site');
-    const bad = await run(process.execPath, [CLI, 'doctor', '--json'], { env: { ...env, b2cservice_password: 'nope' } }).catch((e: { code: number; stdout: string }) => e);
-    expect('code' in bad ? bad.code : 0).toBe(1);
+    const bad = await cli(['doctor', '--json'], { ...env, b2cservice_password: 'nope' });
+    expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, checks: [{ name: 'api', status: 'fail' }] });
   });
 });

@@ -1,21 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FROM, calls, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
-
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-const run = promisify(execFile);
-
-/** Runs the built CLI as an SRE would; never rejects, returns the exit code. */
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+import { cli } from '../helpers/cli.js';
 
 let stack: TwoContainers | undefined;
 afterEach(async () => {

@@ -3,22 +3,9 @@
  * B2C Service and what was deleted, the undo's attempts and error, the trace of each execution and
  * the commands to finish; the log line names the ids. Through the fdk and the built CLI.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FROM, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
-
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-const run = promisify(execFile);
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+import { cli } from '../helpers/cli.js';
 
 let stack: TwoContainers | undefined;
 afterEach(async () => {
