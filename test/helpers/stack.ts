@@ -46,7 +46,11 @@ export async function postWebhook(
   options: { headers?: Record<string, string>; timeoutMs?: number; url?: string } = {},
 ): Promise<FnAnswer & { text: string; json: Record<string, unknown> }> {
   const headers = { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1', ...options.headers };
-  const answer = await fn.invoke({ method: 'POST', url: options.url ?? ROUTE, headers, body, timeoutMs: options.timeoutMs });
+  return readAnswer(await fn.invoke({ method: 'POST', url: options.url ?? ROUTE, headers, body, timeoutMs: options.timeoutMs }));
+}
+
+/** The function's answer with its body as text and as JSON ({} when not JSON, e.g. TwiML). */
+export function readAnswer(answer: FnAnswer): FnAnswer & { text: string; json: Record<string, unknown> } {
   const text = answer.body.toString('utf8');
   let json: Record<string, unknown> = {};
   try {

@@ -1,7 +1,7 @@
 // Attacks from the security review, through dist/func.js under the real fdk as API Gateway calls it.
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE, postWebhook, startStack, type Stack } from '../helpers/stack.js';
+import { ROUTE, postWebhook, readAnswer, startStack, type Stack } from '../helpers/stack.js';
 import { HMAC_HEADER, HMAC_SECRET, signHmac } from '../helpers/sign-hmac.js';
 import { TWILIO_AUTH_TOKEN, signTwilioForm } from '../helpers/sign-twilio.js';
 import { VONAGE_SIGNATURE_SECRET, signVonage } from '../helpers/sign-vonage.js';
@@ -23,16 +23,7 @@ afterAll(async () => {
 function call(method: string, body: string | Buffer, options: { url?: string; contentType?: string; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { Host: HOST, ...options.headers };
   if (options.contentType !== undefined) headers['Content-Type'] = options.contentType;
-  return stack.fn.invoke({ method, url: options.url ?? ROUTE, headers, body }).then((answer) => {
-    const text = answer.body.toString('utf8');
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      // the assertions read the status
-    }
-    return { ...answer, text, json };
-  });
+  return stack.fn.invoke({ method, url: options.url ?? ROUTE, headers, body }).then(readAnswer);
 }
 
 const attackerQuery = new URLSearchParams({ id: 'msg-forged-1', from: '+4915199999999', text: 'forged by the attacker' }).toString();
