@@ -24,13 +24,18 @@ export function incidentSubject(sms: InboundSms): string {
   return `${cut.trimEnd()}…`;
 }
 
+/** The message id as the note's header line carries it: on one line, whatever the provider sent. */
+export function noteId(sms: InboundSms): string {
+  return sms.messageId.replace(CONTROL, ' ').trim();
+}
+
 /** The private note that keeps the whole message and where it came from. */
 export function smsNote(sms: InboundSms): string {
   const lines = [
     `Inbound SMS via ${sms.provider}`,
     `From: ${sms.from}`,
     `To: ${sms.to ?? 'unknown'}`,
-    `Message ID: ${sms.messageId}`,
+    `Message ID: ${noteId(sms)}`,
     `Received: ${sms.receivedAt ?? 'unknown'}`,
     ...sms.media.map((m, i) => `Media ${i + 1}: ${m.url}${m.contentType ? ` (${m.contentType})` : ''}`),
     // The provider's own fields (text and signature left out), to trace the message at the provider.
@@ -41,8 +46,15 @@ export function smsNote(sms: InboundSms): string {
   return lines.join('\n');
 }
 
-/** The message id a note made by {@link smsNote} names; undefined for any other text (an agent's reply). */
+/**
+ * The message id a note made by {@link smsNote} names (compare with {@link noteId}); undefined for
+ * any other text (an agent's reply). Read from the header, so what a site does to the text (CRLF
+ * line ends, white space trimmed, an empty SMS body) never hides whose note it is.
+ */
 export function noteMessageId(text: string): string | undefined {
-  if (!text.startsWith('Inbound SMS via ')) return undefined;
-  return /^Message ID: (.*)$/m.exec(text)?.[1];
+  const header = text.replace(/\r\n?/g, '\n').trimStart();
+  if (!header.startsWith('Inbound SMS via ')) return undefined;
+  // The first such line is the header's: the SMS text comes after the header.
+  const id = /^Message ID:[ \t]*(.*)$/m.exec(header)?.[1]?.trim();
+  return id === undefined || id === '' ? undefined : id;
 }

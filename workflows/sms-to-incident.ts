@@ -1,6 +1,6 @@
-import { appliedMaybe, type AttemptContext, type RetryPolicy, type WorkflowDefinition } from '../src/engine/index.js';
+import { type AttemptContext, type RetryPolicy, type WorkflowDefinition } from '../src/engine/index.js';
 import type { InboundSms } from '../src/inbound/index.js';
-import { incidentSubject, noteMessageId, smsNote } from './sms-content.js';
+import { incidentSubject, noteId, noteMessageId, smsNote } from './sms-content.js';
 
 /**
  * SMS to incident: find or create the sender's contact, open an incident for them and keep
@@ -30,20 +30,40 @@ export interface ServiceDesk {
   threadTexts(incidentId: number, opts: { signal: AbortSignal }): Promise<string[]>;
 }
 
+/**
+ * Create-only facts kept beside B2C Service (the run journal), which B2C Service cannot hold: who
+ * owns an incident, which contact this function made for a number. A fact once written never
+ * changes, so two runs can never both win it.
+ */
+export interface Ledger {
+  /** Claims the incident for the run (create-only); answers the run that holds it now: this one or another. */
+  claimIncident(incidentId: number, runId: string): Promise<string>;
+  /** Records the contact made for the number (create-only); answers the contact that holds the number now. */
+  recordContact(phone: string, contactId: number): Promise<number>;
+  /** The contact this function made for the number, when it made one. */
+  contactFor(phone: string): Promise<number | undefined>;
+}
+
 export interface SmsToIncidentOptions {
   /** Incident custom field (`customFields.c.<name>`) that receives the message id: exact reconciliation. */
   readonly incidentSmsField?: string;
   /** Timeout of one B2C Service call (clamped to the run's budget). @default 8000 */
   readonly callTimeoutMs?: number;
   /**
-   * How long after we abandon a write (timeout, crash) B2C Service may still apply it. Until then
-   * a reconcile read that finds nothing proves nothing: the write is not sent again. @default 10000
+   * How long after we abandon a write (timeout, dropped connection, crash) B2C Service may still
+   * apply it. Until then a reconcile read that finds nothing proves nothing: the write is not sent
+   * again. @default 10000
    */
   readonly lateWriteWindowMs?: number;
+  /** How long a new record may take to show in `q=` searches: a reconcile keeps looking this long. @default 2000 */
+  readonly searchLagMs?: number;
+  /** Incident adoption and number → contact facts; without it, look-alikes are told apart by their notes only. */
+  readonly ledger?: Ledger;
   /** @default Date.now */
   readonly now?: () => number;
 }
 
+/** The business state: the message and what the steps made of it. Recovery facts come through `ctx.run`. */
 export interface SmsToIncidentState {
   readonly sms: InboundSms;
   readonly contactId?: number;
@@ -51,12 +71,6 @@ export interface SmsToIncidentState {
   readonly contactCreated?: boolean;
   readonly incidentId?: number;
   readonly referenceNumber?: string;
-  /** Epoch ms the run first started: anything it may have created is at least this recent. */
-  readonly runStartedAt?: number;
-  /** An earlier execution of this run may have sent writes whose outcome is unknown (crash, take-over). */
-  readonly recovering?: boolean;
-  /** Epoch ms an earlier execution last abandoned a write in flight (timeout, crash), when it did. */
-  readonly abandonedAt?: number;
 }
 
 export const STEP = {
@@ -78,61 +92,54 @@ const undo: RetryPolicy = { initialDelayMs: 500, multiplier: 2, maxDelayMs: 2_00
 export const CALL_TIMEOUT_MS = 8_000;
 /** @see SmsToIncidentOptions.lateWriteWindowMs */
 export const LATE_WRITE_WINDOW_MS = 10_000;
+/** @see SmsToIncidentOptions.searchLagMs */
+export const SEARCH_LAG_MS = 2_000;
 
 /** Connect compares times to the second; B2C Service's clock may run behind ours. */
 const CLOCK_SKEW_MS = 60_000;
-/** Without a run start (a run outside the journal), look back this far. */
-const DEFAULT_LOOKBACK_MS = 15 * 60_000;
-
-/** Errors that leave the write's outcome unknown: all but those that say it was not applied (the engine's contract). */
-function leftUnknown(error: unknown): boolean {
-  return appliedMaybe(error) !== false;
-}
-
-/**
- * Errors after which the request may still be on its way or in progress at B2C Service: we gave
- * up waiting (our timeout) or a gateway did (502/504). A connection the server side closed
- * (reset after the commit) has finished: what it did is visible at once.
- */
-export function mayStillApply(error: unknown): boolean {
-  const e = error as { name?: unknown; kind?: unknown; status?: unknown } | undefined;
-  if (e?.name === 'AttemptTimeoutError' || e?.kind === 'timeout') return true;
-  return appliedMaybe(error) === true && (e?.status === 502 || e?.status === 504);
-}
 
 /**
  * Whether a write of this step may already have been applied: an earlier execution of the run
- * was cut off (crash, take-over, restart), or an earlier attempt of this step left its outcome
- * unknown (answer lost, timeout). It stays unknown, whatever later attempts met (a failed
- * reconcile read included), until a reconcile read succeeds within an attempt.
+ * was cut off (crash, take-over, restart), or an earlier attempt of this step left it in doubt.
+ * It stays in doubt, whatever later attempts met (a failed reconcile read included), until a
+ * reconcile read succeeds within an attempt.
  */
-export function mayHaveApplied(state: Pick<SmsToIncidentState, 'recovering'>, ctx: Pick<AttemptContext, 'earlierAttempts'>): boolean {
-  if (state.recovering === true) return true;
-  return ctx.earlierAttempts.some((a) => leftUnknown(a.error));
-}
-
-/** Epoch ms after which an abandoned write can no longer land: a reconcile read that finds nothing then means "not applied". */
-export function settledAt(state: Pick<SmsToIncidentState, 'recovering' | 'abandonedAt'>, ctx: Pick<AttemptContext, 'earlierAttempts'>, windowMs: number): number {
-  const abandoned = ctx.earlierAttempts.filter((a) => mayStillApply(a.error)).map((a) => a.endedAt);
-  if (state.recovering === true && state.abandonedAt !== undefined) abandoned.push(state.abandonedAt);
-  return abandoned.length === 0 ? 0 : Math.max(...abandoned) + windowMs;
+export function inDoubt(ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>): boolean {
+  return ctx.run.recovering || ctx.earlierAttempts.some((a) => a.inDoubt !== false);
 }
 
 /**
- * A write whose earlier attempt may still be applied: reading now proves nothing, so nothing is
- * sent until `retryAfterMs` has passed. Retryable, and says the write was not sent.
+ * Epoch ms after which a reconcile read that finds nothing means "not applied": every write in
+ * doubt has either landed or can no longer land (`windowMs` after it was abandoned in flight), and
+ * the searches show it (`lagMs` later). A recovering run's earlier writes all ended before this
+ * execution started.
+ */
+export function settledAt(ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>, windowMs: number, lagMs: number): number {
+  const ends = ctx.earlierAttempts.filter((a) => a.inDoubt !== false).map((a) => a.endedAt + (a.inDoubt === 'in-flight' ? windowMs : 0));
+  if (ctx.run.recovering) {
+    ends.push(ctx.run.executionStartedAt);
+    if (ctx.run.abandonedAt !== undefined) ends.push(ctx.run.abandonedAt + windowMs);
+  }
+  return ends.length === 0 ? 0 : Math.max(...ends) + lagMs;
+}
+
+/**
+ * A write whose earlier attempt may still land or not show yet: reading now proves nothing, so
+ * nothing is sent until `retryAfterMs` has passed. Retryable, and says the write was not sent.
  */
 export class OutcomeInDoubtError extends Error {
   override readonly name = 'OutcomeInDoubtError';
   readonly code = 'OutcomeInDoubt';
   readonly retryable = true;
-  readonly ambiguous = false;
+  readonly inDoubt = false as const;
+  readonly retryAfterMs: number;
   constructor(
     readonly step: string,
-    readonly retryAfterMs: number,
+    retryAfterMs: number,
     reason: string,
   ) {
     super(`${step}: ${reason}; not sent again for ${Math.ceil(retryAfterMs)} ms`);
+    this.retryAfterMs = Math.max(0, retryAfterMs);
   }
 }
 
@@ -165,50 +172,68 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
   const now = options.now ?? Date.now;
   const timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
   const windowMs = options.lateWriteWindowMs ?? LATE_WRITE_WINDOW_MS;
+  const lagMs = options.searchLagMs ?? SEARCH_LAG_MS;
+  const { ledger } = options;
   const smsField = (s: SmsToIncidentState): { name: string; value: string } | undefined =>
     options.incidentSmsField === undefined ? undefined : { name: options.incidentSmsField, value: s.sms.messageId };
 
   /**
    * Exactly once for one write: when an earlier try may have applied it, read first and adopt
-   * what it made; write only once a read has shown nothing and nothing abandoned can still land.
+   * what it made; write only once a read has shown nothing, nothing abandoned can still land and
+   * the searches can no longer be behind.
    */
-  async function once<T>(step: string, s: SmsToIncidentState, ctx: AttemptContext, find: () => Promise<T | undefined>, send: () => Promise<T>): Promise<T> {
-    if (mayHaveApplied(s, ctx)) {
+  async function once<T>(step: string, ctx: AttemptContext, find: () => Promise<T | undefined>, send: () => Promise<T>): Promise<T> {
+    if (inDoubt(ctx)) {
       const found = await find();
       if (found !== undefined) return found;
-      const waitMs = settledAt(s, ctx, windowMs) - now();
-      if (waitMs > 0) throw new OutcomeInDoubtError(step, waitMs, 'an abandoned write may still be applied');
+      const waitMs = settledAt(ctx, windowMs, lagMs) - now();
+      if (waitMs > 0) throw new OutcomeInDoubtError(step, waitMs, 'a write in doubt may still land or not show yet');
     }
     return send();
   }
 
+  /** Whether the incident is this run's to adopt: always without a ledger; with one, when the run holds (or wins) its claim. */
+  async function claimed(incidentId: number, ctx: AttemptContext): Promise<boolean> {
+    return ledger === undefined || (await ledger.claimIncident(incidentId, ctx.runId)) === ctx.runId;
+  }
+
   /**
    * This message's incident among look-alikes (same contact and subject, recent): the one whose
-   * note is this message's; else the only one with no note of ours yet. An incident noting another
-   * message is never ours. Several unclaimed look-alikes cannot be told apart: wait for their notes.
+   * note names this message; else one with no note that this run holds or wins in the ledger
+   * (lowest id first). An incident noting another message, or held by another run, is never ours:
+   * two runs never adopt the same incident, and never wait on each other.
    */
   async function findOurIncident(s: SmsToIncidentState, ctx: AttemptContext): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
     const customField = smsField(s);
-    const since = s.runStartedAt === undefined ? now() - DEFAULT_LOOKBACK_MS : s.runStartedAt - CLOCK_SKEW_MS;
+    const since = ctx.run.startedAt - CLOCK_SKEW_MS;
     const candidates = await desk.findIncidents(
       { ...(customField ? { customField } : {}), primaryContactId: known(s.contactId, 'contactId'), createdSince: connectTime(since), subject: incidentSubject(s.sms) },
       ctx,
     );
     if (candidates.length === 0) return undefined;
-    const note = smsNote(s.sms);
     const ours: typeof candidates = [];
     const unclaimed: typeof candidates = [];
     for (const candidate of candidates) {
-      const texts = await desk.threadTexts(candidate.id, ctx);
-      if (texts.includes(note)) ours.push(candidate);
-      else if (!texts.some((t) => noteMessageId(t) !== undefined)) unclaimed.push(candidate);
+      const ids = (await desk.threadTexts(candidate.id, ctx)).map(noteMessageId).filter((id) => id !== undefined);
+      if (ids.includes(noteId(s.sms))) ours.push(candidate);
+      else if (ids.length === 0) unclaimed.push(candidate);
     }
     // With the custom field every candidate is this message's: keep one, undo the others.
     const exact = customField !== undefined;
-    const keep = ours[0] ?? (exact || unclaimed.length === 1 ? unclaimed[0] : undefined);
-    if (keep === undefined) {
+    let keep = ours[0] ?? (exact ? unclaimed[0] : undefined);
+    if (keep === undefined && ledger === undefined) {
+      // Without a ledger, several note-less look-alikes cannot be told apart: wait for their notes.
       if (unclaimed.length > 1) throw new OutcomeInDoubtError(STEP.createIncident, 1_000, `${unclaimed.length} look-alike incidents without a note`);
-      return undefined;
+      keep = unclaimed[0];
+    }
+    if (keep === undefined) {
+      for (const candidate of unclaimed) {
+        if (await claimed(candidate.id, ctx)) {
+          keep = candidate;
+          break;
+        }
+      }
+      if (keep === undefined) return undefined;
     }
     const extras = [...ours, ...(exact ? unclaimed : [])].filter((c) => c.id !== keep.id);
     for (const extra of extras) await deleted(() => desk.deleteIncident(extra.id, ctx));
@@ -242,11 +267,12 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
         retry: read,
         timeoutMs,
         run: async (s, ctx) => {
-          const contactId = await desk.findContactByPhone(s.sms.from, ctx);
+          // A search may lag behind a contact this function made a moment ago: the ledger does not.
+          const contactId = (await desk.findContactByPhone(s.sms.from, ctx)) ?? (await ledger?.contactFor(s.sms.from));
           if (contactId === undefined) return {};
           // An earlier execution may have created our own contact and died before giving it the
           // number; another message has made the number's contact since. Ours is then an orphan.
-          if (s.recovering === true) await dropOwnUnusedContact(contactId, ctx);
+          if (ctx.run.recovering) await dropOwnUnusedContact(contactId, ctx);
           return { contactId, contactCreated: false };
         },
       },
@@ -255,11 +281,10 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
         when: (s) => s.contactId === undefined,
         retry: write,
         timeoutMs,
-        run: (s, ctx) => {
+        run: (_s, ctx) => {
           const externalReference = contactMarker(ctx.runId);
           return once(
             STEP.createContact,
-            s,
             ctx,
             async () => {
               const found = await desk.findContactByExternalReference(externalReference, ctx);
@@ -269,8 +294,11 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
           );
         },
         // Once it carries the number (or an incident), another message may have found and used it:
-        // DELETE would take their incidents with it. Only a contact nobody can have found goes.
-        compensate: (s, ctx) => deleteUnusedContact(known(s.contactId, 'contactId'), ctx),
+        // DELETE would take their incidents with it. Only a contact nobody can have found goes, and
+        // only one this run made (add-phone may have switched the run to another run's contact).
+        compensate: async (s, ctx) => {
+          if (s.contactCreated === true) await deleteUnusedContact(known(s.contactId, 'contactId'), ctx);
+        },
         compensationRetry: undo,
       },
       {
@@ -278,9 +306,18 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
         when: (s) => s.contactCreated === true,
         retry: write,
         timeoutMs,
-        // Setting the phone of a type is idempotent: repeating it is safe.
         run: async (s, ctx) => {
-          await desk.addPhone(known(s.contactId, 'contactId'), s.sms.from, ctx);
+          const contactId = known(s.contactId, 'contactId');
+          // The number gets one contact: the first run to record its contact in the ledger. A run
+          // that lost (two first messages from one new number) drops its own and uses that one.
+          const holder = ledger === undefined ? contactId : await ledger.recordContact(s.sms.from, contactId);
+          if (holder !== contactId) {
+            await deleteUnusedContact(contactId, ctx);
+            return { contactId: holder, contactCreated: false };
+          }
+          // Setting the phone of a type is idempotent: repeating it is safe.
+          await desk.addPhone(contactId, s.sms.from, ctx);
+          return {};
         },
       },
       {
@@ -291,7 +328,6 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
           const customField = smsField(s);
           return once(
             STEP.createIncident,
-            s,
             ctx,
             () => findOurIncident(s, ctx),
             async () => {
@@ -299,6 +335,9 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
                 { subject: incidentSubject(s.sms), primaryContactId: known(s.contactId, 'contactId'), ...(customField ? { customField } : {}) },
                 ctx,
               );
+              // Claimed at once, so a look-alike's reconcile never adopts it. Should this fail, the
+              // next attempt reconciles: the incident is unclaimed, and this run wins it back.
+              await ledger?.claimIncident(incident.id, ctx.runId);
               return { incidentId: incident.id, referenceNumber: incident.referenceNumber };
             },
           );
@@ -312,14 +351,13 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
         timeoutMs,
         run: async (s, ctx) => {
           const incidentId = known(s.incidentId, 'incidentId');
-          const note = smsNote(s.sms);
+          // Our note is known by the message id it names, whatever the site did to its text.
           await once(
             STEP.addThread,
-            s,
             ctx,
-            async () => ((await desk.threadTexts(incidentId, ctx)).includes(note) ? true : undefined),
+            async () => ((await desk.threadTexts(incidentId, ctx)).some((t) => noteMessageId(t) === noteId(s.sms)) ? true : undefined),
             async () => {
-              await desk.addThread(incidentId, note, ctx);
+              await desk.addThread(incidentId, smsNote(s.sms), ctx);
               return true;
             },
           );

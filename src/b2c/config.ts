@@ -68,6 +68,12 @@ export const B2cConfigShape = {
    */
   b2cservice_late_write_window_ms: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /**
+   * How long a new record may take to show in `q=` searches, ms: a reconcile read that finds
+   * nothing keeps looking this long after the write it checks (`doctor` measures it).
+   * @default 2000
+   */
+  b2cservice_search_lag_ms: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /**
    * Incident custom field (`customFields.c.<name>`) holding the message id, for an exact lookup
    * when an incident creation's outcome is unknown. @default unset: found by contact, subject and time
    */

@@ -28,11 +28,13 @@ export class B2cError extends Error {
   /** Low-cardinality type for metrics and spans: the error code, else `HTTP <status>`, else the kind. */
   readonly code: string;
   /**
-   * True when a write may have been applied although it failed: the request was sent and the
-   * answer was lost (timeout, connection reset) or a gateway gave up on it (502/504). Look for
-   * what it may have created before trying again.
+   * Whether the call may have taken effect (the engine's structural contract, as `retryable`):
+   * `false` it did not (a read, a refusal, never sent); `'settled'` a write may have been applied
+   * and B2C Service is done with it (it answered a 5xx); `'in-flight'` a write may have been
+   * applied or may still be (no answer: timeout, dropped connection; or a gateway gave up: 502/504).
+   * Look for what it may have done before repeating it.
    */
-  readonly ambiguous: boolean;
+  readonly inDoubt: false | 'settled' | 'in-flight';
 
   constructor(
     init: {
@@ -42,7 +44,7 @@ export class B2cError extends Error {
       errorCode?: string;
       retryable: boolean;
       retryAfterMs?: number;
-      ambiguous?: boolean;
+      inDoubt?: false | 'settled' | 'in-flight';
       message: string;
     },
     options?: ErrorOptions,
@@ -55,11 +57,26 @@ export class B2cError extends Error {
     this.retryable = init.retryable;
     this.retryAfterMs = init.retryAfterMs;
     this.code = init.errorCode ?? (this.status > 0 ? `HTTP ${this.status}` : init.kind);
-    this.ambiguous = init.ambiguous ?? false;
+    this.inDoubt = init.inDoubt ?? false;
   }
 }
 
 /** 5xx (throttling is 503 OSC-CREST-00035) and 408/429 may succeed later; other 4xx never will. */
 export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
+}
+
+/** The documented refusal before processing: API throttling (503 `OSC-CREST-00035`). */
+export const THROTTLED = 'OSC-CREST-00035';
+
+/**
+ * What a write that got an error status may have done. Only a documented refusal says "not
+ * applied": a 4xx, or the throttling 503 `OSC-CREST-00035`. A gateway that gave up (502, 504)
+ * leaves the write in flight; any other 5xx (a bare 500 with an HTML body from a proxy, a failure
+ * after the commit) may have been applied.
+ */
+export function writeInDoubt(status: number, errorCode: string | undefined): false | 'settled' | 'in-flight' {
+  if (status < 500) return false;
+  if (status === 503 && errorCode === THROTTLED) return false;
+  return status === 502 || status === 504 ? 'in-flight' : 'settled';
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { redactPhones } from '../log/redact.js';
-import { B2cError, isRetryableStatus } from './errors.js';
+import { B2cError, isRetryableStatus, writeInDoubt } from './errors.js';
 import { ConnectErrorSchema } from './schemas.js';
 
 export interface TransportOptions {
@@ -111,7 +111,7 @@ export class B2cTransport {
         operation: req.operation,
         kind: 'response',
         retryable: true,
-        ambiguous: isWrite(req),
+        inDoubt: isWrite(req) ? 'settled' : false,
         message: `answered ${res.status} with a body larger than ${maxBytes} bytes (not read)`,
       });
     }
@@ -130,18 +130,19 @@ export class B2cTransport {
       errorCode,
       retryable: isRetryableStatus(res.status),
       retryAfterMs: backoffHint(res.headers),
-      ambiguous: isWrite(req) && (res.status === 502 || res.status === 504),
+      inDoubt: isWrite(req) ? writeInDoubt(res.status, errorCode) : false,
       message: `B2C Service answered ${res.status}${errorCode ? ` ${errorCode}` : ''}${reason ? `: ${redactPhones(reason).slice(0, 300)}` : ''}`,
     });
   }
 
+  /** No answer: a write that left may have been applied, or may still be (a dropped connection can precede a late commit). */
   #noAnswer(req: B2cRequest, cause: unknown): B2cError {
     const aborted = req.signal?.aborted === true;
     const detail = aborted
       ? 'no answer before the attempt timeout'
       : `no answer: ${describeNetworkError(cause)}`;
     return new B2cError(
-      { operation: req.operation, kind: aborted ? 'timeout' : 'network', retryable: true, ambiguous: isWrite(req) && !neverSent(cause), message: detail },
+      { operation: req.operation, kind: aborted ? 'timeout' : 'network', retryable: true, inDoubt: isWrite(req) && !neverSent(cause) ? 'in-flight' : false, message: detail },
       { cause },
     );
   }

@@ -2,7 +2,7 @@
  * Decides whether a failure may be retried, from the error's class or data only.
  */
 import { RetryableError, TerminalError, ensureError } from './errors.js';
-import type { ErrorInfo } from './types.js';
+import type { ErrorInfo, InDoubt } from './types.js';
 
 /** What the engine needs to know about a failure. */
 export interface ErrorClassification {
@@ -14,18 +14,33 @@ export interface ErrorClassification {
 }
 
 /**
- * Whether a failed operation may still have taken effect, from the error's structural `ambiguous`
- * flag (the same contract as `retryable`): `false` when the error says it was not applied (refused,
- * never sent), `true` when it may have been (answer lost, timed out), `undefined` when it does not say.
- * A step that repeats a write reconciles first unless this is `false`.
+ * Whether a failed operation may have taken effect, read from the error's structural `inDoubt`
+ * flag (the same contract as `retryable`, so lower layers set it without importing the engine):
+ *
+ * - `false`: it did not (refused before processing, never sent, or a read: nothing to take effect);
+ * - `'settled'`: it may have, and the other side is done with it (it answered, or closed the connection);
+ * - `'in-flight'`: it may have, or may still (we stopped waiting, or a gateway did): it can land later.
+ *
+ * An error that does not say is in doubt (`'settled'`); the engine's own attempt timeout says `'in-flight'`.
+ * This is the one place the flag is read: the engine records it on each failed attempt
+ * (`ErrorInfo.inDoubt`, `EarlierAttempt.inDoubt`) and everyone else reads it there.
  *
  * @example
  * ```ts
- * appliedMaybe(Object.assign(new Error('refused'), { ambiguous: false })); // → false: not applied
+ * inDoubtOf(Object.assign(new Error('refused'), { inDoubt: false })); // → false: not applied
+ * inDoubtOf(new Error('socket hang up'));                           // → 'settled': check before repeating
  * ```
  */
-export function appliedMaybe(e: unknown): boolean | undefined {
-  if (typeof e === 'object' && e !== null && 'ambiguous' in e && typeof e.ambiguous === 'boolean') return e.ambiguous;
+export function inDoubtOf(e: unknown): InDoubt {
+  return declaredInDoubt(e) ?? 'settled';
+}
+
+/** The flag as the error declares it; undefined when it says nothing. */
+function declaredInDoubt(e: unknown): InDoubt | undefined {
+  if (typeof e === 'object' && e !== null && 'inDoubt' in e) {
+    const flag = e.inDoubt;
+    if (flag === false || flag === 'settled' || flag === 'in-flight') return flag;
+  }
   return undefined;
 }
 
@@ -74,7 +89,9 @@ export function classifyError(e: unknown): ErrorClassification {
  */
 export function toErrorInfo(e: unknown): ErrorInfo {
   const { type, retryable } = classifyError(e);
-  return { type, message: ensureError(e).message, retryable };
+  // Recorded as declared: what the journal reads back (a write abandoned in flight) is always declared.
+  const inDoubt = declaredInDoubt(e);
+  return { type, message: ensureError(e).message, retryable, ...(inDoubt === undefined || inDoubt === false ? {} : { inDoubt }) };
 }
 
 function typeOf(e: unknown): string {

@@ -71,6 +71,8 @@ export class TerminalError extends Error {
  */
 export class AttemptTimeoutError extends RetryableError {
   override readonly name: string = 'AttemptTimeoutError';
+  /** We stopped waiting: what the attempt sent may have been applied, or may still be. */
+  readonly inDoubt = 'in-flight' as const;
 
   constructor(message: string, options?: RetryableErrorOptions) {
     super(message, options);
@@ -90,6 +92,8 @@ export class AttemptTimeoutError extends RetryableError {
  */
 export class DeadlineExceededError extends RetryableError {
   override readonly name: string = 'DeadlineExceededError';
+  /** It stops a step; it did nothing itself (each attempt's own error says what that attempt may have done). */
+  readonly inDoubt = false as const;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

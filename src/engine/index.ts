@@ -4,8 +4,8 @@
  */
 export { runWorkflow } from './run-workflow.js';
 export { AttemptTimeoutError, DeadlineExceededError, RetryableError, TerminalError, ensureError } from './errors.js';
-export { appliedMaybe, classifyError, toErrorInfo } from './classify.js';
+export { classifyError, inDoubtOf, toErrorInfo } from './classify.js';
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, nextDelayMs, retryPolicy } from './retry-policy.js';
 export { leavesRoomForAttempt, planAttempt, runBudget } from './deadline.js';
 export { systemClock } from './clock.js';
-export type { AttemptContext, AttemptRecord, Clock, CompensationRecord, ErrorInfo, RetryPolicy, RunHooks, RunOptions, RunResult, StepDefinition, StepCheckpoint, StepRecord, WorkflowDefinition } from './types.js';
+export type { AttemptContext, AttemptRecord, Clock, CompensationRecord, EarlierAttempt, ErrorInfo, InDoubt, RetryPolicy, RunInfo, RunHooks, RunOptions, RunResult, StepDefinition, StepCheckpoint, StepRecord, WorkflowDefinition } from './types.js';

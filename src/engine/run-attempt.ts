@@ -2,7 +2,7 @@
  * One attempt of a step (or compensation), raced against its timeout.
  */
 import { AttemptTimeoutError } from './errors.js';
-import type { AttemptContext, EarlierAttempt } from './types.js';
+import type { AttemptContext, EarlierAttempt, RunInfo } from './types.js';
 
 // setTimeout fires at once for longer delays (they overflow a 32-bit int).
 const MAX_TIMER_MS = 2_147_483_647;
@@ -27,6 +27,8 @@ export interface AttemptInput {
   readonly previousError?: unknown;
   /** Every earlier attempt of the step, oldest first. */
   readonly earlierAttempts?: readonly EarlierAttempt[];
+  /** The run's recovery facts. @default a first execution that started at `now` */
+  readonly run?: RunInfo;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function runAttempt(
     step,
     ...(input.previousError === undefined ? {} : { previousError: input.previousError }),
     earlierAttempts: input.earlierAttempts ?? [],
+    run: input.run ?? { startedAt: now, executionStartedAt: now, recovering: false },
   });
   // After a timeout nobody awaits this promise any more; make sure its late rejection is
   // handled even if the race below changes.

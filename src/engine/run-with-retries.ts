@@ -2,7 +2,7 @@
  * The retry loop shared by forward steps and compensations: attempt, classify, back off
  * within the budget, attempt again.
  */
-import { classifyError, toErrorInfo } from './classify.js';
+import { classifyError, inDoubtOf, toErrorInfo } from './classify.js';
 import { leavesRoomForAttempt, planAttempt } from './deadline.js';
 import type { BudgetWindow } from './deadline.js';
 import { emitHook } from './emit-hook.js';
@@ -10,7 +10,7 @@ import { DeadlineExceededError, ensureError } from './errors.js';
 import { nextDelayMs } from './retry-policy.js';
 import { runAttempt } from './run-attempt.js';
 import { wrapAttempt } from './wrap-attempt.js';
-import type { AttemptContext, AttemptRecord, Clock, EarlierAttempt, RetryPolicy, RunHooks } from './types.js';
+import type { AttemptContext, AttemptRecord, Clock, EarlierAttempt, RetryPolicy, RunHooks, RunInfo } from './types.js';
 
 /** Everything one retried unit of work needs. */
 export interface RetryInput {
@@ -24,6 +24,8 @@ export interface RetryInput {
   readonly clock: Clock;
   readonly random: () => number;
   readonly hooks: RunHooks;
+  /** Given to every attempt as `ctx.run`. */
+  readonly info?: RunInfo;
 }
 
 /** The final outcome, with every attempt made. */
@@ -88,6 +90,7 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
           label,
           previousError: lastError,
           earlierAttempts: Object.freeze([...earlier]),
+          ...(input.info === undefined ? {} : { run: input.info }),
         }),
       );
       const attemptEnd = clock.now();
@@ -129,7 +132,7 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
       if (backoffMs === undefined) return finish({ ok: false, error: finalError });
 
       lastError = error;
-      earlier.push(Object.freeze({ attempt, startedAt: attemptStart, endedAt: attemptEnd, error }));
+      earlier.push(Object.freeze({ attempt, startedAt: attemptStart, endedAt: attemptEnd, error, inDoubt: inDoubtOf(error) }));
       await clock.sleep(backoffMs);
     }
   } catch (error) {

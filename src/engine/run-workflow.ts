@@ -18,6 +18,7 @@ import type {
   RetryPolicy,
   RunHooks,
   RunOptions,
+  RunInfo,
   RunResult,
   StepDefinition,
   StepRecord,
@@ -47,6 +48,7 @@ interface RunEnv<S> {
   readonly hooks: RunHooks;
   readonly startedAt: number;
   readonly progress: RunProgress<S>;
+  readonly info: RunInfo;
 }
 
 /**
@@ -88,14 +90,21 @@ export async function runWorkflow<S>(
   const progress: RunProgress<S> = { state: initialState, steps: [], compensations: [] };
   let env: RunEnv<S> | undefined;
   try {
+    const startedAt = clock.now();
     env = {
       workflow,
       runId: options.runId ?? randomUUID(),
       clock,
       random: options.random ?? Math.random,
       hooks,
-      startedAt: clock.now(),
+      startedAt,
       progress,
+      info: Object.freeze({
+        startedAt: options.info?.startedAt ?? startedAt,
+        executionStartedAt: startedAt,
+        recovering: options.info?.recovering ?? false,
+        ...(options.info?.abandonedAt === undefined ? {} : { abandonedAt: options.info.abandonedAt }),
+      }),
     };
     emitHook(hooks, 'onRunStart', { runId: env.runId, workflow: workflow.name, deadline: options.deadline });
     return await execute(env, options);
@@ -125,6 +134,7 @@ async function execute<S>(env: RunEnv<S>, options: RunOptions): Promise<RunResul
     progress.steps.push(...workflow.steps.map(notRun));
     return finish(env, { error: toErrorInfo(error) });
   }
+  if (options.failedStep !== undefined) return resumeCompensation(env, settings, budget, completed, options.failedStep);
   for (const [index, step] of workflow.steps.entries()) {
     const done = completed[index];
     if (done !== undefined) {
@@ -151,6 +161,26 @@ async function execute<S>(env: RunEnv<S>, options: RunOptions): Promise<RunResul
     return finish(env, { failedStep: step.name, error: failure });
   }
   return finish(env, {});
+}
+
+/**
+ * An earlier execution failed `failed` for good and was cut off while undoing: nothing runs
+ * forward (its failure stands); every compensation runs again, each idempotent, and the run fails as it did.
+ */
+async function resumeCompensation<S>(env: RunEnv<S>, settings: readonly StepSettings[], budget: RunBudget, completed: readonly StepRecord[], failed: StepRecord): Promise<RunResult<S>> {
+  const { workflow, progress } = env;
+  const index = completed.length;
+  const error = failed.error;
+  if (workflow.steps[index]?.name !== failed.name || failed.outcome !== 'failed' || error === undefined) {
+    progress.steps.push(...workflow.steps.map(notRun));
+    return finish(env, { error: toErrorInfo(new RangeError(`failedStep "${failed.name}" is not a failed step ${index} of "${workflow.name}"`)) });
+  }
+  progress.steps.push(...completed.map((done) => Object.freeze({ ...done, attempts: Object.freeze([...done.attempts]) })));
+  progress.steps.push(Object.freeze({ ...failed, attempts: Object.freeze([...failed.attempts]) }));
+  progress.steps.push(...workflow.steps.slice(index + 1).map(notRun));
+  progress.failedStep = failed.name;
+  await compensate(env, settings, budget, index);
+  return finish(env, { failedStep: failed.name, error });
 }
 
 /** Runs one forward step and records it; returns its final error when it failed for good. */
@@ -188,6 +218,7 @@ async function runStep<S>(
     clock,
     random: env.random,
     hooks,
+    info: env.info,
   });
   if (!outcome.ok) {
     const failed = record(env, {
@@ -225,6 +256,7 @@ async function compensate<S>(env: RunEnv<S>, settings: readonly StepSettings[], 
       clock,
       random: env.random,
       hooks,
+      info: env.info,
     });
     const entry: CompensationRecord = Object.freeze({
       step: step.name,

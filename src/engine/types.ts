@@ -30,7 +30,7 @@ export interface AttemptContext {
   readonly runId: string;
   /** The step's name. */
   readonly step: string;
-  /** The previous attempt's error, when this is a retry: lets a step check what an ambiguous failure left behind. */
+  /** The previous attempt's error, when this is a retry. */
   readonly previousError?: unknown;
   /**
    * Every earlier attempt of this step in this execution, oldest first: an outcome that one of
@@ -38,7 +38,31 @@ export interface AttemptContext {
    * attempts failed.
    */
   readonly earlierAttempts: readonly EarlierAttempt[];
+  /** What the run knows of its own history (as Temporal's `Context.current().info`): the same for every attempt of an execution. */
+  readonly run: RunInfo;
 }
+
+/**
+ * The run's recovery facts, given to every attempt through its context (never through the
+ * business state): when the run began, and whether an earlier execution may have left writes behind.
+ */
+export interface RunInfo {
+  /** Epoch ms the run's first execution started: anything the run created is at least this recent. */
+  readonly startedAt: number;
+  /** Epoch ms this execution started. */
+  readonly executionStartedAt: number;
+  /** An earlier execution of this run may have sent writes whose outcome is unknown (crash, take-over, restart). */
+  readonly recovering: boolean;
+  /** Epoch ms an earlier execution last abandoned a write in flight (a timeout, or a crash: its lease's end). */
+  readonly abandonedAt?: number;
+}
+
+/**
+ * Whether a failed operation may have taken effect (see `inDoubtOf`): `false` it did not;
+ * `'settled'` it may have, and the other side is done with it; `'in-flight'` it may have, or may
+ * still: we (or a gateway) stopped waiting for it.
+ */
+export type InDoubt = false | 'settled' | 'in-flight';
 
 /** An earlier, failed attempt of the same step, as a later attempt sees it. */
 export interface EarlierAttempt {
@@ -48,6 +72,8 @@ export interface EarlierAttempt {
   /** Epoch ms the attempt ended (for a timeout: when it was abandoned). */
   readonly endedAt: number;
   readonly error: unknown;
+  /** Whether it may have taken effect, as the engine read it from the error. */
+  readonly inDoubt: InDoubt;
 }
 
 /** One step of a workflow over state `S`. */
@@ -86,6 +112,8 @@ export interface ErrorInfo {
   readonly type: string;
   readonly message: string;
   readonly retryable: boolean;
+  /** Present when the error declared that the failed operation may have taken effect (see {@link InDoubt}); the journal reads `'in-flight'` back. */
+  readonly inDoubt?: Exclude<InDoubt, false>;
 }
 
 export interface AttemptRecord {
@@ -208,6 +236,17 @@ export interface RunOptions {
    * owns the run, and whoever does resumes it from what was persisted.
    */
   readonly checkpoint?: (e: StepCheckpoint) => Promise<void>;
+  /**
+   * The run's recovery facts for {@link AttemptContext.run}, from whoever keeps its history (the
+   * journal). @default a first execution: started now, not recovering
+   */
+  readonly info?: Partial<Pick<RunInfo, 'startedAt' | 'recovering' | 'abandonedAt'>>;
+  /**
+   * The step an earlier execution failed for good, when it was cut off while compensating: no
+   * forward step runs; the compensations are run again (they must be idempotent) and the run
+   * fails with this step's error. It follows `completedSteps`.
+   */
+  readonly failedStep?: StepRecord;
 }
 
 /** A forward step's end, as given to {@link RunOptions.checkpoint}; its record carries its output. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createB2cClient } from '../b2c/index.js';
 import { b2cBaseUrl, type Config } from '../config.js';
 import { systemClock, type Clock, type RunHooks } from '../engine/index.js';
-import type { InboundSms } from '../inbound/index.js';
+import { InboundSmsSchema, messageIdentity, type InboundSms } from '../inbound/index.js';
 import { claimRun, journalFor, objectStorageOpener, payloadHash, runJournaled, type Claim, type RunJournal } from '../journal/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { maskPhone } from '../log/redact.js';
@@ -94,6 +94,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
   const workflow = smsToIncident(desk, {
     now: () => clock.now(),
     lateWriteWindowMs: config.b2c.b2cservice_late_write_window_ms,
+    searchLagMs: config.b2c.b2cservice_search_lag_ms,
     ...(config.b2c.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),
   });
   const leaseMarginMs = config.journal.run_journal_lease_margin_ms;
@@ -119,8 +120,10 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
           provider: sms.provider,
           messageId: sms.messageId,
           ...(options.idempotencyToken === undefined ? {} : { idempotencyToken: options.idempotencyToken.slice(0, 200) }),
-          payloadHash: payloadHash(sms),
+          // The message, never its transport: a Twilio fallback request (ErrorCode, ErrorUrl) is the same message.
+          payloadHash: messageHash(sms),
           payload: sms,
+          hashOf: storedMessageHash,
           owner,
           now: clock.now(),
           leaseExpiresAt: options.deadline + leaseMarginMs,
@@ -156,13 +159,9 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         claimed: claim.claimed,
         owner,
         workflow,
-        // A resumed or restarted run may have sent writes whose outcome is unknown: the workflow reconciles them.
-        initialState: {
-          sms,
-          runStartedAt: record.startedAt,
-          recovering: claim.mode !== 'new',
-          ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }),
-        },
+        // The message as first received: a later delivery (a fallback request) adds transport fields that are not the message's.
+        // Whether an earlier execution may have left writes in doubt reaches the steps through the engine (`ctx.run`).
+        initialState: { sms: storedMessage(record.payload) ?? sms },
         options: { deadline: options.deadline, clock, hooks },
         // The journal keeps the answer as data (status and body) and replays it to duplicates.
         answer: (result) => {
@@ -178,6 +177,23 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
       return final ?? answer(outcome.answer.status, outcome.answer.body);
     },
   };
+}
+
+/** sha256 of the message's identity (provider, id, sender, recipient, text, media): the same message always hashes the same. */
+function messageHash(sms: InboundSms): string {
+  return payloadHash(messageIdentity(sms));
+}
+
+/** The message a run record keeps, when it reads as one. */
+function storedMessage(payload: unknown): InboundSms | undefined {
+  const parsed = InboundSmsSchema.safeParse(payload);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Today's hash of a stored message, whatever rule hashed it when the record was written. */
+function storedMessageHash(payload: unknown): string | undefined {
+  const sms = storedMessage(payload);
+  return sms === undefined ? undefined : messageHash(sms);
 }
 
 /** Duplicates and conflicts: answered from the journal, with no call to B2C Service. */

@@ -18,6 +18,6 @@ export type { InboundConfig } from './config.js';
 export { TWIML_CONTENT_TYPE, escapeXml, renderReply, twimlResponse } from './dialect.js';
 export { InboundError, SignatureConfigError } from './errors.js';
 export type { InboundStatus } from './errors.js';
-export { InboundSmsSchema } from './sms.js';
+export { InboundSmsSchema, messageIdentity } from './sms.js';
 export type { InboundSms } from './sms.js';
 export { toE164 } from './phone.js';

@@ -11,6 +11,12 @@ export interface ClaimRequest {
   readonly idempotencyToken?: string;
   readonly payloadHash: string;
   readonly payload: unknown;
+  /**
+   * Today's hash of a stored payload, so a record written under an older hashing rule (the previous
+   * version hashed the whole parsed message, provider fields included) is compared by what it
+   * holds, not by the hash it was given. Undefined when the payload cannot be read.
+   */
+  readonly hashOf?: (payload: unknown) => string | undefined;
   /** Who claims: unique per execution (e.g. the Fn call id). */
   readonly owner: string;
   readonly now: number;
@@ -57,7 +63,7 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
       continue; // someone created it first, or we did unseen: read it
     }
     const { record } = current;
-    if (record.payloadHash !== req.payloadHash) return { kind: 'mismatch', record };
+    if (!samePayload(record, req)) return { kind: 'mismatch', record };
     // Our own write whose answer was lost (a store-side retry then saw it as taken): it is ours.
     if (record.status === RUN_STATUS.running && record.lease?.owner === req.owner) {
       return { kind: 'run', mode: record.executions === 1 ? 'new' : 'resume', claimed: current };
@@ -81,6 +87,11 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
   const latest = await journal.get(req.key);
   if (latest === undefined) throw new Error(`run ${req.key}: claim kept losing and the record vanished`);
   return { kind: 'busy', record: latest.record, retryAfterMs: 1_000 };
+}
+
+/** The same message: the stored hash matches, or the stored payload hashes the same under today's rule. */
+function samePayload(record: RunRecord, req: ClaimRequest): boolean {
+  return record.payloadHash === req.payloadHash || (req.hashOf !== undefined && req.hashOf(record.payload) === req.payloadHash);
 }
 
 function takeoverMode(record: RunRecord, now: number): 'busy' | 'finished' | 'resume' | 'restart' {

@@ -37,11 +37,11 @@ export interface RunJournal {
 export class JournalError extends Error {
   override readonly name = 'JournalError';
   readonly retryable = true;
-  /** A write that may have been applied although it failed (timeout, dropped connection): read it back. */
-  readonly outcomeUnknown: boolean;
+  /** A write that may have been applied although it failed (a 5xx, timeout, dropped connection): read it back. The engine's structural flag. */
+  readonly inDoubt: false | 'settled';
 
-  constructor(message: string, options?: ErrorOptions & { outcomeUnknown?: boolean }) {
+  constructor(message: string, options?: ErrorOptions & { inDoubt?: boolean }) {
     super(message, options);
-    this.outcomeUnknown = options?.outcomeUnknown ?? false;
+    this.inDoubt = options?.inDoubt === true ? 'settled' : false;
   }
 }

@@ -177,8 +177,8 @@ function storeError(operation: string, error: unknown): JournalError {
   const detail = [e?.statusCode, e?.serviceCode ?? e?.code, e?.message].filter((v) => v !== undefined && v !== '').join(' ');
   // A PUT that got no answer, a 5xx or a timeout may have been applied: the caller reads it back.
   const status = statusOf(error);
-  const outcomeUnknown = operation === 'put' && (status === undefined || status >= 500);
-  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error, outcomeUnknown });
+  const inDoubt = operation === 'put' && (status === undefined || status >= 500);
+  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error, inDoubt });
 }
 
 async function bodyText(value: unknown): Promise<string> {

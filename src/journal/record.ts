@@ -19,7 +19,13 @@ export const RUN_STATUS = {
 export const RunStatusSchema = z.enum([RUN_STATUS.running, RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.queued]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }) satisfies z.ZodType<ErrorInfo>;
+export const ErrorInfoSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  /** Whether the failed operation may have taken effect (the engine's reading of the error); absent: it did not, or a record from before the flag. */
+  inDoubt: z.enum(['settled', 'in-flight']).optional(),
+}) satisfies z.ZodType<ErrorInfo>;
 
 export const AttemptEntrySchema = z.object({
   attempt: z.number().int(),

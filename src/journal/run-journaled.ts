@@ -20,7 +20,7 @@ export interface JournaledRun<S extends object> {
   readonly workflow: WorkflowDefinition<S>;
   /** The run's input, before any step output: journaled outputs are merged over it. */
   readonly initialState: S;
-  readonly options: Omit<RunOptions, 'runId' | 'completedSteps' | 'checkpoint'>;
+  readonly options: Omit<RunOptions, 'runId' | 'completedSteps' | 'checkpoint' | 'info' | 'failedStep'>;
   /** The answer to give now and to replay to duplicates. */
   readonly answer: (result: RunResult<S>) => StoredAnswer;
   readonly now?: () => number;
@@ -44,7 +44,11 @@ export interface JournaledOutcome<S> {
 export async function runJournaled<S extends object>(run: JournaledRun<S>): Promise<JournaledOutcome<S>> {
   const now = run.now ?? Date.now;
   const { record } = run.claimed;
-  const completed = withoutStaleReads(standingSteps(record.steps), run.workflow);
+  const standing = standingSteps(record.steps);
+  // Cut off while undoing a failure (its final record lost): finish the undo, never go forward on what it undid.
+  const failedStep = record.status === RUN_STATUS.running ? record.steps[standing.length] : undefined;
+  const undoing = failedStep?.outcome === 'failed' && failedStep.error !== undefined;
+  const completed = undoing ? standing : withoutStaleReads(standing, run.workflow);
   const state = completed.reduce<S>((acc, step) => ({ ...acc, ...step.output }), run.initialState);
 
   const writer = new RecordWriter(run.journal, run.claimed, run.owner);
@@ -64,7 +68,10 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
     runId: record.runId,
     // A journaled step is the engine's step record (its output included), and when it ended.
     completedSteps: completed,
+    ...(undoing ? { failedStep } : {}),
     checkpoint,
+    // What the run knows of its own past, for every attempt (`ctx.run`), not in the business state.
+    info: { startedAt: record.startedAt, recovering: record.executions > 1, ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }) },
   });
   const answer = run.answer(result);
   if (lost) return { result, answer, saved: false };
@@ -176,16 +183,13 @@ function withoutStaleReads<S>(steps: StepEntry[], workflow: WorkflowDefinition<S
   return steps.slice(0, end);
 }
 
-/** Errors after which a write may still be on its way to B2C Service (see workflows/sms-to-incident.ts, mayStillApply). */
-const IN_FLIGHT_TYPES = new Set(['AttemptTimeoutError', 'timeout', 'HTTP 502', 'HTTP 504']);
-
 /** The latest moment this execution abandoned a write in flight, kept on the record for the next execution. */
 function abandonedIn<S>(record: RunRecord, steps: readonly StepRecord[], workflow: WorkflowDefinition<S>): { abandonedAt?: number } {
   const reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
   const times = steps
     .filter((s) => !reads.has(s.name))
     .flatMap((s) => s.attempts)
-    .filter((a) => a.outcome === 'failed' && a.error !== undefined && IN_FLIGHT_TYPES.has(a.error.type))
+    .filter((a) => a.outcome === 'failed' && a.error?.inDoubt === 'in-flight')
     .map((a) => a.startedAt + a.durationMs);
   if (record.abandonedAt !== undefined) times.push(record.abandonedAt);
   return times.length === 0 ? {} : { abandonedAt: Math.max(...times) };

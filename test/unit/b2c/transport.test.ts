@@ -1,6 +1,6 @@
 /**
  * The one place that talks HTTP to B2C Service, driven over an injected fetch: how every answer is
- * classified (retryable, ambiguous, the server's back-off hint), what each request carries, and
+ * classified (retryable, in doubt, the server's back-off hint), what each request carries, and
  * what an error may say.
  */
 import { describe, expect, it } from 'vitest';
@@ -47,32 +47,43 @@ async function failure(t: B2cTransport, req: B2cRequest): Promise<B2cError> {
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): (() => Response) => () =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
-describe('B2cTransport: status × method → retryable, ambiguous', () => {
-  // A write is a POST or a PATCH; 502/504 on a write may have been applied, elsewhere it may not.
-  const table: [status: number, method: Method, retryable: boolean, ambiguous: boolean][] = [
-    [400, 'GET', false, false],
-    [400, 'POST', false, false],
-    [401, 'POST', false, false],
-    [403, 'PATCH', false, false],
-    [404, 'DELETE', false, false],
-    [408, 'GET', true, false],
-    [429, 'POST', true, false],
-    [500, 'POST', true, false],
-    [502, 'GET', true, false],
-    [502, 'POST', true, true],
-    [502, 'PATCH', true, true],
-    [502, 'DELETE', true, false],
-    [503, 'POST', true, false],
-    [504, 'GET', true, false],
-    [504, 'POST', true, true],
-    [504, 'PATCH', true, true],
-    [504, 'DELETE', true, false],
+describe('B2cTransport: status × method → retryable, inDoubt', () => {
+  // A write is a POST or a PATCH. Only a documented refusal says "not applied": a 4xx, or the
+  // throttling 503 OSC-CREST-00035. A gateway's 502/504 leaves it in flight; any other 5xx may have been applied.
+  const table: [status: number, method: Method, errorCode: string, retryable: boolean, inDoubt: false | 'settled' | 'in-flight'][] = [
+    [400, 'GET', 'OSC-CREST-00001', false, false],
+    [400, 'POST', 'OSC-CREST-00001', false, false],
+    [401, 'POST', 'OSC-CREST-00001', false, false],
+    [403, 'PATCH', 'OSC-CREST-00001', false, false],
+    [404, 'DELETE', 'OSC-CREST-00001', false, false],
+    [408, 'GET', 'OSC-CREST-00001', true, false],
+    [429, 'POST', 'OSC-CREST-00001', true, false],
+    [500, 'GET', 'OSC-CREST-00008', true, false],
+    [500, 'POST', 'OSC-CREST-00008', true, 'settled'],
+    [500, 'PATCH', 'OSC-CREST-00008', true, 'settled'],
+    [500, 'DELETE', 'OSC-CREST-00008', true, false],
+    [502, 'GET', 'OSC-CREST-00001', true, false],
+    [502, 'POST', 'OSC-CREST-00001', true, 'in-flight'],
+    [502, 'PATCH', 'OSC-CREST-00001', true, 'in-flight'],
+    [502, 'DELETE', 'OSC-CREST-00001', true, false],
+    [503, 'POST', 'OSC-CREST-00035', true, false],
+    [503, 'PATCH', 'OSC-CREST-00035', true, false],
+    [503, 'POST', 'OSC-CREST-00001', true, 'settled'],
+    [504, 'GET', 'OSC-CREST-00001', true, false],
+    [504, 'POST', 'OSC-CREST-00001', true, 'in-flight'],
+    [504, 'PATCH', 'OSC-CREST-00001', true, 'in-flight'],
+    [504, 'DELETE', 'OSC-CREST-00001', true, false],
   ];
 
-  it.each(table)('%i on %s: retryable %s, ambiguous %s', async (status, method, retryable, ambiguous) => {
-    const { fetch: f } = scriptedFetch(json(status, { title: 'Failure', 'o:errorCode': 'OSC-CREST-00001' }));
+  it.each(table)('%i on %s (%s): retryable %s, inDoubt %s', async (status, method, errorCode, retryable, inDoubt) => {
+    const { fetch: f } = scriptedFetch(json(status, { title: 'Failure', 'o:errorCode': errorCode }));
     const error = await failure(transport(f), request(method));
-    expect(error).toMatchObject({ kind: 'http', status, retryable, ambiguous, operation: 'test-call', errorCode: 'OSC-CREST-00001', code: 'OSC-CREST-00001' });
+    expect(error).toMatchObject({ kind: 'http', status, retryable, inDoubt, operation: 'test-call', errorCode, code: errorCode });
+  });
+
+  it('a bare 500 with an HTML body on a write is in doubt: a proxy, or a failure after the commit', async () => {
+    const { fetch: f } = scriptedFetch(() => new Response('<html><body>Internal Server Error</body></html>', { status: 500, headers: { 'content-type': 'text/html' } }));
+    expect(await failure(transport(f), request('POST'))).toMatchObject({ kind: 'http', status: 500, code: 'HTTP 500', retryable: true, inDoubt: 'settled' });
   });
 
   it('names the status when the body carries no error code', async () => {
@@ -80,22 +91,22 @@ describe('B2cTransport: status × method → retryable, ambiguous', () => {
     expect(await failure(transport(f), request('GET'))).toMatchObject({ code: 'HTTP 502', errorCode: undefined });
   });
 
-  it('a write with no answer is ambiguous, unless it never left (connection refused)', async () => {
+  it('a write with no answer is in doubt and may still land, unless it never left (connection refused)', async () => {
     const reset = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
     const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
     const throwing = (error: Error): typeof fetch => (() => Promise.reject(error)) as typeof fetch;
 
-    expect(await failure(transport(throwing(reset)), request('POST'))).toMatchObject({ kind: 'network', retryable: true, ambiguous: true });
-    expect(await failure(transport(throwing(reset)), request('GET'))).toMatchObject({ kind: 'network', retryable: true, ambiguous: false });
-    expect(await failure(transport(throwing(refused)), request('POST'))).toMatchObject({ kind: 'network', retryable: true, ambiguous: false });
+    expect(await failure(transport(throwing(reset)), request('POST'))).toMatchObject({ kind: 'network', retryable: true, inDoubt: 'in-flight' });
+    expect(await failure(transport(throwing(reset)), request('GET'))).toMatchObject({ kind: 'network', retryable: true, inDoubt: false });
+    expect(await failure(transport(throwing(refused)), request('POST'))).toMatchObject({ kind: 'network', retryable: true, inDoubt: false });
     expect((await failure(transport(throwing(refused)), request('POST'))).message).toContain('ECONNREFUSED');
   });
 
-  it('an attempt aborted by its timeout is a retryable timeout, ambiguous for a write', async () => {
+  it('an attempt aborted by its timeout is a retryable timeout, in flight for a write', async () => {
     const controller = new AbortController();
     controller.abort();
     const aborted: typeof fetch = (() => Promise.reject(new DOMException('aborted', 'AbortError'))) as typeof fetch;
-    expect(await failure(transport(aborted), { ...request('PATCH'), signal: controller.signal })).toMatchObject({ kind: 'timeout', retryable: true, ambiguous: true });
+    expect(await failure(transport(aborted), { ...request('PATCH'), signal: controller.signal })).toMatchObject({ kind: 'timeout', retryable: true, inDoubt: 'in-flight' });
   });
 });
 

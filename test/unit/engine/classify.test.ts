@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appliedMaybe, classifyError, toErrorInfo } from '../../../src/engine/classify.js';
+import { classifyError, inDoubtOf, toErrorInfo } from '../../../src/engine/classify.js';
 import {
   AttemptTimeoutError,
   DeadlineExceededError,
@@ -137,12 +137,22 @@ describe('toErrorInfo', () => {
   });
 });
 
-describe('appliedMaybe', () => {
-  it('reads the structural ambiguous flag, and says nothing when an error does not', () => {
-    expect(appliedMaybe(Object.assign(new Error('refused'), { ambiguous: false }))).toBe(false);
-    expect(appliedMaybe(Object.assign(new Error('answer lost'), { ambiguous: true }))).toBe(true);
-    expect(appliedMaybe(new Error('plain'))).toBeUndefined();
-    expect(appliedMaybe(Object.assign(new Error('odd'), { ambiguous: 'yes' }))).toBeUndefined();
-    expect(appliedMaybe(undefined)).toBeUndefined();
+describe('inDoubtOf', () => {
+  it('reads the structural inDoubt flag; an error that says nothing is in doubt, the attempt timeout in flight', () => {
+    expect(inDoubtOf(Object.assign(new Error('refused'), { inDoubt: false }))).toBe(false);
+    expect(inDoubtOf(Object.assign(new Error('answered 500'), { inDoubt: 'settled' }))).toBe('settled');
+    expect(inDoubtOf(Object.assign(new Error('answer lost'), { inDoubt: 'in-flight' }))).toBe('in-flight');
+    expect(inDoubtOf(new AttemptTimeoutError('timed out'))).toBe('in-flight');
+    expect(inDoubtOf(new DeadlineExceededError('no time left'))).toBe(false);
+    expect(inDoubtOf(new Error('plain'))).toBe('settled');
+    expect(inDoubtOf(Object.assign(new Error('odd'), { inDoubt: 'yes' }))).toBe('settled');
+    expect(inDoubtOf(undefined)).toBe('settled');
+  });
+
+  it('records a declared doubt on the error info, and nothing for an error that declares none', () => {
+    expect(toErrorInfo(new AttemptTimeoutError('timed out'))).toMatchObject({ inDoubt: 'in-flight' });
+    expect(toErrorInfo(Object.assign(new Error('answered 500'), { retryable: true, inDoubt: 'settled' }))).toMatchObject({ inDoubt: 'settled' });
+    expect(toErrorInfo(Object.assign(new Error('refused'), { retryable: true, inDoubt: false }))).not.toHaveProperty('inDoubt');
+    expect(toErrorInfo(new Error('plain'))).not.toHaveProperty('inDoubt');
   });
 });

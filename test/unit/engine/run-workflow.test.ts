@@ -898,6 +898,7 @@ describe('runWorkflow', () => {
         type: 'AttemptTimeoutError',
         message: 'Attempt 1 of step "create-incident" timed out after 40 ms',
         retryable: true,
+        inDoubt: 'in-flight',
       });
       expect(signal?.aborted).toBe(true);
       expect(signal?.reason).toBeInstanceOf(AttemptTimeoutError);
@@ -936,6 +937,7 @@ describe('runWorkflow', () => {
         type: 'AttemptTimeoutError',
         message: 'Attempt 1 of step "lookup-contact" timed out after 300 ms',
         retryable: true,
+        inDoubt: 'in-flight',
       });
       expect(vi.getTimerCount()).toBe(0);
     });

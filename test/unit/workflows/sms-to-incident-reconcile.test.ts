@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow, type Clock } from '../../../src/engine/index.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
-import { contactMarker, mayHaveApplied, smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
+import { contactMarker, inDoubt, settledAt, smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 import { smsNote } from '../../../workflows/sms-content.js';
 
 const sms: InboundSms = { provider: 'twilio', messageId: 'SM1', from: '+14155550101', to: '+15558675310', text: 'help', media: [] };
-const lost = Object.assign(new Error('socket hang up'), { retryable: true, ambiguous: true });
-const throttled = Object.assign(new Error('503'), { retryable: true, ambiguous: false });
+const lost = Object.assign(new Error('socket hang up'), { retryable: true, inDoubt: 'settled' });
+const throttled = Object.assign(new Error('503'), { retryable: true, inDoubt: false });
 
 function clock(): Clock {
   let now = 1_000_000;
   return { now: () => now, sleep: async (ms) => { now += ms; } };
 }
-const options = () => ({ runId: 'run-1', deadline: 1_000_000 + 60_000, clock: clock(), random: () => 0 });
+const options = (info: { startedAt?: number; recovering?: boolean } = {}) => ({ runId: 'run-1', deadline: 1_000_000 + 60_000, clock: clock(), random: () => 0, info });
 
 /** A desk whose writes can fail once (with the write applied or not) and whose look-ups see what was applied. */
 function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 'addThread', Error>> = {}) {
@@ -74,7 +74,7 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
     const { desk, site, log } = siteDesk({ createIncident: lost });
 
     // Act
-    const result = await runWorkflow(smsToIncident(desk), { sms, runStartedAt: Date.parse('2026-11-27T10:00:30.500Z') }, options());
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options({ startedAt: Date.parse('2026-11-27T10:00:30.500Z') }));
 
     // Assess
     expect(result.status).toBe('succeeded');
@@ -128,7 +128,7 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
     const { desk, log } = siteDesk();
 
     // Act
-    await runWorkflow(smsToIncident(desk), { sms, recovering: true, runStartedAt: 0 }, options());
+    await runWorkflow(smsToIncident(desk), { sms }, options({ recovering: true, startedAt: 0 }));
 
     // Assess
     expect(log.filter((l) => /^find|^threadTexts/.test(l))).toEqual([
@@ -140,18 +140,38 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
   });
 });
 
-const attempts = (...errors: unknown[]) => ({ earlierAttempts: errors.map((error, i) => ({ attempt: i + 1, startedAt: 0, endedAt: 0, error })) });
+const run = { startedAt: 0, executionStartedAt: 0, recovering: false };
+const attempts = (...errors: { error: unknown; inDoubt: false | 'settled' | 'in-flight'; endedAt?: number }[]) => ({
+  run,
+  earlierAttempts: errors.map((e, i) => ({ attempt: i + 1, startedAt: 0, endedAt: e.endedAt ?? 0, error: e.error, inDoubt: e.inDoubt })),
+});
+const lostAttempt = { error: lost, inDoubt: 'settled' as const };
+const throttledAttempt = { error: throttled, inDoubt: false as const };
 
-describe('mayHaveApplied', () => {
-  it('is true for a recovering run, a lost answer or an attempt timeout; false for a first attempt or a known non-write', () => {
-    expect(mayHaveApplied({ recovering: true }, attempts())).toBe(true);
-    expect(mayHaveApplied({}, attempts(lost))).toBe(true);
-    expect(mayHaveApplied({}, attempts(Object.assign(new Error('timed out'), { name: 'AttemptTimeoutError' })))).toBe(true);
-    expect(mayHaveApplied({}, attempts())).toBe(false);
-    expect(mayHaveApplied({}, attempts(throttled))).toBe(false);
+describe('inDoubt', () => {
+  it('is true for a recovering run, or after an attempt the engine read as in doubt; false for a first attempt or a refusal', () => {
+    expect(inDoubt({ ...attempts(), run: { ...run, recovering: true } })).toBe(true);
+    expect(inDoubt(attempts(lostAttempt))).toBe(true);
+    expect(inDoubt(attempts({ error: new Error('timed out'), inDoubt: 'in-flight' }))).toBe(true);
+    expect(inDoubt(attempts())).toBe(false);
+    expect(inDoubt(attempts(throttledAttempt))).toBe(false);
   });
 
-  it('remembers an unknown outcome after a later attempt failed otherwise (its reconcile read was throttled)', () => {
-    expect(mayHaveApplied({}, attempts(lost, throttled))).toBe(true);
+  it('remembers a doubt after a later attempt failed otherwise (its reconcile read was throttled)', () => {
+    expect(inDoubt(attempts(lostAttempt, throttledAttempt))).toBe(true);
+  });
+});
+
+describe('settledAt', () => {
+  it('waits out the search lag after a write that was answered, and the late-write window too after one left in flight', () => {
+    expect(settledAt(attempts(), 10_000, 2_000)).toBe(0);
+    expect(settledAt(attempts({ ...lostAttempt, endedAt: 100 }), 10_000, 2_000)).toBe(2_100);
+    expect(settledAt(attempts({ error: new Error('timed out'), inDoubt: 'in-flight', endedAt: 100 }), 10_000, 2_000)).toBe(12_100);
+    expect(settledAt(attempts({ ...lostAttempt, endedAt: 100 }, { ...throttledAttempt, endedAt: 5_000 }), 10_000, 2_000)).toBe(2_100);
+  });
+
+  it('for a recovering run, counts from this execution start and from when an earlier one abandoned a write', () => {
+    expect(settledAt({ ...attempts(), run: { startedAt: 0, executionStartedAt: 500, recovering: true } }, 10_000, 2_000)).toBe(2_500);
+    expect(settledAt({ ...attempts(), run: { startedAt: 0, executionStartedAt: 500, recovering: true, abandonedAt: 300 } }, 10_000, 2_000)).toBe(12_300);
   });
 });
