@@ -71,8 +71,10 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
 
     const takeover = takeoverMode(record, req.now);
     if (takeover === 'busy') {
+      // Not written down: the record belongs to its owner while the lease lives, and a burst of
+      // duplicates must never make the owner lose compare-and-set rounds on its own checkpoints.
+      // The answer (503) is logged and counted by the caller.
       const retryAfterMs = Math.max(0, (record.lease?.expiresAt ?? req.now) - req.now);
-      await noteDuplicate(journal, current, req, 'busy');
       return { kind: 'busy', record, retryAfterMs };
     }
     if (takeover === 'finished') {
@@ -174,8 +176,8 @@ function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restar
   };
 }
 
-/** Best effort: a lost race on the counter is not worth a retry. */
-async function noteDuplicate(journal: RunJournal, current: Versioned, req: ClaimRequest, event: 'duplicate' | 'busy'): Promise<void> {
+/** Best effort, on a finished run only (no owner to compete with): a lost race on the counter is not worth a retry. */
+async function noteDuplicate(journal: RunJournal, current: Versioned, req: ClaimRequest, event: 'duplicate'): Promise<void> {
   const { record } = current;
   try {
     await journal.update(

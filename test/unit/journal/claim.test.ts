@@ -30,17 +30,19 @@ describe('claimRun', () => {
     expect(claim.claimed.record).toMatchObject({ runId: 'run-new', status: 'running', lease: { owner: 'call-1', expiresAt: NOW + 5_000 }, executions: 1 });
   });
 
-  it('answers busy with the time left on a live lease, and counts the duplicate', async () => {
+  it('answers busy with the time left on a live lease, never writing the owner\'s record', async () => {
     // Prepare
     const journal = memoryJournal();
     await claimRun(journal, request());
+    const before = await journal.get('twilio:SM1');
 
     // Act
-    const claim = await claimRun(journal, request({ owner: 'call-2', now: NOW + 1_200, runId: 'other' }));
+    const claims = [];
+    for (let i = 0; i < 10; i++) claims.push(await claimRun(journal, request({ owner: `call-${i + 2}`, now: NOW + 1_200, runId: 'other' })));
 
     // Assess
-    expect(claim).toMatchObject({ kind: 'busy', retryAfterMs: 3_800 });
-    expect((await journal.get('twilio:SM1'))!.record.duplicates).toBe(1);
+    for (const claim of claims) expect(claim).toMatchObject({ kind: 'busy', retryAfterMs: 3_800 });
+    expect(await journal.get('twilio:SM1')).toEqual(before);
   });
 
   it('lets one of many concurrent claims run; the others are busy', async () => {

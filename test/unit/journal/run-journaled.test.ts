@@ -65,13 +65,13 @@ describe('runJournaled', () => {
     expect((await journal.get('k'))!.record.executions).toBe(2);
   });
 
-  it('keeps going when a duplicate bumps the record meanwhile (same owner, new version)', async () => {
+  it('keeps going when a duplicate arrives meanwhile: it leaves the owner\'s record alone', async () => {
     // Prepare
     const journal = memoryJournal();
     const mine = await claimed(journal, 'o1');
     const log: string[] = [];
     const beforeB = async (): Promise<void> => {
-      await claimRun(journal, request('dup')); // busy: counts a duplicate, changing the version
+      await claimRun(journal, request('dup')); // busy: answered, not written down
     };
 
     // Act
@@ -79,7 +79,7 @@ describe('runJournaled', () => {
 
     // Assess
     expect(outcome.saved).toBe(true);
-    expect((await journal.get('k'))!.record).toMatchObject({ status: 'succeeded', duplicates: 1 });
+    expect((await journal.get('k'))!.record).toMatchObject({ status: 'succeeded', duplicates: 0 });
   });
 
   it('stops without undoing anything when another execution took the run over', async () => {
