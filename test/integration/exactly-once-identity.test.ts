@@ -109,6 +109,37 @@ describe('a message is known by its identity, not by its delivery', () => {
   });
 });
 
+describe('a run cut off while undoing', () => {
+  it('finishes the undo and runs again, never trusting the incident its undo deleted', async () => {
+    // Prepare: the note fails retryably; the undo deletes the incident, then the container dies
+    // inside the next undo, before the run's final record is written
+    // (No late-write window: the dead container's writes are all answered; the wait is the search lag's.)
+    stack = await startTwoContainers({ timeoutMs: 8_000, env: { ...SIGNED, b2cservice_late_write_window_ms: '0' } });
+    const [a, b] = stack.fns;
+    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 120_000, times: 1 });
+    stack.emulator.addFault({ method: 'GET', path: '/contacts/*/phones', action: 'hang', times: 1 });
+    const inFlight = postTwilio(a, FORM, ROUTE);
+    await until(() => calls(stack!.emulator).includes('GET /contacts/{id}/phones'));
+    expect(stack.emulator.state().incidents).toHaveLength(0);
+    a.kill('SIGKILL');
+    await inFlight;
+
+    // Act: delivered again (as a provider or the sweeper would) until it has an answer that is not "busy"
+    const answers = [];
+    for (let i = 0; i < 30 && answers.at(-1)?.status !== 200; i++) {
+      const answer = await postTwilio(b, FORM, ROUTE);
+      answers.push(answer);
+      if (answer.status === 503) await new Promise((r) => setTimeout(r, Number(answer.headers['retry-after'] ?? 1) * 1000));
+    }
+
+    // Assess: never the terminal 404 of a deleted incident; the message ends as one incident with its note
+    expect(answers.map((x) => x.status).filter((x) => x !== 503)).toEqual([504, 200]);
+    expect(calls(stack.emulator).filter((c) => c === 'PATCH /incidents/{id}')).toHaveLength(2);
+    expect(stack.emulator.requests().filter((r) => r.method === 'PATCH' && r.status === 404)).toEqual([]);
+    expect(notes(stack)).toEqual([[SID]]);
+  });
+});
+
 /** The previous version's payload hash: sha256 of the whole parsed message (provider fields included), keys sorted. */
 function legacyHash(value: unknown): string {
   const canonical = (v: unknown): string => {

@@ -65,6 +65,43 @@ describe('runJournaled', () => {
     expect((await journal.get('k'))!.record.executions).toBe(2);
   });
 
+  it('finishes the undo of a run cut off while compensating, never going forward on what it undid', async () => {
+    // Prepare: the first owner failed step b for good (journaled), undid a, and died before its final record
+    const journal = memoryJournal();
+    const first = await claimed(journal, 'o1');
+    const failed = { name: 'b', outcome: 'failed' as const, attempts: [], durationMs: 1, error: { type: 'HTTP 503', message: 'busy', retryable: true } };
+    await journal.update({ ...first.record, steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }, failed] }, first.version);
+    const log: string[] = [];
+
+    // Act
+    const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
+    const outcome = await runJournaled({ journal, claimed: takeover, owner: 'o2', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess: b is not run again; a is undone (again: undos are idempotent); the run fails as it did, retryably
+    expect(log).toEqual(['undo a']);
+    expect(outcome.result).toMatchObject({ status: 'failed', failedStep: 'b', error: { type: 'HTTP 503', retryable: true }, compensation: 'completed' });
+    const record = (await journal.get('k'))!.record;
+    expect(record).toMatchObject({ status: 'failed', failedStep: 'b', compensation: 'completed' });
+    expect(record.steps.find((s) => s.name === 'a')).toMatchObject({ compensated: 'succeeded' });
+  });
+
+  it('gives the steps the run\'s recovery facts through the engine context, not the state', async () => {
+    // Prepare: a take-over of a run that an earlier execution started and abandoned a write of
+    const journal = memoryJournal();
+    const first = await claimed(journal, 'o1');
+    await journal.update({ ...first.record, startedAt: NOW - 5_000, abandonedAt: NOW - 1_000 }, first.version);
+    const seen: unknown[] = [];
+    const wf: WorkflowDefinition<S> = { name: 'ab', steps: [{ name: 'a', run: async (s, ctx) => { seen.push(ctx.run, Object.keys(s)); return {}; } }, { name: 'b', run: async () => ({}) }] };
+
+    // Act
+    const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
+    await runJournaled({ journal, claimed: takeover, owner: 'o2', workflow: wf, initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+
+    // Assess
+    expect(seen[0]).toMatchObject({ startedAt: NOW - 5_000, recovering: true, abandonedAt: NOW + 1_000 });
+    expect(seen[1]).toEqual(['input']);
+  });
+
   it('keeps going when a duplicate arrives meanwhile: it leaves the owner\'s record alone', async () => {
     // Prepare
     const journal = memoryJournal();
