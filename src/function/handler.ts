@@ -1,6 +1,6 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
 import { ConfigError, allowsClearText, environment, loadConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
-import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
+import { InboundError, SignatureConfigError, providerPatienceMs, receiveInbound, type ReceivedSms } from '../inbound/index.js';
 // Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
 import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
 import { createLogger, type Logger } from '../log/logger.js';
@@ -12,7 +12,7 @@ import { loadTelemetryConfig } from '../../telemetry/config.js';
 import { answer, rejected, toHttp, type Answer, type HttpAnswer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { assembleSmsService, type SmsService } from './sms-service.js';
-import { deadlineOf, webhookRequest, type WebhookRequest } from './webhook-request.js';
+import { answerDeadline, deadlineOf, webhookRequest, type WebhookRequest } from './webhook-request.js';
 
 export interface HandlerOptions {
   /** Where config comes from. @default the process environment */
@@ -95,6 +95,7 @@ function reply(ctx: Context, result: HttpAnswer): FnResult {
 }
 
 async function handle(request: WebhookRequest, inv: InvocationTelemetry, container: Container): Promise<HttpAnswer> {
+  const arrivedAt = Date.now();
   const log = inv.log;
   let env;
   try {
@@ -128,7 +129,8 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
   const token = request.header('I-Twilio-Idempotency-Token');
   const { traceId, spanId } = activeTraceFields();
   const result: Answer = await container.service(config).accept(sms, {
-    deadline: deadlineOf(request),
+    // Never answer after the provider stopped listening: Twilio counts a late 200 as a failure.
+    deadline: answerDeadline(deadlineOf(request), arrivedAt, providerPatienceMs(config.inbound, sms.provider)),
     caller: request.callId ?? 'call',
     ...(token === null ? {} : { idempotencyToken: token }),
     ...(typeof traceId === 'string' ? { traceId } : {}),

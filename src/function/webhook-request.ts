@@ -40,3 +40,15 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export function deadlineOf(request: WebhookRequest): number {
   return request.deadline ?? Date.now() + DEFAULT_TIMEOUT_MS;
 }
+
+/** Kept between the run's deadline and the provider's patience: the journal's last write and the answer's way back. */
+export const ANSWER_RESERVE_MS = 2_000;
+
+/**
+ * When the run must be over: the Fn deadline, or earlier when the provider stops listening sooner
+ * (`patienceMs` after the request arrived, less {@link ANSWER_RESERVE_MS}). An answer after that
+ * would be counted as a failure by the provider anyway.
+ */
+export function answerDeadline(fnDeadline: number, arrivedAt: number, patienceMs: number | undefined): number {
+  return patienceMs === undefined ? fnDeadline : Math.min(fnDeadline, arrivedAt + patienceMs - ANSWER_RESERVE_MS);
+}

@@ -31,6 +31,9 @@ const publicUrl = z.preprocess(
 /** RFC 7230 token: what a header name may be. */
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/, 'must be an HTTP header name');
 
+/** How long a provider waits for the answer, ms. */
+const patience = z.coerce.number().int().min(3_000, 'must be at least 3000').max(600_000, 'must be at most 600000');
+
 export const InboundConfigShape = {
   /** `auto` picks the adapter from the content type and the fields; a fixed provider refuses other shapes. @default 'auto' */
   webhook_provider: z.enum(['auto', 'twilio', 'vonage', 'generic']).default('auto'),
@@ -50,6 +53,16 @@ export const InboundConfigShape = {
   webhook_hmac_secret: secret,
   /** The header that carries the generic HMAC. @default 'X-Webhook-Signature' */
   webhook_hmac_header: headerName.default('X-Webhook-Signature'),
+  /**
+   * How long Twilio waits for the answer, ms: 15 s by default (less with a `#rt=`/`#tt=` connection
+   * override on the webhook URL). The function answers before it; what is left unfinished is
+   * answered as a retryable failure and completed later. @default 15000
+   */
+  twilio_patience_ms: patience.default(15_000),
+  /** How long Vonage waits, ms. @default unset: the Fn deadline (Vonage documents no timeout, and redelivers for 24 h) */
+  vonage_patience_ms: z.preprocess(unsetWhenEmpty, patience.optional()),
+  /** How long the generic provider waits, ms. @default unset: the Fn deadline */
+  generic_patience_ms: z.preprocess(unsetWhenEmpty, patience.optional()),
   /** TwiML auto-reply, e.g. `Thanks, we opened case {referenceNumber}`. @default unset: no reply */
   reply_template: z.preprocess(unsetWhenEmpty, z.string().max(640, 'must be at most 640 characters').optional()),
 } as const;
@@ -57,3 +70,17 @@ export const InboundConfigShape = {
 const InboundConfigSchema = z.object(InboundConfigShape);
 
 export type InboundConfig = z.infer<typeof InboundConfigSchema>;
+
+/** How long the provider that sent a message waits for the answer, ms; undefined when only the Fn deadline bounds it. */
+export function providerPatienceMs(config: Pick<InboundConfig, 'twilio_patience_ms' | 'vonage_patience_ms' | 'generic_patience_ms'>, provider: string): number | undefined {
+  switch (provider) {
+    case 'twilio':
+      return config.twilio_patience_ms;
+    case 'vonage':
+      return config.vonage_patience_ms;
+    case 'generic':
+      return config.generic_patience_ms;
+    default:
+      return undefined;
+  }
+}

@@ -13,7 +13,7 @@ export { twilioSignature, twilioUrlCandidates, verifyTwilioSignature, TWILIO_SIG
 export { vonageSignature, verifyVonageSignature, VONAGE_MAX_SKEW_S } from './vonage-signature.js';
 export { hmacSha256, verifyHmacSignature } from './hmac-signature.js';
 export { publicUrl } from './public-url.js';
-export { InboundConfigShape } from './config.js';
+export { InboundConfigShape, providerPatienceMs } from './config.js';
 export type { InboundConfig } from './config.js';
 export { TWIML_CONTENT_TYPE, escapeXml, renderReply, twimlResponse } from './dialect.js';
 export { InboundError, SignatureConfigError } from './errors.js';

@@ -2,6 +2,9 @@
 // process, fdk Context faked), against the B2C emulator over real HTTP with no fault injected.
 // Every answer is a 2xx/4xx with a body (a 5xx is a failure), nothing escapes, nothing is echoed
 // back, and every 200's incident exists exactly once in the emulator.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context, FnResult } from '@fnproject/fdk';
@@ -29,6 +32,9 @@ afterAll(async () => {
 function handlerFor(signature: 'required' | 'off', logs: string[]): (input: Buffer, ctx: Context) => Promise<FnResult> {
   return createHandler({
     env: {
+      // Its own journal: the emulator is reset per case, and a message id the generator repeats
+      // (same message, other provider fields) is a duplicate answered from the journal.
+      run_journal: `file:${join(mkdtempSync(join(tmpdir(), 'fuzz-runs-')), 'runs')}`,
       b2cservice_hostname: emulator.url,
       b2cservice_username: CREDENTIALS.username,
       b2cservice_password: CREDENTIALS.password,
