@@ -23,8 +23,6 @@ export interface AttemptInput {
   readonly now: number;
   /** `step` or `compensation of step`, for messages. */
   readonly label: string;
-  /** The previous attempt's error, passed on to the step. */
-  readonly previousError?: unknown;
   /** Every earlier attempt of the step, oldest first. */
   readonly earlierAttempts?: readonly EarlierAttempt[];
   /** The run's recovery facts. @default a first execution that started at `now` */
@@ -68,7 +66,6 @@ export async function runAttempt(
     attemptDeadline: now + timeoutMs,
     runId,
     step,
-    ...(input.previousError === undefined ? {} : { previousError: input.previousError }),
     earlierAttempts: input.earlierAttempts ?? [],
     run: input.run ?? { startedAt: now, executionStartedAt: now, recovering: false },
   });

@@ -130,7 +130,7 @@ describe('runWorkflow: checkpoints', () => {
 });
 
 describe('runWorkflow: previous error on a retry', () => {
-  it('gives each retry the error of the attempt before it', async () => {
+  it('gives each retry every earlier attempt, with the engine\'s reading of its doubt', async () => {
     // Prepare
     const contexts: AttemptContext[] = [];
     const first = new RetryableError('lost answer');
@@ -151,7 +151,7 @@ describe('runWorkflow: previous error on a retry', () => {
     await runWorkflow(wf, {}, options());
 
     // Assess
-    expect(contexts[0]!.previousError).toBeUndefined();
-    expect(contexts[1]!.previousError).toBe(first);
+    expect(contexts[0]!.earlierAttempts).toEqual([]);
+    expect(contexts[1]!.earlierAttempts).toEqual([expect.objectContaining({ attempt: 1, error: first, inDoubt: 'settled' })]);
   });
 });
