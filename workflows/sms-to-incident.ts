@@ -1,4 +1,4 @@
-import { type AttemptContext, type RetryPolicy, type WorkflowDefinition } from '../src/engine/index.js';
+import type { AttemptContext, RetryPolicy, WorkflowDefinition } from '../src/engine/index.js';
 import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, noteId, noteMessageId, smsNote } from './sms-content.js';
 
@@ -10,7 +10,10 @@ import { incidentSubject, noteId, noteMessageId, smsNote } from './sms-content.j
 /** What the workflow needs from the service desk; the B2C Service client provides it. */
 export interface ServiceDesk {
   findContactByPhone(phone: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
-  createContact(contact: { firstName: string; lastName: string; externalReference?: string }, opts: { signal: AbortSignal }): Promise<{ id: number }>;
+  createContact(
+    contact: { firstName: string; lastName: string; externalReference?: string },
+    opts: { signal: AbortSignal },
+  ): Promise<{ id: number }>;
   addPhone(contactId: number, phone: string, opts: { signal: AbortSignal }): Promise<void>;
   createIncident(
     incident: { subject: string; primaryContactId: number; customField?: { name: string; value: string } },
@@ -24,7 +27,12 @@ export interface ServiceDesk {
   /** Reconciliation look-ups, used only when an earlier write's outcome is unknown. */
   findContactByExternalReference(externalReference: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
   findIncidents(
-    query: { customField?: { name: string; value: string }; primaryContactId: number; createdSince: string; subject: string },
+    query: {
+      customField?: { name: string; value: string };
+      primaryContactId: number;
+      createdSince: string;
+      subject: string;
+    },
     opts: { signal: AbortSignal },
   ): Promise<{ id: number; referenceNumber: string }[]>;
   threadTexts(incidentId: number, opts: { signal: AbortSignal }): Promise<string[]>;
@@ -114,8 +122,14 @@ export function inDoubt(ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>): b
  * the searches show it (`lagMs` later). A recovering run's earlier writes all ended before this
  * execution started.
  */
-export function settledAt(ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>, windowMs: number, lagMs: number): number {
-  const ends = ctx.earlierAttempts.filter((a) => a.inDoubt !== false).map((a) => a.endedAt + (a.inDoubt === 'in-flight' ? windowMs : 0));
+export function settledAt(
+  ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>,
+  windowMs: number,
+  lagMs: number,
+): number {
+  const ends = ctx.earlierAttempts
+    .filter((a) => a.inDoubt !== false)
+    .map((a) => a.endedAt + (a.inDoubt === 'in-flight' ? windowMs : 0));
   if (ctx.run.recovering) {
     ends.push(ctx.run.executionStartedAt);
     if (ctx.run.abandonedAt !== undefined) ends.push(ctx.run.abandonedAt + windowMs);
@@ -168,7 +182,10 @@ async function deleted(remove: () => Promise<void>): Promise<void> {
   }
 }
 
-export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions = {}): WorkflowDefinition<SmsToIncidentState> {
+export function smsToIncident(
+  desk: ServiceDesk,
+  options: SmsToIncidentOptions = {},
+): WorkflowDefinition<SmsToIncidentState> {
   const now = options.now ?? Date.now;
   const timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
   const windowMs = options.lateWriteWindowMs ?? LATE_WRITE_WINDOW_MS;
@@ -182,7 +199,12 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
    * what it made; write only once a read has shown nothing, nothing abandoned can still land and
    * the searches can no longer be behind.
    */
-  async function once<T>(step: string, ctx: AttemptContext, find: () => Promise<T | undefined>, send: () => Promise<T>): Promise<T> {
+  async function once<T>(
+    step: string,
+    ctx: AttemptContext,
+    find: () => Promise<T | undefined>,
+    send: () => Promise<T>,
+  ): Promise<T> {
     if (inDoubt(ctx)) {
       const found = await find();
       if (found !== undefined) return found;
@@ -203,11 +225,19 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
    * (lowest id first). An incident noting another message, or held by another run, is never ours:
    * two runs never adopt the same incident, and never wait on each other.
    */
-  async function findOurIncident(s: SmsToIncidentState, ctx: AttemptContext): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
+  async function findOurIncident(
+    s: SmsToIncidentState,
+    ctx: AttemptContext,
+  ): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
     const customField = smsField(s);
     const since = ctx.run.startedAt - CLOCK_SKEW_MS;
     const candidates = await desk.findIncidents(
-      { ...(customField ? { customField } : {}), primaryContactId: known(s.contactId, 'contactId'), createdSince: connectTime(since), subject: incidentSubject(s.sms) },
+      {
+        ...(customField ? { customField } : {}),
+        primaryContactId: known(s.contactId, 'contactId'),
+        createdSince: connectTime(since),
+        subject: incidentSubject(s.sms),
+      },
       ctx,
     );
     if (candidates.length === 0) return undefined;
@@ -223,7 +253,12 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
     let keep = ours[0] ?? (exact ? unclaimed[0] : undefined);
     if (keep === undefined && ledger === undefined) {
       // Without a ledger, several note-less look-alikes cannot be told apart: wait for their notes.
-      if (unclaimed.length > 1) throw new OutcomeInDoubtError(STEP.createIncident, 1_000, `${unclaimed.length} look-alike incidents without a note`);
+      if (unclaimed.length > 1)
+        throw new OutcomeInDoubtError(
+          STEP.createIncident,
+          1_000,
+          `${unclaimed.length} look-alike incidents without a note`,
+        );
       keep = unclaimed[0];
     }
     if (keep === undefined) {
@@ -290,7 +325,10 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
               const found = await desk.findContactByExternalReference(externalReference, ctx);
               return found === undefined ? undefined : { contactId: found, contactCreated: true };
             },
-            async () => ({ contactId: (await desk.createContact({ firstName: 'SMS', lastName: 'User', externalReference }, ctx)).id, contactCreated: true }),
+            async () => ({
+              contactId: (await desk.createContact({ firstName: 'SMS', lastName: 'User', externalReference }, ctx)).id,
+              contactCreated: true,
+            }),
           );
         },
         // Once it carries the number (or an incident), another message may have found and used it:
@@ -332,7 +370,11 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
             () => findOurIncident(s, ctx),
             async () => {
               const incident = await desk.createIncident(
-                { subject: incidentSubject(s.sms), primaryContactId: known(s.contactId, 'contactId'), ...(customField ? { customField } : {}) },
+                {
+                  subject: incidentSubject(s.sms),
+                  primaryContactId: known(s.contactId, 'contactId'),
+                  ...(customField ? { customField } : {}),
+                },
                 ctx,
               );
               // Claimed at once, so a look-alike's reconcile never adopts it. Should this fail, the
@@ -355,7 +397,10 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
           await once(
             STEP.addThread,
             ctx,
-            async () => ((await desk.threadTexts(incidentId, ctx)).some((t) => noteMessageId(t) === noteId(s.sms)) ? true : undefined),
+            async () =>
+              (await desk.threadTexts(incidentId, ctx)).some((t) => noteMessageId(t) === noteId(s.sms))
+                ? true
+                : undefined,
             async () => {
               await desk.addThread(incidentId, smsNote(s.sms), ctx);
               return true;

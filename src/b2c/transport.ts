@@ -138,11 +138,15 @@ export class B2cTransport {
   /** No answer: a write that left may have been applied, or may still be (a dropped connection can precede a late commit). */
   #noAnswer(req: B2cRequest, cause: unknown): B2cError {
     const aborted = req.signal?.aborted === true;
-    const detail = aborted
-      ? 'no answer before the attempt timeout'
-      : `no answer: ${describeNetworkError(cause)}`;
+    const detail = aborted ? 'no answer before the attempt timeout' : `no answer: ${describeNetworkError(cause)}`;
     return new B2cError(
-      { operation: req.operation, kind: aborted ? 'timeout' : 'network', retryable: true, inDoubt: isWrite(req) && !neverSent(cause) ? 'in-flight' : false, message: detail },
+      {
+        operation: req.operation,
+        kind: aborted ? 'timeout' : 'network',
+        retryable: true,
+        inDoubt: isWrite(req) && !neverSent(cause) ? 'in-flight' : false,
+        message: detail,
+      },
       { cause },
     );
   }
@@ -181,7 +185,15 @@ function isWrite(req: B2cRequest): boolean {
 }
 
 /** Failures that happen before a request can reach the server: it was certainly not applied. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 function neverSent(error: unknown): boolean {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
@@ -201,11 +213,26 @@ export function parseBody<T>(operation: string, res: B2cResponse, schema: z.ZodT
   try {
     json = JSON.parse(res.text);
   } catch (cause) {
-    throw new B2cError({ operation, kind: 'response', status: res.status, retryable: false, message: `answered ${res.status} with a body that is not JSON` }, { cause });
+    throw new B2cError(
+      {
+        operation,
+        kind: 'response',
+        status: res.status,
+        retryable: false,
+        message: `answered ${res.status} with a body that is not JSON`,
+      },
+      { cause },
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new B2cError({ operation, kind: 'response', status: res.status, retryable: false, message: `answered ${res.status} with an unexpected body (${parsed.error.issues[0]?.path.join('.') || 'root'}: ${parsed.error.issues[0]?.message})` });
+    throw new B2cError({
+      operation,
+      kind: 'response',
+      status: res.status,
+      retryable: false,
+      message: `answered ${res.status} with an unexpected body (${parsed.error.issues[0]?.path.join('.') || 'root'}: ${parsed.error.issues[0]?.message})`,
+    });
   }
   return parsed.data;
 }

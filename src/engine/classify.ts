@@ -91,7 +91,12 @@ export function toErrorInfo(e: unknown): ErrorInfo {
   const { type, retryable } = classifyError(e);
   // Recorded as declared: what the journal reads back (a write abandoned in flight) is always declared.
   const inDoubt = declaredInDoubt(e);
-  return { type, message: ensureError(e).message, retryable, ...(inDoubt === undefined || inDoubt === false ? {} : { inDoubt }) };
+  return {
+    type,
+    message: ensureError(e).message,
+    retryable,
+    ...(inDoubt === undefined || inDoubt === false ? {} : { inDoubt }),
+  };
 }
 
 function typeOf(e: unknown): string {

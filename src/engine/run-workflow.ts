@@ -167,15 +167,27 @@ async function execute<S>(env: RunEnv<S>, options: RunOptions): Promise<RunResul
  * An earlier execution failed `failed` for good and was cut off while undoing: nothing runs
  * forward (its failure stands); every compensation runs again, each idempotent, and the run fails as it did.
  */
-async function resumeCompensation<S>(env: RunEnv<S>, settings: readonly StepSettings[], budget: RunBudget, completed: readonly StepRecord[], failed: StepRecord): Promise<RunResult<S>> {
+async function resumeCompensation<S>(
+  env: RunEnv<S>,
+  settings: readonly StepSettings[],
+  budget: RunBudget,
+  completed: readonly StepRecord[],
+  failed: StepRecord,
+): Promise<RunResult<S>> {
   const { workflow, progress } = env;
   const index = completed.length;
   const error = failed.error;
   if (workflow.steps[index]?.name !== failed.name || failed.outcome !== 'failed' || error === undefined) {
     progress.steps.push(...workflow.steps.map(notRun));
-    return finish(env, { error: toErrorInfo(new RangeError(`failedStep "${failed.name}" is not a failed step ${index} of "${workflow.name}"`)) });
+    return finish(env, {
+      error: toErrorInfo(
+        new RangeError(`failedStep "${failed.name}" is not a failed step ${index} of "${workflow.name}"`),
+      ),
+    });
   }
-  progress.steps.push(...completed.map((done) => Object.freeze({ ...done, attempts: Object.freeze([...done.attempts]) })));
+  progress.steps.push(
+    ...completed.map((done) => Object.freeze({ ...done, attempts: Object.freeze([...done.attempts]) })),
+  );
   progress.steps.push(Object.freeze({ ...failed, attempts: Object.freeze([...failed.attempts]) }));
   progress.steps.push(...workflow.steps.slice(index + 1).map(notRun));
   progress.failedStep = failed.name;
@@ -199,7 +211,13 @@ async function runStep<S>(
     runs = step.when === undefined || step.when(state);
   } catch (error) {
     // A broken predicate fails its step like a broken `run` would, without an attempt.
-    const failed = record(env, { name: step.name, outcome: 'failed', attempts: [], durationMs: 0, error: toErrorInfo(error) });
+    const failed = record(env, {
+      name: step.name,
+      outcome: 'failed',
+      attempts: [],
+      durationMs: 0,
+      error: toErrorInfo(error),
+    });
     return failed.error;
   }
   if (!runs) {
@@ -231,12 +249,23 @@ async function runStep<S>(
     return failed.error;
   }
   progress.state = merge(state, outcome.value);
-  record(env, { name: step.name, outcome: 'succeeded', attempts: outcome.attempts, durationMs: outcome.durationMs, ...(isPatch(outcome.value) ? { output: outcome.value } : {}) });
+  record(env, {
+    name: step.name,
+    outcome: 'succeeded',
+    attempts: outcome.attempts,
+    durationMs: outcome.durationMs,
+    ...(isPatch(outcome.value) ? { output: outcome.value } : {}),
+  });
   return undefined;
 }
 
 /** Undoes the succeeded steps before `failedIndex`, last first. */
-async function compensate<S>(env: RunEnv<S>, settings: readonly StepSettings[], budget: RunBudget, failedIndex: number): Promise<void> {
+async function compensate<S>(
+  env: RunEnv<S>,
+  settings: readonly StepSettings[],
+  budget: RunBudget,
+  failedIndex: number,
+): Promise<void> {
   const { runId, clock, hooks, progress, workflow } = env;
   const failedState = progress.state;
   for (let index = failedIndex - 1; index >= 0; index--) {
@@ -301,7 +330,8 @@ function lastResort<S>(
   const compensated = new Set(progress.compensations.filter((c) => c.outcome === 'succeeded').map((c) => c.step));
   // Succeeded steps left undone need a human, exactly like a failed compensation.
   const leftUndone = workflow.steps.some(
-    (step, index) => step.compensate !== undefined && steps[index]?.outcome === 'succeeded' && !compensated.has(step.name),
+    (step, index) =>
+      step.compensate !== undefined && steps[index]?.outcome === 'succeeded' && !compensated.has(step.name),
   );
   const failedStep = progress.failedStep ?? workflow.steps[progress.steps.length]?.name;
   const status = compensationStatus(progress.compensations);
@@ -368,10 +398,14 @@ function checkCompleted<S>(workflow: WorkflowDefinition<S>, completed: readonly 
   completed.forEach((done, index) => {
     const step = workflow.steps[index];
     if (step === undefined || step.name !== done.name) {
-      throw new RangeError(`completedSteps[${index}] is "${done.name}", but step ${index} of "${workflow.name}" is "${step?.name ?? 'missing'}"`);
+      throw new RangeError(
+        `completedSteps[${index}] is "${done.name}", but step ${index} of "${workflow.name}" is "${step?.name ?? 'missing'}"`,
+      );
     }
     if (done.outcome !== 'succeeded' && done.outcome !== 'skipped') {
-      throw new RangeError(`completedSteps[${index}] ("${done.name}") ${done.outcome}: only succeeded or skipped steps count as completed`);
+      throw new RangeError(
+        `completedSteps[${index}] ("${done.name}") ${done.outcome}: only succeeded or skipped steps count as completed`,
+      );
     }
   });
 }

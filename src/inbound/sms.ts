@@ -30,6 +30,15 @@ export type InboundSms = z.infer<typeof InboundSmsSchema>;
  * Transport fields are left out: the provider's other fields (`raw`: a Twilio fallback request adds
  * `ErrorCode` and `ErrorUrl`) and `receivedAt` (a resend may restate it) describe a delivery, not the message.
  */
-export function messageIdentity(sms: InboundSms): Pick<InboundSms, 'provider' | 'messageId' | 'from' | 'to' | 'text' | 'media'> {
-  return { provider: sms.provider, messageId: sms.messageId, from: sms.from, to: sms.to, text: sms.text, media: sms.media };
+export function messageIdentity(
+  sms: InboundSms,
+): Pick<InboundSms, 'provider' | 'messageId' | 'from' | 'to' | 'text' | 'media'> {
+  return {
+    provider: sms.provider,
+    messageId: sms.messageId,
+    from: sms.from,
+    to: sms.to,
+    text: sms.text,
+    media: sms.media,
+  };
 }

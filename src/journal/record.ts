@@ -58,7 +58,13 @@ export const StepEntrySchema = z.object({
   /** Set when its compensation ran: `succeeded`, its output no longer exists; `failed`, it is left behind. */
   compensated: z.enum(['succeeded', 'failed']).optional(),
   /** The compensation's own attempts and last error, for whoever cleans up by hand. */
-  undo: z.object({ attempts: z.array(AttemptEntrySchema).readonly(), durationMs: z.number(), error: ErrorInfoSchema.optional() }).optional(),
+  undo: z
+    .object({
+      attempts: z.array(AttemptEntrySchema).readonly(),
+      durationMs: z.number(),
+      error: ErrorInfoSchema.optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<StepEntry>;
 
 export const LeaseSchema = z.object({ owner: z.string(), expiresAt: z.number() });

@@ -31,7 +31,11 @@ const SIGNED = { webhook_signature: 'required', twilio_auth_token: TWILIO_AUTH_T
 function postTwilio(fn: FnProcess, form: string, route: string) {
   return postWebhook(fn, form, {
     url: route,
-    headers: { Host: HOST, 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${route}`, form) },
+    headers: {
+      Host: HOST,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': signTwilioForm(`https://${HOST}${route}`, form),
+    },
   });
 }
 
@@ -45,10 +49,18 @@ function notes(s: TwoContainers): string[][] {
 }
 
 describe('a message is known by its identity, not by its delivery', () => {
-  it('runs Twilio\'s fallback request (ErrorCode, ErrorUrl added) as the same message: no 409, one incident', async () => {
+  it("runs Twilio's fallback request (ErrorCode, ErrorUrl added) as the same message: no 409, one incident", async () => {
     // Prepare: the primary request fails retryably (B2C Service asks for a pause longer than the deadline)
     stack = await startTwoContainers({ env: SIGNED });
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 120_000, times: 1 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: 120_000,
+      times: 1,
+    });
     const primary = await postTwilio(stack.fns[0], FORM, ROUTE);
 
     // Act
@@ -85,7 +97,7 @@ describe('a message is known by its identity, not by its delivery', () => {
     expect(calls(stack.emulator)).toHaveLength(before);
   });
 
-  it('never writes the owner\'s record for a burst of duplicates while the run is in flight', async () => {
+  it("never writes the owner's record for a burst of duplicates while the run is in flight", async () => {
     // Prepare: the owner is held inside create-incident (its other steps are journaled)
     stack = await startTwoContainers({ env: SIGNED });
     const [a, b] = stack.fns;
@@ -116,7 +128,15 @@ describe('a run cut off while undoing', () => {
     // (No late-write window: the dead container's writes are all answered; the wait is the search lag's.)
     stack = await startTwoContainers({ timeoutMs: 8_000, env: { ...SIGNED, b2cservice_late_write_window_ms: '0' } });
     const [a, b] = stack.fns;
-    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 120_000, times: 1 });
+    stack.emulator.addFault({
+      method: 'PATCH',
+      path: '/incidents/*',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: 120_000,
+      times: 1,
+    });
     stack.emulator.addFault({ method: 'GET', path: '/contacts/*/phones', action: 'hang', times: 1 });
     const inFlight = postTwilio(a, FORM, ROUTE);
     await until(() => calls(stack!.emulator).includes('GET /contacts/{id}/phones'));
@@ -129,7 +149,8 @@ describe('a run cut off while undoing', () => {
     for (let i = 0; i < 30 && answers.at(-1)?.status !== 200; i++) {
       const answer = await postTwilio(b, FORM, ROUTE);
       answers.push(answer);
-      if (answer.status === 503) await new Promise((r) => setTimeout(r, Number(answer.headers['retry-after'] ?? 1) * 1000));
+      if (answer.status === 503)
+        await new Promise((r) => setTimeout(r, Number(answer.headers['retry-after'] ?? 1) * 1000));
     }
 
     // Assess: never the terminal 404 of a deleted incident; the message ends as one incident with its note
@@ -145,7 +166,9 @@ function legacyHash(value: unknown): string {
   const canonical = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
     if (typeof v === 'object' && v !== null) {
-      const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+      const entries = Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
       return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
     }
     return JSON.stringify(v) ?? 'null';
