@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RetryableError, TerminalError } from '../../../src/engine/errors.js';
 import { runWorkflow } from '../../../src/engine/run-workflow.js';
 import type { AttemptContext, StepCheckpoint, StepDefinition, StepRecord, WorkflowDefinition } from '../../../src/engine/types.js';
-import { FakeClock, T0 } from './fake-clock.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 
 interface State {
   readonly a?: number;
