@@ -61,7 +61,12 @@ export function assembleSmsService(
     ...(platform.fetch ? { fetch: platform.fetch } : {}),
   });
   const endpoint = config.journal.oci_objectstorage_endpoint;
-  const journal = platform.journal ?? journalFor(config.journal.run_journal, objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }));
+  const journal =
+    platform.journal ??
+    journalFor(
+      config.journal.run_journal,
+      objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }),
+    );
   return createSmsService(config, { journal, desk });
 }
 
@@ -73,7 +78,9 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
     workflow: smsToIncident(parts.desk, {
       now: () => clock.now(),
       lateWriteWindowMs: config.b2c.b2cservice_late_write_window_ms,
-      ...(config.b2c.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),
+      ...(config.b2c.b2cservice_incident_sms_field === undefined
+        ? {}
+        : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),
     }),
     initialState: (sms, start) => ({ sms, ...start }),
     answer: runAnswer,

@@ -90,7 +90,9 @@ export class IdempotentRuns<S extends object> {
         workflow: workflow.name,
         provider: sms.provider,
         messageId: sms.messageId,
-        ...(delivery.idempotencyToken === undefined ? {} : { idempotencyToken: delivery.idempotencyToken.slice(0, 200) }),
+        ...(delivery.idempotencyToken === undefined
+          ? {}
+          : { idempotencyToken: delivery.idempotencyToken.slice(0, 200) }),
         payloadHash: payloadHash(sms),
         payload: sms,
         owner,
@@ -101,20 +103,27 @@ export class IdempotentRuns<S extends object> {
       });
     } catch (error) {
       // Fail closed: without a claim, running could duplicate an incident.
-      keyLog.error('run journal unavailable', { journal: journal.description, errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
+      keyLog.error('run journal unavailable', {
+        journal: journal.description,
+        errorType: error instanceof Error ? error.name : typeof error,
+        error: error instanceof Error ? error.message : undefined,
+      });
       return { state: 'journal-unavailable', error };
     }
     if (claim.kind !== 'run') return this.#unclaimed(claim, keyLog, delivery);
 
     const { record } = claim.claimed;
     const runLog = keyLog.child({ runId: record.runId });
-    runLog.info(claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`, {
-      signature: this.#parts.signature,
-      textLength: sms.text.length,
-      media: sms.media.length,
-      execution: record.executions,
-      ...(claim.mode === 'new' ? {} : { doneSteps: record.steps.map((s) => s.name).join(' ') }),
-    });
+    runLog.info(
+      claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`,
+      {
+        signature: this.#parts.signature,
+        textLength: sms.text.length,
+        media: sms.media.length,
+        execution: record.executions,
+        ...(claim.mode === 'new' ? {} : { doneSteps: record.steps.map((s) => s.name).join(' ') }),
+      },
+    );
     const outcome = await runJournaled({
       journal,
       claimed: claim.claimed,
@@ -126,7 +135,11 @@ export class IdempotentRuns<S extends object> {
         recovering: claim.mode !== 'new',
         ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }),
       }),
-      options: { deadline: delivery.deadline, clock: this.#clock, ...(delivery.hooks ? { hooks: delivery.hooks(runLog) } : {}) },
+      options: {
+        deadline: delivery.deadline,
+        clock: this.#clock,
+        ...(delivery.hooks ? { hooks: delivery.hooks(runLog) } : {}),
+      },
       // The journal keeps the answer as data (status and body) and replays it to duplicates.
       answer: (result) => {
         const { status, body } = this.#parts.answer(result);
@@ -136,9 +149,16 @@ export class IdempotentRuns<S extends object> {
     });
     const ran = { state: 'ran', mode: claim.mode, runId: record.runId, result: outcome.result } as const;
     if (outcome.saved) return { ...ran, saved: 'saved' };
-    const why = outcome.saveError instanceof Error ? outcome.saveError.message : outcome.saveError === undefined ? 'another execution owns the run now' : String(outcome.saveError);
+    const why =
+      outcome.saveError instanceof Error
+        ? outcome.saveError.message
+        : outcome.saveError === undefined
+          ? 'another execution owns the run now'
+          : String(outcome.saveError);
     runLog.warn('run outcome not saved in the journal', { journal: journal.description, error: why });
-    return outcome.saveError === undefined ? { ...ran, saved: 'lease-lost' } : { ...ran, saved: 'save-failed', saveError: outcome.saveError };
+    return outcome.saveError === undefined
+      ? { ...ran, saved: 'lease-lost' }
+      : { ...ran, saved: 'save-failed', saveError: outcome.saveError };
   }
 
   /** Duplicates and conflicts: answered from the journal, with no call to the workflow. */
@@ -146,14 +166,27 @@ export class IdempotentRuns<S extends object> {
     const { record } = claim;
     if (claim.kind !== 'mismatch') {
       const traced = record.history.findLast((h) => h.traceId !== undefined);
-      delivery.onDuplicate?.({ runId: record.runId, ...(traced?.traceId ? { traceId: traced.traceId } : {}), ...(traced?.spanId ? { spanId: traced.spanId } : {}) });
+      delivery.onDuplicate?.({
+        runId: record.runId,
+        ...(traced?.traceId ? { traceId: traced.traceId } : {}),
+        ...(traced?.spanId ? { spanId: traced.spanId } : {}),
+      });
     }
     switch (claim.kind) {
       case 'finished':
-        log.info('duplicate webhook', { metric: 'DuplicateWebhook', runId: record.runId, status: record.status, duplicates: record.duplicates + 1 });
+        log.info('duplicate webhook', {
+          metric: 'DuplicateWebhook',
+          runId: record.runId,
+          status: record.status,
+          duplicates: record.duplicates + 1,
+        });
         return { state: 'duplicate', record };
       case 'busy':
-        log.info('duplicate webhook while the run is in progress', { metric: 'DuplicateWebhook', runId: record.runId, retryAfterS: retryAfterSeconds(claim.retryAfterMs) });
+        log.info('duplicate webhook while the run is in progress', {
+          metric: 'DuplicateWebhook',
+          runId: record.runId,
+          retryAfterS: retryAfterSeconds(claim.retryAfterMs),
+        });
         return { state: 'busy', record, retryAfterMs: claim.retryAfterMs };
       case 'mismatch':
         log.warn('message id reused with another payload', { runId: record.runId });
@@ -164,7 +197,9 @@ export class IdempotentRuns<S extends object> {
   #warnIfMemory(log: Logger): void {
     if (this.#parts.journal.description !== 'memory' || this.#memoryWarned) return;
     this.#memoryWarned = true;
-    log.warn('run journal is in memory: duplicates are caught within this container only; set run_journal to file:<dir> or oci-os://<namespace>/<bucket>');
+    log.warn(
+      'run journal is in memory: duplicates are caught within this container only; set run_journal to file:<dir> or oci-os://<namespace>/<bucket>',
+    );
   }
 }
 
