@@ -49,7 +49,9 @@ export const CONTACTS_TABLE: QueryTable<EmulatorContact, ContactRow> = {
   listPrefixes: ['phones.'],
   objects: (store) => store.contacts(),
   rows: (contact, joined) =>
-    joined && contact.phones.length > 0 ? contact.phones.map((phone) => ({ contact, phone })) : [{ contact, phone: null }],
+    joined && contact.phones.length > 0
+      ? contact.phones.map((phone) => ({ contact, phone }))
+      : [{ contact, phone: null }],
   idOf: (contact) => contact.id,
 };
 
@@ -68,12 +70,12 @@ export const INCIDENTS_TABLE: QueryTable<EmulatorIncident, EmulatorIncident> = {
   dynamicField: (name) => {
     const match = /^customfields\.c\.([a-z][a-z0-9_]*)$/.exec(name);
     if (match === null) return undefined;
-    const wanted = match[1]!;
-    const valueOf = (i: EmulatorIncident): string | null => {
+    const wanted = match[1] ?? '';
+    const fieldOf = (i: EmulatorIncident): string | null => {
       const entry = Object.entries(i.customFields ?? {}).find(([k]) => k.toLowerCase() === wanted);
       return entry === undefined || entry[1] === null ? null : String(entry[1]);
     };
-    return { column: wanted, value: valueOf };
+    return { column: wanted, value: fieldOf };
   },
   objects: (store) => store.incidents(),
   rows: (incident) => [incident],
