@@ -196,7 +196,7 @@ describe('Class: IdempotentRuns', () => {
 
     it('resumes a run whose lease lapsed after the steps it finished, recovering, with the abandoned lease end', async () => {
       // Prepare: an execution finished step a, then died; its lease ended at T0 - 1
-      const { journal, runs, delivery, ran, states, lines } = setup();
+      const { journal, runs, delivery, ran, lines } = setup();
       await seed(journal, {
         lease: { owner: 'call-0/x', expiresAt: T0 - 1 },
         steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }],
@@ -216,7 +216,7 @@ describe('Class: IdempotentRuns', () => {
           a: 7,
           b: 2,
         });
-      expect(lines.find((l) => l['message'] === 'run resumed')).toMatchObject({
+      expect(lines.find((l) => l.message === 'run resumed')).toMatchObject({
         execution: 2,
         doneSteps: 'a',
         runId: 'run-earlier',
@@ -256,7 +256,7 @@ describe('Class: IdempotentRuns', () => {
       expect(outcome).toMatchObject({ state: 'busy', retryAfterMs: 1_500, record: { runId: 'run-earlier' } });
       expect(ran).toEqual([]);
       expect(duplicates).toEqual([{ runId: 'run-earlier', traceId: 't0', spanId: 's0' }]);
-      expect(lines.find((l) => l['message'] === 'duplicate webhook while the run is in progress')).toMatchObject({
+      expect(lines.find((l) => l.message === 'duplicate webhook while the run is in progress')).toMatchObject({
         metric: 'DuplicateWebhook',
         retryAfterS: 2,
       });
@@ -282,7 +282,7 @@ describe('Class: IdempotentRuns', () => {
       });
       expect(ran).toEqual([]);
       expect(duplicates).toEqual([{ runId: 'run-earlier', traceId: 't0', spanId: 's0' }]);
-      expect(lines.find((l) => l['message'] === 'duplicate webhook')).toMatchObject({
+      expect(lines.find((l) => l.message === 'duplicate webhook')).toMatchObject({
         metric: 'DuplicateWebhook',
         duplicates: 1,
         status: 'succeeded',
@@ -301,7 +301,7 @@ describe('Class: IdempotentRuns', () => {
       expect(outcome).toMatchObject({ state: 'mismatch', record: { runId: 'run-earlier' } });
       expect(ran).toEqual([]);
       expect(duplicates).toEqual([]);
-      expect(lines.find((l) => l['message'] === 'message id reused with another payload')).toMatchObject({
+      expect(lines.find((l) => l.message === 'message id reused with another payload')).toMatchObject({
         level: 'warn',
       });
     });
@@ -318,7 +318,7 @@ describe('Class: IdempotentRuns', () => {
       // Assess
       expect(outcome).toEqual({ state: 'journal-unavailable', error: down });
       expect(ran).toEqual([]);
-      expect(lines.find((l) => l['message'] === 'run journal unavailable')).toMatchObject({
+      expect(lines.find((l) => l.message === 'run journal unavailable')).toMatchObject({
         level: 'error',
         errorType: 'JournalError',
         error: 'store unreachable',
@@ -346,7 +346,7 @@ describe('Class: IdempotentRuns', () => {
       expect(outcome).not.toHaveProperty('saveError');
       expect(ran).toEqual(['a']);
       expect((await stored(journal)).lease?.owner).toBe('thief/y');
-      expect(lines.find((l) => l['message'] === 'run outcome not saved in the journal')).toMatchObject({
+      expect(lines.find((l) => l.message === 'run outcome not saved in the journal')).toMatchObject({
         error: 'another execution owns the run now',
       });
     });
@@ -365,7 +365,7 @@ describe('Class: IdempotentRuns', () => {
       expect(ran).toEqual(['a', 'b']);
       if (outcome.state === 'ran') expect(outcome.result.status).toBe('succeeded');
       expect((await stored(journal)).status).toBe('running');
-      expect(lines.find((l) => l['message'] === 'run outcome not saved in the journal')).toMatchObject({
+      expect(lines.find((l) => l.message === 'run outcome not saved in the journal')).toMatchObject({
         error: 'store refused',
       });
     });
@@ -379,7 +379,7 @@ describe('Class: IdempotentRuns', () => {
       await runs.handle(sms, delivery());
 
       // Assess
-      expect(lines.filter((l) => String(l['message']).startsWith('run journal is in memory'))).toHaveLength(1);
+      expect(lines.filter((l) => String(l.message).startsWith('run journal is in memory'))).toHaveLength(1);
     });
 
     it('does not warn about a durable journal', async () => {
@@ -390,7 +390,7 @@ describe('Class: IdempotentRuns', () => {
       await runs.handle(sms, delivery());
 
       // Assess
-      expect(lines.filter((l) => String(l['message']).startsWith('run journal is in memory'))).toEqual([]);
+      expect(lines.filter((l) => String(l.message).startsWith('run journal is in memory'))).toEqual([]);
     });
 
     it('logs the accepted webhook with the signature mode and sizes, never the number or the text', async () => {
@@ -401,7 +401,7 @@ describe('Class: IdempotentRuns', () => {
       await runs.handle(sms, delivery());
 
       // Assess
-      const accepted = lines.find((l) => l['message'] === 'webhook accepted');
+      const accepted = lines.find((l) => l.message === 'webhook accepted');
       expect(accepted).toMatchObject({
         signature: 'verified',
         textLength: 4,
