@@ -5,7 +5,16 @@
 import type { RunHooks } from '../src/engine/index.js';
 
 type EventHook = Exclude<keyof RunHooks, 'wrapAttempt'>;
-const EVENTS = ['onRunStart', 'onRunEnd', 'onStepStart', 'onStepEnd', 'onAttemptStart', 'onAttemptEnd', 'onCompensationStart', 'onCompensationEnd'] as const satisfies readonly EventHook[];
+const EVENTS = [
+  'onRunStart',
+  'onRunEnd',
+  'onStepStart',
+  'onStepEnd',
+  'onAttemptStart',
+  'onAttemptEnd',
+  'onCompensationStart',
+  'onCompensationEnd',
+] as const satisfies readonly EventHook[];
 
 export function combineHooks(...all: RunHooks[]): RunHooks {
   const combined: Record<string, unknown> = {};
@@ -22,10 +31,12 @@ export function combineHooks(...all: RunHooks[]): RunHooks {
       }
     };
   }
-  const wrappers = all.filter((h) => h.wrapAttempt !== undefined);
+  const wrappers = all.flatMap((h) => (h.wrapAttempt === undefined ? [] : [h.wrapAttempt.bind(h)]));
   if (wrappers.length > 0) {
-    combined.wrapAttempt = <T>(event: Parameters<NonNullable<RunHooks['wrapAttempt']>>[0], run: () => Promise<T>): Promise<T> =>
-      wrappers.reduceRight<() => Promise<T>>((next, h) => () => h.wrapAttempt!(event, next), run)();
+    combined.wrapAttempt = <T>(
+      event: Parameters<NonNullable<RunHooks['wrapAttempt']>>[0],
+      run: () => Promise<T>,
+    ): Promise<T> => wrappers.reduceRight<() => Promise<T>>((next, wrap) => () => wrap(event, next), run)();
   }
   return combined as RunHooks;
 }

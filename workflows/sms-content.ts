@@ -6,6 +6,7 @@ export const SUBJECT_MAX = 240;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Control characters (C0, DEL, C1, line/paragraph separators) become spaces in a one-line subject. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 /**
@@ -34,7 +35,9 @@ export function smsNote(sms: InboundSms): string {
     `Received: ${sms.receivedAt ?? 'unknown'}`,
     ...sms.media.map((m, i) => `Media ${i + 1}: ${m.url}${m.contentType ? ` (${m.contentType})` : ''}`),
     // The provider's own fields (text and signature left out), to trace the message at the provider.
-    ...(sms.raw && Object.keys(sms.raw).length > 0 ? ['Provider fields:', ...Object.entries(sms.raw).map(([k, v]) => `  ${k}: ${v}`)] : []),
+    ...(sms.raw && Object.keys(sms.raw).length > 0
+      ? ['Provider fields:', ...Object.entries(sms.raw).map(([k, v]) => `  ${k}: ${v}`)]
+      : []),
     '',
     sms.text,
   ];

@@ -18,7 +18,9 @@ export function splitApiPath(pathname: string): ApiPath {
   if (!pathname.startsWith(API_PREFIX)) return { version: undefined, resource: pathname };
   const rest = pathname.slice(API_PREFIX.length);
   const slash = rest.indexOf('/');
-  return slash === -1 ? { version: rest, resource: '' } : { version: rest.slice(0, slash), resource: rest.slice(slash) };
+  return slash === -1
+    ? { version: rest, resource: '' }
+    : { version: rest.slice(0, slash), resource: rest.slice(slash) };
 }
 
 export interface Credentials {
@@ -34,7 +36,10 @@ function sameText(a: string, b: string): boolean {
 function authorized(header: string | undefined, credentials: Credentials): boolean {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match) return false;
-  return sameText(Buffer.from(match[1]!, 'base64').toString('utf8'), `${credentials.username}:${credentials.password}`);
+  return sameText(
+    Buffer.from(match[1] ?? '', 'base64').toString('utf8'),
+    `${credentials.username}:${credentials.password}`,
+  );
 }
 
 /** Throws the ConnectError the site would answer with; returns when the request may be routed. */
@@ -49,10 +54,18 @@ export function checkGate(path: ApiPath, headers: IncomingHttpHeaders, credentia
     const context = Array.isArray(raw) ? raw.join(', ') : raw;
     // [inf] documented as 400; the error code is a guess.
     if (context === undefined || context.trim() === '') {
-      throw new ConnectError(400, ERROR_CODES.unsupportedManner, `The OSvC-CREST-Application-Context header is required for version ${path.version}`);
+      throw new ConnectError(
+        400,
+        ERROR_CODES.unsupportedManner,
+        `The OSvC-CREST-Application-Context header is required for version ${path.version}`,
+      );
     }
     if ([...context].length > APP_CONTEXT_MAX_LENGTH) {
-      throw new ConnectError(400, ERROR_CODES.unsupportedManner, `The OSvC-CREST-Application-Context header must be at most ${APP_CONTEXT_MAX_LENGTH} characters`);
+      throw new ConnectError(
+        400,
+        ERROR_CODES.unsupportedManner,
+        `The OSvC-CREST-Application-Context header must be at most ${APP_CONTEXT_MAX_LENGTH} characters`,
+      );
     }
   }
 }

@@ -23,7 +23,22 @@ export function writeJson(res: ServerResponse, status: number, body: unknown, he
   res.end(bytes);
 }
 
-export function writeEmpty(res: ServerResponse, status: number, contentType: string | undefined, headers: OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { ...headers, ...(contentType === undefined ? {} : { 'content-type': contentType }), 'content-length': 0 });
+export function writeEmpty(
+  res: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  res.writeHead(status, {
+    ...headers,
+    ...(contentType === undefined ? {} : { 'content-type': contentType }),
+    'content-length': 0,
+  });
   res.end();
+}
+
+export function writeHtml(res: ServerResponse, status: number, html: string): void {
+  const bytes = Buffer.from(html, 'utf8');
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': bytes.length });
+  res.end(bytes);
 }

@@ -1,6 +1,7 @@
 /** `/incidents`, `/incidents/{id}` and `/incidents/{id}/threads`. */
 import { DELETED, PATCHED, expands, parseId, type ApiRequest, type ApiResult } from './api-request.js';
 import { readIncidentBody, type ObjectReference } from './bodies.js';
+import { type Quirks, storedSubject, storedThreadText } from './quirks.js';
 import { noSuchObject, notRecognized, unsupportedMethod, writeFailed } from './errors.js';
 import { page } from './paging.js';
 import { INCIDENTS_TABLE } from './query-tables.js';
@@ -15,14 +16,18 @@ const BAD_REFERENCE = 'A problem setting a property to reference another object 
 /** The documented 400 OSC-CREST-00006 wording for a reference to a missing object. */
 function contactReference(store: EmulatorStore, ref: ObjectReference): number {
   if ('id' in ref) {
-    if (store.contact(ref.id) === undefined) throw writeFailed(`${BAD_REFERENCE}: Invalid ID: No such Contact with ID = ${ref.id}`);
+    if (store.contact(ref.id) === undefined)
+      throw writeFailed(`${BAD_REFERENCE}: Invalid ID: No such Contact with ID = ${ref.id}`);
     return ref.id;
   }
   const named = store.contacts().filter((c) => contactLookupName(c) === ref.lookupName);
-  if (named.length !== 1) {
-    throw writeFailed(`${BAD_REFERENCE}: Invalid lookupName: ${named.length === 0 ? 'No' : 'More than one'} Contact with lookupName = '${ref.lookupName}'`);
+  const only = named.length === 1 ? named[0] : undefined;
+  if (only === undefined) {
+    throw writeFailed(
+      `${BAD_REFERENCE}: Invalid lookupName: ${named.length === 0 ? 'No' : 'More than one'} Contact with lookupName = '${ref.lookupName}'`,
+    );
   }
-  return named[0]!.id;
+  return only.id;
 }
 
 function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
@@ -30,17 +35,28 @@ function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
 }
 
 function list(req: ApiRequest, store: EmulatorStore): ApiResult {
-  const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store, whereParam(req.query)));
-  const sources = items.map((i) => ({ id: i.id, lookupName: i.referenceNumber, createdTime: i.createdTime, updatedTime: i.updatedTime }));
+  const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store.searchView(), whereParam(req.query)));
+  const sources = items.map((i) => ({
+    id: i.id,
+    lookupName: i.referenceNumber,
+    createdTime: i.createdTime,
+    updatedTime: i.updatedTime,
+  }));
   return { status: 200, json: { ...collectionJson(req.base, 'incidents', req.href, sources), ...paging } };
+}
+
+/** What the site stores of a thread entry: its text normalised as the site's quirks say. */
+function stored<T extends NewThread | ThreadEdit>(entry: T, quirks: Quirks): T {
+  return entry.text === undefined ? entry : { ...entry, text: storedThreadText(entry.text, quirks) };
 }
 
 function create(req: ApiRequest, store: EmulatorStore): ApiResult {
   const body = readIncidentBody(req.json(), 'create', req.site);
   const incident = store.createIncident({
-    ...(body.subject === undefined ? {} : { subject: body.subject }),
+    ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
+    // biome-ignore lint/style/noNonNullAssertion: readIncidentBody(…, 'create') refuses a body without primaryContact
     primaryContactId: contactReference(store, body.primaryContact!),
-    threads: (body.threads ?? []).filter(isNewThread),
+    threads: (body.threads ?? []).filter(isNewThread).map((t) => stored(t, req.quirks)),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return {
@@ -60,9 +76,9 @@ function update(req: ApiRequest, store: EmulatorStore, incident: EmulatorInciden
     }
   }
   store.updateIncident(incident, {
-    ...(body.subject === undefined ? {} : { subject: body.subject }),
+    ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
     ...(primaryContactId === undefined ? {} : { primaryContactId }),
-    ...(body.threads === undefined ? {} : { threads: body.threads }),
+    ...(body.threads === undefined ? {} : { threads: body.threads.map((t) => stored(t, req.quirks)) }),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return PATCHED;
@@ -83,7 +99,8 @@ export function handleIncidents(req: ApiRequest, store: EmulatorStore, rest: rea
     throw unsupportedMethod(req.method);
   }
   if (sub === undefined) {
-    if (req.method === 'GET') return { status: 200, json: incidentJson(req.base, existing(store, idSegment), expands(req.query, 'threads')) };
+    if (req.method === 'GET')
+      return { status: 200, json: incidentJson(req.base, existing(store, idSegment), expands(req.query, 'threads')) };
     if (req.method === 'PATCH') return update(req, store, existing(store, idSegment));
     if (req.method === 'DELETE') {
       store.deleteIncident(existing(store, idSegment).id);

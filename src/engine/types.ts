@@ -57,6 +57,7 @@ export interface StepDefinition<S> {
   /** Runs the step when this returns false. Skipped steps are recorded as `skipped`. @default always runs */
   readonly when?: (state: Readonly<S>) => boolean;
   /** Does the work; the returned patch is merged into the state. Throw to fail the attempt. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step that changes no state returns nothing (`async () => {}`)
   readonly run: (state: Readonly<S>, ctx: AttemptContext) => Promise<Partial<S> | void>;
   /**
    * A look-up: its output is a fact about the outside world at one moment. When a later execution
@@ -163,7 +164,13 @@ export interface RunHooks {
   onStepStart?(e: { runId: string; step: string }): void;
   onStepEnd?(e: { runId: string; record: StepRecord }): void;
   onAttemptStart?(e: { runId: string; step: string; attempt: number; timeoutMs: number; compensation: boolean }): void;
-  onAttemptEnd?(e: { runId: string; step: string; record: AttemptRecord; compensation: boolean; willRetry: boolean }): void;
+  onAttemptEnd?(e: {
+    runId: string;
+    step: string;
+    record: AttemptRecord;
+    compensation: boolean;
+    willRetry: boolean;
+  }): void;
   onCompensationStart?(e: { runId: string; step: string }): void;
   onCompensationEnd?(e: { runId: string; record: CompensationRecord }): void;
   /**
@@ -172,7 +179,10 @@ export interface RunHooks {
    * the outcome of `run` whatever the wrapper does: a throw, a rejection, a second call or no
    * call at all (then the engine calls `run` itself) cannot change it.
    */
-  wrapAttempt?<T>(e: { runId: string; step: string; attempt: number; compensation: boolean }, run: () => Promise<T>): Promise<T>;
+  wrapAttempt?<T>(
+    e: { runId: string; step: string; attempt: number; compensation: boolean },
+    run: () => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface RunOptions {
