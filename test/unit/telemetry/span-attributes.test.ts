@@ -32,7 +32,9 @@ describe('span attributes', () => {
 
   it('takes scalars only, though @opentelemetry/api 1.10 types an attribute value as unknown (a type test: npm run typecheck)', () => {
     // An object (an error, a request body) must not reach a span as a complex attribute unnoticed.
-    expectTypeOf<Parameters<typeof definedAttributes>[0]>().toEqualTypeOf<Record<string, string | number | boolean | undefined>>();
+    expectTypeOf<Parameters<typeof definedAttributes>[0]>().toEqualTypeOf<
+      Record<string, string | number | boolean | undefined>
+    >();
   });
 
   it('sets ERROR with the (masked) message and error.type', () => {
