@@ -1,6 +1,7 @@
 /**
  * `npm run chaos -- [--messages 1000] [--seed 1] [--deadline-ms 30000] [--journal file|oci-os]
- *   [--journal-fault-rate 0.05] [--b2c-fault-rate 0.045] [--concurrency 16] [--kill-every 20]`
+ *   [--journal-fault-rate 0.05] [--b2c-fault-rate 0.045] [--concurrency 16] [--kill-every 20]
+ *   [--site ideal|realistic] [--containers 2] [--twilio-patience-ms 15000] [--sweep-every-ms 60000] [--settle-ms 600000]`
  * Prints the soak's table; exits 1 on any breach.
  */
 import { parseArgs } from 'node:util';
@@ -15,13 +16,22 @@ export function table(report: SoakReport): string {
     ...(o.journal === 'oci-os' ? [['journal requests faulted', `${sum(report.journalFaults)} (${[...report.journalFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`] as [string, string]] : []),
     ['processes SIGKILLed (and restarted)', String(report.kills)],
     ['answers while faults were on, by status', byStatus(report.answers)],
-    ['final answers (faults off), by status', byStatus(report.finalAnswers)],
+    ...(report.twilio === undefined
+      ? [['final answers (faults off), by status', byStatus(report.finalAnswers)] as [string, string]]
+      : [
+          ['Twilio-like messages: primary failed, by status', `${sum(report.twilio.primaryFailed)} of ${report.twilio.messages} (${byStatus(report.twilio.primaryFailed)})`] as [string, string],
+          ['Twilio-like fallbacks, by status', `${sum(report.twilio.fallbacks)} (${byStatus(report.twilio.fallbacks)})`] as [string, string],
+          ['sweeper passes (answers); runs taken up, by outcome', `${report.sweeps?.passes ?? 0} (${byStatus(report.sweeps?.answers ?? new Map())}); ${sum(report.sweeps?.runs ?? new Map())} (${[...(report.sweeps?.runs ?? new Map())].map(([k, v]) => `${k} ${v}`).join(', ')})`] as [string, string],
+          ['final deliveries (faults off)', 'none: the sweeper alone'] as [string, string],
+          ['site held the promise, after the faults stopped', report.settledAfterS === undefined ? `not within ${(o.settleMs ?? 600_000) / 1000} s` : `${report.settledAfterS} s`] as [string, string],
+        ]),
     ...Object.entries(report.breaches).map(([k, v]) => [`**${k}**`, String(v)] as [string, string]),
     ['incidents / contacts on the site', `${report.facts.incidents} / ${report.facts.contacts}`],
     ['new numbers with 2 contacts (first messages raced)', String(report.facts['new numbers with 2 contacts (first messages raced)'])],
     ['duration', `${report.seconds} s`],
   ];
-  const head = `seed ${o.seed}, ${o.messages} messages, deadline ${o.deadlineMs / 1000} s, journal ${o.journal}${o.journal === 'oci-os' ? ` (${o.journalFaultRate * 100} % faults)` : ''}`;
+  const site = o.site === 'realistic' ? `, realistic site (Twilio patience ${(o.twilioPatienceMs ?? 15_000) / 1000} s, sweep every ${(o.sweepEveryMs ?? 60_000) / 1000} s, ${o.containers ?? 2} containers)` : '';
+  const head = `seed ${o.seed}, ${o.messages} messages, deadline ${o.deadlineMs / 1000} s, journal ${o.journal}${o.journal === 'oci-os' ? ` (${o.journalFaultRate * 100} % faults)` : ''}${site}`;
   return [`${head}`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
 
@@ -34,7 +44,7 @@ function sum(counts: Map<string, number>): number {
 }
 
 function byStatus(counts: Map<string, number>): string {
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k === '0' ? 'no answer' : k}×${v}`).join(' ');
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k === '0' ? 'no answer' : k === 'timeout' ? 'no answer in time' : k}×${v}`).join(' ');
 }
 
 export function parseSoakArgs(argv: readonly string[]): SoakOptions {
@@ -51,6 +61,11 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
       'kill-every': { type: 'string', default: '20' },
       'lease-margin-ms': { type: 'string', default: '2000' },
       'late-write-window-ms': { type: 'string', default: '10000' },
+      site: { type: 'string', default: 'ideal' },
+      containers: { type: 'string', default: '2' },
+      'twilio-patience-ms': { type: 'string', default: '15000' },
+      'sweep-every-ms': { type: 'string', default: '60000' },
+      'settle-ms': { type: 'string', default: '600000' },
     },
   });
   const num = (key: keyof typeof values): number => {
@@ -60,6 +75,8 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
   };
   const journal = values.journal;
   if (journal !== 'file' && journal !== 'oci-os') throw new Error('--journal must be file or oci-os');
+  const site = values.site;
+  if (site !== 'ideal' && site !== 'realistic') throw new Error('--site must be ideal or realistic');
   return {
     messages: num('messages'),
     seed: num('seed'),
@@ -71,6 +88,11 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
     killEverySeconds: num('kill-every'),
     leaseMarginMs: num('lease-margin-ms'),
     lateWriteWindowMs: num('late-write-window-ms'),
+    site,
+    containers: Math.max(1, num('containers')),
+    twilioPatienceMs: num('twilio-patience-ms'),
+    sweepEveryMs: num('sweep-every-ms'),
+    settleMs: num('settle-ms'),
   };
 }
 
