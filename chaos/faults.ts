@@ -33,9 +33,18 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
   return ({ method, resource }) => {
     if (!random.chance(model.rate)) return undefined;
     const path = resource;
-    const throttled = { method, path, action: 'status' as const, status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: random.int(0, 500) };
-    const proxyPage = (): FaultSpec => note('proxy 502 page (not applied)', { method, path, action: 'status', status: 502, body: 'html' });
-    const appliedThen500 = (): FaultSpec => note("applied, then a proxy's bare 500", { method, path, action: 'commit-then-status' });
+    const throttled = {
+      method,
+      path,
+      action: 'status' as const,
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: random.int(0, 500),
+    };
+    const proxyPage = (): FaultSpec =>
+      note('proxy 502 page (not applied)', { method, path, action: 'status', status: 502, body: 'html' });
+    const appliedThen500 = (): FaultSpec =>
+      note("applied, then a proxy's bare 500", { method, path, action: 'commit-then-status' });
     const realistic = <T>(kinds: T[]): T[] => (model.realistic === true ? kinds : []);
     if (method === 'GET') {
       return random.pick<() => FaultSpec>([
@@ -43,8 +52,20 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
         () => note('503 throttled', throttled),
         () => note('500', { method, path, action: 'status', status: 500 }),
         () => note('drop', { method, path, action: 'drop' }),
-        () => note('read slower than the call timeout', { method, path, action: 'delay', delayMs: model.callTimeoutMs + random.int(200, 2_000) }),
-        () => note('read slower than the deadline', { method, path, action: 'delay', delayMs: model.deadlineMs + random.int(200, 2_000) }),
+        () =>
+          note('read slower than the call timeout', {
+            method,
+            path,
+            action: 'delay',
+            delayMs: model.callTimeoutMs + random.int(200, 2_000),
+          }),
+        () =>
+          note('read slower than the deadline', {
+            method,
+            path,
+            action: 'delay',
+            delayMs: model.deadlineMs + random.int(200, 2_000),
+          }),
       ])();
     }
     if (method === 'DELETE') {
@@ -56,13 +77,29 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
       ])();
     }
     // POST and PATCH: the writes whose outcome can be lost.
-    const readBack = resource.startsWith('/contacts') ? '/contacts' : resource === '/incidents' ? '/incidents' : '/incidents/*/threads';
+    const readBack = resource.startsWith('/contacts')
+      ? '/contacts'
+      : resource === '/incidents'
+        ? '/incidents'
+        : '/incidents/*/threads';
     return random.pick<() => FaultSpec>([
       ...realistic([
         appliedThen500,
         proxyPage,
-        () => note('dropped, applied within the window', { method, path, action: 'drop-then-commit', commitAfterMs: random.int(300, Math.max(400, Math.floor(model.lateWriteWindowMs / 2))) }),
-        () => note('dropped, applied after the window', { method, path, action: 'drop-then-commit', commitAfterMs: model.lateWriteWindowMs + random.int(2_000, 10_000) }),
+        () =>
+          note('dropped, applied within the window', {
+            method,
+            path,
+            action: 'drop-then-commit',
+            commitAfterMs: random.int(300, Math.max(400, Math.floor(model.lateWriteWindowMs / 2))),
+          }),
+        () =>
+          note('dropped, applied after the window', {
+            method,
+            path,
+            action: 'drop-then-commit',
+            commitAfterMs: model.lateWriteWindowMs + random.int(2_000, 10_000),
+          }),
       ]),
       () => note('503 throttled', throttled),
       () => note('500', { method, path, action: 'status', status: 500 }),
@@ -73,10 +110,23 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
           method,
           path,
           action: 'commit-then-drop',
-          then: { method: 'GET', path: readBack, action: 'status', status: 503, errorCode: 'OSC-CREST-00035', times: random.int(1, 2) },
+          then: {
+            method: 'GET',
+            path: readBack,
+            action: 'status',
+            status: 503,
+            errorCode: 'OSC-CREST-00035',
+            times: random.int(1, 2),
+          },
         }),
       // Applied after the function gave up on it, within the window it waits out.
-      () => note('late commit', { method, path, action: 'delay', delayMs: model.callTimeoutMs + random.int(300, Math.max(400, Math.floor(model.lateWriteWindowMs / 2))) }),
+      () =>
+        note('late commit', {
+          method,
+          path,
+          action: 'delay',
+          delayMs: model.callTimeoutMs + random.int(300, Math.max(400, Math.floor(model.lateWriteWindowMs / 2))),
+        }),
       // Never answered, never applied: the attempt and perhaps the deadline run out.
       () => note('hang (never applied)', { method, path, action: 'hang' }),
     ])();

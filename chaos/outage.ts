@@ -120,7 +120,13 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
   };
   const slots = await Promise.all(Array.from({ length: options.containers }, () => spawn()));
   const busy = slots.map(() => 0);
-  const sweeper = startSweeper({ entry, env, everyMs: real(options.sweepEveryMs), timeoutMs: Math.max(options.deadlineMs, 120_000), log });
+  const sweeper = startSweeper({
+    entry,
+    env,
+    everyMs: real(options.sweepEveryMs),
+    timeoutMs: Math.max(options.deadlineMs, 120_000),
+    log,
+  });
 
   const outageStart = started + real((options.durationMs - options.outageMs) / 2);
   const outageEnd = outageStart + real(options.outageMs);
@@ -130,7 +136,13 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
     setTimeout(() => {
       outage = true;
       log(`B2C down (503) at ${Math.round((Date.now() - started) / 1000)} s`);
-      emulator.setFaultPolicy(({ method, resource }) => ({ method, path: resource === '' ? '/' : resource, action: 'status', status: 503, body: 'html' }));
+      emulator.setFaultPolicy(({ method, resource }) => ({
+        method,
+        path: resource === '' ? '/' : resource,
+        action: 'status',
+        status: 503,
+        body: 'html',
+      }));
     }, outageStart - started),
     setTimeout(() => {
       outage = false;
@@ -143,7 +155,11 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
   // Complete: every message sent by recovery is one incident with one note (later ones may still be under way).
   const complete = (messages: readonly SoakMessage[]): boolean => {
     const verdict = check(emulator.state(), messages, pool.known, new Map(), 0);
-    return verdict.breaches['lost messages'] === 0 && verdict.breaches['duplicate incidents'] === 0 && verdict.breaches['incidents with >1 SMS notes'] === 0;
+    return (
+      verdict.breaches['lost messages'] === 0 &&
+      verdict.breaches['duplicate incidents'] === 0 &&
+      verdict.breaches['incidents with >1 SMS notes'] === 0
+    );
   };
   // Watched from the moment B2C is back, until the bound.
   const bound = outageEnd + real(options.recoveryBoundMs);
@@ -168,7 +184,12 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
         busy[slot]! += 1;
         try {
           const url = new URL(request.url);
-          const res = await slots[slot]!.invoke({ method: 'POST', url: `${url.pathname}${url.search}`, headers: { Host: url.host, ...request.headers }, body: request.body });
+          const res = await slots[slot]!.invoke({
+            method: 'POST',
+            url: `${url.pathname}${url.search}`,
+            headers: { Host: url.host, ...request.headers },
+            body: request.body,
+          });
           return { status: res.status };
         } finally {
           busy[slot]! -= 1;

@@ -15,25 +15,55 @@ export function table(report: SoakReport): string {
   const rows: [string, string][] = [
     ['messages', String(report.facts.messages)],
     ['deliveries (redeliveries and duplicates included)', String(report.deliveries)],
-    ['B2C requests faulted', `${sum(report.b2cFaults)} (${[...report.b2cFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ...(o.journal === 'oci-os' ? [['journal requests faulted', `${sum(report.journalFaults)} (${[...report.journalFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`] as [string, string]] : []),
+    [
+      'B2C requests faulted',
+      `${sum(report.b2cFaults)} (${[...report.b2cFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    ],
+    ...(o.journal === 'oci-os'
+      ? [
+          [
+            'journal requests faulted',
+            `${sum(report.journalFaults)} (${[...report.journalFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+          ] as [string, string],
+        ]
+      : []),
     ['processes SIGKILLed (and restarted)', String(report.kills)],
     ['answers while faults were on, by status', byStatus(report.answers)],
     ...(report.twilio === undefined
       ? [['final answers (faults off), by status', byStatus(report.finalAnswers)] as [string, string]]
       : [
-          ['Twilio-like messages: primary failed, by status', `${sum(report.twilio.primaryFailed)} of ${report.twilio.messages} (${byStatus(report.twilio.primaryFailed)})`] as [string, string],
-          ['Twilio-like fallbacks, by status', `${sum(report.twilio.fallbacks)} (${byStatus(report.twilio.fallbacks)})`] as [string, string],
-          ['sweeper passes (answers); runs taken up, by outcome', `${report.sweeps?.passes ?? 0} (${byStatus(report.sweeps?.answers ?? new Map())}); ${sum(report.sweeps?.runs ?? new Map())} (${[...(report.sweeps?.runs ?? new Map())].map(([k, v]) => `${k} ${v}`).join(', ')})`] as [string, string],
+          [
+            'Twilio-like messages: primary failed, by status',
+            `${sum(report.twilio.primaryFailed)} of ${report.twilio.messages} (${byStatus(report.twilio.primaryFailed)})`,
+          ] as [string, string],
+          [
+            'Twilio-like fallbacks, by status',
+            `${sum(report.twilio.fallbacks)} (${byStatus(report.twilio.fallbacks)})`,
+          ] as [string, string],
+          [
+            'sweeper passes (answers); runs taken up, by outcome',
+            `${report.sweeps?.passes ?? 0} (${byStatus(report.sweeps?.answers ?? new Map())}); ${sum(report.sweeps?.runs ?? new Map())} (${[...(report.sweeps?.runs ?? new Map())].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+          ] as [string, string],
           ['final deliveries (faults off)', 'none: the sweeper alone'] as [string, string],
-          ['site held the promise, after the faults stopped', report.settledAfterS === undefined ? `not within ${(o.settleMs ?? 600_000) / 1000} s` : `${report.settledAfterS} s`] as [string, string],
+          [
+            'site held the promise, after the faults stopped',
+            report.settledAfterS === undefined
+              ? `not within ${(o.settleMs ?? 600_000) / 1000} s`
+              : `${report.settledAfterS} s`,
+          ] as [string, string],
         ]),
     ...Object.entries(report.breaches).map(([k, v]) => [`**${k}**`, String(v)] as [string, string]),
     ['incidents / contacts on the site', `${report.facts.incidents} / ${report.facts.contacts}`],
-    ['new numbers with 2 contacts (first messages raced)', String(report.facts['new numbers with 2 contacts (first messages raced)'])],
+    [
+      'new numbers with 2 contacts (first messages raced)',
+      String(report.facts['new numbers with 2 contacts (first messages raced)']),
+    ],
     ['duration', `${report.seconds} s`],
   ];
-  const site = o.site === 'realistic' ? `, realistic site (Twilio patience ${(o.twilioPatienceMs ?? 15_000) / 1000} s, sweep every ${(o.sweepEveryMs ?? 60_000) / 1000} s, ${o.containers ?? 2} containers)` : '';
+  const site =
+    o.site === 'realistic'
+      ? `, realistic site (Twilio patience ${(o.twilioPatienceMs ?? 15_000) / 1000} s, sweep every ${(o.sweepEveryMs ?? 60_000) / 1000} s, ${o.containers ?? 2} containers)`
+      : '';
   const head = `seed ${o.seed}, ${o.messages} messages, deadline ${o.deadlineMs / 1000} s, journal ${o.journal}${o.journal === 'oci-os' ? ` (${o.journalFaultRate * 100} % faults)` : ''}${site}`;
   return [`${head}`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
@@ -47,7 +77,10 @@ function sum(counts: Map<string, number>): number {
 }
 
 function byStatus(counts: Map<string, number>): string {
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k === '0' ? 'no answer' : k === 'timeout' ? 'no answer in time' : k}×${v}`).join(' ');
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k === '0' ? 'no answer' : k === 'timeout' ? 'no answer in time' : k}×${v}`)
+    .join(' ');
 }
 
 export function parseSoakArgs(argv: readonly string[]): SoakOptions {
@@ -148,14 +181,25 @@ export function parseDrillArgs(argv: readonly string[]): DrillOptions | undefine
 export function drillTable(report: DrillReport): string {
   const o = report.options;
   const minutes = (ms: number): string => `${Math.round(ms / 6_000) / 10} min`;
-  const scaled = o.timeScale === 1 ? 'real time' : `time compressed ${o.timeScale}× (drill and sweeper times; the function's own times real)`;
+  const scaled =
+    o.timeScale === 1
+      ? 'real time'
+      : `time compressed ${o.timeScale}× (drill and sweeper times; the function's own times real)`;
   const rows: [string, string][] = [
-    ['messages sent (before / during / after the outage)', `${report.facts.messages} (${report.sent.before} / ${report.sent.during} / ${report.sent.after})`],
+    [
+      'messages sent (before / during / after the outage)',
+      `${report.facts.messages} (${report.sent.before} / ${report.sent.during} / ${report.sent.after})`,
+    ],
     ['primary requests failed → fallbacks, by status', `${report.primaryFailed} → ${byStatus(report.fallbacks)}`],
-    ['sweeper passes (answers); runs taken up, by outcome', `${report.sweeps.passes} (${byStatus(report.sweeps.answers)}); ${sum(report.sweeps.runs)} (${[...report.sweeps.runs].map(([k, v]) => `${k} ${v}`).join(', ')})`],
+    [
+      'sweeper passes (answers); runs taken up, by outcome',
+      `${report.sweeps.passes} (${byStatus(report.sweeps.answers)}); ${sum(report.sweeps.runs)} (${[...report.sweeps.runs].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    ],
     [
       `every message sent by recovery one incident with one note, after recovery (bound ${minutes(o.recoveryBoundMs)})`,
-      report.completeAfterS === undefined ? '**not within the bound**' : `${report.completeAfterS} s real = ${minutes(report.completeAfterS * 1000 * o.timeScale)} simulated`,
+      report.completeAfterS === undefined
+        ? '**not within the bound**'
+        : `${report.completeAfterS} s real = ${minutes(report.completeAfterS * 1000 * o.timeScale)} simulated`,
     ],
     ...Object.entries(report.breaches).map(([k, v]) => [`**${k}**`, String(v)] as [string, string]),
     ['incidents / contacts on the site', `${report.facts.incidents} / ${report.facts.contacts}`],

@@ -30,6 +30,10 @@ export function signedRequest(message: SoakMessage, url: string): ProviderReques
       return { url, body, headers: { 'Content-Type': message.contentType } };
     }
     case 'generic':
-      return { url, body: message.body, headers: { 'Content-Type': message.contentType, [HMAC_HEADER]: signHmac(message.body) } };
+      return {
+        url,
+        body: message.body,
+        headers: { 'Content-Type': message.contentType, [HMAC_HEADER]: signHmac(message.body) },
+      };
   }
 }

@@ -15,7 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type EmulatorQuirks, type RunningEmulator } from '../src/emulator/index.js';
 import { startFunction, type FnProcess } from '../src/local/index.js';
-import { startObjectStorageStandin, type ObjectStorageStandin, type StandinFault } from '../test/helpers/object-storage-standin.js';
+import {
+  startObjectStorageStandin,
+  type ObjectStorageStandin,
+  type StandinFault,
+} from '../test/helpers/object-storage-standin.js';
 import { ociTestIdentity } from '../test/helpers/oci-keys.js';
 import { check, type Verdict } from './check.js';
 import { b2cFaults, type FaultCounts } from './faults.js';
@@ -80,7 +84,12 @@ export interface SoakReport extends Verdict {
 }
 
 /** The realistic site's quirks: searches a second and a half behind (the lag issue 16 measured against), text stored as a site may store it. */
-export const REALISTIC_QUIRKS: EmulatorQuirks = { searchLagMs: 1_500, threadLineEnds: 'crlf', threadTrim: 'lines', subjectTrim: true };
+export const REALISTIC_QUIRKS: EmulatorQuirks = {
+  searchLagMs: 1_500,
+  threadLineEnds: 'crlf',
+  threadTrim: 'lines',
+  subjectTrim: true,
+};
 
 const DIST = new URL('../dist/', import.meta.url).pathname;
 const CREDENTIALS = { username: 'soak', password: 'soak-password' };
@@ -120,7 +129,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   if (options.journal === 'oci-os') {
     const identity = ociTestIdentity();
     standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
-    Object.assign(env, identity.env, { run_journal: 'oci-os://soakns/soak-runs/chaos', oci_objectstorage_endpoint: standin.url });
+    Object.assign(env, identity.env, {
+      run_journal: 'oci-os://soakns/soak-runs/chaos',
+      oci_objectstorage_endpoint: standin.url,
+    });
   }
   // A real site's quirks hold for good: they stay on after the faults stop.
   if (realistic) emulator.setQuirks(REALISTIC_QUIRKS);
@@ -164,7 +176,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
         return await spawn();
       } catch (error) {
         if (tries >= 5) throw error;
-        log(`function did not start (try ${tries}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        log(
+          `function did not start (try ${tries}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        );
       }
     }
   };
@@ -192,12 +206,28 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
 
   // Faults on.
   emulator.setFaultPolicy(
-    b2cFaults({ rate: options.b2cFaultRate, callTimeoutMs: CALL_TIMEOUT_MS, lateWriteWindowMs: options.lateWriteWindowMs, deadlineMs: options.deadlineMs, realistic }, random, b2cCounts),
+    b2cFaults(
+      {
+        rate: options.b2cFaultRate,
+        callTimeoutMs: CALL_TIMEOUT_MS,
+        lateWriteWindowMs: options.lateWriteWindowMs,
+        deadlineMs: options.deadlineMs,
+        realistic,
+      },
+      random,
+      b2cCounts,
+    ),
   );
   standin?.setFaultPolicy(journalFaults(options.journalFaultRate, random, journalCounts));
   // The sweeper as deployed: on its schedule from the start, not only once the faults stop.
   const sweeper: Sweeper | undefined = realistic
-    ? startSweeper({ entry, env, everyMs: options.sweepEveryMs ?? 60_000, timeoutMs: Math.max(options.deadlineMs, 120_000), log })
+    ? startSweeper({
+        entry,
+        env,
+        everyMs: options.sweepEveryMs ?? 60_000,
+        timeoutMs: Math.max(options.deadlineMs, 120_000),
+        log,
+      })
     : undefined;
 
   const answers = new Map<string, number>();
@@ -208,7 +238,12 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     deliveries++;
     const fn = await fnAt(slot);
     const url = new URL(request.url);
-    const res = await fn.invoke({ method: 'POST', url: `${url.pathname}${url.search}`, headers: { Host: url.host, ...request.headers }, body: request.body });
+    const res = await fn.invoke({
+      method: 'POST',
+      url: `${url.pathname}${url.search}`,
+      headers: { Host: url.host, ...request.headers },
+      body: request.body,
+    });
     answers.set(String(res.status), (answers.get(String(res.status)) ?? 0) + 1);
     const retryAfter = Number(res.headers['retry-after']);
     let incidentId: number | undefined;
@@ -218,18 +253,31 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     } catch {
       // TwiML or an fdk error: no id
     }
-    if (realistic && res.status >= 200 && res.status < 300 && incidentId !== undefined) answered.set(message.id, incidentId);
-    return { status: res.status, ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}), ...(incidentId === undefined ? {} : { incidentId }) };
+    if (realistic && res.status >= 200 && res.status < 300 && incidentId !== undefined)
+      answered.set(message.id, incidentId);
+    return {
+      status: res.status,
+      ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}),
+      ...(incidentId === undefined ? {} : { incidentId }),
+    };
   };
   const deliver = (message: SoakMessage, slot: number): Promise<Delivery> =>
-    send(realistic ? signedRequest(message, WEBHOOK_URL) : { url: WEBHOOK_URL, headers: { 'Content-Type': message.contentType }, body: message.body }, slot, message);
+    send(
+      realistic
+        ? signedRequest(message, WEBHOOK_URL)
+        : { url: WEBHOOK_URL, headers: { 'Content-Type': message.contentType }, body: message.body },
+      slot,
+      message,
+    );
 
   // A provider that redelivers a non-2xx answer a few times with back-off (Retry-After honoured, capped).
   const redelivering = async (message: SoakMessage, r: Random): Promise<void> => {
     const duplicate = r.chance(0.2) ? r.pick(['sequential', 'concurrent'] as const) : undefined;
     if (duplicate === 'concurrent') void deliver(message, 1).catch(() => undefined);
     for (let attempt = 0; attempt < 6; attempt++) {
-      const res = await deliver(message, attempt === 0 ? 0 : r.int(0, containers - 1)).catch(() => ({ status: 0 }) as Delivery);
+      const res = await deliver(message, attempt === 0 ? 0 : r.int(0, containers - 1)).catch(
+        () => ({ status: 0 }) as Delivery,
+      );
       if (res.status >= 200 && res.status < 300) break;
       await sleep(Math.min(10_000, Math.max((res.retryAfterS ?? 0) * 1000, 500 * 2 ** attempt * (0.5 + r()))));
     }
@@ -241,12 +289,19 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const likeTwilio = async (message: SoakMessage, r: Random): Promise<void> => {
     twilio.messages++;
     const slot = r.int(0, containers - 1);
-    const outcome = (d: Delivery): ProviderOutcome => ({ status: d.status, ...(d.incidentId === undefined ? {} : { incidentId: d.incidentId }) });
-    const result = await deliverLikeTwilio({ kind: message.provider === 'twilio-form' ? 'form' : 'json', body: message.body }, async (request) => outcome(await send(request, slot, message)), {
-      url: WEBHOOK_URL,
-      fallbackUrl: FALLBACK_URL,
-      patienceMs: options.twilioPatienceMs ?? 15_000,
+    const outcome = (d: Delivery): ProviderOutcome => ({
+      status: d.status,
+      ...(d.incidentId === undefined ? {} : { incidentId: d.incidentId }),
     });
+    const result = await deliverLikeTwilio(
+      { kind: message.provider === 'twilio-form' ? 'form' : 'json', body: message.body },
+      async (request) => outcome(await send(request, slot, message)),
+      {
+        url: WEBHOOK_URL,
+        fallbackUrl: FALLBACK_URL,
+        patienceMs: options.twilioPatienceMs ?? 15_000,
+      },
+    );
     const label = (o: ProviderOutcome): string => String(o.status);
     if (result.fallback !== undefined) {
       twilio.primaryFailed.set(label(result.primary), (twilio.primaryFailed.get(label(result.primary)) ?? 0) + 1);
@@ -261,7 +316,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   await inParallel(all, options.concurrency, async (message, i) => {
     const r = seeded(options.seed * 7919 + i);
     await (realistic && isTwilio(message) ? likeTwilio(message, r) : redelivering(message, r));
-    if (++done % 100 === 0) log(`${done}/${all.length} messages delivered (${Math.round((Date.now() - started) / 1000)} s)`);
+    if (++done % 100 === 0)
+      log(`${done}/${all.length} messages delivered (${Math.round((Date.now() - started) / 1000)} s)`);
   });
 
   // Faults off, processes left alone.
@@ -276,7 +332,11 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     // Nothing is delivered again: the sweeper must finish what is left.
     log('faults off: waiting for the site to come right without any delivery');
     settledAfterS = await settle(emulator, all, pool.known, answered, options);
-    log(settledAfterS === undefined ? 'the site did not come right in time' : `the site came right ${settledAfterS} s after the faults stopped`);
+    log(
+      settledAfterS === undefined
+        ? 'the site did not come right in time'
+        : `the site came right ${settledAfterS} s after the faults stopped`,
+    );
   } else {
     // Every message once more, until it has its answer.
     log('faults off: final redelivery of every message');
@@ -285,7 +345,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       for (let attempt = 0; attempt < 12; attempt++) {
         last = await deliver(message, i + attempt).catch(() => ({ status: 0 }));
         if (last.status !== 503 && last.status !== 502 && last.status !== 504 && last.status !== 0) break;
-        await sleep(Math.min(options.deadlineMs + options.leaseMarginMs + 1_000, Math.max((last.retryAfterS ?? 0) * 1000, 1_000)));
+        await sleep(
+          Math.min(options.deadlineMs + options.leaseMarginMs + 1_000, Math.max((last.retryAfterS ?? 0) * 1000, 1_000)),
+        );
       }
       finalAnswers.set(String(last.status), (finalAnswers.get(String(last.status)) ?? 0) + 1);
       answered.set(message.id, last.incidentId);
@@ -300,7 +362,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   await rm(base, { recursive: true, force: true });
   if (crashes > 0) log(`unexpected exits; stderr:\n${stderr.join('\n')}`);
   const verdict = check(state, all, pool.known, answered, crashes);
-  for (const id of verdict.suspects.slice(0, 5)) log(`message ${id}:\n  ${(linesOf.get(id) ?? ['(no warning or error logged)']).join('\n  ')}`);
+  for (const id of verdict.suspects.slice(0, 5))
+    log(`message ${id}:\n  ${(linesOf.get(id) ?? ['(no warning or error logged)']).join('\n  ')}`);
   return {
     ...verdict,
     options,
@@ -310,7 +373,13 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     kills,
     b2cFaults: b2cCounts,
     journalFaults: journalCounts,
-    ...(realistic ? { twilio, ...(sweeper === undefined ? {} : { sweeps: sweeper.counts }), ...(settledAfterS === undefined ? {} : { settledAfterS }) } : {}),
+    ...(realistic
+      ? {
+          twilio,
+          ...(sweeper === undefined ? {} : { sweeps: sweeper.counts }),
+          ...(settledAfterS === undefined ? {} : { settledAfterS }),
+        }
+      : {}),
     seconds: Math.round((Date.now() - started) / 1000),
   };
 }
@@ -320,13 +389,22 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
  * scheduled can have landed (a dropped write applied after the window lands up to the window + 12 s
  * after its request); gives up after `settleMs`. Seconds since the faults stopped, or undefined.
  */
-async function settle(emulator: RunningEmulator, all: readonly SoakMessage[], known: readonly string[], answered: ReadonlyMap<string, number | undefined>, options: SoakOptions): Promise<number | undefined> {
+async function settle(
+  emulator: RunningEmulator,
+  all: readonly SoakMessage[],
+  known: readonly string[],
+  answered: ReadonlyMap<string, number | undefined>,
+  options: SoakOptions,
+): Promise<number | undefined> {
   const stoppedAt = Date.now();
   const earliest = stoppedAt + options.lateWriteWindowMs + 12_000;
   const limit = stoppedAt + (options.settleMs ?? 600_000);
   for (;;) {
     const now = Date.now();
-    if (now >= earliest && !Object.values(check(emulator.state(), all, known, answered, 0).breaches).some((n) => n > 0)) {
+    if (
+      now >= earliest &&
+      !Object.values(check(emulator.state(), all, known, answered, 0).breaches).some((n) => n > 0)
+    ) {
       return Math.round((now - stoppedAt) / 1000);
     }
     if (now >= limit) return undefined;
@@ -335,7 +413,11 @@ async function settle(emulator: RunningEmulator, all: readonly SoakMessage[], kn
 }
 
 /** Journal faults at the Object Storage stand-in: 503, dropped connections, PUTs applied then dropped, slow answers. */
-function journalFaults(rate: number, random: Random, counts: FaultCounts): (request: { method: string }) => StandinFault | undefined {
+function journalFaults(
+  rate: number,
+  random: Random,
+  counts: FaultCounts,
+): (request: { method: string }) => StandinFault | undefined {
   return ({ method }) => {
     if (!random.chance(rate)) return undefined;
     const fault = random.pick<StandinFault>([
@@ -350,7 +432,11 @@ function journalFaults(rate: number, random: Random, counts: FaultCounts): (requ
   };
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -43,7 +43,11 @@ export function startSweeper(options: SweeperOptions): Sweeper {
 
   const sweepOnce = async (): Promise<void> => {
     if (process === undefined || exited) {
-      process = await startFunction({ entry: options.entry, env: { ...options.env, function_role: 'sweeper' }, timeoutMs: options.timeoutMs });
+      process = await startFunction({
+        entry: options.entry,
+        env: { ...options.env, function_role: 'sweeper' },
+        timeoutMs: options.timeoutMs,
+      });
       exited = false;
       void process.exited.then(() => {
         exited = true;
@@ -52,7 +56,8 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     const answer = await process.invoke({ intent: 'invoke', method: 'POST', url: '/', body: '' });
     counts.passes++;
     bump(counts.answers, String(answer.status));
-    if (answer.status !== 200) options.log(`sweeper answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}`);
+    if (answer.status !== 200)
+      options.log(`sweeper answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}`);
     try {
       const report = JSON.parse(answer.body.toString('utf8')) as { runs?: { outcome?: unknown }[] };
       for (const run of report.runs ?? []) bump(counts.runs, String(run.outcome));
@@ -64,7 +69,9 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     if (stopped) return;
     timer = setTimeout(() => {
       pass = sweepOnce()
-        .catch((error: unknown) => options.log(`sweep failed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          options.log(`sweep failed: ${error instanceof Error ? error.message : String(error)}`),
+        )
         .finally(tick);
     }, options.everyMs);
   };

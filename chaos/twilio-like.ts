@@ -15,7 +15,9 @@ export interface ProviderRequest {
 }
 
 /** What came back: a status, or nothing in time or a failed connection (the function may still be running it). */
-export type ProviderOutcome = { readonly status: number; readonly incidentId?: number } | { readonly status: 'timeout' };
+export type ProviderOutcome =
+  | { readonly status: number; readonly incidentId?: number }
+  | { readonly status: 'timeout' };
 
 export interface TwilioLikeOptions {
   /** The webhook URL ("A message comes in"), e.g. `https://gw.example.com/webhooks/sms-to-incident`. */
@@ -39,16 +41,35 @@ export interface TwilioMessage {
 }
 
 /** The request Twilio sends for `message` to `url`, signed over that URL; `extra` parameters added (the fallback's). */
-export function twilioRequest(message: TwilioMessage, url: string, token: string, extra: Record<string, string> = {}): ProviderRequest {
+export function twilioRequest(
+  message: TwilioMessage,
+  url: string,
+  token: string,
+  extra: Record<string, string> = {},
+): ProviderRequest {
   if (message.kind === 'form') {
     const form = new URLSearchParams(message.body);
     for (const [name, value] of Object.entries(extra)) form.append(name, value);
     const body = form.toString();
-    return { url, body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signTwilioForm(url, body, token) } };
+    return {
+      url,
+      body,
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'X-Twilio-Signature': signTwilioForm(url, body, token),
+      },
+    };
   }
   const body = JSON.stringify({ ...(JSON.parse(message.body) as Record<string, unknown>), ...extra });
   const signedUrl = withBodySha256(url, body);
-  return { url: signedUrl, body, headers: { 'Content-Type': 'application/json; charset=utf-8', 'X-Twilio-Signature': signTwilioJson(signedUrl, token) } };
+  return {
+    url: signedUrl,
+    body,
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Twilio-Signature': signTwilioJson(signedUrl, token),
+    },
+  };
 }
 
 /** Waits for `send` at most `patienceMs`; a late answer is ignored (and its failure swallowed). */
@@ -81,6 +102,9 @@ export async function deliverLikeTwilio(
   const primary = await withPatience(send(twilioRequest(message, options.url, token)), patience);
   if (!failed(primary)) return { primary };
   const errorCode = primary.status === 'timeout' ? TWILIO_ERROR.connectionFailure : TWILIO_ERROR.retrievalFailure;
-  const fallbackRequest = twilioRequest(message, options.fallbackUrl, token, { ErrorCode: errorCode, ErrorUrl: options.url });
+  const fallbackRequest = twilioRequest(message, options.fallbackUrl, token, {
+    ErrorCode: errorCode,
+    ErrorUrl: options.url,
+  });
   return { primary, fallback: await withPatience(send(fallbackRequest), patience) };
 }

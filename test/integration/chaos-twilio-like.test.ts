@@ -2,7 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliverLikeTwilio, type ProviderOutcome, type ProviderRequest } from '../../chaos/twilio-like.js';
-import { TWILIO_AUTH_TOKEN, twilioParams, twilioValidateRequest, twilioValidateRequestWithBody } from '../helpers/sign-twilio.js';
+import {
+  TWILIO_AUTH_TOKEN,
+  twilioParams,
+  twilioValidateRequest,
+  twilioValidateRequestWithBody,
+} from '../helpers/sign-twilio.js';
 
 /**
  * The soak's Twilio-like provider against a real HTTP server: one request, one fallback after a
@@ -46,7 +51,14 @@ async function send(request: ProviderRequest): Promise<ProviderOutcome> {
   return { status: res.status };
 }
 
-const FORM = new URLSearchParams({ MessageSid: 'SM0123', AccountSid: `AC${'0'.repeat(32)}`, From: '+15550001111', To: '+15558675310', Body: 'the router is down', NumMedia: '0' }).toString();
+const FORM = new URLSearchParams({
+  MessageSid: 'SM0123',
+  AccountSid: `AC${'0'.repeat(32)}`,
+  From: '+15550001111',
+  To: '+15558675310',
+  Body: 'the router is down',
+  NumMedia: '0',
+}).toString();
 
 describe('the Twilio-like provider of the soak', () => {
   it('sends one request and nothing more when it is answered 2xx in time', async () => {
@@ -54,12 +66,22 @@ describe('the Twilio-like provider of the soak', () => {
     const { origin, seen } = await webhook([200]);
 
     // Act
-    const result = await deliverLikeTwilio({ kind: 'form', body: FORM }, send, { url: `${origin}/hook`, fallbackUrl: `${origin}/hook?fallback=1` });
+    const result = await deliverLikeTwilio({ kind: 'form', body: FORM }, send, {
+      url: `${origin}/hook`,
+      fallbackUrl: `${origin}/hook?fallback=1`,
+    });
 
     // Assess
     expect(result).toEqual({ primary: { status: 200 } });
     expect(seen).toHaveLength(1);
-    expect(twilioValidateRequest(TWILIO_AUTH_TOKEN, String(seen[0]!.headers['x-twilio-signature']), `${origin}/hook`, twilioParams(seen[0]!.body))).toBe(true);
+    expect(
+      twilioValidateRequest(
+        TWILIO_AUTH_TOKEN,
+        String(seen[0]!.headers['x-twilio-signature']),
+        `${origin}/hook`,
+        twilioParams(seen[0]!.body),
+      ),
+    ).toBe(true);
   });
 
   it('after a 5xx sends ONE fallback with ErrorCode 11200 and ErrorUrl, signed over the fallback URL, and nothing after it fails too', async () => {
@@ -76,7 +98,11 @@ describe('the Twilio-like provider of the soak', () => {
     expect(result).toEqual({ primary: { status: 502 }, fallback: { status: 503 } });
     expect(seen.map((s) => s.url)).toEqual(['/hook', '/hook?fallback=1']);
     const fallback = new URLSearchParams(seen[1]!.body);
-    expect(Object.fromEntries(fallback)).toEqual({ ...Object.fromEntries(new URLSearchParams(FORM)), ErrorCode: '11200', ErrorUrl: url });
+    expect(Object.fromEntries(fallback)).toEqual({
+      ...Object.fromEntries(new URLSearchParams(FORM)),
+      ErrorCode: '11200',
+      ErrorUrl: url,
+    });
     const signature = String(seen[1]!.headers['x-twilio-signature']);
     expect(twilioValidateRequest(TWILIO_AUTH_TOKEN, signature, fallbackUrl, twilioParams(seen[1]!.body))).toBe(true);
     expect(twilioValidateRequest(TWILIO_AUTH_TOKEN, signature, url, twilioParams(seen[1]!.body))).toBe(false);
@@ -89,7 +115,11 @@ describe('the Twilio-like provider of the soak', () => {
     const started = Date.now();
 
     // Act
-    const result = await deliverLikeTwilio({ kind: 'json', body: json }, send, { url: `${origin}/hook`, fallbackUrl: `${origin}/fb`, patienceMs: 400 });
+    const result = await deliverLikeTwilio({ kind: 'json', body: json }, send, {
+      url: `${origin}/hook`,
+      fallbackUrl: `${origin}/fb`,
+      patienceMs: 400,
+    });
 
     // Assess
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
@@ -97,7 +127,14 @@ describe('the Twilio-like provider of the soak', () => {
     expect(seen).toHaveLength(2);
     expect(JSON.parse(seen[1]!.body)).toEqual({ ...JSON.parse(json), ErrorCode: '11205', ErrorUrl: `${origin}/hook` });
     expect(seen[1]!.url).toMatch(/^\/fb\?bodySHA256=[0-9a-f]{64}$/);
-    expect(twilioValidateRequestWithBody(TWILIO_AUTH_TOKEN, String(seen[1]!.headers['x-twilio-signature']), `${origin}${seen[1]!.url}`, seen[1]!.body)).toBe(true);
+    expect(
+      twilioValidateRequestWithBody(
+        TWILIO_AUTH_TOKEN,
+        String(seen[1]!.headers['x-twilio-signature']),
+        `${origin}${seen[1]!.url}`,
+        seen[1]!.body,
+      ),
+    ).toBe(true);
   });
 
   it('sends no fallback for a 4xx', async () => {
@@ -105,7 +142,10 @@ describe('the Twilio-like provider of the soak', () => {
     const { origin, seen } = await webhook([409]);
 
     // Act
-    const result = await deliverLikeTwilio({ kind: 'form', body: FORM }, send, { url: `${origin}/hook`, fallbackUrl: `${origin}/fb` });
+    const result = await deliverLikeTwilio({ kind: 'form', body: FORM }, send, {
+      url: `${origin}/hook`,
+      fallbackUrl: `${origin}/fb`,
+    });
 
     // Assess
     expect(result).toEqual({ primary: { status: 409 } });
