@@ -51,7 +51,8 @@ export interface DrillReport extends Verdict {
   readonly sent: { before: number; during: number; after: number };
   /** Real seconds from recovery until every message sent by then was one incident with one note (× timeScale: simulated); undefined: not within the bound. */
   readonly completeAfterS?: number;
-  readonly primaryFailed: number;
+  /** Primary requests not answered 2xx in time, by status (`timeout`: no answer within Twilio's patience). */
+  readonly primaryFailed: Map<string, number>;
   readonly fallbacks: Map<string, number>;
   readonly sweeps: SweepCounts;
   readonly seconds: number;
@@ -104,7 +105,7 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
   const pool = senders(Math.max(8, Math.round(count / 12)), 0.4, random);
   for (const number of pool.known) emulator.seedContact(number);
   // Twilio's messages only: the provider under test is the one that never redelivers.
-  const all = draw(count * 3, pool, random, options.seed)
+  const all = draw(count * 8, pool, random, options.seed)
     .filter((m) => m.provider === 'twilio-form')
     .slice(0, count);
 
@@ -173,7 +174,7 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
     }
   })();
   const fallbacks = new Map<string, number>();
-  let primaryFailed = 0;
+  const primaryFailed = new Map<string, number>();
   const deliveries: Promise<void>[] = [];
   const sendOne = async (message: SoakMessage): Promise<void> => {
     const result = await deliverLikeTwilio(
@@ -198,7 +199,7 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
       { url: WEBHOOK_URL, fallbackUrl: `${WEBHOOK_URL}?fallback=1` },
     );
     if (result.fallback !== undefined) {
-      primaryFailed++;
+      primaryFailed.set(String(result.primary.status), (primaryFailed.get(String(result.primary.status)) ?? 0) + 1);
       fallbacks.set(String(result.fallback.status), (fallbacks.get(String(result.fallback.status)) ?? 0) + 1);
     }
   };

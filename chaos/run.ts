@@ -190,7 +190,10 @@ export function drillTable(report: DrillReport): string {
       'messages sent (before / during / after the outage)',
       `${report.facts.messages} (${report.sent.before} / ${report.sent.during} / ${report.sent.after})`,
     ],
-    ['primary requests failed → fallbacks, by status', `${report.primaryFailed} → ${byStatus(report.fallbacks)}`],
+    [
+      'primary requests failed → fallbacks, by status',
+      `${sum(report.primaryFailed)} (${byStatus(report.primaryFailed)}) → ${byStatus(report.fallbacks)}`,
+    ],
     [
       'sweeper passes (answers); runs taken up, by outcome',
       `${report.sweeps.passes} (${byStatus(report.sweeps.answers)}); ${sum(report.sweeps.runs)} (${[...report.sweeps.runs].map(([k, v]) => `${k} ${v}`).join(', ')})`,
