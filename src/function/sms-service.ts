@@ -84,7 +84,7 @@ export function assembleSmsService(
     ...(platform.fetch ? { fetch: platform.fetch } : {}),
   });
   const endpoint = config.journal.oci_objectstorage_endpoint;
-  const journal = platform.journal ?? journalFor(config.journal.run_journal, objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }));
+  const journal = platform.journal ?? journalFor(config.journal.run_journal, objectStorageOpener({ env: platform.env, ...(endpoint ? { endpoint } : {}) }));
   return createSmsService(config, { journal, desk, ...(platform.hooks ? { hooks: platform.hooks } : {}) });
 }
 
