@@ -53,6 +53,11 @@ export interface AcceptOptions {
   readonly hooks?: (runLog: Logger) => RunHooks;
   /** Told when the delivery is a duplicate answered from the journal, with the run's latest traced execution. */
   readonly onDuplicate?: (original: { runId: string; traceId?: string; spanId?: string }) => void;
+  /**
+   * Told the run's answer as soon as it is decided, before its final record is written: what only
+   * needs the answer (the telemetry flush) goes out at the same time as that write.
+   */
+  readonly onAnswer?: (answer: Answer) => void;
 }
 
 /**
@@ -167,6 +172,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         // The journal keeps the answer as data (status and body) and replays it to duplicates.
         answer: (result) => {
           final = result.status === 'succeeded' ? created(result) : runFailed(result);
+          options.onAnswer?.(final);
           return { status: final.status, body: final.body };
         },
         now: () => clock.now(),
