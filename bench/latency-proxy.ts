@@ -26,7 +26,11 @@ export interface LatencyProxy {
 /**
  * @param kindOf names each request's service (`journal`, `telemetry`, `vault`, `b2c`) from its path.
  */
-export async function startLatencyProxy(target: string, latencyMs: number, kindOf: (path: string) => string): Promise<LatencyProxy> {
+export async function startLatencyProxy(
+  target: string,
+  latencyMs: number,
+  kindOf: (path: string) => string,
+): Promise<LatencyProxy> {
   const to = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const trips: Trip[] = [];
@@ -43,7 +47,13 @@ export async function startLatencyProxy(target: string, latencyMs: number, kindO
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.pipe(res);
             answer.on('end', () => {
-              trips.push({ kind: kindOf(req.url ?? '/'), method: req.method ?? '', path: req.url ?? '', start, end: performance.now() });
+              trips.push({
+                kind: kindOf(req.url ?? '/'),
+                method: req.method ?? '',
+                path: req.url ?? '',
+                start,
+                end: performance.now(),
+              });
               if (trips.length > 20_000) trips.splice(0, 10_000);
             });
           },

@@ -40,10 +40,9 @@ const WARMUP = 20;
 const TRACED = 7;
 const FUNC = process.env.BENCH_FUNC ?? new URL('../dist/func.js', import.meta.url).pathname;
 const SEED = new URL('./baseline-func.mjs', import.meta.url).pathname;
-const guide = JSON.parse(readFileSync(new URL('../test/fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<
-  string,
-  unknown
->;
+const guide = JSON.parse(
+  readFileSync(new URL('../test/fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 // ── the world: B2C Service emulator, OCI stand-ins, each behind a latency proxy ────────────────
 const emulator = await startEmulator({ username: 'bench', password: 'bench' });
@@ -100,14 +99,24 @@ function envOf(subject: Subject): Record<string, string> {
 let seq = 0;
 function webhook(): string {
   const n = ++seq;
-  return JSON.stringify({ ...guide, sid: `SM${n.toString(16).padStart(32, '0')}`, from: `+1555${String(1_000_000 + n).slice(1)}` });
+  return JSON.stringify({
+    ...guide,
+    sid: `SM${n.toString(16).padStart(32, '0')}`,
+    from: `+1555${String(1_000_000 + n).slice(1)}`,
+  });
 }
 
 async function invoke(fn: FnProcess): Promise<number> {
   const t0 = performance.now();
-  const res = await fn.invoke({ method: 'POST', url: '/webhooks/sms-to-incident', headers: { 'Content-Type': 'application/json' }, body: webhook() });
+  const res = await fn.invoke({
+    method: 'POST',
+    url: '/webhooks/sms-to-incident',
+    headers: { 'Content-Type': 'application/json' },
+    body: webhook(),
+  });
   const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`answered ${res.status}: ${res.body.toString()}\n${fn.output().slice(-2_000)}`);
+  if (res.status !== 200)
+    throw new Error(`answered ${res.status}: ${res.body.toString()}\n${fn.output().slice(-2_000)}`);
   return ms;
 }
 
@@ -140,8 +149,15 @@ interface Warm {
 }
 
 /** `calls` warm calls per subject, in alternating blocks, RSS sampled after each block. */
-async function warm(rt: Runtime, subjects: readonly Subject[], calls: number, block = BLOCK): Promise<Record<string, Warm>> {
-  const fns = Object.fromEntries(await Promise.all(subjects.map(async (s) => [s, await start(rt, s)] as const))) as Record<Subject, FnProcess>;
+async function warm(
+  rt: Runtime,
+  subjects: readonly Subject[],
+  calls: number,
+  block = BLOCK,
+): Promise<Record<string, Warm>> {
+  const fns = Object.fromEntries(
+    await Promise.all(subjects.map(async (s) => [s, await start(rt, s)] as const)),
+  ) as Record<Subject, FnProcess>;
   const out: Record<string, Warm> = Object.fromEntries(subjects.map((s) => [s, { times: [], rss: [], paths: [] }]));
   try {
     for (const s of subjects) for (let i = 0; i < WARMUP; i++) await invoke(fns[s]); // JIT, pools, lazy loads
@@ -157,7 +173,13 @@ async function warm(rt: Runtime, subjects: readonly Subject[], calls: number, bl
         await invoke(fns[s]);
         const t1 = performance.now();
         await new Promise((r) => setTimeout(r, Math.max(50, 3 * OCI_MS))); // late requests land
-        out[s]!.paths.push(criticalPath([b2c, oci, journal].flatMap((p) => p.tripsSince(t0)), t0, t1));
+        out[s]!.paths.push(
+          criticalPath(
+            [b2c, oci, journal].flatMap((p) => p.tripsSince(t0)),
+            t0,
+            t1,
+          ),
+        );
       }
     }
   } finally {
@@ -166,7 +188,8 @@ async function warm(rt: Runtime, subjects: readonly Subject[], calls: number, bl
   return out;
 }
 
-const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
+const quantile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
 const median = (xs: number[]): number => quantile(xs, 0.5);
 const ms = (x: number): string => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
 const ratio = (a: number, b: number): string => `**${(a / b).toFixed(2)}×**`;
@@ -176,7 +199,9 @@ function trips(paths: readonly CriticalPath[]): string {
   if (paths.length === 0) return '';
   const kinds = ['journal', 'telemetry', 'vault', 'b2c'];
   const med = (f: (p: CriticalPath) => number): number => median(paths.map(f));
-  const on = kinds.map((k) => `${k} ${med((p) => p.byKind[k] ?? 0)}`).filter((s) => !s.endsWith(' 0') || s.startsWith('journal') || s.startsWith('b2c'));
+  const on = kinds
+    .map((k) => `${k} ${med((p) => p.byKind[k] ?? 0)}`)
+    .filter((s) => !s.endsWith(' 0') || s.startsWith('journal') || s.startsWith('b2c'));
   const all = kinds.map((k) => `${k} ${med((p) => p.total[k] ?? 0)}`).filter((s) => !s.endsWith(' 0'));
   return `${on.join(' + ')} waited for (made: ${all.join(', ') || 'none'}; ${med((p) => p.afterAnswer)} after the answer)`;
 }
@@ -187,11 +212,17 @@ interface SetResult {
   readonly rows: [string, string, Record<string, string>][];
 }
 
-async function coldAndWarm(rt: Runtime, subject: Subject, cold: number, calls: number): Promise<{ cold: Record<string, number[]>; warm: Record<string, Warm> }> {
+async function coldAndWarm(
+  rt: Runtime,
+  subject: Subject,
+  cold: number,
+  calls: number,
+): Promise<{ cold: Record<string, number[]>; warm: Record<string, Warm> }> {
   const subjects: Subject[] = ['seed', subject];
   const times: Record<string, number[]> = { seed: [], [subject]: [] };
   process.stderr.write(`${rt.label}: ${cold} cold starts each (${subjects.join(', ')})…\n`);
-  for (let i = 0; i < cold; i++) for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) times[s]!.push(await coldOnce(rt, s));
+  for (let i = 0; i < cold; i++)
+    for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) times[s]!.push(await coldOnce(rt, s));
   process.stderr.write(`${rt.label}: ${calls} warm calls each…\n`);
   return { cold: times, warm: await warm(rt, subjects, calls) };
 }
@@ -216,8 +247,10 @@ async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
   for (const rt of runtimes) {
     const r = await coldAndWarm(rt, 'prod', cold, calls);
     const w = (s: string): number[] => r.warm[s]!.times;
-    rows[0]![2][rt.label] = `${ratio(median(w('prod')), median(w('seed')))} (${ms(median(w('prod')))} / ${ms(median(w('seed')))})`;
-    rows[1]![2][rt.label] = `${ratio(median(r.cold.prod!), median(r.cold.seed!))} (${ms(median(r.cold.prod!))} / ${ms(median(r.cold.seed!))})`;
+    rows[0]![2][rt.label] =
+      `${ratio(median(w('prod')), median(w('seed')))} (${ms(median(w('prod')))} / ${ms(median(w('seed')))})`;
+    rows[1]![2][rt.label] =
+      `${ratio(median(r.cold.prod!), median(r.cold.seed!))} (${ms(median(r.cold.prod!))} / ${ms(median(r.cold.seed!))})`;
     rows[2]![2][rt.label] = `${ms(quantile(w('prod'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
     rows[3]![2][rt.label] = trips(r.warm.prod!.paths);
     rows[4]![2][rt.label] = trips(r.warm.seed!.paths);
@@ -241,8 +274,10 @@ async function fast(runtimes: readonly Runtime[]): Promise<SetResult> {
   for (const rt of runtimes) {
     const r = await coldAndWarm(rt, 'off', cold, calls);
     const w = (s: string): number[] => r.warm[s]!.times;
-    rows[0]![2][rt.label] = `${ratio(median(w('off')), median(w('seed')))} (${ms(median(w('off')))} / ${ms(median(w('seed')))})`;
-    rows[1]![2][rt.label] = `${ratio(median(r.cold.off!), median(r.cold.seed!))} (${ms(median(r.cold.off!))} / ${ms(median(r.cold.seed!))})`;
+    rows[0]![2][rt.label] =
+      `${ratio(median(w('off')), median(w('seed')))} (${ms(median(w('off')))} / ${ms(median(w('seed')))})`;
+    rows[1]![2][rt.label] =
+      `${ratio(median(r.cold.off!), median(r.cold.seed!))} (${ms(median(r.cold.off!))} / ${ms(median(r.cold.seed!))})`;
     rows[2]![2][rt.label] = `${ms(quantile(w('off'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
   }
   return {
@@ -265,7 +300,11 @@ function rssCell(rss: [number, number][]): string {
 async function soak(runtimes: readonly Runtime[]): Promise<SetResult> {
   setLatency(0, 0);
   const subjects: Subject[] = ['seed', 'off', 'file', 'prod'];
-  const rows: SetResult['rows'] = subjects.map((s) => [`RSS after 1,000 → ${SOAK.toLocaleString('en')} warm runs: ${LABEL[s]}`, s === 'seed' ? '—' : '≤ 160 MB, flat', {}]);
+  const rows: SetResult['rows'] = subjects.map((s) => [
+    `RSS after 1,000 → ${SOAK.toLocaleString('en')} warm runs: ${LABEL[s]}`,
+    s === 'seed' ? '—' : '≤ 160 MB, flat',
+    {},
+  ]);
   for (const rt of runtimes) {
     process.stderr.write(`${rt.label}: ${SOAK} warm calls each (${subjects.join(', ')})…\n`);
     const w = await warm(rt, subjects, SOAK, 500);
@@ -273,11 +312,18 @@ async function soak(runtimes: readonly Runtime[]): Promise<SetResult> {
       rows[i]![2][rt.label] = rssCell(w[s]!.rss);
     });
   }
-  return { name: 'soak', header: `RSS of one warm container over ${SOAK.toLocaleString('en')} webhooks (new sender each), no added latency.`, rows };
+  return {
+    name: 'soak',
+    header: `RSS of one warm container over ${SOAK.toLocaleString('en')} webhooks (new sender each), no added latency.`,
+    rows,
+  };
 }
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────────────
-const { runtimes, missing } = process.env.BENCH_NODE22 === '0' ? { runtimes: benchRuntimes().runtimes.slice(0, 1), missing: undefined } : benchRuntimes();
+const { runtimes, missing } =
+  process.env.BENCH_NODE22 === '0'
+    ? { runtimes: benchRuntimes().runtimes.slice(0, 1), missing: undefined }
+    : benchRuntimes();
 const load0 = loadavg()[0]!;
 const results: SetResult[] = [];
 for (const set of SETS) {
@@ -287,7 +333,14 @@ for (const set of SETS) {
   else throw new Error(`unknown bench set ${set} (production, fast, soak)`);
 }
 const load1 = loadavg()[0]!;
-await Promise.all([emulator.close(), standIns.close(), objectStorage.close(), b2c.close(), oci.close(), journal.close()]);
+await Promise.all([
+  emulator.close(),
+  standIns.close(),
+  objectStorage.close(),
+  b2c.close(),
+  oci.close(),
+  journal.close(),
+]);
 rmSync(journals, { recursive: true, force: true });
 
 // ── the tables ──────────────────────────────────────────────────────────────────────────────────
@@ -307,6 +360,7 @@ for (const r of results) {
   console.log(`\n${r.header}\n`);
   console.log(`| measure | target | ${runtimes.map((x) => x.label).join(' | ')} |`);
   console.log(`|---|---|${runtimes.map(() => '---').join('|')}|`);
-  for (const [label, target, cells] of r.rows) console.log(`| ${label} | ${target} | ${runtimes.map((x) => cells[x.label] ?? '').join(' | ')} |`);
+  for (const [label, target, cells] of r.rows)
+    console.log(`| ${label} | ${target} | ${runtimes.map((x) => cells[x.label] ?? '').join(' | ')} |`);
 }
 if (missing) console.log(`\n${missing}`);

@@ -62,12 +62,15 @@ export class FunctionTelemetry {
     // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
     this.functionName = config.OTEL_SERVICE_NAME || env.FN_FN_NAME || 'sms-incident';
 
-    if (!config.oci_monitoring_compartment_id) this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
+    if (!config.oci_monitoring_compartment_id)
+      this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
     if (config.oci_monitoring_compartment_id || config.oci_log_id) {
       this.#sinks = import('./oci-sinks.js').then(
         ({ ociSinks }) => ociSinks(env, config, this.#stdout),
         (error: unknown) => {
-          this.#stdout.warn('OCI metrics and log shipping off: cannot load the OCI SDK', { error: error instanceof Error ? error.message : String(error) });
+          this.#stdout.warn('OCI metrics and log shipping off: cannot load the OCI SDK', {
+            error: error instanceof Error ? error.message : String(error),
+          });
           return {};
         },
       );
@@ -83,11 +86,23 @@ export class FunctionTelemetry {
   #tracingReady(): Promise<Tracing | undefined> {
     this.#tracing ??= (async () => {
       const resource = resourceAttributes(this.#options.env, this.functionName);
-      if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, serviceVersion: VERSION, resource, simple: true });
+      if (this.#options.exporter)
+        return createTracing({
+          exporter: this.#options.exporter,
+          serviceName: this.functionName,
+          serviceVersion: VERSION,
+          resource,
+          simple: true,
+        });
       const exporter = this.#exporter();
       if (exporter) this.#exporterReady = exporter;
       // Without an exporter spans still get ids, so logs, the run journal and `GET /runs` can be correlated.
-      return createTracing({ ...(exporter ? { exporter: deferredExporter(exporter) } : {}), serviceName: this.functionName, serviceVersion: VERSION, resource });
+      return createTracing({
+        ...(exporter ? { exporter: deferredExporter(exporter) } : {}),
+        serviceName: this.functionName,
+        serviceVersion: VERSION,
+        resource,
+      });
     })();
     return this.#tracing;
   }
@@ -111,20 +126,26 @@ export class FunctionTelemetry {
     const c = this.config;
     // The exporter's own timeout (it retries refused connections) ends with the flush budget.
     const timeoutMillis = c.telemetry_flush_budget_ms;
-    const load = async (url: string, headers: Record<string, string> | undefined): Promise<SpanExporter | undefined> => (await import('./otlp-exporter.js')).otlpExporter({ url, headers, timeoutMillis });
+    const load = async (url: string, headers: Record<string, string> | undefined): Promise<SpanExporter | undefined> =>
+      (await import('./otlp-exporter.js')).otlpExporter({ url, headers, timeoutMillis });
     const made = (exporter: Promise<SpanExporter | undefined>): Promise<SpanExporter | undefined> =>
       exporter.catch((error: unknown) => {
-        this.#stdout.warn('traces off: the exporter cannot be set up', { error: error instanceof Error ? error.message : String(error) });
+        this.#stdout.warn('traces off: the exporter cannot be set up', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         return undefined;
       });
-    if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return made(load(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS)));
+    if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+      return made(load(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS)));
     if (!c.oci_apm_endpoint) return undefined;
     const apm = c.oci_apm_endpoint;
     return made(
       (async () => {
         const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
         if (key) return load(apmTracesUrl(apm), { Authorization: `dataKey ${key}` });
-        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported');
+        this.#stdout.warn(
+          'traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported',
+        );
         return undefined;
       })(),
     );
@@ -133,8 +154,19 @@ export class FunctionTelemetry {
   /** Starts one invocation's telemetry: its trace, metrics and log, each with its own flush. Never throws. */
   async begin(request: ObservedRequest): Promise<InvocationTelemetry> {
     const tracing = await this.#tracingReady().catch(() => undefined);
-    const logs = invocationLog({ level: this.#level, write: this.#write, ship: this.#shipLogs, base: { fnCallId: request.callId } });
-    return new Invocation(new InvocationTrace(tracing, request), new InvocationMetrics(this.functionName), logs, this.#targets(tracing), request.callId);
+    const logs = invocationLog({
+      level: this.#level,
+      write: this.#write,
+      ship: this.#shipLogs,
+      base: { fnCallId: request.callId },
+    });
+    return new Invocation(
+      new InvocationTrace(tracing, request),
+      new InvocationMetrics(this.functionName),
+      logs,
+      this.#targets(tracing),
+      request.callId,
+    );
   }
 
   #targets(tracing: Tracing | undefined): FlushTargets {
@@ -160,7 +192,10 @@ export class FunctionTelemetry {
     } catch (error) {
       this.#failures[kind] += 1;
       if (this.#failures[kind] % 100 === 1) {
-        this.#stdout.warn(`telemetry ${kind} export failed`, { failures: this.#failures[kind], error: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+        this.#stdout.warn(`telemetry ${kind} export failed`, {
+          failures: this.#failures[kind],
+          error: error instanceof Error ? error.message.slice(0, 500) : String(error),
+        });
       }
     }
   }
@@ -175,7 +210,10 @@ export class FunctionTelemetry {
  * resource principal's region, the function OCID) and `OTEL_RESOURCE_ATTRIBUTES`
  * (`deployment.environment.name=prod,…`, the standard variable), which wins.
  */
-export function resourceAttributes(env: Record<string, string | undefined>, functionName: string): Record<string, string> {
+export function resourceAttributes(
+  env: Record<string, string | undefined>,
+  functionName: string,
+): Record<string, string> {
   const region = env.OCI_RESOURCE_PRINCIPAL_REGION ?? env.OCI_REGION;
   return {
     'faas.name': functionName,

@@ -16,7 +16,11 @@ import {
   trace,
   type Tracer,
 } from '@opentelemetry/api';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
 import type { RunResult } from '../src/engine/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
 import { SagaAttr, Semconv, setSafeAttributes } from './span-attributes.js';
@@ -43,7 +47,10 @@ export class InvocationTrace {
   /** Starts the SERVER span. Never throws: a header it cannot read starts a new trace. */
   constructor(tracing: Tracing | undefined, request: ObservedRequest) {
     this.#tracer = tracing?.tracer ?? trace.getTracer('noop');
-    const getter: TextMapGetter<ObservedRequest> = { get: (carrier, key) => carrier.header(key) ?? undefined, keys: () => [] };
+    const getter: TextMapGetter<ObservedRequest> = {
+      get: (carrier, key) => carrier.header(key) ?? undefined,
+      keys: () => [],
+    };
     let parent = ROOT_CONTEXT;
     try {
       if (tracing) parent = propagation.extract(ROOT_CONTEXT, request, getter);
@@ -72,14 +79,25 @@ export class InvocationTrace {
   }
 
   accepted(sms: { provider: string; messageId?: string; from?: string }): void {
-    setSafeAttributes(this.#server, { [SagaAttr.provider]: sms.provider, [SagaAttr.messageId]: sms.messageId, [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined });
+    setSafeAttributes(this.#server, {
+      [SagaAttr.provider]: sms.provider,
+      [SagaAttr.messageId]: sms.messageId,
+      [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined,
+    });
   }
 
   /** A delivery answered from the journal: its span links to the run's original trace. */
   duplicate(original: { runId: string; traceId?: string; spanId?: string }): void {
     this.#server.setAttribute(SagaAttr.runId, original.runId);
-    if (original.traceId && original.spanId && isSpanContextValid({ traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED })) {
-      this.#server.addLink({ context: { traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED }, attributes: { [SagaAttr.runId]: original.runId } });
+    if (
+      original.traceId &&
+      original.spanId &&
+      isSpanContextValid({ traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED })
+    ) {
+      this.#server.addLink({
+        context: { traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED },
+        attributes: { [SagaAttr.runId]: original.runId },
+      });
     }
   }
 
@@ -97,7 +115,10 @@ export class InvocationTrace {
   end(status: number, outcome: string): void {
     this.#server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     if (status >= 500) {
-      this.#server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(this.#runError ?? `answered ${status}: ${outcome}`).slice(0, 1_000) });
+      this.#server.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: redactPhones(this.#runError ?? `answered ${status}: ${outcome}`).slice(0, 1_000),
+      });
       this.#server.setAttribute(Semconv.errorType, outcome);
     }
     this.#server.end();

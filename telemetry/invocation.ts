@@ -120,9 +120,19 @@ export class Invocation implements InvocationTelemetry {
       await Promise.all([
         t.guard('metrics', async () => {
           const refused = await this.metrics.flush((await t.sinks)?.metrics, t.budgetMs);
-          if (refused.length > 0) t.warn('OCI Monitoring refused metrics', { refused: refused.join('; ').slice(0, 2_000), fnCallId: this.callId });
+          if (refused.length > 0)
+            t.warn('OCI Monitoring refused metrics', {
+              refused: refused.join('; ').slice(0, 2_000),
+              fnCallId: this.callId,
+            });
         }),
-        t.guard('logs', async () => this.logs.flush((await t.sinks)?.logs, { source: t.functionName, subject: this.#messageId ?? this.callId }, t.budgetMs)),
+        t.guard('logs', async () =>
+          this.logs.flush(
+            (await t.sinks)?.logs,
+            { source: t.functionName, subject: this.#messageId ?? this.callId },
+            t.budgetMs,
+          ),
+        ),
         t.guard('traces', () => this.trace.flush(t.tracing, t.exporterReady(), t.budgetMs)),
       ]);
     } catch {

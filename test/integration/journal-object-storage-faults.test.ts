@@ -3,9 +3,19 @@ import * as common from 'oci-common';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkflowDefinition } from '../../src/engine/index.js';
-import { claimRun, objectStorageJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../src/journal/index.js';
+import {
+  claimRun,
+  objectStorageJournal,
+  runJournaled,
+  type ClaimRequest,
+  type RunJournal,
+} from '../../src/journal/index.js';
 import { ociClientConfiguration } from '../../src/oci/index.js';
-import { startObjectStorageStandin, type ObjectStorageStandin, type StandinFault } from '../helpers/object-storage-standin.js';
+import {
+  startObjectStorageStandin,
+  type ObjectStorageStandin,
+  type StandinFault,
+} from '../helpers/object-storage-standin.js';
 
 /**
  * The Object Storage journal when the journal itself has hiccups: through the signed OCI SDK
@@ -19,7 +29,11 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 
 let standin: ObjectStorageStandin;
 beforeEach(async () => {
-  standin = await startObjectStorageStandin({ keys: new Map([[`${TENANCY}/${USER}/${FINGERPRINT}`, publicKey.export({ type: 'spki', format: 'pem' }).toString()]]) });
+  standin = await startObjectStorageStandin({
+    keys: new Map([
+      [`${TENANCY}/${USER}/${FINGERPRINT}`, publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+    ]),
+  });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -27,9 +41,19 @@ afterEach(async () => {
 });
 
 function journal(): RunJournal {
-  const auth = new common.SimpleAuthenticationDetailsProvider(TENANCY, USER, FINGERPRINT, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), null, common.Region.US_ASHBURN_1);
+  const auth = new common.SimpleAuthenticationDetailsProvider(
+    TENANCY,
+    USER,
+    FINGERPRINT,
+    privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    null,
+    common.Region.US_ASHBURN_1,
+  );
   // As the function configures it: two attempts per call (the SDK re-sends a PUT it got no answer for).
-  const client = new ObjectStorageClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ circuitBreaker: false, maxAttempts: 2, retryDelayMs: 10, attemptTimeoutMs: 1_500 }));
+  const client = new ObjectStorageClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ circuitBreaker: false, maxAttempts: 2, retryDelayMs: 10, attemptTimeoutMs: 1_500 }),
+  );
   client.endpoint = standin.url;
   // As the function opens it: existence by listing (no 404 per new message).
   return objectStorageJournal({ client, namespace: 'ns', bucket: 'runs', prefix: 'sms/', existenceByListing: true });
@@ -38,11 +62,22 @@ function journal(): RunJournal {
 /** Faults for the record PUTs numbered in `plan` (1-based, in arrival order); every other request (index writes too) passes. */
 function onPuts(plan: Record<number, StandinFault>): void {
   let puts = 0;
-  standin.setFaultPolicy(({ method, path }) => (method === 'PUT' && path.includes('%2Fruns%2F') ? plan[++puts] : undefined));
+  standin.setFaultPolicy(({ method, path }) =>
+    method === 'PUT' && path.includes('%2Fruns%2F') ? plan[++puts] : undefined,
+  );
 }
 
 const request = (owner: string): ClaimRequest => ({
-  key: 'twilio:SM1', runId: 'run-1', workflow: 'ab', provider: 'twilio', messageId: 'SM1', payloadHash: 'h', payload: {}, owner, now: Date.now(), leaseExpiresAt: Date.now() + 30_000,
+  key: 'twilio:SM1',
+  runId: 'run-1',
+  workflow: 'ab',
+  provider: 'twilio',
+  messageId: 'SM1',
+  payloadHash: 'h',
+  payload: {},
+  owner,
+  now: Date.now(),
+  leaseExpiresAt: Date.now() + 30_000,
 });
 
 const ab: WorkflowDefinition<{ a?: number; b?: number }> = {
@@ -80,7 +115,15 @@ describe('Object Storage journal faults', () => {
     onPuts({ 1: { kind: 'apply-then-drop' } });
 
     // Act
-    const outcome = await runJournaled({ journal: j, claimed: mine, owner: 'o1', workflow: ab, initialState: {}, options: { deadline: Date.now() + 30_000 }, answer: () => ({ status: 200, body: {} }) });
+    const outcome = await runJournaled({
+      journal: j,
+      claimed: mine,
+      owner: 'o1',
+      workflow: ab,
+      initialState: {},
+      options: { deadline: Date.now() + 30_000 },
+      answer: () => ({ status: 200, body: {} }),
+    });
 
     // Assess
     expect(outcome.saved).toBe(true);
@@ -88,29 +131,62 @@ describe('Object Storage journal faults', () => {
     const stored = (await j.get('twilio:SM1'))!.record;
     expect(stored.status).toBe('succeeded');
     expect(stored.steps.map((s) => s.output)).toEqual([{ a: 1 }, { b: 2 }]);
-    expect(standin.requests().filter((r) => r.method === 'PUT').map((r) => r.status)).toContain(412);
+    expect(
+      standin
+        .requests()
+        .filter((r) => r.method === 'PUT')
+        .map((r) => r.status),
+    ).toContain(412);
   });
 
   it('ends a run whose checkpoint cannot be written as retryable at the next step, and the next delivery restarts it', async () => {
     // Prepare: the first checkpoint (written while step b runs) meets 503 on every attempt (two SDK attempts, read back, two more)
     const j = journal();
     const mine = await claimed(j, 'o1');
-    onPuts({ 1: { kind: 'status', status: 503 }, 2: { kind: 'status', status: 503 }, 3: { kind: 'status', status: 503 }, 4: { kind: 'status', status: 503 } });
+    onPuts({
+      1: { kind: 'status', status: 503 },
+      2: { kind: 'status', status: 503 },
+      3: { kind: 'status', status: 503 },
+      4: { kind: 'status', status: 503 },
+    });
     const ran: string[] = [];
     // Step b ends once the four refusals have been answered (and the write has given up).
     const refused = async (): Promise<void> => {
       while (standin.requests().filter((r) => r.status === 503).length < 4) await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 50));
     };
-    const abc: typeof ab = { name: 'abc', steps: ['a', 'b', 'c'].map((name) => ({ name, run: async () => { ran.push(name); if (name === 'b') await refused(); return {}; } })) };
+    const abc: typeof ab = {
+      name: 'abc',
+      steps: ['a', 'b', 'c'].map((name) => ({
+        name,
+        run: async () => {
+          ran.push(name);
+          if (name === 'b') await refused();
+          return {};
+        },
+      })),
+    };
 
     // Act
-    const outcome = await runJournaled({ journal: j, claimed: mine, owner: 'o1', workflow: abc, initialState: {}, options: { deadline: Date.now() + 30_000 }, answer: () => ({ status: 503, body: {} }) });
+    const outcome = await runJournaled({
+      journal: j,
+      claimed: mine,
+      owner: 'o1',
+      workflow: abc,
+      initialState: {},
+      options: { deadline: Date.now() + 30_000 },
+      answer: () => ({ status: 503, body: {} }),
+    });
     const next = await claimRun(j, request('o2'));
 
     // Assess
     expect(ran).toEqual(['a', 'b']);
-    expect(outcome.result).toMatchObject({ status: 'failed', failedStep: 'b', compensation: 'none', error: { type: 'JournalError', retryable: true } });
+    expect(outcome.result).toMatchObject({
+      status: 'failed',
+      failedStep: 'b',
+      compensation: 'none',
+      error: { type: 'JournalError', retryable: true },
+    });
     expect(outcome.saved).toBe(true);
     expect(next).toMatchObject({ kind: 'run', mode: 'restart' });
   });
@@ -119,7 +195,9 @@ describe('Object Storage journal faults', () => {
     // Prepare: index writes take 1 s; the client is warm (SDK loaded, key parsed)
     const j = journal();
     await j.list();
-    standin.setFaultPolicy(({ method, path }) => (method === 'PUT' && !path.includes('%2Fruns%2F') ? { kind: 'delay', delayMs: 1_000 } : undefined));
+    standin.setFaultPolicy(({ method, path }) =>
+      method === 'PUT' && !path.includes('%2Fruns%2F') ? { kind: 'delay', delayMs: 1_000 } : undefined,
+    );
 
     // Act
     const t0 = Date.now();
@@ -130,7 +208,9 @@ describe('Object Storage journal faults', () => {
     // Assess
     expect(claim.kind).toBe('run');
     expect(took).toBeLessThan(1_000);
-    expect([...standin.objects().keys()].filter((k) => k.includes('/by-')).map((k) => k.split('/')[3])).toEqual(expect.arrayContaining(['by-time', 'by-run']));
+    expect([...standin.objects().keys()].filter((k) => k.includes('/by-')).map((k) => k.split('/')[3])).toEqual(
+      expect.arrayContaining(['by-time', 'by-run']),
+    );
   });
 
   it('claims a new message without a 404 (the SDK prints a stderr warning for each one)', async () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../src/engine/index.js';
-import { claimRun, JournalError, memoryJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../../src/journal/index.js';
+import {
+  claimRun,
+  JournalError,
+  memoryJournal,
+  runJournaled,
+  type ClaimRequest,
+  type RunJournal,
+} from '../../../src/journal/index.js';
 
 interface S {
   readonly input: string;
@@ -10,15 +17,41 @@ interface S {
 
 const NOW = Date.now();
 const request = (owner: string, extra: Partial<ClaimRequest> = {}): ClaimRequest => ({
-  key: 'k', runId: 'run-1', workflow: 'ab', provider: 'p', messageId: 'm', payloadHash: 'h', payload: { input: 'x' }, owner, now: NOW, leaseExpiresAt: NOW + 1_000, ...extra,
+  key: 'k',
+  runId: 'run-1',
+  workflow: 'ab',
+  provider: 'p',
+  messageId: 'm',
+  payloadHash: 'h',
+  payload: { input: 'x' },
+  owner,
+  now: NOW,
+  leaseExpiresAt: NOW + 1_000,
+  ...extra,
 });
 
 function workflow(log: string[], hooks: { beforeB?: () => Promise<void> } = {}): WorkflowDefinition<S> {
   return {
     name: 'ab',
     steps: [
-      { name: 'a', run: async () => { log.push('a'); return { a: 1 }; }, compensate: async () => { log.push('undo a'); } },
-      { name: 'b', run: async (s) => { await hooks.beforeB?.(); log.push(`b with a=${s.a}`); return { b: 2 }; } },
+      {
+        name: 'a',
+        run: async () => {
+          log.push('a');
+          return { a: 1 };
+        },
+        compensate: async () => {
+          log.push('undo a');
+        },
+      },
+      {
+        name: 'b',
+        run: async (s) => {
+          await hooks.beforeB?.();
+          log.push(`b with a=${s.a}`);
+          return { b: 2 };
+        },
+      },
     ],
   };
 }
@@ -32,32 +65,54 @@ async function claimed(journal: RunJournal, owner: string, extra: Partial<ClaimR
 const answer = () => ({ status: 200, body: {} });
 
 describe('runJournaled', () => {
-  it('persists each step\'s outcome and output, then the result and the answer, and releases the lease', async () => {
+  it("persists each step's outcome and output, then the result and the answer, and releases the lease", async () => {
     // Prepare
     const journal = memoryJournal();
     const log: string[] = [];
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: await claimed(journal, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: await claimed(journal, 'o1'),
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.saved).toBe(true);
     const record = (await journal.get('k'))!.record;
     expect(record).toMatchObject({ status: 'succeeded', compensation: 'none', answer: { status: 200 } });
     expect(record.lease).toBeUndefined();
-    expect(record.steps.map((s) => [s.name, s.outcome, s.output])).toEqual([['a', 'succeeded', { a: 1 }], ['b', 'succeeded', { b: 2 }]]);
+    expect(record.steps.map((s) => [s.name, s.outcome, s.output])).toEqual([
+      ['a', 'succeeded', { a: 1 }],
+      ['b', 'succeeded', { b: 2 }],
+    ]);
   });
 
   it('resumes after the journaled steps, with their outputs in the state', async () => {
     // Prepare: the first owner finished step a, then died
     const journal = memoryJournal();
     const first = await claimed(journal, 'o1');
-    await journal.update({ ...first.record, steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }] }, first.version);
+    await journal.update(
+      { ...first.record, steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }] },
+      first.version,
+    );
     const log: string[] = [];
 
     // Act
     const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
-    const outcome = await runJournaled({ journal, claimed: takeover, owner: 'o2', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: takeover,
+      owner: 'o2',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(log).toEqual(['b with a=7']);
@@ -75,7 +130,15 @@ describe('runJournaled', () => {
     };
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: mine,
+      owner: 'o1',
+      workflow: workflow(log, { beforeB }),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.saved).toBe(true);
@@ -92,7 +155,15 @@ describe('runJournaled', () => {
     };
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: mine,
+      owner: 'o1',
+      workflow: workflow(log, { beforeB }),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess: the final record is not written over the new owner's, nothing is undone
     expect(outcome.saved).toBe(false);
@@ -107,10 +178,30 @@ describe('runJournaled', () => {
     const mine = await claimed(journal, 'o1');
     const log: string[] = [];
     await claimRun(journal, request('o2', { now: NOW + 5_000, leaseExpiresAt: NOW + 60_000 }));
-    const three: WorkflowDefinition<S> = { ...workflow(log), steps: [...workflow(log).steps, { name: 'c', run: async () => { log.push('c'); return {}; } }] };
+    const three: WorkflowDefinition<S> = {
+      ...workflow(log),
+      steps: [
+        ...workflow(log).steps,
+        {
+          name: 'c',
+          run: async () => {
+            log.push('c');
+            return {};
+          },
+        },
+      ],
+    };
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: three, initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: mine,
+      owner: 'o1',
+      workflow: three,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.saved).toBe(false);
@@ -119,36 +210,65 @@ describe('runJournaled', () => {
     expect((await journal.get('k'))!.record).toMatchObject({ status: 'running', lease: { owner: 'o2' }, steps: [] });
   });
 
-  it('starts the next step while the previous step\'s checkpoint is still being written', async () => {
+  it("starts the next step while the previous step's checkpoint is still being written", async () => {
     // Prepare: the store holds every update until released
     const inner = memoryJournal();
     const held: (() => void)[] = [];
-    const slow: RunJournal = { ...inner, description: 'slow', update: (r, v) => new Promise((resolve) => held.push(() => resolve(inner.update(r, v)))) };
+    const slow: RunJournal = {
+      ...inner,
+      description: 'slow',
+      update: (r, v) => new Promise((resolve) => held.push(() => resolve(inner.update(r, v)))),
+    };
     const log: string[] = [];
     const beforeB = async (): Promise<void> => {
       log.push(`updates held when b starts: ${held.length}`);
       for (const release of held.splice(0)) release();
     };
     const claim = await claimed(inner, 'o1');
-    const releaseLater = setInterval(() => { for (const release of held.splice(0)) release(); }, 5);
+    const releaseLater = setInterval(() => {
+      for (const release of held.splice(0)) release();
+    }, 5);
 
     // Act
-    const outcome = await runJournaled({ journal: slow, claimed: claim, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer }).finally(() => clearInterval(releaseLater));
+    const outcome = await runJournaled({
+      journal: slow,
+      claimed: claim,
+      owner: 'o1',
+      workflow: workflow(log, { beforeB }),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    }).finally(() => clearInterval(releaseLater));
 
     // Assess
     expect(log.slice(0, 2)).toEqual(['a', 'updates held when b starts: 1']);
     expect(outcome.saved).toBe(true);
   });
 
-  it('writes the last step\'s entry with the final record, not on its own', async () => {
+  it("writes the last step's entry with the final record, not on its own", async () => {
     // Prepare
     const inner = memoryJournal();
     const written: string[] = [];
-    const counting: RunJournal = { ...inner, description: 'counting', update: async (r, v) => { written.push(`${r.status}:${r.steps.map((s) => s.name).join(',')}`); return inner.update(r, v); } };
+    const counting: RunJournal = {
+      ...inner,
+      description: 'counting',
+      update: async (r, v) => {
+        written.push(`${r.status}:${r.steps.map((s) => s.name).join(',')}`);
+        return inner.update(r, v);
+      },
+    };
     const log: string[] = [];
 
     // Act
-    await runJournaled({ journal: counting, claimed: await claimed(inner, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    await runJournaled({
+      journal: counting,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess: step a's checkpoint, then the final record with both steps
     expect(written).toEqual(['running:a', 'succeeded:a,b']);
@@ -158,11 +278,23 @@ describe('runJournaled', () => {
     // Prepare: the store goes down after the first step's checkpoint (the last step's entry goes with the final record)
     const inner = memoryJournal();
     let writes = 0;
-    const flaky: RunJournal = { ...inner, description: 'flaky', update: async (r, v) => (++writes > 1 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)) };
+    const flaky: RunJournal = {
+      ...inner,
+      description: 'flaky',
+      update: async (r, v) => (++writes > 1 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)),
+    };
     const log: string[] = [];
 
     // Act
-    const outcome = await runJournaled({ journal: flaky, claimed: await claimed(inner, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal: flaky,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.result.status).toBe('succeeded');

@@ -8,15 +8,34 @@ import { InvocationTrace, type ObservedRequest } from '../../../telemetry/invoca
 import type { MetricsSink } from '../../../telemetry/metrics-sink.js';
 import { createTracing } from '../../../telemetry/tracing.js';
 
-const request: ObservedRequest = { header: () => null, url: '/webhooks/sms-to-incident', method: 'POST', callId: 'call-1' };
-const failedRun = { status: 'failed', failedStep: 'create-incident', error: { type: 'B2cError', message: 'answered 400', retryable: false }, steps: [], compensation: 'completed', durationMs: 12 } as unknown as RunResult<unknown>;
+const request: ObservedRequest = {
+  header: () => null,
+  url: '/webhooks/sms-to-incident',
+  method: 'POST',
+  callId: 'call-1',
+};
+const failedRun = {
+  status: 'failed',
+  failedStep: 'create-incident',
+  error: { type: 'B2cError', message: 'answered 400', retryable: false },
+  steps: [],
+  compensation: 'completed',
+  durationMs: 12,
+} as unknown as RunResult<unknown>;
 
 describe('InvocationMetrics, alone', () => {
   it('counts the answer and the run with the accepted provider, and posts them in one flush', async () => {
     // Prepare
     const metrics = new InvocationMetrics('fn');
     const posted: string[] = [];
-    const sink: MetricsSink = { post: async (batch) => (posted.push(...batch.entries().map((e) => `${e.name}=${e.value} ${e.dimensions.provider ?? e.dimensions.outcome ?? ''}`)), { posted: batch.size, refused: [] }) };
+    const sink: MetricsSink = {
+      post: async (batch) => (
+        posted.push(
+          ...batch.entries().map((e) => `${e.name}=${e.value} ${e.dimensions.provider ?? e.dimensions.outcome ?? ''}`),
+        ),
+        { posted: batch.size, refused: [] }
+      ),
+    };
 
     // Act
     metrics.accepted('twilio');
@@ -27,7 +46,14 @@ describe('InvocationMetrics, alone', () => {
     // Assess
     expect(answered).toEqual({ outcome: 'run_failed', fault: 'run' });
     expect(refused).toEqual([]);
-    expect(posted).toEqual(expect.arrayContaining(['IncidentCreationFailed=1 twilio', 'RunDuration=12 twilio', 'CompensationFailed=0 twilio', 'WebhookAnswered=1 run_failed']));
+    expect(posted).toEqual(
+      expect.arrayContaining([
+        'IncidentCreationFailed=1 twilio',
+        'RunDuration=12 twilio',
+        'CompensationFailed=0 twilio',
+        'WebhookAnswered=1 run_failed',
+      ]),
+    );
   });
 
   it('has nothing to post without a sink (metrics off)', async () => {
@@ -82,7 +108,13 @@ describe('Invocation', () => {
     let release!: () => void;
     const exporterReady = new Promise<void>((r) => (release = r));
     const metrics = new InvocationMetrics('fn');
-    const inv = new Invocation(new InvocationTrace(undefined, request), metrics, invocationLog({ level: 'info', write: () => undefined, ship: false, base: {} }), targets(calls, exporterReady), 'call-1');
+    const inv = new Invocation(
+      new InvocationTrace(undefined, request),
+      metrics,
+      invocationLog({ level: 'info', write: () => undefined, ship: false, base: {} }),
+      targets(calls, exporterReady),
+      'call-1',
+    );
 
     // Act
     const first = inv.end(200, 'created');
@@ -96,6 +128,11 @@ describe('Invocation', () => {
     expect(second).toBe(first);
     expect(started).toEqual(['start metrics', 'start logs', 'start traces']);
     expect(calls.filter((c) => c.startsWith('done'))).toHaveLength(3);
-    expect(metrics.batch.entries().filter((e) => e.name === 'WebhookAnswered').map((e) => e.dimensions.outcome)).toEqual(['created']);
+    expect(
+      metrics.batch
+        .entries()
+        .filter((e) => e.name === 'WebhookAnswered')
+        .map((e) => e.dimensions.outcome),
+    ).toEqual(['created']);
   });
 });
