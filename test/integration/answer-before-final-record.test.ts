@@ -25,7 +25,10 @@ describe('the answer is told before the final record is written', () => {
     const journal: RunJournal = {
       ...inner,
       description: 'noting',
-      update: (r, v) => (events.push(`write ${r.status}`), inner.update(r, v)),
+      update: (r, v) => {
+        events.push(`write ${r.status}`);
+        return inner.update(r, v);
+      },
     };
     const service = assembleSmsService(config, { env: {}, journal });
     const sms = { provider: 'twilio', messageId: 'SM0001', from: '+15550100001', text: 'printer on fire', media: [] };

@@ -63,9 +63,18 @@ describe('claimRun', () => {
     const calls: string[] = [];
     const journal: RunJournal = {
       ...inner,
-      get: (key) => (calls.push('get'), inner.get(key)),
-      create: (record) => (calls.push('create'), inner.create(record)),
-      update: (record, version) => (calls.push('update'), inner.update(record, version)),
+      get: (key) => {
+        calls.push('get');
+        return inner.get(key);
+      },
+      create: (record) => {
+        calls.push('create');
+        return inner.create(record);
+      },
+      update: (record, version) => {
+        calls.push('update');
+        return inner.update(record, version);
+      },
     };
 
     // Act

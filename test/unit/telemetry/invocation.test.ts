@@ -29,12 +29,11 @@ describe('InvocationMetrics, alone', () => {
     const metrics = new InvocationMetrics('fn');
     const posted: string[] = [];
     const sink: MetricsSink = {
-      post: async (batch) => (
-        posted.push(
-          ...batch.entries().map((e) => `${e.name}=${e.value} ${e.dimensions.provider ?? e.dimensions.outcome ?? ''}`),
-        ),
-        { posted: batch.size, refused: [] }
-      ),
+      post: async (batch) => {
+        for (const e of batch.entries())
+          posted.push(`${e.name}=${e.value} ${e.dimensions.provider ?? e.dimensions.outcome ?? ''}`);
+        return { posted: batch.size, refused: [] };
+      },
     };
 
     // Act
