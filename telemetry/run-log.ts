@@ -57,7 +57,8 @@ export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks 
     },
     onCompensationEnd: ({ runId, record }) => {
       const fields = { runId, step: record.step, attempts: record.attempts.length, durationMs: record.durationMs, errorType: record.error?.type, error: record.error?.message };
-      if (record.outcome === 'succeeded') log.info('compensation succeeded', fields);
+      // What the undo did (deleted, kept and why, already gone): a kept contact is not a deleted one.
+      if (record.outcome === 'succeeded') log.info('compensation succeeded', { ...fields, effect: record.effect, reason: record.reason });
       else failedUndos.push(fields);
     },
     onRunEnd: ({ result }) => {

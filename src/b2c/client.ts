@@ -1,4 +1,4 @@
-import { addPhone, contactInUse, createContact, deleteContact, findContactByExternalReference, findContactByPhone, type NewContact } from './contacts.js';
+import { addPhone, contactInUse, createContact, deleteContact, findContactByExternalReference, findContactByPhone, type ContactUse, type NewContact } from './contacts.js';
 import { addThread, createIncident, deleteIncident, findIncidents, threadTexts, type IncidentQuery, type NewIncident } from './incidents.js';
 import type { PhoneMatch } from './roql.js';
 import { B2cTransport, type CallOptions, type TransportOptions } from './transport.js';
@@ -36,7 +36,7 @@ export function createB2cClient(options: B2cClientOptions) {
     addThread: (incidentId: number, text: string, opts?: CallOptions): Promise<void> => addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
     deleteIncident: (incidentId: number, opts?: CallOptions): Promise<void> => deleteIncident(http, incidentId, opts),
     deleteContact: (contactId: number, opts?: CallOptions): Promise<void> => deleteContact(http, contactId, opts),
-    contactInUse: (contactId: number, opts?: CallOptions): Promise<boolean> => contactInUse(http, contactId, opts),
+    contactInUse: (contactId: number, opts?: CallOptions): Promise<ContactUse | undefined> => contactInUse(http, contactId, opts),
     findContactByExternalReference: (ref: string, opts?: CallOptions): Promise<number | undefined> => findContactByExternalReference(http, ref, opts),
     findIncidents: (query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]> => findIncidents(http, query, opts),
     threadTexts: (incidentId: number, opts?: CallOptions): Promise<string[]> => threadTexts(http, incidentId, opts),

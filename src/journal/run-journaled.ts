@@ -81,7 +81,7 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
           const entry: StepEntry = { ...s, finishedAt: r.steps.find((x) => x.name === s.name)?.finishedAt ?? at };
           const undo = undone.get(s.name);
           if (undo === undefined) return entry;
-          return { ...entry, compensated: undo.outcome, undo: { attempts: undo.attempts, durationMs: undo.durationMs, ...(undo.error ? { error: undo.error } : {}) } };
+          return { ...entry, compensated: undo.outcome, undo: { attempts: undo.attempts, durationMs: undo.durationMs, ...(undo.error ? { error: undo.error } : {}), ...(undo.effect ? { effect: undo.effect } : {}), ...(undo.reason ? { reason: undo.reason } : {}) } };
         }),
         compensation: result.compensation,
         ...(result.failedStep === undefined ? {} : { failedStep: result.failedStep }),

@@ -40,14 +40,19 @@ describe('a failed compensation, from alarm to clean-up', () => {
     expect(list.stdout).toContain('failed (undo failed)');
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(new RegExp(`incident ${left.id} ${left.referenceNumber} +LEFT: the undo of create-incident failed after 4 attempts: OSC-CREST-00009: .*delete failed`));
-    expect(show.stdout).toMatch(/contact \d+ +deleted by the undo of create-contact/);
+    // The contact carries the number, so its undo kept it (no DELETE was sent), and the screen says so
+    const contact = stack.emulator.state().contacts[0]!;
+    expect(stack.emulator.requests().some((r) => r.method === 'DELETE' && r.resource.startsWith('/contacts/'))).toBe(false);
+    expect(show.stdout).toContain(`contact ${contact.id}`.padEnd(28) + '  kept by the undo of create-contact: it carries the number: a look-up finds it, other messages may use it');
+    expect(show.stdout).not.toContain('deleted by the undo of create-contact');
+    expect(show.stdout).toContain(`(contact ${contact.id} stays: the redrive uses it again; delete it by hand only if this SMS is given up)`);
     expect(show.stdout).toContain(`curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${stack.emulator.url}/services/rest/connect/v1.4/incidents/${left.id}`);
     expect(show.stdout).toContain(`2. sms-incident runs redrive ${runId} --force --journal ${journal}`);
     expect(show.stdout).toMatch(/trace {5}[0-9a-f]{32} {2}https:\/\/apm\.example\/trace\/[0-9a-f]{32}/);
     expect(show.stdout).not.toContain(FROM);
     const summary = (JSON.parse(json.stdout) as { summary: { cleanup: unknown[] } }).summary;
     expect(summary.cleanup).toEqual([
-      expect.objectContaining({ kind: 'contact', state: 'deleted', step: 'create-contact' }),
+      expect.objectContaining({ kind: 'contact', id: contact.id, state: 'kept', reason: 'it carries the number: a look-up finds it, other messages may use it', step: 'create-contact' }),
       { kind: 'incident', id: left.id, referenceNumber: left.referenceNumber, step: 'create-incident', state: 'left', undoAttempts: 4, undoError: { type: 'OSC-CREST-00009', message: expect.stringContaining('delete failed') } },
     ]);
 

@@ -41,7 +41,7 @@ function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 
     },
     deleteIncident: async () => { log.push('deleteIncident'); },
     deleteContact: async () => { log.push('deleteContact'); },
-    contactInUse: async () => { log.push('contactInUse'); return true; },
+    contactInUse: async () => { log.push('contactInUse'); return { phone: true as const }; },
     findContactByExternalReference: async (ref) => { log.push(`findContactByExternalReference(${ref})`); return site.contacts.find((c) => c.ref === ref)?.id; },
     findIncidents: async (q) => {
       log.push(`findIncidents(${q.customField ? `field=${q.customField.value}` : `${q.primaryContactId},${q.createdSince},${q.subject}`})`);

@@ -28,7 +28,7 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
     deleteIncident: (id) => call('deleteIncident', String(id), undefined),
     deleteContact: (id) => call('deleteContact', String(id), undefined),
     // In use once its phone was added: a look-up by number finds it.
-    contactInUse: (id) => call('contactInUse', String(id), log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined),
+    contactInUse: (id) => call('contactInUse', String(id), log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined ? { phone: true as const } : undefined),
     findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
     findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
     threadTexts: (id) => call('threadTexts', String(id), []),
@@ -84,6 +84,11 @@ describe('smsToIncident', () => {
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
     expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'contactInUse(7)']);
     expect(log).not.toContain('deleteContact(7)');
+    // and the record says so: deleted, and kept with its reason
+    expect(result.compensations.map((c) => [c.step, c.effect, c.reason])).toEqual([
+      ['create-incident', 'deleted', undefined],
+      ['create-contact', 'kept', 'it carries the number: a look-up finds it, other messages may use it'],
+    ]);
   });
 
   it('never deletes a contact it did not create', async () => {
@@ -109,5 +114,22 @@ describe('smsToIncident', () => {
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-phone', compensation: 'completed' });
     expect(log.slice(-2)).toEqual(['contactInUse(7)', 'deleteContact(7)']);
     expect(log).not.toContain('createIncident(7,help)');
+    expect(result.compensations).toEqual([expect.objectContaining({ step: 'create-contact', outcome: 'succeeded', effect: 'deleted' })]);
+  });
+
+  it('records an undo that found its object gone as already-gone, and a contact an incident still names as kept', async () => {
+    // Prepare: the incident is gone before its undo; the contact is still an incident's primary contact
+    const gone = Object.assign(new Error('not found'), { status: 404, retryable: false });
+    const { desk } = fakeDesk({ fail: { addThread: terminal, deleteIncident: gone } });
+    const named: ServiceDesk = { ...desk, contactInUse: async () => ({ incidentId: 42 }) };
+
+    // Act
+    const result = await runWorkflow(smsToIncident(named), { sms }, options());
+
+    // Assess
+    expect(result.compensations.map((c) => [c.step, c.outcome, c.effect, c.reason])).toEqual([
+      ['create-incident', 'succeeded', 'already-gone', undefined],
+      ['create-contact', 'succeeded', 'kept', 'it is the primary contact of incident 42'],
+    ]);
   });
 });
