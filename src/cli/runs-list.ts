@@ -2,7 +2,7 @@ import { RUN_STATUS } from '../journal/index.js';
 import { STEP } from '../../workflows/sms-to-incident.js';
 import { JOURNAL_OPTION, JSON_OPTION, type CliCommand } from './command.js';
 import { formatList, listRuns } from './list-runs.js';
-import { openCliJournal } from './open-cli-journal.js';
+import { journalLine, openCliJournal } from './open-cli-journal.js';
 import { flag, oneOf, sinceValue, stringValue, wholeNumber } from './values.js';
 
 export const STEP_NAMES = Object.values(STEP);
@@ -32,8 +32,8 @@ export const runsList: CliCommand = {
       step: oneOf(values, 'step', STEP_NAMES, 'step'),
       compensation: oneOf(values, 'compensation', COMPENSATIONS, 'compensation outcome'),
     };
-    const journal = openCliJournal(stringValue(values, 'journal'), io.env);
-    const listing = await listRuns(journal, {
+    const opened = openCliJournal(stringValue(values, 'journal'), io.env);
+    const listing = await listRuns(opened.journal, {
       limit: filter.limit,
       scan: filter.scan,
       ...(filter.status ? { status: filter.status } : {}),
@@ -42,8 +42,9 @@ export const runsList: CliCommand = {
       ...(filter.compensation ? { compensation: filter.compensation } : {}),
     }, now);
     const json = flag(values, 'json');
+    // Which journal, and which window: an empty listing of the wrong journal must not look like "nothing failed".
+    io.err(`${journalLine(opened)}; runs started since ${new Date(listing.since).toISOString()}${filter.since === undefined ? ' (--since 7d for more)' : ''}`);
     io.out(json ? JSON.stringify(listing.views, null, 2) : formatList(listing.views));
-    if (filter.since === undefined && !json) io.err(`(runs started since ${new Date(listing.since).toISOString()}; --since 7d for more)`);
     if (listing.unreadable.length > 0) {
       io.err(`warning: partial listing: ${listing.unreadable.length} run${listing.unreadable.length === 1 ? '' : 's'} in the window could not be read: ${listing.unreadable.slice(0, 3).map((u) => `${u.name} (${u.error})`).join('; ')}${listing.unreadable.length > 3 ? '; …' : ''}`);
     }

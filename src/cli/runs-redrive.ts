@@ -1,11 +1,11 @@
 import { JOURNAL_OPTION, JSON_OPTION, UsageError, type CliCommand, type CliIo } from './command.js';
 import { listRuns } from './list-runs.js';
-import { openCliJournal } from './open-cli-journal.js';
-import { RedriveRefused, redriveRun } from './redrive-run.js';
+import { journalLine, openCliJournal, type CliJournal } from './open-cli-journal.js';
+import { RedriveRefused, redriveConfig, redriveRun, type RedriveOutcome } from './redrive-run.js';
+import { runView } from './run-view.js';
 import { STEP_NAMES } from './runs-list.js';
 import { formatShow } from './show-run.js';
 import { flag, oneOf, sinceValue, stringValue } from './values.js';
-import type { RunJournal } from '../journal/index.js';
 
 export const runsRedrive: CliCommand = {
   name: ['runs', 'redrive'],
@@ -35,7 +35,7 @@ export const runsRedrive: CliCommand = {
     for (const only of ['since', 'step', 'dry-run'] as const) {
       if (values[only] !== undefined) throw new UsageError(`--${only} goes with --status failed, not with a run id`);
     }
-    const journal = openCliJournal(stringValue(values, 'journal'), io.env);
+    const { journal } = openCliJournal(stringValue(values, 'journal'), io.env);
     const outcome = await redriveRun(journal, id, { queueOnly: options.queueOnly, force: options.force, env: io.env });
     if (options.json) io.out(JSON.stringify({ runId: outcome.runId, outcome: outcome.outcome, answer: outcome.answer }, null, 2));
     else if (outcome.outcome === 'queued') io.out(`run ${outcome.runId} queued: the next delivery of its message runs it from the first step to redo`);
@@ -58,8 +58,12 @@ interface BulkOptions {
  * why. Runs one at a time, so B2C Service is not hit by a burst. Safe to run twice: a run redriven
  * into success is no longer failed, one under a live lease is skipped, and each redrive reconciles.
  */
-async function redriveAll(journal: RunJournal, command: BulkOptions, io: CliIo): Promise<number> {
-  const { views, unreadable } = await listRuns(journal, { limit: 100_000, status: 'failed', ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
+async function redriveAll(opened: CliJournal, command: BulkOptions, io: CliIo): Promise<number> {
+  const { journal } = opened;
+  // Say so once, before anything, rather than "would redrive" (or a skip per run) without the config a redrive needs.
+  if (!command.queueOnly) redriveConfig(io.env);
+  const { views, unreadable, since } = await listRuns(journal, { limit: 100_000, status: 'failed', ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
+  io.err(`${journalLine(opened)}; failed runs started since ${new Date(since).toISOString()}`);
   const lines: { runId: string; message: string; outcome: string; detail?: string }[] = [];
   // A record the listing could not read may be a failed run too: say so rather than pass over it.
   for (const u of unreadable) lines.push({ runId: '-', message: u.name, outcome: 'skipped', detail: `unreadable: ${u.error}` });
@@ -74,7 +78,7 @@ async function redriveAll(journal: RunJournal, command: BulkOptions, io: CliIo):
     try {
       const outcome = await redriveRun(journal, view.runId, { queueOnly: command.queueOnly, force: command.force, env: io.env });
       if (outcome.outcome === 'failed') failures++;
-      lines.push({ runId: view.runId, message, outcome: outcome.outcome === 'queued' ? 'queued' : `redriven: ${outcome.outcome}`, ...(outcome.outcome === 'failed' ? { detail: String(outcome.answer?.body.error && (outcome.answer.body.error as { type?: unknown }).type) } : {}) });
+      lines.push({ runId: view.runId, message, outcome: outcome.outcome === 'queued' ? 'queued' : `redriven: ${outcome.outcome}`, ...redriveDetail(outcome) });
     } catch (error) {
       if (!(error instanceof RedriveRefused)) throw error;
       lines.push({ runId: view.runId, message, outcome: 'skipped', detail: error.message });
@@ -83,4 +87,12 @@ async function redriveAll(journal: RunJournal, command: BulkOptions, io: CliIo):
   if (command.json) io.out(JSON.stringify(lines, null, 2));
   else io.out(lines.length === 0 ? 'no failed runs to redrive' : lines.map((l) => `${l.runId}  ${l.message}  ${l.outcome}${l.detail ? `  (${l.detail})` : ''}`).join('\n'));
   return failures > 0 ? 1 : 0;
+}
+
+/** What a redriven run came to: its incident, or the step and error it failed on again. */
+function redriveDetail(outcome: RedriveOutcome): { detail?: string } {
+  const view = outcome.record ? runView(outcome.record) : undefined;
+  if (outcome.outcome === 'succeeded' && view?.incidentId !== undefined) return { detail: `incident ${view.incidentId}${view.referenceNumber ? ` ${view.referenceNumber}` : ''}` };
+  if (outcome.outcome === 'failed') return { detail: `failed at ${view?.step ?? '?'}: ${view?.error?.type ?? '?'}` };
+  return {};
 }

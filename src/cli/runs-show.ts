@@ -18,7 +18,7 @@ export const runsShow: CliCommand = {
   async run({ values, positionals }, io) {
     const id = positionals[0] ?? '';
     const journalFlag = stringValue(values, 'journal');
-    const journal = openCliJournal(journalFlag, io.env);
+    const { journal } = openCliJournal(journalFlag, io.env);
     const scan = flag(values, 'scan');
     const record = await findRun(journal, id, { scan });
     if (record === undefined) {

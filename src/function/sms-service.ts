@@ -51,6 +51,8 @@ export interface AcceptOptions {
   readonly log?: Logger;
   /** This run's engine hooks (telemetry), given the run's logger. */
   readonly hooks?: (runLog: Logger) => RunHooks;
+  /** An operator's redrive (the CLI), not a delivery: no signature was checked, and the log line says so. */
+  readonly redrive?: boolean;
   /** Told when the delivery is a duplicate answered from the journal, with the run's latest traced execution. */
   readonly onDuplicate?: (original: { runId: string; traceId?: string; spanId?: string }) => void;
 }
@@ -143,7 +145,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
       const { record } = claim.claimed;
       const runLog = keyLog.child({ runId: record.runId });
       runLog.info(claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`, {
-        signature: config.inbound.webhook_signature === 'off' ? 'off' : 'verified',
+        ...(options.redrive ? { origin: 'redrive', by: options.caller } : { signature: config.inbound.webhook_signature === 'off' ? 'off' : 'verified' }),
         textLength: sms.text.length,
         media: sms.media.length,
         execution: record.executions,

@@ -3,7 +3,7 @@
  * function made through the fdk: help that lists every command, usage errors that name the
  * mistake and what was meant, short run ids.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,3 +82,83 @@ describe('sms-incident help and usage errors (built CLI)', () => {
     expect(tooShort.code).toBe(1);
   });
 });
+
+describe('which journal a listing read (built CLI)', () => {
+  it('refuses a journal that does not exist, exit 1, instead of "no runs match"', async () => {
+    const { code, stdout, stderr } = await cli(['runs', 'list', '--journal', `file:${join(dir, 'nope')}`]);
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('no runs match');
+    expect(stderr).toContain(`no journal at file:${join(dir, 'nope')} (from --journal)`);
+  });
+
+  it('names the journal it read and where that came from', async () => {
+    const flag = await cli(['runs', 'list', '--journal', journal]);
+    const env = await cli(['runs', 'list'], { run_journal: journal });
+    expect(flag.stderr).toContain(`journal ${journal} (from --journal); runs started since`);
+    expect(env.stderr).toContain(`journal ${journal} (from $run_journal)`);
+    expect(env.stdout).toContain(okRunId);
+  });
+
+  it('without --journal or $run_journal, reads the newest npm start session of the folder, as --help says, or asks which', async () => {
+    // Prepare: a folder with two sessions, the newer empty; another with none
+    const work = await mkdtemp(join(tmpdir(), 'cli-cwd-'));
+    await mkdir(join(work, '.runs', 'local-20261201T000000000Z-1'), { recursive: true });
+    await mkdir(join(work, '.runs', 'local-20261202T000000000Z-2'), { recursive: true });
+    const empty = await mkdtemp(join(tmpdir(), 'cli-cwd-'));
+
+    // Act
+    const newest = await cli(['runs', 'list'], {}, { cwd: work });
+    const none = await cli(['runs', 'list'], {}, { cwd: empty });
+    const help = await cli(['runs', 'list', '--help']);
+
+    // Assess
+    expect(newest.code).toBe(0);
+    expect(newest.stderr).toContain(`journal file:${join(work, '.runs', 'local-20261202T000000000Z-2')} (from the newest npm start session)`);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('which journal? pass --journal');
+    expect(help.stdout).toContain('(default: $run_journal, else the newest `npm start` session under ./.runs)');
+    await rm(work, { recursive: true, force: true });
+    await rm(empty, { recursive: true, force: true });
+  });
+});
+
+describe('runs redrive screens (built CLI)', () => {
+  it('--json is JSON alone on stdout; the run\'s log lines go to stderr and call it a redrive, not a verified webhook', async () => {
+    // Prepare: a run that failed for good
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad incident', times: 1 });
+    const failed = await stack.post(webhook({ sid: 'SM00000000000000000000000000000003' }));
+    const runId = failed.json.runId as string;
+    const b2c = { b2cservice_hostname: stack.emulator.url, b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs' };
+
+    // Act
+    const redrive = await cli(['runs', 'redrive', runId, '--json', '--journal', journal], b2c);
+
+    // Assess
+    expect(redrive.code).toBe(0);
+    expect(JSON.parse(redrive.stdout)).toMatchObject({ runId, outcome: 'succeeded', answer: { status: 200 } });
+    const restarted = redrive.stderr.split('\n').find((l) => l.includes('"message":"run restarted"'));
+    expect(JSON.parse(restarted ?? '{}')).toMatchObject({ runId, origin: 'redrive', by: expect.stringMatching(/^cli@/) });
+    expect(redrive.stderr).not.toContain('"signature":"verified"');
+  });
+
+  it('redrive --status failed names each incident made, and a dry run without the B2C settings says they are missing', async () => {
+    // Prepare
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad incident', times: 1 });
+    const failed = await stack.post(webhook({ sid: 'SM00000000000000000000000000000004' }));
+    const runId = failed.json.runId as string;
+    const b2c = { b2cservice_hostname: stack.emulator.url, b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs' };
+
+    // Act
+    const dry = await cli(['runs', 'redrive', '--status', 'failed', '--dry-run', '--journal', journal]);
+    const all = await cli(['runs', 'redrive', '--status', 'failed', '--since', '1h', '--journal', journal], b2c);
+
+    // Assess
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).not.toContain('would redrive');
+    expect(dry.stderr).toContain("needs the function's config in the environment (b2cservice_hostname, b2cservice_username, b2cservice_password); or pass --queue-only");
+    expect(all.code).toBe(0);
+    const incident = stack.emulator.state().incidents.at(-1)!;
+    expect(all.stdout).toMatch(new RegExp(`^${runId}  twilio:SM0+4  redriven: succeeded  \\(incident ${incident.id} ${incident.referenceNumber}\\)$`, 'm'));
+  });
+});
+
