@@ -80,6 +80,16 @@ function signedUrl(req: SignedRequest, config: SignatureConfig): string {
   return url;
 }
 
+/**
+ * Which URL the signature was checked against: a provider signs the URL it was configured with, and
+ * a mismatch (another host, a proxy, a path prefix) is the usual cause. Without the query: a GET's
+ * query holds the message.
+ */
+function checkedAgainst(url: string): string {
+  const q = url.indexOf('?');
+  return ` (checked against ${q === -1 ? url : `${url.slice(0, q)}?…`}; if the provider calls another URL, set webhook_public_url to it)`;
+}
+
 function algorithm(req: SignedRequest): 'sha1' | 'sha256' {
   const found = twilioAlgorithm(req.header(TWILIO_SIGNATURE_SETTINGS_HEADER));
   if (found === undefined) throw new InboundError(403, `invalid signature: unsupported algorithm in ${TWILIO_SIGNATURE_SETTINGS_HEADER}`);
@@ -101,8 +111,9 @@ function twilioForm(req: SignedRequest, payload: Extract<Payload, { kind: 'form'
       else values.push(value);
     }
   }
-  if (!verifyTwilioSignature(config.twilio_auth_token, signature, signedUrl(req, config), params, algorithm(req))) {
-    throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} does not match the URL and parameters`);
+  const url = signedUrl(req, config);
+  if (!verifyTwilioSignature(config.twilio_auth_token, signature, url, params, algorithm(req))) {
+    throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} does not match the URL and parameters${checkedAgainst(url)}`);
   }
   return 'twilio';
 }
@@ -118,7 +129,7 @@ function twilioJson(req: SignedRequest, token: string, config: SignatureConfig):
   // Both checks always run, so the time taken does not say which one failed.
   const urlValid = verifyTwilioSignature(token, signature, url, NO_PARAMS, algorithm(req));
   const bodyValid = safeEqual(Buffer.from(bodySha256.toLowerCase(), 'utf8'), Buffer.from(createHash('sha256').update(req.body).digest('hex'), 'utf8'));
-  if (!urlValid || !bodyValid) throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} or bodySHA256 does not match`);
+  if (!urlValid || !bodyValid) throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} or bodySHA256 does not match${checkedAgainst(url)}`);
   return 'twilio-body-sha256';
 }
 
