@@ -85,11 +85,17 @@ export async function main(argv: string[], out: (line: string) => void = console
   const absence = Number(v['absence-minutes']);
   const rejected = v.rejected === undefined ? undefined : Number(v.rejected);
   const problem =
-    command !== 'print' && command !== 'apply' ? (command === undefined ? 'which command: print or apply?' : `no command "${command}": print or apply`)
-    : errorRate !== undefined && !(errorRate > 0 && errorRate <= 1) ? `--error-rate takes a fraction above 0 and at most 1 (0.05 = 5 %), not ${JSON.stringify(v['error-rate'])}`
-    : !(Number.isInteger(absence) && absence >= 0 && absence <= 60) ? `--absence-minutes takes a whole number from 0 to 60, not ${JSON.stringify(v['absence-minutes'])}`
-    : rejected !== undefined && !(Number.isInteger(rejected) && rejected >= 0) ? `--rejected takes a whole number, not ${JSON.stringify(v.rejected)}`
-    : undefined;
+    command !== 'print' && command !== 'apply'
+      ? command === undefined
+        ? 'which command: print or apply?'
+        : `no command "${command}": print or apply`
+      : errorRate !== undefined && !(errorRate > 0 && errorRate <= 1)
+        ? `--error-rate takes a fraction above 0 and at most 1 (0.05 = 5 %), not ${JSON.stringify(v['error-rate'])}`
+        : !(Number.isInteger(absence) && absence >= 0 && absence <= 60)
+          ? `--absence-minutes takes a whole number from 0 to 60, not ${JSON.stringify(v['absence-minutes'])}`
+          : rejected !== undefined && !(Number.isInteger(rejected) && rejected >= 0)
+            ? `--rejected takes a whole number, not ${JSON.stringify(v.rejected)}`
+            : undefined;
   if (problem !== undefined) {
     out(`${problem}\n\n${USAGE}`);
     return 2;
@@ -111,11 +117,21 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
 
   if (command === 'print') {
-    if (v.json) out(JSON.stringify(specs.map((s) => ({ ...s, namespace: s.namespace ?? v.namespace })), null, 2));
+    if (v.json)
+      out(
+        JSON.stringify(
+          specs.map((s) => ({ ...s, namespace: s.namespace ?? v.namespace })),
+          null,
+          2,
+        ),
+      );
     else {
       for (const s of specs) out(formatAlarm(s, v.namespace as string));
       const missing = FLAGGED.filter((f) => v[f.flag] === undefined);
-      if (missing.length > 0) out(`${specs.length} alarms. Not printed, each added by its flag: ${missing.map((f) => `"${f.alarm}" (${f.usage})`).join(', ')}.`);
+      if (missing.length > 0)
+        out(
+          `${specs.length} alarms. Not printed, each added by its flag: ${missing.map((f) => `"${f.alarm}" (${f.usage})`).join(', ')}.`,
+        );
     }
     return 0;
   }
@@ -129,7 +145,10 @@ export async function main(argv: string[], out: (line: string) => void = console
     out('no OCI credentials: set OCI_RESOURCE_PRINCIPAL_* or create ~/.oci/config (or pass --config-file)');
     return 1;
   }
-  const client = new monitoring.MonitoringClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 3, attemptTimeoutMs: 10_000 }));
+  const client = new monitoring.MonitoringClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ maxAttempts: 3, attemptTimeoutMs: 10_000 }),
+  );
   const endpoint = ociEndpoint(OciService.monitoring, v.endpoint, auth);
   if (endpoint) client.endpoint = endpoint;
   try {
@@ -154,7 +173,13 @@ export async function main(argv: string[], out: (line: string) => void = console
 /** One alarm as the on-call engineer will read it: rule, timing, and the body they will get. */
 export function formatAlarm(spec: AlarmSpec, namespace: string): string {
   const timing = `pending ${spec.pendingDuration}${spec.repeatNotificationDuration ? `, repeats every ${spec.repeatNotificationDuration} while firing` : ''}`;
-  return [`[${spec.severity}] ${spec.displayName}`, `  namespace ${spec.namespace ?? namespace}   ${timing}`, `  ${spec.query}`, ...spec.body.split('\n').map((l) => `  | ${l}`), ''].join('\n');
+  return [
+    `[${spec.severity}] ${spec.displayName}`,
+    `  namespace ${spec.namespace ?? namespace}   ${timing}`,
+    `  ${spec.query}`,
+    ...spec.body.split('\n').map((l) => `  | ${l}`),
+    '',
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -1,4 +1,10 @@
-import { appliedMaybe, type AttemptContext, type RetryPolicy, type UndoEffect, type WorkflowDefinition } from '../src/engine/index.js';
+import {
+  appliedMaybe,
+  type AttemptContext,
+  type RetryPolicy,
+  type UndoEffect,
+  type WorkflowDefinition,
+} from '../src/engine/index.js';
 import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, noteMessageId, smsNote } from './sms-content.js';
 
@@ -10,7 +16,10 @@ import { incidentSubject, noteMessageId, smsNote } from './sms-content.js';
 /** What the workflow needs from the service desk; the B2C Service client provides it. */
 export interface ServiceDesk {
   findContactByPhone(phone: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
-  createContact(contact: { firstName: string; lastName: string; externalReference?: string }, opts: { signal: AbortSignal }): Promise<{ id: number }>;
+  createContact(
+    contact: { firstName: string; lastName: string; externalReference?: string },
+    opts: { signal: AbortSignal },
+  ): Promise<{ id: number }>;
   addPhone(contactId: number, phone: string, opts: { signal: AbortSignal }): Promise<void>;
   createIncident(
     incident: { subject: string; primaryContactId: number; customField?: { name: string; value: string } },
@@ -23,11 +32,19 @@ export interface ServiceDesk {
    * Why anyone but the run that created it can rely on the contact: it carries a phone (a look-up by
    * number finds it) or is an incident's primary contact; undefined when nobody can.
    */
-  contactInUse(contactId: number, opts: { signal: AbortSignal }): Promise<{ readonly phone: true } | { readonly incidentId: number } | undefined>;
+  contactInUse(
+    contactId: number,
+    opts: { signal: AbortSignal },
+  ): Promise<{ readonly phone: true } | { readonly incidentId: number } | undefined>;
   /** Reconciliation look-ups, used only when an earlier write's outcome is unknown. */
   findContactByExternalReference(externalReference: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
   findIncidents(
-    query: { customField?: { name: string; value: string }; primaryContactId: number; createdSince: string; subject: string },
+    query: {
+      customField?: { name: string; value: string };
+      primaryContactId: number;
+      createdSince: string;
+      subject: string;
+    },
     opts: { signal: AbortSignal },
   ): Promise<{ id: number; referenceNumber: string }[]>;
   threadTexts(incidentId: number, opts: { signal: AbortSignal }): Promise<string[]>;
@@ -109,13 +126,20 @@ export function mayStillApply(error: unknown): boolean {
  * unknown (answer lost, timeout). It stays unknown, whatever later attempts met (a failed
  * reconcile read included), until a reconcile read succeeds within an attempt.
  */
-export function mayHaveApplied(state: Pick<SmsToIncidentState, 'recovering'>, ctx: Pick<AttemptContext, 'earlierAttempts'>): boolean {
+export function mayHaveApplied(
+  state: Pick<SmsToIncidentState, 'recovering'>,
+  ctx: Pick<AttemptContext, 'earlierAttempts'>,
+): boolean {
   if (state.recovering === true) return true;
   return ctx.earlierAttempts.some((a) => leftUnknown(a.error));
 }
 
 /** Epoch ms after which an abandoned write can no longer land: a reconcile read that finds nothing then means "not applied". */
-export function settledAt(state: Pick<SmsToIncidentState, 'recovering' | 'abandonedAt'>, ctx: Pick<AttemptContext, 'earlierAttempts'>, windowMs: number): number {
+export function settledAt(
+  state: Pick<SmsToIncidentState, 'recovering' | 'abandonedAt'>,
+  ctx: Pick<AttemptContext, 'earlierAttempts'>,
+  windowMs: number,
+): number {
   const abandoned = ctx.earlierAttempts.filter((a) => mayStillApply(a.error)).map((a) => a.endedAt);
   if (state.recovering === true && state.abandonedAt !== undefined) abandoned.push(state.abandonedAt);
   return abandoned.length === 0 ? 0 : Math.max(...abandoned) + windowMs;
@@ -165,7 +189,10 @@ async function deleted(remove: () => Promise<void>): Promise<UndoEffect> {
   }
 }
 
-export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions = {}): WorkflowDefinition<SmsToIncidentState> {
+export function smsToIncident(
+  desk: ServiceDesk,
+  options: SmsToIncidentOptions = {},
+): WorkflowDefinition<SmsToIncidentState> {
   const now = options.now ?? Date.now;
   const timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
   const windowMs = options.lateWriteWindowMs ?? LATE_WRITE_WINDOW_MS;
@@ -176,7 +203,13 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
    * Exactly once for one write: when an earlier try may have applied it, read first and adopt
    * what it made; write only once a read has shown nothing and nothing abandoned can still land.
    */
-  async function once<T>(step: string, s: SmsToIncidentState, ctx: AttemptContext, find: () => Promise<T | undefined>, send: () => Promise<T>): Promise<T> {
+  async function once<T>(
+    step: string,
+    s: SmsToIncidentState,
+    ctx: AttemptContext,
+    find: () => Promise<T | undefined>,
+    send: () => Promise<T>,
+  ): Promise<T> {
     if (mayHaveApplied(s, ctx)) {
       const found = await find();
       if (found !== undefined) return found;
@@ -191,11 +224,19 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
    * note is this message's; else the only one with no note of ours yet. An incident noting another
    * message is never ours. Several unclaimed look-alikes cannot be told apart: wait for their notes.
    */
-  async function findOurIncident(s: SmsToIncidentState, ctx: AttemptContext): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
+  async function findOurIncident(
+    s: SmsToIncidentState,
+    ctx: AttemptContext,
+  ): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
     const customField = smsField(s);
     const since = s.runStartedAt === undefined ? now() - DEFAULT_LOOKBACK_MS : s.runStartedAt - CLOCK_SKEW_MS;
     const candidates = await desk.findIncidents(
-      { ...(customField ? { customField } : {}), primaryContactId: known(s.contactId, 'contactId'), createdSince: connectTime(since), subject: incidentSubject(s.sms) },
+      {
+        ...(customField ? { customField } : {}),
+        primaryContactId: known(s.contactId, 'contactId'),
+        createdSince: connectTime(since),
+        subject: incidentSubject(s.sms),
+      },
       ctx,
     );
     if (candidates.length === 0) return undefined;
@@ -211,7 +252,12 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
     const exact = customField !== undefined;
     const keep = ours[0] ?? (exact || unclaimed.length === 1 ? unclaimed[0] : undefined);
     if (keep === undefined) {
-      if (unclaimed.length > 1) throw new OutcomeInDoubtError(STEP.createIncident, 1_000, `${unclaimed.length} look-alike incidents without a note`);
+      if (unclaimed.length > 1)
+        throw new OutcomeInDoubtError(
+          STEP.createIncident,
+          1_000,
+          `${unclaimed.length} look-alike incidents without a note`,
+        );
       return undefined;
     }
     const extras = [...ours, ...(exact ? unclaimed : [])].filter((c) => c.id !== keep.id);
@@ -229,7 +275,13 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
       throw error;
     }
     if (use === undefined) return deleted(() => desk.deleteContact(contactId, ctx));
-    return { effect: 'kept', reason: 'phone' in use ? 'it carries the number: a look-up finds it, other messages may use it' : `it is the primary contact of incident ${use.incidentId}` };
+    return {
+      effect: 'kept',
+      reason:
+        'phone' in use
+          ? 'it carries the number: a look-up finds it, other messages may use it'
+          : `it is the primary contact of incident ${use.incidentId}`,
+    };
   }
 
   /** The contact an earlier execution of this run created, when the look-up now finds another: deleted if unused. */
@@ -270,7 +322,10 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
               const found = await desk.findContactByExternalReference(externalReference, ctx);
               return found === undefined ? undefined : { contactId: found, contactCreated: true };
             },
-            async () => ({ contactId: (await desk.createContact({ firstName: 'SMS', lastName: 'User', externalReference }, ctx)).id, contactCreated: true }),
+            async () => ({
+              contactId: (await desk.createContact({ firstName: 'SMS', lastName: 'User', externalReference }, ctx)).id,
+              contactCreated: true,
+            }),
           );
         },
         // Once it carries the number (or an incident), another message may have found and used it:
@@ -301,7 +356,11 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
             () => findOurIncident(s, ctx),
             async () => {
               const incident = await desk.createIncident(
-                { subject: incidentSubject(s.sms), primaryContactId: known(s.contactId, 'contactId'), ...(customField ? { customField } : {}) },
+                {
+                  subject: incidentSubject(s.sms),
+                  primaryContactId: known(s.contactId, 'contactId'),
+                  ...(customField ? { customField } : {}),
+                },
                 ctx,
               );
               return { incidentId: incident.id, referenceNumber: incident.referenceNumber };

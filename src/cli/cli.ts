@@ -32,7 +32,9 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
     return await command.run(parsed, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`sms-incident ${command.name.join(' ')}: ${error.message}\nusage: ${usageLine(command)}\n(sms-incident ${command.name.join(' ')} --help for more)`);
+      io.err(
+        `sms-incident ${command.name.join(' ')}: ${error.message}\nusage: ${usageLine(command)}\n(sms-incident ${command.name.join(' ')} --help for more)`,
+      );
       return 2;
     }
     // What a command refuses (no such run, a redrive that may not run, a journal that cannot be read): one line, exit 1.
@@ -49,11 +51,18 @@ function leadingWords(argv: readonly string[]): string[] {
 
 /** The command whose words start `words`, the longest first (`runs redrive` before a `runs` of its own). */
 function findCommand(words: readonly string[], commands: readonly CliCommand[]): CliCommand | undefined {
-  return [...commands].sort((a, b) => b.name.length - a.name.length).find((c) => c.name.every((w, i) => words[i] === w));
+  return [...commands]
+    .sort((a, b) => b.name.length - a.name.length)
+    .find((c) => c.name.every((w, i) => words[i] === w));
 }
 
 /** No command matched: the overview, a group's list, or what was meant. */
-function noCommand(argv: readonly string[], words: readonly string[], io: CliIo, commands: readonly CliCommand[]): number {
+function noCommand(
+  argv: readonly string[],
+  words: readonly string[],
+  io: CliIo,
+  commands: readonly CliCommand[],
+): number {
   const wantsHelp = argv.includes('--help') || argv.includes('-h') || words[0] === 'help';
   const asked = words[0] === 'help' ? words.slice(1) : words;
   // The longest group prefix that some commands share: `runs` lists the runs commands.
@@ -72,7 +81,9 @@ function noCommand(argv: readonly string[], words: readonly string[], io: CliIo,
       return 2;
     }
     const names = members.map((c) => c.name[group.length] ?? '');
-    io.err(`sms-incident ${group.join(' ')}: no command "${next}"${didYouMean(next, [...new Set(names)])}\n\n${overview(members, group)}`);
+    io.err(
+      `sms-incident ${group.join(' ')}: no command "${next}"${didYouMean(next, [...new Set(names)])}\n\n${overview(members, group)}`,
+    );
     return 2;
   }
   if (asked.length === 0) {
@@ -85,11 +96,16 @@ function noCommand(argv: readonly string[], words: readonly string[], io: CliIo,
     return 2;
   }
   const first = asked[0] ?? '';
-  io.err(`sms-incident: no command "${first}"${didYouMean(first, [...new Set(commands.map((c) => c.name[0] ?? ''))])}\n\n${overview(commands, [])}`);
+  io.err(
+    `sms-incident: no command "${first}"${didYouMean(first, [...new Set(commands.map((c) => c.name[0] ?? ''))])}\n\n${overview(commands, [])}`,
+  );
   return 2;
 }
 
-function parseOptions(command: CliCommand, args: readonly string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+function parseOptions(
+  command: CliCommand,
+  args: readonly string[],
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const options = { ...command.options, help: HELP_OPTION };
   let parsed;
   try {
@@ -97,7 +113,9 @@ function parseOptions(command: CliCommand, args: readonly string[]): { values: R
       args: [...args],
       strict: true,
       allowPositionals: true,
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+      ),
     });
   } catch (error) {
     throw new UsageError(describeParseError(error, options));
@@ -108,7 +126,8 @@ function parseOptions(command: CliCommand, args: readonly string[]): { values: R
   const missing = specs.find((p, i) => p.required && parsed.positionals[i] === undefined);
   if (missing !== undefined) throw new UsageError(`${command.name.at(-1) ?? ''} needs ${missing.name}`);
   const extra = parsed.positionals[specs.length];
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"${specs.length === 0 ? ' (this command takes none)' : ''}`);
+  if (extra !== undefined)
+    throw new UsageError(`unexpected argument "${extra}"${specs.length === 0 ? ' (this command takes none)' : ''}`);
   return { values, positionals: parsed.positionals };
 }
 
@@ -121,11 +140,19 @@ function describeParseError(error: unknown, options: Readonly<Record<string, Opt
   const spec = options[name] ?? Object.entries(options).find(([, o]) => o.short === name)?.[1];
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const hint = didYouMean(name, Object.keys(options), '--');
-    return `unknown option ${named}${hint}${hint ? '' : ` (options: ${Object.keys(options).map((o) => `--${o}`).join(', ')})`}`;
+    return `unknown option ${named}${hint}${
+      hint
+        ? ''
+        : ` (options: ${Object.keys(options)
+            .map((o) => `--${o}`)
+            .join(', ')})`
+    }`;
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const long = Object.keys(options).find((k) => options[k] === spec) ?? name;
-    return spec?.type === 'boolean' ? `--${long} takes no value` : `--${long} needs a value${spec?.value ? ` ${spec.value}` : ''}`;
+    return spec?.type === 'boolean'
+      ? `--${long} takes no value`
+      : `--${long} needs a value${spec?.value ? ` ${spec.value}` : ''}`;
   }
   return message;
 }
@@ -164,5 +191,8 @@ export function overview(commands: readonly CliCommand[], group: readonly string
 function column(left: string, text: string): string[] {
   const [first = '', ...more] = text.split('\n');
   const pad = 29;
-  return [`  ${left.padEnd(pad - 2)}${left.length > pad - 3 ? `\n${''.padEnd(pad)}` : ''}${first}`, ...more.map((l) => `${''.padEnd(pad)}${l}`)];
+  return [
+    `  ${left.padEnd(pad - 2)}${left.length > pad - 3 ? `\n${''.padEnd(pad)}` : ''}${first}`,
+    ...more.map((l) => `${''.padEnd(pad)}${l}`),
+  ];
 }

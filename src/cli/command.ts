@@ -58,4 +58,7 @@ export const JOURNAL_OPTION: OptionSpec = {
   help: 'file:<dir> | oci-os://<namespace>/<bucket>[/<prefix>]\n(default: $run_journal, else the newest `npm start` session under ./.runs)',
 };
 
-export const JSON_OPTION: OptionSpec = { type: 'boolean', help: 'machine-readable output on stdout (messages go to stderr)' };
+export const JSON_OPTION: OptionSpec = {
+  type: 'boolean',
+  help: 'machine-readable output on stdout (messages go to stderr)',
+};

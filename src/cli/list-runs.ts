@@ -30,9 +30,10 @@ export interface RunListing {
 export async function listRuns(journal: RunJournal, filter: ListFilter, now = Date.now()): Promise<RunListing> {
   const since = filter.since ?? now - DEFAULT_WINDOW_MS;
   const byContent = filter.status !== undefined || filter.step !== undefined || filter.compensation !== undefined;
-  const listing = filter.scan || journal.listSince === undefined
-    ? listingOf(await journal.list(), since)
-    : await journal.listSince(since, byContent ? {} : { newest: filter.limit });
+  const listing =
+    filter.scan || journal.listSince === undefined
+      ? listingOf(await journal.list(), since)
+      : await journal.listSince(since, byContent ? {} : { newest: filter.limit });
   const views = listing.records
     .filter((r) => filter.status === undefined || r.status === filter.status)
     .filter((r) => filter.compensation === undefined || (r.compensation ?? 'none') === filter.compensation)
@@ -70,8 +71,13 @@ export const MIN_RUN_ID_PREFIX = 6;
 /** An id that starts more than one run id: the caller must say which. */
 export class AmbiguousRunId extends Error {
   override readonly name = 'AmbiguousRunId';
-  constructor(readonly prefix: string, readonly runIds: readonly string[]) {
-    super(`${prefix} starts ${runIds.length} run ids (${runIds.slice(0, 5).join(', ')}${runIds.length > 5 ? ', …' : ''}): give more of it`);
+  constructor(
+    readonly prefix: string,
+    readonly runIds: readonly string[],
+  ) {
+    super(
+      `${prefix} starts ${runIds.length} run ids (${runIds.slice(0, 5).join(', ')}${runIds.length > 5 ? ', …' : ''}): give more of it`,
+    );
   }
 }
 
@@ -81,7 +87,11 @@ export class AmbiguousRunId extends Error {
  * characters or more, the one run id it starts (the local stack prints short ones). A store without
  * a run-id index (file, memory), or `scan`, reads every record instead.
  */
-export async function findRun(journal: RunJournal, id: string, options: { scan?: boolean } = {}): Promise<RunRecord | undefined> {
+export async function findRun(
+  journal: RunJournal,
+  id: string,
+  options: { scan?: boolean } = {},
+): Promise<RunRecord | undefined> {
   if (!options.scan && journal.getByRunId !== undefined) {
     const found = (await journal.get(id)) ?? (await journal.getByRunId(id));
     if (found !== undefined) return found.record;
@@ -96,9 +106,14 @@ export async function findRun(journal: RunJournal, id: string, options: { scan?:
     return only === undefined ? undefined : (await journal.getByRunId(only))?.record;
   }
   const records = await journal.list();
-  const exact = records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id);
+  const exact =
+    records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id);
   if (exact !== undefined || id.length < MIN_RUN_ID_PREFIX) return exact;
   const started = records.filter((r) => r.runId.startsWith(id));
-  if (started.length > 1) throw new AmbiguousRunId(id, started.map((r) => r.runId));
+  if (started.length > 1)
+    throw new AmbiguousRunId(
+      id,
+      started.map((r) => r.runId),
+    );
   return started[0];
 }

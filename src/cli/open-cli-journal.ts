@@ -1,6 +1,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { JournalError, objectStorageOpener, openJournal, parseJournalLocation, type RunJournal } from '../journal/index.js';
+import {
+  JournalError,
+  objectStorageOpener,
+  openJournal,
+  parseJournalLocation,
+  type RunJournal,
+} from '../journal/index.js';
 
 /** Where `npm start` keeps each session's runs, under the folder it was started in. */
 const LOCAL_SESSIONS = '.runs';
@@ -21,18 +27,33 @@ export function openCliJournal(flag: string | undefined, env: Record<string, str
   const local = flag === undefined && fromEnv === undefined ? newestLocalSession(LOCAL_SESSIONS) : undefined;
   const value = flag ?? fromEnv ?? local;
   if (value === undefined) {
-    throw new JournalError(`which journal? pass --journal file:<dir> | oci-os://<namespace>/<bucket>[/<prefix>], or set run_journal as the function has it (no $run_journal, and no npm start session under ${resolve(LOCAL_SESSIONS)})`);
+    throw new JournalError(
+      `which journal? pass --journal file:<dir> | oci-os://<namespace>/<bucket>[/<prefix>], or set run_journal as the function has it (no $run_journal, and no npm start session under ${resolve(LOCAL_SESSIONS)})`,
+    );
   }
-  const source = flag !== undefined ? '--journal' : fromEnv !== undefined ? '$run_journal' : 'the newest npm start session';
+  const source =
+    flag !== undefined ? '--journal' : fromEnv !== undefined ? '$run_journal' : 'the newest npm start session';
   const location = parseJournalLocation(value);
-  if (typeof location === 'string') throw new JournalError(`${source === '--journal' ? '--journal' : 'run_journal'} ${value}: ${location}`);
-  if (location.kind === 'memory') throw new JournalError('a memory journal lives inside one function container: the CLI cannot read it (use file:<dir> or oci-os://…)');
+  if (typeof location === 'string')
+    throw new JournalError(`${source === '--journal' ? '--journal' : 'run_journal'} ${value}: ${location}`);
+  if (location.kind === 'memory')
+    throw new JournalError(
+      'a memory journal lives inside one function container: the CLI cannot read it (use file:<dir> or oci-os://…)',
+    );
   if (location.kind === 'file' && !isDirectory(location.dir)) {
-    throw new JournalError(`no journal at ${value} (from ${source}): ${resolve(location.dir)} is not a directory; is that the function's run_journal?`);
+    throw new JournalError(
+      `no journal at ${value} (from ${source}): ${resolve(location.dir)} is not a directory; is that the function's run_journal?`,
+    );
   }
   const endpoint = env.oci_objectstorage_endpoint;
   // People use the OCI config file (~/.oci/config, OCI_CLI_PROFILE); inside OCI, the resource principal.
-  return { journal: openJournal(location, objectStorageOpener({ env, allowConfigFile: true, maxAttempts: 4, ...(endpoint ? { endpoint } : {}) })), source };
+  return {
+    journal: openJournal(
+      location,
+      objectStorageOpener({ env, allowConfigFile: true, maxAttempts: 4, ...(endpoint ? { endpoint } : {}) }),
+    ),
+    source,
+  };
 }
 
 function isDirectory(dir: string): boolean {
@@ -42,7 +63,10 @@ function isDirectory(dir: string): boolean {
 /** `npm start` keeps each session's runs in `.runs/local-<time>-<pid>`; names sort by time. */
 function newestLocalSession(dir: string): string | undefined {
   try {
-    const sessions = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith('local-')).map((e) => e.name).sort();
+    const sessions = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name.startsWith('local-'))
+      .map((e) => e.name)
+      .sort();
     const newest = sessions.at(-1);
     return newest === undefined ? undefined : `file:${resolve(join(dir, newest))}`;
   } catch {

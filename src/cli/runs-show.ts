@@ -8,13 +8,20 @@ import { flag, stringValue } from './values.js';
 export const runsShow: CliCommand = {
   name: ['runs', 'show'],
   summary: "one run's timeline: steps, attempts, errors, trace id, B2C ids, what its undo did",
-  positionals: [{ name: '<runId|messageId>', required: true, help: 'a run id (or a unique start of one, 6 characters or more), a message id, or a key <provider>:<messageId>' }],
+  positionals: [
+    {
+      name: '<runId|messageId>',
+      required: true,
+      help: 'a run id (or a unique start of one, 6 characters or more), a message id, or a key <provider>:<messageId>',
+    },
+  ],
   options: {
     scan: { type: 'boolean', help: 'read every record (runs written before the run-id index; slow)' },
     journal: JOURNAL_OPTION,
     json: JSON_OPTION,
   },
-  details: 'With SMS_INCIDENT_TRACE_URL set (e.g. an APM trace-explorer URL with {traceId} in it), each trace id is printed with its link.',
+  details:
+    'With SMS_INCIDENT_TRACE_URL set (e.g. an APM trace-explorer URL with {traceId} in it), each trace id is printed with its link.',
   async run({ values, positionals }, io) {
     const id = positionals[0] ?? '';
     const journalFlag = stringValue(values, 'journal');
@@ -22,10 +29,16 @@ export const runsShow: CliCommand = {
     const scan = flag(values, 'scan');
     const record = await findRun(journal, id, { scan });
     if (record === undefined) {
-      io.err(`no run ${id} in ${journal.description}${scan || journal.getByRunId === undefined ? '' : ' (a run written before the run-id index: add --scan)'}`);
+      io.err(
+        `no run ${id} in ${journal.description}${scan || journal.getByRunId === undefined ? '' : ' (a run written before the run-id index: add --scan)'}`,
+      );
       return 1;
     }
-    io.out(flag(values, 'json') ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2) : formatShow(record, Date.now(), showContext(io.env, journalFlag)));
+    io.out(
+      flag(values, 'json')
+        ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2)
+        : formatShow(record, Date.now(), showContext(io.env, journalFlag)),
+    );
     return 0;
   },
 };

@@ -19,7 +19,11 @@ export const RUN_STATUS = {
 export const RunStatusSchema = z.enum([RUN_STATUS.running, RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.queued]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }) satisfies z.ZodType<ErrorInfo>;
+export const ErrorInfoSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+}) satisfies z.ZodType<ErrorInfo>;
 
 export const AttemptEntrySchema = z.object({
   attempt: z.number().int(),

@@ -18,7 +18,9 @@ const fnTimeoutMs = Number(process.env.FN_TIMEOUT_MS ?? 30_000);
 
 // What has started so far: stopped when a busy port ends the start.
 const started: (() => Promise<unknown>)[] = [];
-const emulator = await listening('EMULATOR_PORT', () => startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), username: 'admin', password: 'admin' }));
+const emulator = await listening('EMULATOR_PORT', () =>
+  startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), username: 'admin', password: 'admin' }),
+);
 
 // Function config: the emulator as the site, plus any config key the user exported.
 const fnEnv: Record<string, string> = {
@@ -32,7 +34,14 @@ const fnEnv: Record<string, string> = {
   run_journal: `file:${resolve('.runs', `local-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`)}`,
 };
 for (const [k, v] of Object.entries(process.env)) {
-  if (v !== undefined && /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+  if (
+    v !== undefined &&
+    /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(
+      k,
+    ) &&
+    k !== 'b2cservice_hostname'
+  )
+    fnEnv[k] = v;
 }
 
 // Each run's timeline (steps, attempts, durations, outcome, trace id), from the function's summary log line.
@@ -53,7 +62,9 @@ async function fn(): Promise<FnProcess> {
       },
     });
     exited = false;
-    void current.exited.then(() => { exited = true; });
+    void current.exited.then(() => {
+      exited = true;
+    });
   }
   return current;
 }
@@ -61,37 +72,63 @@ started.push(() => emulator.close());
 await fn();
 started.push(async () => current?.stop());
 
-const gateway = await listening('PORT', () => startGateway({
-  port,
-  routes: [{ path: ROUTE, methods: ['POST'], fn }],
-  extraRoutes: {
-    // The run journal, as `npm run runs -- list` reads it: a redriven run shows as it is now, not as its log said.
-    '/runs': (_req, res) => {
-      journalRuns(fnEnv.run_journal ?? '').then(
-        (runs) => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(`${JSON.stringify(runs, null, 2)}\n`),
-        (error: unknown) => res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' }).end(`${JSON.stringify({ message: `run journal unreadable: ${error instanceof Error ? error.message : String(error)}` })}\n`),
-      );
+const gateway = await listening('PORT', () =>
+  startGateway({
+    port,
+    routes: [{ path: ROUTE, methods: ['POST'], fn }],
+    extraRoutes: {
+      // The run journal, as `npm run runs -- list` reads it: a redriven run shows as it is now, not as its log said.
+      '/runs': (_req, res) => {
+        journalRuns(fnEnv.run_journal ?? '').then(
+          (runs) =>
+            res
+              .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+              .end(`${JSON.stringify(runs, null, 2)}\n`),
+          (error: unknown) =>
+            res
+              .writeHead(503, { 'content-type': 'application/json; charset=utf-8' })
+              .end(
+                `${JSON.stringify({ message: `run journal unreadable: ${error instanceof Error ? error.message : String(error)}` })}\n`,
+              ),
+        );
+      },
     },
-  },
-  info: () => ({
-    name: 'sms-incident local stack',
-    webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
-    function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
-    runs: `http://127.0.0.1:${port}/runs`,
-    b2cServiceEmulator: { url: emulator.url, state: `${emulator.url}/__emulator/state`, requests: `${emulator.url}/__emulator/requests` },
+    info: () => ({
+      name: 'sms-incident local stack',
+      webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
+      function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
+      runs: `http://127.0.0.1:${port}/runs`,
+      b2cServiceEmulator: {
+        url: emulator.url,
+        state: `${emulator.url}/__emulator/state`,
+        requests: `${emulator.url}/__emulator/requests`,
+      },
+    }),
   }),
-}));
+);
 
 const body = JSON.stringify({
-  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', api_version: '2010-04-01',
+  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+  api_version: '2010-04-01',
   body: 'McAvoy or Stewart? These timelines can get so confusing.',
-  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000', date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
-  direction: 'outbound-api', from: '+13365550652', num_media: '0', num_segments: '1',
-  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', status: 'sent', to: '+15558675310',
+  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000',
+  date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
+  direction: 'outbound-api',
+  from: '+13365550652',
+  num_media: '0',
+  num_segments: '1',
+  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+  status: 'sent',
+  to: '+15558675310',
 });
-console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`);
+console.log(
+  `sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`,
+);
 const example = exampleCurl({ gateway: gateway.url, route: ROUTE, body, env: fnEnv });
-if ('curl' in example) console.log(`try${fnEnv.webhook_signature === 'off' ? '' : ' (signed as the function checks it)'}:\n  ${example.curl}`);
+if ('curl' in example)
+  console.log(
+    `try${fnEnv.webhook_signature === 'off' ? '' : ' (signed as the function checks it)'}:\n  ${example.curl}`,
+  );
 else console.log(`warning: ${example.problem}`);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
 console.log(`and the runs (from the run journal): curl -sS ${gateway.url}/runs`);
@@ -104,7 +141,9 @@ async function listening<T>(variable: 'PORT' | 'EMULATOR_PORT', start: () => Pro
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
     const port = process.env[variable] ?? (variable === 'PORT' ? '8080' : '0');
-    process.stderr.write(`npm start: port ${port} on 127.0.0.1 is in use (another npm start?). Stop it, or pick a free port: ${variable}=${Number(port) + 1} npm start\n`);
+    process.stderr.write(
+      `npm start: port ${port} on 127.0.0.1 is in use (another npm start?). Stop it, or pick a free port: ${variable}=${Number(port) + 1} npm start\n`,
+    );
     await Promise.allSettled(started.map((stop) => stop()));
     process.exit(1);
   }

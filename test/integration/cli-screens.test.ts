@@ -21,7 +21,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-screens-'));
   journal = `file:${join(dir, 'runs')}`;
   stack = await startStack({ env: { run_journal: journal } });
-  stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad incident', times: 1 });
+  stack.emulator.addFault({
+    method: 'POST',
+    path: '/incidents',
+    action: 'status',
+    status: 400,
+    errorCode: 'OSC-CREST-00006',
+    detail: 'bad incident',
+    times: 1,
+  });
   const failed = await stack.post(webhook({ sid: 'SM00000000000000000000000000000001' }));
   const ok = await stack.post(webhook({ sid: 'SM00000000000000000000000000000002' }));
   failedRunId = failed.json.runId as string;
@@ -113,7 +121,9 @@ describe('which journal a listing read (built CLI)', () => {
 
     // Assess
     expect(newest.code).toBe(0);
-    expect(newest.stderr).toContain(`journal file:${join(work, '.runs', 'local-20261202T000000000Z-2')} (from the newest npm start session)`);
+    expect(newest.stderr).toContain(
+      `journal file:${join(work, '.runs', 'local-20261202T000000000Z-2')} (from the newest npm start session)`,
+    );
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('which journal? pass --journal');
     expect(help.stdout).toContain('(default: $run_journal, else the newest `npm start` session under ./.runs)');
@@ -123,12 +133,24 @@ describe('which journal a listing read (built CLI)', () => {
 });
 
 describe('runs redrive screens (built CLI)', () => {
-  it('--json is JSON alone on stdout; the run\'s log lines go to stderr and call it a redrive, not a verified webhook', async () => {
+  it("--json is JSON alone on stdout; the run's log lines go to stderr and call it a redrive, not a verified webhook", async () => {
     // Prepare: a run that failed for good
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad incident', times: 1 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00006',
+      detail: 'bad incident',
+      times: 1,
+    });
     const failed = await stack.post(webhook({ sid: 'SM00000000000000000000000000000003' }));
     const runId = failed.json.runId as string;
-    const b2c = { b2cservice_hostname: stack.emulator.url, b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs' };
+    const b2c = {
+      b2cservice_hostname: stack.emulator.url,
+      b2cservice_username: 'sms-api',
+      b2cservice_password: 'pa55-w0rd-not-for-logs',
+    };
 
     // Act
     const redrive = await cli(['runs', 'redrive', runId, '--json', '--journal', journal], b2c);
@@ -137,16 +159,32 @@ describe('runs redrive screens (built CLI)', () => {
     expect(redrive.code).toBe(0);
     expect(JSON.parse(redrive.stdout)).toMatchObject({ runId, outcome: 'succeeded', answer: { status: 200 } });
     const restarted = redrive.stderr.split('\n').find((l) => l.includes('"message":"run restarted"'));
-    expect(JSON.parse(restarted ?? '{}')).toMatchObject({ runId, origin: 'redrive', by: expect.stringMatching(/^cli@/) });
+    expect(JSON.parse(restarted ?? '{}')).toMatchObject({
+      runId,
+      origin: 'redrive',
+      by: expect.stringMatching(/^cli@/),
+    });
     expect(redrive.stderr).not.toContain('"signature":"verified"');
   });
 
   it('redrive --status failed names each incident made, and a dry run without the B2C settings says they are missing', async () => {
     // Prepare
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad incident', times: 1 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00006',
+      detail: 'bad incident',
+      times: 1,
+    });
     const failed = await stack.post(webhook({ sid: 'SM00000000000000000000000000000004' }));
     const runId = failed.json.runId as string;
-    const b2c = { b2cservice_hostname: stack.emulator.url, b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs' };
+    const b2c = {
+      b2cservice_hostname: stack.emulator.url,
+      b2cservice_username: 'sms-api',
+      b2cservice_password: 'pa55-w0rd-not-for-logs',
+    };
 
     // Act
     const dry = await cli(['runs', 'redrive', '--status', 'failed', '--dry-run', '--journal', journal]);
@@ -155,10 +193,16 @@ describe('runs redrive screens (built CLI)', () => {
     // Assess
     expect(dry.code).toBe(1);
     expect(dry.stdout).not.toContain('would redrive');
-    expect(dry.stderr).toContain("needs the function's config in the environment (b2cservice_hostname, b2cservice_username, b2cservice_password); or pass --queue-only");
+    expect(dry.stderr).toContain(
+      "needs the function's config in the environment (b2cservice_hostname, b2cservice_username, b2cservice_password); or pass --queue-only",
+    );
     expect(all.code).toBe(0);
     const incident = stack.emulator.state().incidents.at(-1)!;
-    expect(all.stdout).toMatch(new RegExp(`^${runId}  twilio:SM0+4  redriven: succeeded  \\(incident ${incident.id} ${incident.referenceNumber}\\)$`, 'm'));
+    expect(all.stdout).toMatch(
+      new RegExp(
+        `^${runId}  twilio:SM0+4  redriven: succeeded  \\(incident ${incident.id} ${incident.referenceNumber}\\)$`,
+        'm',
+      ),
+    );
   });
 });
-

@@ -24,7 +24,11 @@ interface Started {
 
 function start(env: Record<string, string>, cwd: string): Started {
   let out = '';
-  const child = spawn(process.execPath, [START], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', EMULATOR_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [START], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', EMULATOR_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   return { child, output: () => out, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
@@ -49,7 +53,13 @@ describe('npm start with webhook signatures on', () => {
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'npm-start-'));
     stack = start({ PORT: '0', webhook_signature: 'required', twilio_auth_token: 'local-test-token' }, cwd);
-    const ready = await until(() => /ready: gateway (http:\/\/127\.0\.0\.1:\d+), B2C Service emulator (http:\/\/127\.0\.0\.1:\d+), webhook signatures required/.exec(stack.output()), stack);
+    const ready = await until(
+      () =>
+        /ready: gateway (http:\/\/127\.0\.0\.1:\d+), B2C Service emulator (http:\/\/127\.0\.0\.1:\d+), webhook signatures required/.exec(
+          stack.output(),
+        ),
+      stack,
+    );
     gateway = ready[1]!;
     emulator = ready[2]!;
     curl = (await until(() => /^ {2}(curl .*)$/m.exec(stack.output()), stack))[1]!;
@@ -80,7 +90,9 @@ describe('npm start with webhook signatures on', () => {
     const [body, status] = stdout.trim().split('\n');
     expect(status).toBe('403');
     const port = new URL(gateway).port;
-    expect(JSON.parse(body!).message).toBe(`invalid signature: X-Twilio-Signature or bodySHA256 does not match (checked against https://localhost:${port}/webhooks/sms-to-incident?…; if the provider calls another URL, set webhook_public_url to it)`);
+    expect(JSON.parse(body!).message).toBe(
+      `invalid signature: X-Twilio-Signature or bodySHA256 does not match (checked against https://localhost:${port}/webhooks/sms-to-incident?…; if the provider calls another URL, set webhook_public_url to it)`,
+    );
   });
 });
 
@@ -100,18 +112,54 @@ describe('npm start GET /runs', () => {
 
   it('reads the run journal: a failed run redriven from the CLI shows as succeeded', async () => {
     // Prepare: the next incident creation is refused for good, so the message's run fails
-    const ready = await until(() => /ready: gateway (http:\/\/127\.0\.0\.1:\d+), B2C Service emulator (http:\/\/127\.0\.0\.1:\d+)/.exec(stack.output()), stack);
+    const ready = await until(
+      () =>
+        /ready: gateway (http:\/\/127\.0\.0\.1:\d+), B2C Service emulator (http:\/\/127\.0\.0\.1:\d+)/.exec(
+          stack.output(),
+        ),
+      stack,
+    );
     const [, gateway, emulator] = ready as unknown as [string, string, string];
     const journal = (await until(() => /--journal (file:\S+)/.exec(stack.output()), stack))[1]!;
-    await fetch(`${emulator}/__emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'POST', path: '/incidents', action: 'status', status: 400, times: 1 }) });
-    const body = JSON.stringify({ sid: 'SM33333333333333333333333333333333', from: '+13365550652', to: '+15558675310', body: 'printer on fire', num_media: '0', account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' });
-    const failed = await fetch(`${gateway}/webhooks/sms-to-incident`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body });
+    await fetch(`${emulator}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'POST', path: '/incidents', action: 'status', status: 400, times: 1 }),
+    });
+    const body = JSON.stringify({
+      sid: 'SM33333333333333333333333333333333',
+      from: '+13365550652',
+      to: '+15558675310',
+      body: 'printer on fire',
+      num_media: '0',
+      account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+    });
+    const failed = await fetch(`${gateway}/webhooks/sms-to-incident`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body,
+    });
     const runId = ((await failed.json()) as { runId: string }).runId;
-    const before = (await (await fetch(`${gateway}/runs`)).json()) as { journal: string; runs: { runId: string; status: string; show: string[] }[] };
+    const before = (await (await fetch(`${gateway}/runs`)).json()) as {
+      journal: string;
+      runs: { runId: string; status: string; show: string[] }[];
+    };
 
     // Act: the redrive the runbook gives, from the folder npm start runs in (its newest session)
-    const redrive = await cli(['runs', 'redrive', runId.slice(0, 8)], { b2cservice_hostname: emulator, b2cservice_username: 'admin', b2cservice_password: 'admin', webhook_signature: 'off' }, { cwd });
-    const after = (await (await fetch(`${gateway}/runs`)).json()) as { journal: string; runs: { runId: string; status: string; show: string[] }[] };
+    const redrive = await cli(
+      ['runs', 'redrive', runId.slice(0, 8)],
+      {
+        b2cservice_hostname: emulator,
+        b2cservice_username: 'admin',
+        b2cservice_password: 'admin',
+        webhook_signature: 'off',
+      },
+      { cwd },
+    );
+    const after = (await (await fetch(`${gateway}/runs`)).json()) as {
+      journal: string;
+      runs: { runId: string; status: string; show: string[] }[];
+    };
 
     // Assess
     expect(failed.status).toBe(502);
@@ -139,7 +187,9 @@ describe('npm start on a busy port', () => {
     busy.close();
     await rm(cwd, { recursive: true, force: true });
     expect(code).toBe(1);
-    expect(stack.output()).toContain(`npm start: port ${port} on 127.0.0.1 is in use (another npm start?). Stop it, or pick a free port: PORT=${port + 1} npm start`);
+    expect(stack.output()).toContain(
+      `npm start: port ${port} on 127.0.0.1 is in use (another npm start?). Stop it, or pick a free port: PORT=${port + 1} npm start`,
+    );
     expect(stack.output()).not.toMatch(/^\s+at /m);
   });
 });

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCli, UsageError, type CliCommand } from '../../../src/cli/index.js';
 
 /** Runs the dispatcher in process; the commands that would read a journal are replaced by `probe`. */
-async function call(argv: string[], commands: readonly CliCommand[] = COMMANDS): Promise<{ code: number; out: string; err: string }> {
+async function call(
+  argv: string[],
+  commands: readonly CliCommand[] = COMMANDS,
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(argv, { env: {}, out: (t) => out.push(t), err: (t) => err.push(t) }, commands);
@@ -14,7 +17,11 @@ const probe: CliCommand = {
   name: ['runs', 'probe'],
   summary: 'records what it was given',
   positionals: [{ name: '<id>', required: false }],
-  options: { limit: { type: 'string', value: '<n>', help: 'n' }, status: { type: 'string', help: 's' }, json: { type: 'boolean', help: 'j' } },
+  options: {
+    limit: { type: 'string', value: '<n>', help: 'n' },
+    status: { type: 'string', help: 's' },
+    json: { type: 'boolean', help: 'j' },
+  },
   async run(args) {
     seen.push(args);
     if (args.values.status === 'bad') throw new UsageError('--status is bad');
@@ -30,17 +37,20 @@ describe('sms-incident (the dispatcher)', () => {
 
       // Assess
       expect(code).toBe(0);
-      for (const name of ['runs list', 'runs show', 'runs redrive', 'doctor', 'SMS_INCIDENT_TRACE_URL', 'run_journal']) expect(out).toContain(name);
+      for (const name of ['runs list', 'runs show', 'runs redrive', 'doctor', 'SMS_INCIDENT_TRACE_URL', 'run_journal'])
+        expect(out).toContain(name);
     }
   });
 
-  it('prints each command\'s help for --help and -h, doctor included', async () => {
+  it("prints each command's help for --help and -h, doctor included", async () => {
     for (const name of [['runs', 'list'], ['runs', 'show'], ['runs', 'redrive'], ['doctor']]) {
       const { code, out } = await call([...name, '--help']);
       expect(code).toBe(0);
       expect(out).toContain(`usage: sms-incident ${name.join(' ')}`);
     }
-    expect((await call(['doctor', '-h'])).out).toContain('b2cservice_hostname, b2cservice_username, b2cservice_password');
+    expect((await call(['doctor', '-h'])).out).toContain(
+      'b2cservice_hostname, b2cservice_username, b2cservice_password',
+    );
   });
 
   it('lists the runs commands for `runs` alone', async () => {
@@ -85,8 +95,14 @@ describe('sms-incident (the dispatcher)', () => {
     [['runs', 'redrive'], 'redrive needs a run id, or --status failed'],
     [['runs', 'list', '--limit', 'abc'], '--limit takes a whole number from 1 to 100000, not "abc"'],
     [['runs', 'list', '--limit', '0'], '--limit takes a whole number from 1 to 100000, not "0"'],
-    [['runs', 'list', '--since', 'soon'], '--since takes a time back from now (30m, 6h, 2d) or an ISO-8601 time (2026-12-01T22:00:00Z), not "soon"'],
-    [['runs', 'list', '--step', 'nosuch'], '--step: no step "nosuch"; one of lookup-contact, create-contact, add-phone, create-incident, add-thread'],
+    [
+      ['runs', 'list', '--since', 'soon'],
+      '--since takes a time back from now (30m, 6h, 2d) or an ISO-8601 time (2026-12-01T22:00:00Z), not "soon"',
+    ],
+    [
+      ['runs', 'list', '--step', 'nosuch'],
+      '--step: no step "nosuch"; one of lookup-contact, create-contact, add-phone, create-incident, add-thread',
+    ],
     [['runs', 'list', '--step', 'add-thred'], '--step: no step "add-thred" (did you mean add-thread?)'],
     [['runs', 'list', '--status', 'done'], '--status: no run status "done"; one of running, succeeded, failed, queued'],
     [['runs', 'list', '--stauts', 'failed'], 'unknown option --stauts (did you mean --status?)'],
