@@ -57,6 +57,7 @@ export interface StepDefinition<S> {
   /** Runs the step when this returns false. Skipped steps are recorded as `skipped`. @default always runs */
   readonly when?: (state: Readonly<S>) => boolean;
   /** Does the work; the returned patch is merged into the state. Throw to fail the attempt. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step that changes no state returns nothing (`async () => {}`)
   readonly run: (state: Readonly<S>, ctx: AttemptContext) => Promise<Partial<S> | void>;
   /**
    * A look-up: its output is a fact about the outside world at one moment. When a later execution
@@ -68,7 +69,7 @@ export interface StepDefinition<S> {
    * Undoes the step after a later step failed for good. Receives the state as it was when the run
    * failed. Resolves to what it did, when that is not simply "undone" (kept on purpose, already gone).
    */
-  readonly compensate?: (state: Readonly<S>, ctx: AttemptContext) => Promise<UndoEffect | void>;
+  readonly compensate?: (state: Readonly<S>, ctx: AttemptContext) => Promise<void> | Promise<UndoEffect>;
   /** @default DEFAULT_RETRY_POLICY */
   readonly retry?: RetryPolicy;
   /** Per-attempt timeout in ms (clamped to the run's remaining budget). @default 10000 */

@@ -46,9 +46,7 @@ describe('npm start with webhook signatures on', () => {
   let stack: Started;
   let cwd: string;
   let gateway: string;
-  let emulator: string;
   let curl: string;
-  let journal: string;
 
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'npm-start-'));
@@ -61,9 +59,7 @@ describe('npm start with webhook signatures on', () => {
       stack,
     );
     gateway = ready[1]!;
-    emulator = ready[2]!;
     curl = (await until(() => /^ {2}(curl .*)$/m.exec(stack.output()), stack))[1]!;
-    journal = (await until(() => /--journal (file:\S+)/.exec(stack.output()), stack))[1]!;
   });
   afterAll(async () => {
     stack.child.kill('SIGTERM');
