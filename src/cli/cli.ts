@@ -14,6 +14,7 @@ const ENVIRONMENT = `environment:
   run_journal                the journal when --journal is not given (as the function has it)
   b2cservice_*               the function's B2C Service settings: doctor, and runs redrive (not --queue-only)
   SMS_INCIDENT_TRACE_URL     an APM trace link with {traceId} in it: runs show prints it per trace
+  log_level                  info or debug: a redrive's run log lines on stderr (default: warnings only)
   oci_objectstorage_endpoint the Object Storage endpoint, for an oci-os:// journal outside OCI
   OCI_CLI_PROFILE            the ~/.oci/config profile for an oci-os:// journal (inside OCI: resource principal)`;
 

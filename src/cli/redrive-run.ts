@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { Answer } from '../function/answers.js';
 import { assembleSmsService } from '../function/sms-service.js';
 import { InboundSmsSchema } from '../inbound/index.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, LogLevel, type LogLevelName } from '../log/logger.js';
 import { JournalError, RUN_STATUS, withHistory, type RunJournal, type RunRecord } from '../journal/index.js';
 import { findRun } from './list-runs.js';
 
@@ -65,7 +65,9 @@ export async function redriveRun(
 
   const service = assembleSmsService(config, { env: options.env, journal });
   // The run's log lines go to stderr: stdout is the command's answer (`--json` must stay JSON).
-  const log = createLogger({ write: options.log ?? ((line) => process.stderr.write(`${line}\n`)) });
+  // The screen reports each outcome: only warnings and errors are logged unless log_level asks for more.
+  const level = Object.hasOwn(LogLevel, options.env.log_level ?? '') ? (options.env.log_level as LogLevelName) : 'warn';
+  const log = createLogger({ level, write: options.log ?? ((line) => process.stderr.write(`${line}\n`)) });
   const answer = await service.accept(sms.data, {
     deadline: now() + REDRIVE_BUDGET_MS,
     caller: `cli@${hostname()}`,

@@ -77,6 +77,7 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
     );
     lines.push(...keptNote);
   } else if (record.status === 'failed') {
+    if (v.cleanup !== undefined) lines.push('');
     lines.push(`next      sms-incident runs redrive ${v.runId}${journalFlag}`);
     lines.push(...keptNote);
   }
