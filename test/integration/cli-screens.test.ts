@@ -153,7 +153,10 @@ describe('runs redrive screens (built CLI)', () => {
     };
 
     // Act
-    const redrive = await cli(['runs', 'redrive', runId, '--json', '--journal', journal], { ...b2c, log_level: 'info' });
+    const redrive = await cli(['runs', 'redrive', runId, '--json', '--journal', journal], {
+      ...b2c,
+      log_level: 'info',
+    });
 
     // Assess
     expect(redrive.code).toBe(0);
