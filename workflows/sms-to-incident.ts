@@ -1,4 +1,4 @@
-import type { AttemptContext, RetryPolicy, WorkflowDefinition } from '../src/engine/index.js';
+import type { AttemptContext, RetryPolicy, UndoEffect, WorkflowDefinition } from '../src/engine/index.js';
 import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, noteId, noteMessageId, smsNote } from './sms-content.js';
 
@@ -22,8 +22,14 @@ export interface ServiceDesk {
   addThread(incidentId: number, text: string, opts: { signal: AbortSignal }): Promise<void>;
   deleteIncident(incidentId: number, opts: { signal: AbortSignal }): Promise<void>;
   deleteContact(contactId: number, opts: { signal: AbortSignal }): Promise<void>;
-  /** Whether anyone but the run that created it can rely on the contact: it carries a phone (a look-up by number finds it) or has an incident. */
-  contactInUse(contactId: number, opts: { signal: AbortSignal }): Promise<boolean>;
+  /**
+   * Why anyone but the run that created it can rely on the contact: it carries a phone (a look-up by
+   * number finds it) or is an incident's primary contact; undefined when nobody can.
+   */
+  contactInUse(
+    contactId: number,
+    opts: { signal: AbortSignal },
+  ): Promise<{ readonly phone: true } | { readonly incidentId: number } | undefined>;
   /** Reconciliation look-ups, used only when an earlier write's outcome is unknown. */
   findContactByExternalReference(externalReference: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
   findIncidents(
@@ -173,11 +179,12 @@ function known<T>(value: T | undefined, what: string): T {
 }
 
 /** A delete whose object is already gone (an earlier attempt's lost answer) has done its job. */
-async function deleted(remove: () => Promise<void>): Promise<void> {
+async function deleted(remove: () => Promise<void>): Promise<UndoEffect> {
   try {
     await remove();
+    return { effect: 'deleted' };
   } catch (error) {
-    if ((error as { status?: unknown } | undefined)?.status === 404) return;
+    if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
     throw error;
   }
 }
@@ -276,15 +283,22 @@ export function smsToIncident(
   }
 
   /** Deletes a contact this run created, unless someone can have found it (it has a phone or an incident). */
-  async function deleteUnusedContact(contactId: number, ctx: AttemptContext): Promise<void> {
-    let inUse: boolean;
+  async function deleteUnusedContact(contactId: number, ctx: AttemptContext): Promise<UndoEffect> {
+    let use;
     try {
-      inUse = await desk.contactInUse(contactId, ctx);
+      use = await desk.contactInUse(contactId, ctx);
     } catch (error) {
-      if ((error as { status?: unknown } | undefined)?.status === 404) return;
+      if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
       throw error;
     }
-    if (!inUse) await deleted(() => desk.deleteContact(contactId, ctx));
+    if (use === undefined) return deleted(() => desk.deleteContact(contactId, ctx));
+    return {
+      effect: 'kept',
+      reason:
+        'phone' in use
+          ? 'it carries the number: a look-up finds it, other messages may use it'
+          : `it is the primary contact of incident ${use.incidentId}`,
+    };
   }
 
   /** The contact an earlier execution of this run created, when the look-up now finds another: deleted if unused. */
@@ -334,9 +348,13 @@ export function smsToIncident(
         // Once it carries the number (or an incident), another message may have found and used it:
         // DELETE would take their incidents with it. Only a contact nobody can have found goes, and
         // only one this run made (add-phone may have switched the run to another run's contact).
-        compensate: async (s, ctx) => {
-          if (s.contactCreated === true) await deleteUnusedContact(known(s.contactId, 'contactId'), ctx);
-        },
+        compensate: (s, ctx) =>
+          s.contactCreated === true
+            ? deleteUnusedContact(known(s.contactId, 'contactId'), ctx)
+            : Promise.resolve<UndoEffect>({
+                effect: 'kept',
+                reason: "another run's contact for the number: not this run's to delete",
+              }),
         compensationRetry: undo,
       },
       {

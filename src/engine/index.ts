@@ -24,5 +24,6 @@ export type {
   StepDefinition,
   StepCheckpoint,
   StepRecord,
+  UndoEffect,
   WorkflowDefinition,
 } from './types.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow, type Clock } from '../../../src/engine/index.js';
+import { runWorkflow } from '../../../src/engine/index.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import {
   contactMarker,
@@ -21,19 +22,10 @@ const sms: InboundSms = {
 const lost = Object.assign(new Error('socket hang up'), { retryable: true, inDoubt: 'settled' });
 const throttled = Object.assign(new Error('503'), { retryable: true, inDoubt: false });
 
-function clock(): Clock {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 const options = (info: { startedAt?: number; recovering?: boolean } = {}) => ({
   runId: 'run-1',
-  deadline: 1_000_000 + 60_000,
-  clock: clock(),
+  deadline: T0 + 60_000,
+  clock: new FakeClock(),
   random: () => 0,
   info,
 });
@@ -101,7 +93,7 @@ function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 
     },
     contactInUse: async () => {
       log.push('contactInUse');
-      return true;
+      return { phone: true as const };
     },
     findContactByExternalReference: async (ref) => {
       log.push(`findContactByExternalReference(${ref})`);

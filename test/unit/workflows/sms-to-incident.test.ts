@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow, type Clock } from '../../../src/engine/index.js';
+import { runWorkflow } from '../../../src/engine/index.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 
@@ -11,17 +12,6 @@ const sms: InboundSms = {
   text: 'help',
   media: [],
 };
-
-/** Time stands still except when the engine sleeps. */
-function fakeClock(): Clock {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 
 /** A typed fake desk that records calls; `fail` makes a named call throw. */
 function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<keyof ServiceDesk, Error>> } = {}) {
@@ -45,7 +35,9 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
       call(
         'contactInUse',
         String(id),
-        log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined,
+        log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined
+          ? { phone: true as const }
+          : undefined,
       ),
     findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
     findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
@@ -55,7 +47,7 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
 }
 
 const terminal = Object.assign(new Error('bad request'), { retryable: false });
-const options = () => ({ deadline: 1_000_000 + 30_000, clock: fakeClock(), random: () => 0.5 });
+const options = () => ({ deadline: T0 + 30_000, clock: new FakeClock(), random: () => 0.5 });
 
 describe('smsToIncident', () => {
   it('creates contact, phone, incident and note for a new sender', async () => {
@@ -119,6 +111,11 @@ describe('smsToIncident', () => {
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
     expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'contactInUse(7)']);
     expect(log).not.toContain('deleteContact(7)');
+    // and the record says so: deleted, and kept with its reason
+    expect(result.compensations.map((c) => [c.step, c.effect, c.reason])).toEqual([
+      ['create-incident', 'deleted', undefined],
+      ['create-contact', 'kept', 'it carries the number: a look-up finds it, other messages may use it'],
+    ]);
   });
 
   it('never deletes a contact it did not create', async () => {
@@ -144,5 +141,24 @@ describe('smsToIncident', () => {
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-phone', compensation: 'completed' });
     expect(log.slice(-2)).toEqual(['contactInUse(7)', 'deleteContact(7)']);
     expect(log).not.toContain('createIncident(7,help)');
+    expect(result.compensations).toEqual([
+      expect.objectContaining({ step: 'create-contact', outcome: 'succeeded', effect: 'deleted' }),
+    ]);
+  });
+
+  it('records an undo that found its object gone as already-gone, and a contact an incident still names as kept', async () => {
+    // Prepare: the incident is gone before its undo; the contact is still an incident's primary contact
+    const gone = Object.assign(new Error('not found'), { status: 404, retryable: false });
+    const { desk } = fakeDesk({ fail: { addThread: terminal, deleteIncident: gone } });
+    const named: ServiceDesk = { ...desk, contactInUse: async () => ({ incidentId: 42 }) };
+
+    // Act
+    const result = await runWorkflow(smsToIncident(named), { sms }, options());
+
+    // Assess
+    expect(result.compensations.map((c) => [c.step, c.outcome, c.effect, c.reason])).toEqual([
+      ['create-incident', 'succeeded', 'already-gone', undefined],
+      ['create-contact', 'succeeded', 'kept', 'it is the primary contact of incident 42'],
+    ]);
   });
 });
