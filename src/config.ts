@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { B2cConfigShape, sendsCredentialsInClear, type B2cConfig } from './b2c/config.js';
 import { InboundConfigShape, type InboundConfig } from './inbound/config.js';
 import { journalConfigShape, type JournalConfig } from './journal/config.js';
+import { sweepConfigShape, type SweepConfig } from './journal/sweep-config.js';
 import { OciConfigFragment, VAULT_SECRET_KEYS, type OciConfig } from './oci/config.js';
 
 /**
  * Where the function's configuration is read: Fn app and function config arrive as environment
  * variables, and this is where they are read. Each part declares its own section (keys, validation
- * and `@default`s): B2C Service, inbound, journal and OCI (Vault) here; telemetry's section is read
+ * and `@default`s): B2C Service, inbound, journal, OCI (Vault) and the sweeper here; telemetry's section is read
  * apart by `loadTelemetryConfig` (telemetry/config.ts), because a bad telemetry key never fails a webhook.
  * Keys are named as in Oracle's guide so its users can keep their app config.
  */
@@ -18,12 +19,13 @@ export interface Config {
   readonly inbound: InboundConfig;
   readonly journal: JournalConfig;
   readonly oci: OciConfig;
+  readonly sweep: SweepConfig;
 }
 
-const SECTIONS = { b2c: B2cConfigShape, inbound: InboundConfigShape, journal: journalConfigShape, oci: OciConfigFragment } as const;
+const SECTIONS = { b2c: B2cConfigShape, inbound: InboundConfigShape, journal: journalConfigShape, oci: OciConfigFragment, sweep: sweepConfigShape } as const;
 
 /** Every key of the sections, flat, as the environment holds them. */
-export const ConfigSchema = z.object({ ...B2cConfigShape, ...InboundConfigShape, ...journalConfigShape, ...OciConfigFragment });
+export const ConfigSchema = z.object({ ...B2cConfigShape, ...InboundConfigShape, ...journalConfigShape, ...OciConfigFragment, ...sweepConfigShape });
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -51,7 +53,7 @@ export function loadConfig(env: Record<string, string | undefined> = environment
   }
   const section = <K extends keyof typeof SECTIONS>(name: K): Config[K] =>
     Object.freeze(Object.fromEntries(Object.keys(SECTIONS[name]).filter((key) => key in flat).map((key) => [key, flat[key as keyof typeof flat]]))) as unknown as Config[K];
-  return Object.freeze({ b2c: section('b2c'), inbound: section('inbound'), journal: section('journal'), oci: section('oci') });
+  return Object.freeze({ b2c: section('b2c'), inbound: section('inbound'), journal: section('journal'), oci: section('oci'), sweep: section('sweep') });
 }
 
 /** The OCI section alone: Vault is set up from it before the secrets it holds can complete the config. */
@@ -88,4 +90,4 @@ function requiredProblem(key: string): string {
 }
 
 export { b2cBaseUrl, sendsCredentialsInClear } from './b2c/config.js';
-export type { B2cConfig, InboundConfig, JournalConfig, OciConfig };
+export type { B2cConfig, InboundConfig, JournalConfig, OciConfig, SweepConfig };

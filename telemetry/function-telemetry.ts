@@ -17,6 +17,7 @@ import { invocationLog, type InvocationLog } from './invocation-log.js';
 import { deferredExporter } from './deferred-exporter.js';
 import { createLogger, type Logger, type LogLevelName } from '../src/log/logger.js';
 import { MetricBatch } from './metric-batch.js';
+import type { DimensionsOf, MetricName } from './metric-names.js';
 import type { OciSinks } from './oci-sinks.js';
 import { runLogHooks } from './run-log.js';
 import { recordRunMetrics } from './run-metrics.js';
@@ -63,6 +64,8 @@ export interface InvocationTelemetry {
   duplicate(original?: { runId: string; traceId?: string; spanId?: string }): void;
   /** Engine hooks: spans, log lines and run metrics. */
   runHooks(runLog: Logger): RunHooks;
+  /** One datapoint outside a webhook's run (the sweep's `RunSwept`, a give-up's `IncidentCreationFailed`); `functionName` is added. */
+  metric<N extends MetricName>(name: N, dimensions: Omit<DimensionsOf<N>, 'functionName'>, value: number): void;
   /** Counts the answer, ends the SERVER span and flushes everything within the budget. Never rejects. */
   end(status: number, outcome?: AnswerOutcome): Promise<void>;
 }
@@ -222,6 +225,7 @@ export class FunctionTelemetry {
           },
         });
       },
+      metric: (name, dimensions, value) => batch.add(name, { ...dimensions, functionName: this.functionName } as DimensionsOf<typeof name>, value),
       end: async (status, outcome) => {
         try {
           const answered = answerFault(status, outcome);

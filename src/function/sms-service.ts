@@ -83,9 +83,14 @@ export function assembleSmsService(
     phoneMatch: b2c.b2cservice_phone_match,
     ...(platform.fetch ? { fetch: platform.fetch } : {}),
   });
-  const endpoint = config.journal.oci_objectstorage_endpoint;
-  const journal = platform.journal ?? journalFor(config.journal.run_journal, objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }));
+  const journal = platform.journal ?? functionJournal(config, platform.env);
   return createSmsService(config, { journal, desk, ...(platform.hooks ? { hooks: platform.hooks } : {}) });
+}
+
+/** The journal at `run_journal`, one per process and location (the sweep reads the same one the service writes). */
+export function functionJournal(config: Config, env: Record<string, string | undefined>): RunJournal {
+  const endpoint = config.journal.oci_objectstorage_endpoint;
+  return journalFor(config.journal.run_journal, objectStorageOpener({ env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }));
 }
 
 export function createSmsService(config: Config, parts: SmsServiceParts): SmsService {
