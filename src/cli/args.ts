@@ -21,6 +21,10 @@ commands:
       [--dry-run]            say what would be redriven, change nothing
       --queue-only           only mark it: the next delivery of the message runs it
       --force                also when a compensation failed (clean up by hand first)
+  sweep                      what the scheduled sweeper does, here and now: finish the runs that
+                             failed retryably or were cut off, once their back-off has passed;
+                             give up (and page) those unfinished after sweep_give_up_after_ms
+      [--dry-run]            say what is due, change nothing
 
 options:
   --journal <location>       file:<dir> | oci-os://<namespace>/<bucket>[/<prefix>]
@@ -66,6 +70,7 @@ export const CommandSchema = z.discriminatedUnion('command', [
     queueOnly: z.boolean().default(false),
     force: z.boolean().default(false),
   }),
+  CommonSchema.extend({ command: z.literal('sweep'), dryRun: z.boolean().default(false) }),
   z.object({ command: z.literal('help') }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
@@ -125,7 +130,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue?.path.join('.');
-    throw new UsageError(where === 'command' ? `unknown runs command "${command}" (list, show, redrive)` : `${where ? `--${where}: ` : ''}${issue?.message ?? 'invalid arguments'}`);
+    throw new UsageError(where === 'command' ? `unknown runs command "${command}" (list, show, redrive, sweep)` : `${where ? `--${where}: ` : ''}${issue?.message ?? 'invalid arguments'}`);
   }
   return result.data;
 }

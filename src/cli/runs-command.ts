@@ -7,6 +7,7 @@ import type { RunJournal } from '../journal/index.js';
 import type { Command } from './args.js';
 import { formatShow, type ShowContext } from './show-run.js';
 import { runView } from './run-view.js';
+import { formatSweep, sweepNow } from './sweep-command.js';
 
 export interface CliIo {
   readonly env: Record<string, string | undefined>;
@@ -51,6 +52,11 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
       }
       case 'redrive-all':
         return await redriveAll(journal, command, io);
+      case 'sweep': {
+        const report = await sweepNow(journal, { env: io.env, dryRun: command.dryRun });
+        io.out(command.json ? JSON.stringify(report, null, 2) : formatSweep(report, command.dryRun));
+        return report.runs.some((r) => r.outcome === 'failed' || r.outcome === 'gave_up') ? 1 : 0;
+      }
     }
   } catch (error) {
     if (error instanceof UsageError) {

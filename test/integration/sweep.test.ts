@@ -10,6 +10,7 @@ import { startFunction, type FnProcess } from '../../src/local/index.js';
 import { ENTRY } from '../helpers/stack.js';
 import { calls, startTwoContainers, until, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
 import { readAnswer } from '../helpers/stack.js';
+import { cli } from '../helpers/cli.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 
@@ -197,5 +198,43 @@ describe('the sweeper gives up at the cap, and pages once', () => {
     expect(sweeper.output()).toContain('"message":"run given up: unfinished at the sweep cap"');
     // nothing was sent to B2C Service
     expect(stack.emulator.requests()).toEqual([]);
+  });
+});
+
+describe('sms-incident runs sweep (the built CLI)', () => {
+  it('says what is due with --dry-run and changes nothing, then finishes it, and a second sweep finds nothing', async () => {
+    // Prepare
+    stack = await startTwoContainers();
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 10, times: 3 });
+    const failed = await stack.post(stack.fns[0], message(31));
+    const journal = `file:${stack.journalDir}`;
+    const env = { ...stack.env, sweep_backoff_initial_ms: '0' };
+
+    // Act
+    const requestsBefore = stack.emulator.requests().length;
+    const dry = await cli(['runs', 'sweep', '--dry-run', '--journal', journal], { sweep_backoff_initial_ms: '0' });
+    const requestsAfterDryRun = stack.emulator.requests().length;
+    const recordAfterDryRun = (await records(stack.journalDir))[0];
+    const run = await cli(['runs', 'sweep', '--journal', journal], env);
+    const again = await cli(['runs', 'sweep', '--json', '--journal', journal], env);
+
+    // Assess
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`${failed.json.runId as string}  twilio:SM${'0'.repeat(30)}31  restart  would run  (OSC-CREST-00035)`);
+    expect(requestsAfterDryRun).toBe(requestsBefore);
+    expect(recordAfterDryRun).toMatchObject({ status: 'failed', executions: 1 });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`${failed.json.runId as string}  twilio:SM${'0'.repeat(30)}31  restart  completed`);
+    expect(run.stdout).toMatch(/1 runs read, 0 waiting for their back-off, 0 left for the next sweep, 0 given up earlier/);
+    expect(JSON.parse(again.stdout)).toMatchObject({ considered: 1, runs: [] });
+    expect(stack.emulator.state().incidents).toHaveLength(1);
+    expect(stack.emulator.state().incidents[0]!.threads).toHaveLength(1);
+  });
+
+  it('refuses without the function\'s config (exit 1, naming the keys), unless --dry-run', async () => {
+    stack = await startTwoContainers();
+    const res = await cli(['runs', 'sweep', '--journal', `file:${stack.journalDir}`]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/needs the function's config in the environment \(b2cservice_hostname.*\); or pass --dry-run/);
   });
 });
