@@ -70,7 +70,7 @@ function mapKeys(expression: string): string[] {
 
 describe('terraform: files and variables', () => {
   it('parses every .tf file', () => {
-    expect(Object.keys(files)).toEqual(['alarms.tf', 'functions.tf', 'gateway.tf', 'iam.tf', 'journal.tf', 'logging.tf', 'main.tf', 'network.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
+    expect(Object.keys(files)).toEqual(['alarms.tf', 'functions.tf', 'gateway.tf', 'iam.tf', 'journal.tf', 'logging.tf', 'main.tf', 'network.tf', 'outputs.tf', 'sweeper.tf', 'variables.tf', 'versions.tf']);
     for (const [name, parsed] of Object.entries(files)) expect(Object.keys(parsed).length, name).toBeGreaterThan(0);
   });
 
