@@ -25,6 +25,10 @@ commands:
                              failed retryably or were cut off, once their back-off has passed;
                              give up (and page) those unfinished after sweep_give_up_after_ms
       [--dry-run]            say what is due, change nothing
+  audit                      read B2C Service for the runs of the window: duplicate incidents,
+                             incidents without their note, second notes, phoneless contacts
+      [--since <when>]       default 24h
+      [--fix]                resolve what is provably this function's; safe to run twice
 
 options:
   --journal <location>       file:<dir> | oci-os://<namespace>/<bucket>[/<prefix>]
@@ -71,6 +75,7 @@ export const CommandSchema = z.discriminatedUnion('command', [
     force: z.boolean().default(false),
   }),
   CommonSchema.extend({ command: z.literal('sweep'), dryRun: z.boolean().default(false) }),
+  CommonSchema.extend({ command: z.literal('audit'), since: since.optional(), fix: z.boolean().default(false) }),
   z.object({ command: z.literal('help') }),
 ]);
 export type Command = z.infer<typeof CommandSchema>;
@@ -98,6 +103,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         scan: { type: 'boolean' },
+        fix: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -126,11 +132,12 @@ export function parseCommand(argv: readonly string[]): Command {
     queueOnly: values['queue-only'],
     force: values.force,
     scan: values.scan,
+    fix: values.fix,
   });
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue?.path.join('.');
-    throw new UsageError(where === 'command' ? `unknown runs command "${command}" (list, show, redrive, sweep)` : `${where ? `--${where}: ` : ''}${issue?.message ?? 'invalid arguments'}`);
+    throw new UsageError(where === 'command' ? `unknown runs command "${command}" (list, show, redrive, sweep, audit)` : `${where ? `--${where}: ` : ''}${issue?.message ?? 'invalid arguments'}`);
   }
   return result.data;
 }

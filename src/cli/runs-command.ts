@@ -8,6 +8,7 @@ import type { Command } from './args.js';
 import { formatShow, type ShowContext } from './show-run.js';
 import { runView } from './run-view.js';
 import { formatSweep, sweepNow } from './sweep-command.js';
+import { auditNow, formatAudit } from './audit-command.js';
 
 export interface CliIo {
   readonly env: Record<string, string | undefined>;
@@ -52,6 +53,11 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
       }
       case 'redrive-all':
         return await redriveAll(journal, command, io);
+      case 'audit': {
+        const report = await auditNow(journal, { env: io.env, fix: command.fix, ...(command.since === undefined ? {} : { since: command.since }) });
+        io.out(command.json ? JSON.stringify(report, null, 2) : formatAudit(report));
+        return report.errors.length > 0 || report.findings.some((f) => f.fixed === undefined) ? 1 : 0;
+      }
       case 'sweep': {
         const report = await sweepNow(journal, { env: io.env, dryRun: command.dryRun });
         io.out(command.json ? JSON.stringify(report, null, 2) : formatSweep(report, command.dryRun));
