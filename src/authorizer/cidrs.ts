@@ -12,14 +12,22 @@ export interface AddressAllowList {
 export function parseCidrs(value: string): AddressAllowList | string {
   const list = new BlockList();
   const cidrs: string[] = [];
-  const entries = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (entries.length === 0) return 'must list at least one CIDR';
   for (const entry of entries) {
     const [address = '', prefixText, ...rest] = entry.split('/');
     const version = isIP(address);
     const max = version === 6 ? 128 : 32;
     const prefix = prefixText === undefined ? max : Number(prefixText);
-    if (version === 0 || rest.length > 0 || (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) || prefix > max) {
+    if (
+      version === 0 ||
+      rest.length > 0 ||
+      (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) ||
+      prefix > max
+    ) {
       return `${JSON.stringify(entry)} is not an IPv4 or IPv6 CIDR (e.g. 203.0.113.0/24, 2001:db8::/32)`;
     }
     list.addSubnet(address, prefix, version === 6 ? 'ipv6' : 'ipv4');

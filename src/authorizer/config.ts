@@ -7,7 +7,8 @@ import { secretOcid } from '../oci/config.js';
 import { parseCidrs, type AddressAllowList } from './cidrs.js';
 
 /** Fn config cannot unset a key, only empty it: an empty value means "not configured". */
-const unsetWhenEmpty = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const unsetWhenEmpty = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 const allowList = z.string().transform((value, ctx): AddressAllowList => {
   const parsed = parseCidrs(value);
@@ -31,20 +32,26 @@ export const AuthorizerConfigSchema = z
     /** `principal` and `clientId` of an admitted caller. */
     auth_principal: z.string().trim().min(1).max(128).default('sms-webhook'),
     /** The realm in `WWW-Authenticate` of a refusal. */
-    auth_realm: z.string().regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/, 'must be printable ASCII without quotes or backslashes').default('sms-incident'),
+    auth_realm: z
+      .string()
+      .regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/, 'must be printable ASCII without quotes or backslashes')
+      .default('sms-incident'),
     oci_secrets_endpoint: z.string().trim().url('must be an absolute URL').optional(),
     oci_secret_ttl_seconds: z.coerce.number().int().min(0).max(86_400).default(600),
     log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .refine((c) => c.auth_token !== undefined || c.auth_token_ocid !== undefined || c.auth_allow_cidrs !== undefined, {
-    message: 'set auth_token_ocid (or auth_token) and/or auth_allow_cidrs: an authorizer with no gate would admit everyone',
+    message:
+      'set auth_token_ocid (or auth_token) and/or auth_allow_cidrs: an authorizer with no gate would admit everyone',
     path: ['auth_token_ocid'],
   });
 
 export type AuthorizerConfig = z.infer<typeof AuthorizerConfigSchema>;
 
 /** The config, or the problems naming each bad key (never its value). */
-export function loadAuthorizerConfig(env: Record<string, string | undefined>): AuthorizerConfig | { problems: string[] } {
+export function loadAuthorizerConfig(
+  env: Record<string, string | undefined>,
+): AuthorizerConfig | { problems: string[] } {
   const parsed = AuthorizerConfigSchema.safeParse(env);
   if (parsed.success) return parsed.data;
   return { problems: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'config'} ${i.message}`) };

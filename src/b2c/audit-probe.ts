@@ -20,16 +20,34 @@ export function createAuditProbe(options: TransportOptions): AuditProbe {
   const http = new B2cTransport(options);
   return {
     async contactsByExternalReference(ref) {
-      const res = await http.send({ operation: 'audit-contacts', method: 'GET', path: '/contacts', query: { q: `externalReference = ${roqlString(ref)}` } });
-      return parseBody('audit-contacts', res, ContactCollectionSchema).items.map((c) => c.id).sort((a, b) => a - b);
+      const res = await http.send({
+        operation: 'audit-contacts',
+        method: 'GET',
+        path: '/contacts',
+        query: { q: `externalReference = ${roqlString(ref)}` },
+      });
+      return parseBody('audit-contacts', res, ContactCollectionSchema)
+        .items.map((c) => c.id)
+        .sort((a, b) => a - b);
     },
     async phoneCount(contactId) {
-      const res = await http.send({ operation: 'audit-phones', method: 'GET', path: `/contacts/${Math.trunc(contactId)}/phones` });
+      const res = await http.send({
+        operation: 'audit-phones',
+        method: 'GET',
+        path: `/contacts/${Math.trunc(contactId)}/phones`,
+      });
       return parseBody('audit-phones', res, PhoneCollectionSchema).items.length;
     },
     async incidentsOf(contactId) {
-      const res = await http.send({ operation: 'audit-incidents', method: 'GET', path: '/incidents', query: { q: `primaryContact.id = ${Math.trunc(contactId)}` } });
-      return parseBody('audit-incidents', res, IncidentCollectionSchema).items.map((i) => i.id).sort((a, b) => a - b);
+      const res = await http.send({
+        operation: 'audit-incidents',
+        method: 'GET',
+        path: '/incidents',
+        query: { q: `primaryContact.id = ${Math.trunc(contactId)}` },
+      });
+      return parseBody('audit-incidents', res, IncidentCollectionSchema)
+        .items.map((i) => i.id)
+        .sort((a, b) => a - b);
     },
   };
 }

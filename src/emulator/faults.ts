@@ -6,21 +6,22 @@ import { z } from 'zod';
 import type { FaultPolicy, FaultSpec } from './types.js';
 
 const FaultFields = {
-    method: z
-      .string()
-      .transform((m) => m.toUpperCase())
-      .pipe(z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', '*'])),
-    path: z.string().startsWith('/', 'must start with /'),
-    action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'hang']),
-    status: z.number().int().min(400).max(599).optional(),
-    errorCode: z.string().min(1).optional(),
-    detail: z.string().optional(),
-    delayMs: z.number().int().min(0).max(600_000).optional(),
-    nextRequestAfterMs: z.number().int().min(0).optional(),
-    times: z.number().int().min(1).optional(),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', '*'])),
+  path: z.string().startsWith('/', 'must start with /'),
+  action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'hang']),
+  status: z.number().int().min(400).max(599).optional(),
+  errorCode: z.string().min(1).optional(),
+  detail: z.string().optional(),
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+  nextRequestAfterMs: z.number().int().min(0).optional(),
+  times: z.number().int().min(1).optional(),
 };
 
-const withDelayRule = <T extends { action: string; delayMs?: number | undefined }>(f: T): boolean => f.action !== 'delay' || f.delayMs !== undefined;
+const withDelayRule = <T extends { action: string; delayMs?: number | undefined }>(f: T): boolean =>
+  f.action !== 'delay' || f.delayMs !== undefined;
 const delayRule = { message: 'delayMs is required for action delay', path: ['delayMs'] };
 
 /** A rule armed when its parent fires: one level deep is enough for compound faults. */
@@ -47,7 +48,10 @@ interface Entry {
 }
 
 function segmentsOf(path: string): string[] {
-  return path.split('?')[0]!.split('/').filter((s) => s !== '');
+  return path
+    .split('?')[0]!
+    .split('/')
+    .filter((s) => s !== '');
 }
 
 export class FaultBook {
@@ -63,7 +67,9 @@ export class FaultBook {
   add(input: unknown): FaultSpec {
     const parsed = FaultSpecSchema.safeParse(input);
     if (!parsed.success) {
-      throw new FaultSpecError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(spec)'}: ${i.message}`));
+      throw new FaultSpecError(
+        parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(spec)'}: ${i.message}`),
+      );
     }
     const spec: FaultSpec = parsed.data;
     this.#entries.push({ spec, segments: segmentsOf(spec.path), remaining: spec.times ?? Number.POSITIVE_INFINITY });
@@ -95,7 +101,12 @@ export class FaultBook {
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.#entries = this.#entries.filter((e) => e !== entry);
     const armed = entry.spec.then;
-    if (armed !== undefined) this.#entries.unshift({ spec: armed, segments: segmentsOf(armed.path), remaining: armed.times ?? Number.POSITIVE_INFINITY });
+    if (armed !== undefined)
+      this.#entries.unshift({
+        spec: armed,
+        segments: segmentsOf(armed.path),
+        remaining: armed.times ?? Number.POSITIVE_INFINITY,
+      });
     return entry.spec;
   }
 
@@ -105,7 +116,12 @@ export class FaultBook {
     const parsed = FaultSpecSchema.safeParse(drawn);
     if (!parsed.success) throw new FaultSpecError(parsed.error.issues.map((i) => i.message));
     const spec: FaultSpec = parsed.data;
-    if (spec.then !== undefined) this.#entries.unshift({ spec: spec.then, segments: segmentsOf(spec.then.path), remaining: spec.then.times ?? Number.POSITIVE_INFINITY });
+    if (spec.then !== undefined)
+      this.#entries.unshift({
+        spec: spec.then,
+        segments: segmentsOf(spec.then.path),
+        remaining: spec.then.times ?? Number.POSITIVE_INFINITY,
+      });
     return spec;
   }
 }

@@ -30,5 +30,12 @@ export function handleQueryResults(req: ApiRequest, store: EmulatorStore, rest: 
     if (error instanceof RoqlSyntaxError) throw invalidQuery(`Invalid ROQL query: ${error.message}`);
     throw error;
   }
-  return { status: 200, json: queryResultsJson(req.base, req.href, statements.map((s) => select(store, s))) };
+  return {
+    status: 200,
+    json: queryResultsJson(
+      req.base,
+      req.href,
+      statements.map((s) => select(store, s)),
+    ),
+  };
 }

@@ -29,7 +29,10 @@ function fieldNames(expr: RoqlExpr): string[] {
 }
 
 function likePattern(pattern: string): RegExp {
-  const source = pattern.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*');
+  const source = pattern
+    .split('%')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s\\S]*');
   return new RegExp(`^${source}$`, 'iu');
 }
 
@@ -89,7 +92,11 @@ function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]
 }
 
 /** Objects with at least one matching row (a contact matches a `phones.` condition if any phone does). */
-export function filterObjects<Obj, Row>(table: QueryTable<Obj, Row>, store: EmulatorStore, where: RoqlExpr | undefined): Obj[] {
+export function filterObjects<Obj, Row>(
+  table: QueryTable<Obj, Row>,
+  store: EmulatorStore,
+  where: RoqlExpr | undefined,
+): Obj[] {
   const objects = table.objects(store);
   if (where === undefined) return objects;
   const matches = compile(where, table);
@@ -106,7 +113,11 @@ export interface SelectResult {
 }
 
 /** A join yields one row per matching list item: a number held under two phone types gives the contact twice. */
-export function runSelect<Obj, Row>(table: QueryTable<Obj, Row>, store: EmulatorStore, statement: RoqlSelect): SelectResult {
+export function runSelect<Obj, Row>(
+  table: QueryTable<Obj, Row>,
+  store: EmulatorStore,
+  statement: RoqlSelect,
+): SelectResult {
   const columns = statement.columns.map((name) => fieldOf(table, name));
   const matches = statement.where === undefined ? () => true : compile(statement.where, table);
   const joined = isJoined(table, [...statement.columns, ...(statement.where ? fieldNames(statement.where) : [])]);

@@ -69,7 +69,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const parsed = requestUrl(req.url);
     if (parsed === undefined) return writeJson(res, 400, { error: 'unparsable request target' });
     const work = isAdminPath(parsed.pathname)
-      ? handleAdmin(req, res, parsed.pathname, { url: () => url, store, site, faults, requests: () => structuredClone(recorded), reset })
+      ? handleAdmin(req, res, parsed.pathname, {
+          url: () => url,
+          store,
+          site,
+          faults,
+          requests: () => structuredClone(recorded),
+          reset,
+        })
       : handleApiExchange(req, res, parsed, {
           store,
           faults,

@@ -175,7 +175,13 @@ export class EmulatorStore {
   }
 
   #thread(t: NewThread, now: string): EmulatorThread {
-    return { id: this.#nextThreadId++, text: t.text, entryType: { ...t.entryType }, contentType: { ...t.contentType }, createdTime: now };
+    return {
+      id: this.#nextThreadId++,
+      text: t.text,
+      entryType: { ...t.entryType },
+      contentType: { ...t.contentType },
+      createdTime: now,
+    };
   }
 
   /** `YYMMDD-NNNNNN`: the creation date (UTC) and a site-wide counter. */
@@ -188,7 +194,11 @@ export class EmulatorStore {
 
 /** One phone per type: a second phone of a type overwrites the first (phones are typed columns). */
 function setPhone(contact: EmulatorContact, phone: PhoneWrite): void {
-  const stored = { number: phone.number, rawNumber: phone.number.replace(/\D/g, ''), phoneType: { ...phone.phoneType } };
+  const stored = {
+    number: phone.number,
+    rawNumber: phone.number.replace(/\D/g, ''),
+    phoneType: { ...phone.phoneType },
+  };
   const index = contact.phones.findIndex((p) => p.phoneType.id === phone.phoneType.id);
   if (index === -1) contact.phones.push(stored);
   else contact.phones[index] = stored;

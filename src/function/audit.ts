@@ -46,7 +46,17 @@ export interface AuditReport {
 }
 
 /** What the audit reads and writes: the function's client plus {@link AuditProbe}. */
-export type AuditDesk = AuditProbe & Pick<B2cClient, 'findIncidents' | 'threadTexts' | 'deleteIncident' | 'deleteContact' | 'addPhone' | 'addThread' | 'findContactByPhone'>;
+export type AuditDesk = AuditProbe &
+  Pick<
+    B2cClient,
+    | 'findIncidents'
+    | 'threadTexts'
+    | 'deleteIncident'
+    | 'deleteContact'
+    | 'addPhone'
+    | 'addThread'
+    | 'findContactByPhone'
+  >;
 
 export interface AuditOptions {
   /** Epoch ms: runs started at or after. */
@@ -64,13 +74,27 @@ const CLOCK_SKEW_MS = 60_000;
 /** The desk as the function's config says (site, credentials, phone type, entry type). */
 export function auditDesk(config: Config, fetchImpl?: typeof fetch): AuditDesk {
   const { b2c } = config;
-  const transport = { baseUrl: b2cBaseUrl(b2c), username: b2c.b2cservice_username, password: b2c.b2cservice_password, appContext: b2c.b2cservice_app_context, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
-  const client = createB2cClient({ ...transport, phoneType: b2c.b2cservice_phone_type, threadEntryType: b2c.b2cservice_thread_entry_type, phoneMatch: b2c.b2cservice_phone_match });
+  const transport = {
+    baseUrl: b2cBaseUrl(b2c),
+    username: b2c.b2cservice_username,
+    password: b2c.b2cservice_password,
+    appContext: b2c.b2cservice_app_context,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  };
+  const client = createB2cClient({
+    ...transport,
+    phoneType: b2c.b2cservice_phone_type,
+    threadEntryType: b2c.b2cservice_thread_entry_type,
+    phoneMatch: b2c.b2cservice_phone_match,
+  });
   return { ...createAuditProbe(transport), ...client };
 }
 
 export async function auditRuns(journal: RunJournal, desk: AuditDesk, options: AuditOptions): Promise<AuditReport> {
-  const listing = journal.listSince === undefined ? listingOf(await journal.list(), options.since) : await journal.listSince(options.since);
+  const listing =
+    journal.listSince === undefined
+      ? listingOf(await journal.list(), options.since)
+      : await journal.listSince(options.since);
   const errors: { runId: string; error: string }[] = [];
   const perRun = await mapBounded(listing.records, options.concurrency ?? 4, async (record) => {
     try {
@@ -83,14 +107,23 @@ export async function auditRuns(journal: RunJournal, desk: AuditDesk, options: A
   // Two look-alike runs may both see one object: report it once.
   const seen = new Set<string>();
   const findings = perRun.flat().filter((f) => !seen.has(`${f.kind}:${f.id}`) && seen.add(`${f.kind}:${f.id}`));
-  return { since: options.since, runs: listing.records.length, findings, errors, unreadable: listing.unreadable.length };
+  return {
+    since: options.since,
+    runs: listing.records.length,
+    findings,
+    errors,
+    unreadable: listing.unreadable.length,
+  };
 }
 
 async function auditRun(record: RunRecord, desk: AuditDesk, options: AuditOptions): Promise<AuditFinding[]> {
   const parsed = InboundSmsSchema.safeParse(record.payload);
   if (!parsed.success) return [];
   const sms = parsed.data;
-  const outputs = Object.assign({}, ...record.steps.filter((s) => s.compensated !== 'succeeded').map((s) => s.output ?? {})) as { contactId?: unknown; contactCreated?: unknown; incidentId?: unknown };
+  const outputs = Object.assign(
+    {},
+    ...record.steps.filter((s) => s.compensated !== 'succeeded').map((s) => s.output ?? {}),
+  ) as { contactId?: unknown; contactCreated?: unknown; incidentId?: unknown };
   const contactId = typeof outputs.contactId === 'number' ? outputs.contactId : undefined;
   const incidentId = typeof outputs.incidentId === 'number' ? outputs.incidentId : undefined;
   // Only a finished run is fixed: an unfinished one is the sweeper's, and its reconcile acts on what it finds.
@@ -104,24 +137,46 @@ async function auditRun(record: RunRecord, desk: AuditDesk, options: AuditOption
     const incidents = (await gone(() => desk.incidentsOf(id))) ?? [];
     const finding = { ...base, kind: 'phoneless-contact' as const, id, ours: true };
     if (incidents.length === 0) {
-      findings.push(await fixed({ ...finding, detail: 'made by this run (its marker), no phone, no incident' }, fix, 'deleted', () => deletedIfThere(() => desk.deleteContact(id))));
+      findings.push(
+        await fixed(
+          { ...finding, detail: 'made by this run (its marker), no phone, no incident' },
+          fix,
+          'deleted',
+          () => deletedIfThere(() => desk.deleteContact(id)),
+        ),
+      );
     } else if (id === contactId) {
       const holder = await desk.findContactByPhone(sms.from);
       const detail = `made by this run (its marker) for incident${incidents.length === 1 ? '' : 's'} ${incidents.join(', ')}, but without the sender's number`;
-      findings.push(holder === undefined || holder === id
-        ? await fixed({ ...finding, detail }, fix, 'phone added', () => desk.addPhone(id, sms.from))
-        : { ...finding, detail: `${detail}; contact ${holder} has the number now: merge them in the agent console` });
+      findings.push(
+        holder === undefined || holder === id
+          ? await fixed({ ...finding, detail }, fix, 'phone added', () => desk.addPhone(id, sms.from))
+          : { ...finding, detail: `${detail}; contact ${holder} has the number now: merge them in the agent console` },
+      );
     } else {
-      findings.push({ ...finding, detail: `made by this run (its marker), no phone, primary contact of incident${incidents.length === 1 ? '' : 's'} ${incidents.join(', ')}: look in the agent console` });
+      findings.push({
+        ...finding,
+        detail: `made by this run (its marker), no phone, primary contact of incident${incidents.length === 1 ? '' : 's'} ${incidents.join(', ')}: look in the agent console`,
+      });
     }
   }
-  if (contactId !== undefined) findings.push(...(await auditIncidents(record, sms, contactId, incidentId, desk, options, fix)));
+  if (contactId !== undefined)
+    findings.push(...(await auditIncidents(record, sms, contactId, incidentId, desk, options, fix)));
   return findings;
 }
 
-async function auditIncidents(record: RunRecord, sms: InboundSms, contactId: number, incidentId: number | undefined, desk: AuditDesk, options: AuditOptions, fix: boolean): Promise<AuditFinding[]> {
+async function auditIncidents(
+  record: RunRecord,
+  sms: InboundSms,
+  contactId: number,
+  incidentId: number | undefined,
+  desk: AuditDesk,
+  options: AuditOptions,
+  fix: boolean,
+): Promise<AuditFinding[]> {
   const base = { runId: record.runId, key: record.key };
-  const customField = options.incidentSmsField === undefined ? undefined : { name: options.incidentSmsField, value: sms.messageId };
+  const customField =
+    options.incidentSmsField === undefined ? undefined : { name: options.incidentSmsField, value: sms.messageId };
   const found = await desk.findIncidents({
     ...(customField ? { customField } : {}),
     primaryContactId: contactId,
@@ -133,31 +188,87 @@ async function auditIncidents(record: RunRecord, sms: InboundSms, contactId: num
   for (const id of ids) {
     const texts = await gone(() => desk.threadTexts(id));
     if (texts === undefined) continue;
-    read.push({ id, ours: texts.filter((t) => noteMessageId(t) === sms.messageId).length, anyNote: texts.some((t) => noteMessageId(t) !== undefined) });
+    read.push({
+      id,
+      ours: texts.filter((t) => noteMessageId(t) === sms.messageId).length,
+      anyNote: texts.some((t) => noteMessageId(t) !== undefined),
+    });
   }
   const findings: AuditFinding[] = [];
   const noted = read.filter((r) => r.ours > 0);
   // The one to keep: the incident the run recorded (and answered), else the first with our note.
   const keep = read.find((r) => r.id === incidentId) ?? noted[0];
   for (const r of noted) {
-    if (r.ours > 1) findings.push({ ...base, kind: 'second-note', id: r.id, ours: true, detail: `${r.ours} notes of message ${sms.messageId}: delete the later one in the agent console (REST cannot delete a thread)` });
+    if (r.ours > 1)
+      findings.push({
+        ...base,
+        kind: 'second-note',
+        id: r.id,
+        ours: true,
+        detail: `${r.ours} notes of message ${sms.messageId}: delete the later one in the agent console (REST cannot delete a thread)`,
+      });
     if (keep !== undefined && r.id !== keep.id) {
-      findings.push(await fixed({ ...base, kind: 'duplicate-incident', id: r.id, ours: true, detail: `carries this message's note; the run's incident is ${keep.id}` }, fix, 'deleted', () => deletedIfThere(() => desk.deleteIncident(r.id))));
+      findings.push(
+        await fixed(
+          {
+            ...base,
+            kind: 'duplicate-incident',
+            id: r.id,
+            ours: true,
+            detail: `carries this message's note; the run's incident is ${keep.id}`,
+          },
+          fix,
+          'deleted',
+          () => deletedIfThere(() => desk.deleteIncident(r.id)),
+        ),
+      );
     }
   }
   for (const r of read.filter((x) => x.ours === 0 && !x.anyNote)) {
     if (r.id === keep?.id) {
-      findings.push(await fixed({ ...base, kind: 'noteless-incident', id: r.id, ours: true, detail: 'the run\'s incident, without its note' }, fix, 'note added', () => desk.addThread(r.id, smsNote(sms))));
+      findings.push(
+        await fixed(
+          { ...base, kind: 'noteless-incident', id: r.id, ours: true, detail: "the run's incident, without its note" },
+          fix,
+          'note added',
+          () => desk.addThread(r.id, smsNote(sms)),
+        ),
+      );
     } else if (customField !== undefined) {
-      findings.push(await fixed({ ...base, kind: 'noteless-incident', id: r.id, ours: true, detail: `a second incident carrying message id ${sms.messageId}, without a note` }, fix, 'deleted', () => deletedIfThere(() => desk.deleteIncident(r.id))));
+      findings.push(
+        await fixed(
+          {
+            ...base,
+            kind: 'noteless-incident',
+            id: r.id,
+            ours: true,
+            detail: `a second incident carrying message id ${sms.messageId}, without a note`,
+          },
+          fix,
+          'deleted',
+          () => deletedIfThere(() => desk.deleteIncident(r.id)),
+        ),
+      );
     } else {
-      findings.push({ ...base, kind: 'noteless-incident', id: r.id, ours: false, detail: 'same contact and subject, created since the run started, no note: may be this message\'s duplicate (set b2cservice_incident_sms_field to tell), or an agent\'s' });
+      findings.push({
+        ...base,
+        kind: 'noteless-incident',
+        id: r.id,
+        ours: false,
+        detail:
+          "same contact and subject, created since the run started, no note: may be this message's duplicate (set b2cservice_incident_sms_field to tell), or an agent's",
+      });
     }
   }
   return findings;
 }
 
-async function fixed(finding: AuditFinding, fix: boolean, what: NonNullable<AuditFinding['fixed']>, act: () => Promise<void>): Promise<AuditFinding> {
+async function fixed(
+  finding: AuditFinding,
+  fix: boolean,
+  what: NonNullable<AuditFinding['fixed']>,
+  act: () => Promise<void>,
+): Promise<AuditFinding> {
   if (!fix || !finding.ours) return finding;
   try {
     await act();

@@ -71,7 +71,8 @@ export async function sweepRuns(journal: RunJournal, service: SmsService, option
   const log = options.log ?? createLogger();
   const { policy } = options;
   const since = now() - policy.giveUpAfterMs - LOOK_BACK_SLACK_MS;
-  const listing = journal.listSince === undefined ? listingOf(await journal.list(), since) : await journal.listSince(since);
+  const listing =
+    journal.listSince === undefined ? listingOf(await journal.list(), since) : await journal.listSince(since);
 
   let waiting = 0;
   let givenUpBefore = 0;
@@ -95,11 +96,25 @@ export async function sweepRuns(journal: RunJournal, service: SmsService, option
     const swept = await sweepOne(journal, service, record.key, options, now, log);
     if (swept !== undefined) runs.push(swept);
   }
-  return { considered: listing.records.length, runs, waiting, deferred, givenUp: givenUpBefore, unreadable: listing.unreadable.length };
+  return {
+    considered: listing.records.length,
+    runs,
+    waiting,
+    deferred,
+    givenUp: givenUpBefore,
+    unreadable: listing.unreadable.length,
+  };
 }
 
 /** Reads the run again (another sweeper or a delivery may have moved it) and does what is due now. */
-async function sweepOne(journal: RunJournal, service: SmsService, key: string, options: SweepOptions, now: () => number, log: Logger): Promise<SweptRun | undefined> {
+async function sweepOne(
+  journal: RunJournal,
+  service: SmsService,
+  key: string,
+  options: SweepOptions,
+  now: () => number,
+  log: Logger,
+): Promise<SweptRun | undefined> {
   const current = await journal.get(key);
   if (current === undefined) return undefined;
   const { record } = current;
@@ -112,21 +127,50 @@ async function sweepOne(journal: RunJournal, service: SmsService, key: string, o
     const owner = `${SWEEP_CALLER}/${randomUUID()}`;
     const updated = await journal.update(givenUp(record, now(), owner, options.policy), current.version);
     // Lost to another writer: that one gave up (and paged), or a delivery took the run.
-    if (updated === undefined) return { ...base, mode: 'give-up', outcome: 'busy', detail: 'the run changed meanwhile' };
-    runLog.error('run given up: unfinished at the sweep cap', { metric: 'IncidentCreationFailed', giveUpAfterMs: options.policy.giveUpAfterMs, error: record.error?.type, next: `sms-incident runs show ${record.runId}` });
+    if (updated === undefined)
+      return { ...base, mode: 'give-up', outcome: 'busy', detail: 'the run changed meanwhile' };
+    runLog.error('run given up: unfinished at the sweep cap', {
+      metric: 'IncidentCreationFailed',
+      giveUpAfterMs: options.policy.giveUpAfterMs,
+      error: record.error?.type,
+      next: `sms-incident runs show ${record.runId}`,
+    });
     return { ...base, mode: 'give-up', outcome: 'gave_up', detail: updated.record.history.at(-1)?.detail ?? GAVE_UP };
   }
   if (decision.kind === 'busy') return { ...base, mode: 'resume', outcome: 'busy' };
-  if (decision.kind !== 'due') return decision.kind === 'final' ? { ...base, mode: 'restart', outcome: 'done' } : undefined;
+  if (decision.kind !== 'due')
+    return decision.kind === 'final' ? { ...base, mode: 'restart', outcome: 'done' } : undefined;
 
   const sms = InboundSmsSchema.safeParse(record.payload);
-  if (!sms.success) return { ...base, mode: decision.mode, outcome: 'skipped', detail: `stored payload is not an SMS: ${sms.error.issues[0]?.message ?? 'invalid'}` };
-  if (options.dryRun) return { ...base, mode: decision.mode, outcome: 'due', detail: record.error?.type ?? (decision.mode === 'resume' ? 'cut off' : record.status) };
+  if (!sms.success)
+    return {
+      ...base,
+      mode: decision.mode,
+      outcome: 'skipped',
+      detail: `stored payload is not an SMS: ${sms.error.issues[0]?.message ?? 'invalid'}`,
+    };
+  if (options.dryRun)
+    return {
+      ...base,
+      mode: decision.mode,
+      outcome: 'due',
+      detail: record.error?.type ?? (decision.mode === 'resume' ? 'cut off' : record.status),
+    };
 
-  const answer = await service.accept(sms.data, { deadline: Math.min(now() + options.runBudgetMs, options.deadline), caller: SWEEP_CALLER, log: runLog });
+  const answer = await service.accept(sms.data, {
+    deadline: Math.min(now() + options.runBudgetMs, options.deadline),
+    caller: SWEEP_CALLER,
+    log: runLog,
+  });
   const said = answer.outcome ?? (answer.status === 200 ? 'created' : 'run_failed');
-  const outcome: SweepOutcome = said === 'created' ? 'completed' : said === 'replayed' ? 'done' : said === 'in_progress' ? 'busy' : 'failed';
+  const outcome: SweepOutcome =
+    said === 'created' ? 'completed' : said === 'replayed' ? 'done' : said === 'in_progress' ? 'busy' : 'failed';
   const error = (answer.body.error as { type?: unknown } | undefined)?.type;
-  runLog.info('run swept', { mode: decision.mode, outcome, status: answer.status, ...(typeof error === 'string' ? { error } : {}) });
+  runLog.info('run swept', {
+    mode: decision.mode,
+    outcome,
+    status: answer.status,
+    ...(typeof error === 'string' ? { error } : {}),
+  });
   return { ...base, mode: decision.mode, outcome, ...(typeof error === 'string' ? { detail: error } : {}) };
 }

@@ -13,7 +13,12 @@ export const sweepConfigShape = {
    */
   function_role: z.enum(['webhook', 'sweeper']).default('webhook'),
   /** A run still unfinished this long after it started is given up: the failed-run alarm pages. @default 86400000 (24 h) */
-  sweep_give_up_after_ms: z.coerce.number().int().min(60_000).max(30 * 86_400_000).default(86_400_000),
+  sweep_give_up_after_ms: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(30 * 86_400_000)
+    .default(86_400_000),
   /** Wait before a run's first sweep after its last execution; doubled per execution. @default 30000 */
   sweep_backoff_initial_ms: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** The longest wait between two sweeps of one run: bounds how long after B2C recovers a run is finished. @default 180000 */

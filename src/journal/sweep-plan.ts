@@ -41,10 +41,12 @@ export const SWEEP_CALLER = 'sweep';
 
 export function sweepDecision(record: RunRecord, now: number, policy: SweepPolicy): SweepDecision {
   const cutOff = record.status === RUN_STATUS.running;
-  if (cutOff && record.lease !== undefined && record.lease.expiresAt > now) return { kind: 'busy', until: record.lease.expiresAt };
+  if (cutOff && record.lease !== undefined && record.lease.expiresAt > now)
+    return { kind: 'busy', until: record.lease.expiresAt };
   const open = cutOff || record.status === RUN_STATUS.queued || isRetryableFailure(record);
   if (!open) return { kind: 'final' };
-  if (now - record.startedAt >= policy.giveUpAfterMs) return gaveUp(record.history.at(-1)) ? { kind: 'given-up' } : { kind: 'give-up' };
+  if (now - record.startedAt >= policy.giveUpAfterMs)
+    return gaveUp(record.history.at(-1)) ? { kind: 'given-up' } : { kind: 'give-up' };
 
   // When the last execution ended: a cut-off one at its lease's end at the latest.
   const ended = cutOff ? (record.lease?.expiresAt ?? record.updatedAt) : (record.finishedAt ?? record.updatedAt);
@@ -57,21 +59,34 @@ export function sweepDecision(record: RunRecord, now: number, policy: SweepPolic
 }
 
 function gaveUp(last: HistoryEntry | undefined): boolean {
-  return last?.event === 'failed' && last.owner?.startsWith(`${SWEEP_CALLER}/`) === true && last.detail?.startsWith(GAVE_UP) === true;
+  return (
+    last?.event === 'failed' &&
+    last.owner?.startsWith(`${SWEEP_CALLER}/`) === true &&
+    last.detail?.startsWith(GAVE_UP) === true
+  );
 }
 
 /**
  * The record a give-up writes: failed (a cut-off run too), its lease dropped, the reason in the
  * history. Still retryable: a late delivery or `runs redrive` may finish it.
  */
-export function givenUp(record: RunRecord, now: number, owner: string, policy: Pick<SweepPolicy, 'giveUpAfterMs'>): RunRecord {
+export function givenUp(
+  record: RunRecord,
+  now: number,
+  owner: string,
+  policy: Pick<SweepPolicy, 'giveUpAfterMs'>,
+): RunRecord {
   const { lease: _lease, ...rest } = record;
   const hours = Math.round((policy.giveUpAfterMs / 3_600_000) * 10) / 10;
   const why = record.error?.type ?? (record.status === RUN_STATUS.running ? 'cut off' : record.status);
   return {
     ...rest,
     status: RUN_STATUS.failed,
-    error: record.error ?? { type: 'SweepGaveUp', message: `unfinished ${hours} h after it started (${why})`, retryable: true },
+    error: record.error ?? {
+      type: 'SweepGaveUp',
+      message: `unfinished ${hours} h after it started (${why})`,
+      retryable: true,
+    },
     updatedAt: now,
     finishedAt: record.finishedAt ?? now,
     history: withHistory(record, { at: now, event: 'failed', owner, detail: `${GAVE_UP} after ${hours} h: ${why}` }),

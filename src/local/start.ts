@@ -16,7 +16,11 @@ const fnTimeoutMs = Number(process.env.FN_TIMEOUT_MS ?? 30_000);
 // The sweeper's schedule (on OCI, deploy/terraform/sweeper.tf): 0 turns it off.
 const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 60_000);
 
-const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), username: 'admin', password: 'admin' });
+const emulator = await startEmulator({
+  port: Number(process.env.EMULATOR_PORT ?? 0),
+  username: 'admin',
+  password: 'admin',
+});
 
 // Function config: the emulator as the site, plus any config key the user exported.
 const fnEnv: Record<string, string> = {
@@ -30,7 +34,14 @@ const fnEnv: Record<string, string> = {
   run_journal: `file:${resolve('.runs', `local-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`)}`,
 };
 for (const [k, v] of Object.entries(process.env)) {
-  if (v !== undefined && /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_|sweep_)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+  if (
+    v !== undefined &&
+    /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_|sweep_)/.test(
+      k,
+    ) &&
+    k !== 'b2cservice_hostname'
+  )
+    fnEnv[k] = v;
 }
 
 // Each run's timeline (steps, attempts, durations, outcome, trace id), from the function's summary log line.
@@ -51,7 +62,9 @@ async function fn(): Promise<FnProcess> {
       },
     });
     exited = false;
-    void current.exited.then(() => { exited = true; });
+    void current.exited.then(() => {
+      exited = true;
+    });
   }
   return current;
 }
@@ -65,9 +78,15 @@ let sweeperExited = true;
 let sweepTimer: NodeJS.Timeout | undefined;
 async function sweepOnce(): Promise<void> {
   if (sweeper === undefined || sweeperExited) {
-    sweeper = await startFunction({ entry, env: { ...fnEnv, function_role: 'sweeper' }, timeoutMs: Math.max(fnTimeoutMs, 120_000) });
+    sweeper = await startFunction({
+      entry,
+      env: { ...fnEnv, function_role: 'sweeper' },
+      timeoutMs: Math.max(fnTimeoutMs, 120_000),
+    });
     sweeperExited = false;
-    void sweeper.exited.then(() => { sweeperExited = true; });
+    void sweeper.exited.then(() => {
+      sweeperExited = true;
+    });
   }
   const answer = await sweeper.invoke({ intent: 'invoke', method: 'POST', url: '/', body: '' });
   let report: { runs?: { runId: string; mode: string; outcome: string; detail?: string }[] } = {};
@@ -76,12 +95,24 @@ async function sweepOnce(): Promise<void> {
   } catch {
     // printed below as the status alone
   }
-  if (answer.status !== 200) process.stdout.write(`[sweep] answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}\n`);
-  for (const run of report.runs ?? []) process.stdout.write(`[sweep] run ${run.runId} ${run.mode}: ${run.outcome}${run.detail ? ` (${run.detail})` : ''}\n`);
+  if (answer.status !== 200)
+    process.stdout.write(`[sweep] answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}\n`);
+  for (const run of report.runs ?? [])
+    process.stdout.write(
+      `[sweep] run ${run.runId} ${run.mode}: ${run.outcome}${run.detail ? ` (${run.detail})` : ''}\n`,
+    );
 }
 if (sweepIntervalMs > 0) {
   const tick = (): void => {
-    sweepTimer = setTimeout(() => void sweepOnce().catch((error: unknown) => process.stdout.write(`[sweep] failed: ${error instanceof Error ? error.message : String(error)}\n`)).finally(tick), sweepIntervalMs);
+    sweepTimer = setTimeout(
+      () =>
+        void sweepOnce()
+          .catch((error: unknown) =>
+            process.stdout.write(`[sweep] failed: ${error instanceof Error ? error.message : String(error)}\n`),
+          )
+          .finally(tick),
+      sweepIntervalMs,
+    );
   };
   tick();
 }
@@ -92,7 +123,9 @@ const gateway = await startGateway({
   extraRoutes: {
     '/runs': (_req, res) => {
       const runs = timeline.list().map((run) => ({ ...run, timeline: formatRun(run).split('\n') }));
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(`${JSON.stringify({ runs }, null, 2)}\n`);
+      res
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        .end(`${JSON.stringify({ runs }, null, 2)}\n`);
     },
   },
   info: () => ({
@@ -100,23 +133,42 @@ const gateway = await startGateway({
     webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
     function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
     runs: `http://127.0.0.1:${port}/runs`,
-    b2cServiceEmulator: { url: emulator.url, state: `${emulator.url}/__emulator/state`, requests: `${emulator.url}/__emulator/requests` },
+    b2cServiceEmulator: {
+      url: emulator.url,
+      state: `${emulator.url}/__emulator/state`,
+      requests: `${emulator.url}/__emulator/requests`,
+    },
   }),
 });
 
 const body = JSON.stringify({
-  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', api_version: '2010-04-01',
+  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+  api_version: '2010-04-01',
   body: 'McAvoy or Stewart? These timelines can get so confusing.',
-  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000', date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
-  direction: 'outbound-api', from: '+13365550652', num_media: '0', num_segments: '1',
-  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', status: 'sent', to: '+15558675310',
+  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000',
+  date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
+  direction: 'outbound-api',
+  from: '+13365550652',
+  num_media: '0',
+  num_segments: '1',
+  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+  status: 'sent',
+  to: '+15558675310',
 });
-console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`);
-console.log(`try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`);
+console.log(
+  `sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`,
+);
+console.log(
+  `try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`,
+);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
 console.log(`and the run's timeline: curl -sS ${gateway.url}/runs`);
 console.log(`and the run journal: npm run runs -- list --journal ${fnEnv.run_journal}`);
-console.log(sweepIntervalMs > 0 ? `failed and cut-off runs are swept every ${sweepIntervalMs / 1000} s (SWEEP_INTERVAL_MS; by hand: b2cservice_hostname=${emulator.url} b2cservice_username=admin b2cservice_password=admin npm run runs -- sweep --journal ${fnEnv.run_journal})` : 'the sweeper is off (SWEEP_INTERVAL_MS=0)');
+console.log(
+  sweepIntervalMs > 0
+    ? `failed and cut-off runs are swept every ${sweepIntervalMs / 1000} s (SWEEP_INTERVAL_MS; by hand: b2cservice_hostname=${emulator.url} b2cservice_username=admin b2cservice_password=admin npm run runs -- sweep --journal ${fnEnv.run_journal})`
+    : 'the sweeper is off (SWEEP_INTERVAL_MS=0)',
+);
 
 async function shutdown(): Promise<void> {
   clearTimeout(sweepTimer);

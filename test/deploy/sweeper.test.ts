@@ -15,11 +15,13 @@ let files: Record<string, Module>;
 
 beforeAll(async () => {
   files = {};
-  for (const name of readdirSync(DIR).filter((f) => f.endsWith('.tf'))) files[name] = (await parse(name, readFileSync(new URL(name, DIR), 'utf8'))) as Module;
+  for (const name of readdirSync(DIR).filter((f) => f.endsWith('.tf')))
+    files[name] = (await parse(name, readFileSync(new URL(name, DIR), 'utf8'))) as Module;
 });
 
 const first = (v: unknown): Block => (Array.isArray(v) ? v[0] : v) as Block;
-const resource = (file: string, type: string, name: string): Block => first((files[file]?.resource as unknown as Record<string, Record<string, Block[]>>)?.[type]?.[name]);
+const resource = (file: string, type: string, name: string): Block =>
+  first((files[file]?.resource as unknown as Record<string, Record<string, Block[]>>)?.[type]?.[name]);
 const locals = (file: string): Block => Object.assign({}, ...((files[file]?.locals ?? []) as unknown as Block[]));
 
 describe('terraform: the sweeper (sweeper.tf)', () => {
@@ -36,7 +38,12 @@ describe('terraform: the sweeper (sweeper.tf)', () => {
 
   it('is invoked by a Resource Scheduler schedule only: START_RESOURCE on the sweeper, a cron expression', () => {
     const schedule = resource('sweeper.tf', 'oci_resource_scheduler_schedule', 'sweep');
-    expect(schedule).toMatchObject({ action: 'START_RESOURCE', recurrence_type: 'CRON', recurrence_details: '${var.sweep_schedule}', compartment_id: '${var.compartment_ocid}' });
+    expect(schedule).toMatchObject({
+      action: 'START_RESOURCE',
+      recurrence_type: 'CRON',
+      recurrence_details: '${var.sweep_schedule}',
+      compartment_id: '${var.compartment_ocid}',
+    });
     expect(first(schedule.resources).id).toBe('${oci_functions_function.sweeper[0].id}');
     const variable = first((files['sweeper.tf']?.variable as unknown as Record<string, Block[]>).sweep_schedule);
     expect(variable.default).toBe('*/5 * * * *');
@@ -52,13 +59,25 @@ describe('terraform: the sweeper (sweeper.tf)', () => {
   });
 
   it('grants the sweeper what the webhook has, and lets only its own schedule invoke functions', () => {
-    expect(resource('sweeper.tf', 'oci_identity_dynamic_group', 'sweeper').matching_rule).toBe("ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.sweeper[0].id}'}");
+    expect(resource('sweeper.tf', 'oci_identity_dynamic_group', 'sweeper').matching_rule).toBe(
+      "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.sweeper[0].id}'}",
+    );
     const statements = String(locals('sweeper.tf').sweeper_statements);
-    expect(statements).toContain("to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}");
-    expect(statements).toContain("to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'");
-    expect(statements).toContain("to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'");
-    expect(statements).toContain("to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${oci_objectstorage_bucket.journal.name}'");
-    expect(statements).toContain("Allow any-user to use functions-family in compartment id ${var.compartment_ocid} where ALL {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.sweep[0].id}'}");
+    expect(statements).toContain(
+      'to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}',
+    );
+    expect(statements).toContain(
+      "to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'",
+    );
+    expect(statements).toContain(
+      "to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'",
+    );
+    expect(statements).toContain(
+      "to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${oci_objectstorage_bucket.journal.name}'",
+    );
+    expect(statements).toContain(
+      "Allow any-user to use functions-family in compartment id ${var.compartment_ocid} where ALL {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.sweep[0].id}'}",
+    );
     expect(statements).not.toMatch(/ocid1\.|all-resources|manage functions-family/);
     expect(resource('sweeper.tf', 'oci_identity_policy', 'sweeper').statements).toBe('${local.sweeper_statements}');
   });

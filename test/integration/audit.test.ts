@@ -32,8 +32,18 @@ afterEach(async () => {
 async function start(env: Record<string, string> = {}, site?: EmulatorSite) {
   dir = await mkdtemp(join(tmpdir(), 'audit-'));
   stack = await startStack({ env: { run_journal: `file:${dir}`, ...env }, ...(site ? { site } : {}) });
-  const fnEnv = { b2cservice_hostname: stack.emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password, ...env };
-  const client = createB2cClient({ baseUrl: `${stack.emulator.url}/services/rest/connect/v1.4`, username: CREDENTIALS.username, password: CREDENTIALS.password, appContext: 'sms-incident' });
+  const fnEnv = {
+    b2cservice_hostname: stack.emulator.url,
+    b2cservice_username: CREDENTIALS.username,
+    b2cservice_password: CREDENTIALS.password,
+    ...env,
+  };
+  const client = createB2cClient({
+    baseUrl: `${stack.emulator.url}/services/rest/connect/v1.4`,
+    username: CREDENTIALS.username,
+    password: CREDENTIALS.password,
+    appContext: 'sms-incident',
+  });
   return { journal: `file:${dir}`, fnEnv, client };
 }
 
@@ -59,7 +69,11 @@ describe('sms-incident runs audit', () => {
     // b: its note added twice
     await client.addThread(b.res.json.incidentId as number, smsNote(b.sms));
     // c: a contact it created and was cut off from before giving it the number
-    const orphan = await client.createContact({ firstName: 'SMS', lastName: 'User', externalReference: contactMarker(c.record.runId) });
+    const orphan = await client.createContact({
+      firstName: 'SMS',
+      lastName: 'User',
+      externalReference: contactMarker(c.record.runId),
+    });
     // someone else's look-alike: same contact and subject as c, no note (an agent's, say): not ours to touch
     const agents = await client.createIncident({ subject: incidentSubject(c.sms), primaryContactId: contactId });
 
@@ -70,7 +84,10 @@ describe('sms-incident runs audit', () => {
 
     // Assess: the listing
     expect(listed.code).toBe(1);
-    const found = (JSON.parse(listed.stdout) as { findings: { kind: string; id: number; runId: string; ours: boolean; fixed?: string }[]; runs: number });
+    const found = JSON.parse(listed.stdout) as {
+      findings: { kind: string; id: number; runId: string; ours: boolean; fixed?: string }[];
+      runs: number;
+    };
     expect(found.runs).toBe(3);
     expect(found.findings.map((f) => `${f.kind} ${f.id} ${f.runId} ${f.ours}`).sort()).toEqual([
       `duplicate-incident ${dup.id} ${a.record.runId} true`,
@@ -85,7 +102,9 @@ describe('sms-incident runs audit', () => {
     expect(fixedRun.stdout).toMatch(/second-note .*delete the later one in the agent console/);
     expect(fixedRun.stdout).toMatch(/noteless-incident .*\(not provably ours: left alone\)/);
     const { incidents, contacts } = stack!.emulator.state();
-    expect(incidents.map((i) => i.id).sort()).toEqual([a.res.json.incidentId, b.res.json.incidentId, c.res.json.incidentId, agents.id].sort());
+    expect(incidents.map((i) => i.id).sort()).toEqual(
+      [a.res.json.incidentId, b.res.json.incidentId, c.res.json.incidentId, agents.id].sort(),
+    );
     expect(contacts.map((x) => x.id)).toEqual([contactId]);
     // Assess: safe to run twice (what it cannot fix is still listed, nothing new is done)
     const second = JSON.parse(again.stdout) as { findings: { kind: string; fixed?: string }[] };
@@ -96,17 +115,34 @@ describe('sms-incident runs audit', () => {
 
   it('with the message id in a custom field, a note-less second incident is provably ours and --fix deletes it (the importable function, as the soak calls it)', async () => {
     // Prepare
-    const { fnEnv, client } = await start({ b2cservice_incident_sms_field: 'sms_sid' }, { incidentCustomFields: { sms_sid: 'text' } });
+    const { fnEnv, client } = await start(
+      { b2cservice_incident_sms_field: 'sms_sid' },
+      { incidentCustomFields: { sms_sid: 'text' } },
+    );
     const a = await deliver('SM' + 'd'.repeat(32), 'printer on fire');
-    const late = await client.createIncident({ subject: incidentSubject(a.sms), primaryContactId: a.res.json.contactId as number, customField: { name: 'sms_sid', value: a.sms.messageId } });
+    const late = await client.createIncident({
+      subject: incidentSubject(a.sms),
+      primaryContactId: a.res.json.contactId as number,
+      customField: { name: 'sms_sid', value: a.sms.messageId },
+    });
     const config = loadConfig(fnEnv);
 
     // Act
-    const report = await auditRuns(fileJournal(dir!), auditDesk(config), { since: Date.now() - 3_600_000, fix: true, incidentSmsField: 'sms_sid' });
-    const after = await auditRuns(fileJournal(dir!), auditDesk(config), { since: Date.now() - 3_600_000, fix: true, incidentSmsField: 'sms_sid' });
+    const report = await auditRuns(fileJournal(dir!), auditDesk(config), {
+      since: Date.now() - 3_600_000,
+      fix: true,
+      incidentSmsField: 'sms_sid',
+    });
+    const after = await auditRuns(fileJournal(dir!), auditDesk(config), {
+      since: Date.now() - 3_600_000,
+      fix: true,
+      incidentSmsField: 'sms_sid',
+    });
 
     // Assess
-    expect(report.findings).toEqual([expect.objectContaining({ kind: 'noteless-incident', id: late.id, ours: true, fixed: 'deleted' })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'noteless-incident', id: late.id, ours: true, fixed: 'deleted' }),
+    ]);
     expect(after).toMatchObject({ runs: 1, findings: [], errors: [] });
     expect(stack!.emulator.state().incidents.map((i) => i.id)).toEqual([a.res.json.incidentId]);
   });

@@ -67,7 +67,15 @@ describe('the sweeper finishes runs nobody redelivers', () => {
   it('completes a run that failed retryably (B2C throttled) once B2C answers again: one incident with its note, recorded on the run and in RunSwept', async () => {
     // Prepare: the incident creation is throttled on every attempt of the delivery; nothing redelivers
     stack = await startTwoContainers();
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 10, times: 3 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: 10,
+      times: 3,
+    });
     const failed = await stack.post(stack.fns[0], message(1));
     const sweeper = await startSweeper(stack);
 
@@ -77,17 +85,26 @@ describe('the sweeper finishes runs nobody redelivers', () => {
     // Assess
     expect(failed.status).toBe(502);
     expect(swept.status).toBe(200);
-    expect(swept.json).toMatchObject({ message: 'swept', runs: [{ runId: failed.json.runId, mode: 'restart', outcome: 'completed' }] });
+    expect(swept.json).toMatchObject({
+      message: 'swept',
+      runs: [{ runId: failed.json.runId, mode: 'restart', outcome: 'completed' }],
+    });
     const { incidents, contacts } = stack.emulator.state();
     expect(incidents).toHaveLength(1);
     expect(contacts).toHaveLength(1);
     expect(incidents[0]!.threads).toHaveLength(1);
     const [record] = await records(stack.journalDir);
-    expect(record).toMatchObject({ status: 'succeeded', executions: 2, answer: { status: 200, body: { incidentId: incidents[0]!.id } } });
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      executions: 2,
+      answer: { status: 200, body: { incidentId: incidents[0]!.id } },
+    });
     const history = record!.history;
     expect(history.map((h) => h.event)).toEqual(['claimed', 'failed', 'restarted', 'succeeded']);
     expect(history[2]!.owner).toMatch(/^sweep\//);
-    expect(standIns.datapoints('RunSwept')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', outcome: 'completed' } }]);
+    expect(standIns.datapoints('RunSwept')).toEqual([
+      { value: 1, dimensions: { functionName: 'sms-incident', outcome: 'completed' } },
+    ]);
     // the sweep's run is not a new failure: no IncidentCreationFailed from the sweeper
     expect(standIns.datapoints('IncidentCreationFailed')).toEqual([]);
     // a second sweep finds nothing to do
@@ -128,15 +145,25 @@ describe('the sweeper finishes runs nobody redelivers', () => {
   it('is safe with two sweepers at once: every run is finished once, each by one of them', async () => {
     // Prepare: three messages fail (every incident creation throttled), then B2C recovers
     stack = await startTwoContainers();
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 10, times: 9 });
-    for (const n of [11, 12, 13]) expect((await stack.post(stack.fns[n % 2 as 0 | 1], message(n))).status).toBe(502);
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: 10,
+      times: 9,
+    });
+    for (const n of [11, 12, 13]) expect((await stack.post(stack.fns[(n % 2) as 0 | 1], message(n))).status).toBe(502);
     const [s1, s2] = await Promise.all([startSweeper(stack), startSweeper(stack)]);
 
     // Act
     const [r1, r2] = await Promise.all([sweep(s1), sweep(s2)]);
 
     // Assess
-    const outcomes = [...(r1.json.runs as { outcome: string }[]), ...(r2.json.runs as { outcome: string }[])].map((r) => r.outcome);
+    const outcomes = [...(r1.json.runs as { outcome: string }[]), ...(r2.json.runs as { outcome: string }[])].map(
+      (r) => r.outcome,
+    );
     expect(outcomes.filter((o) => o === 'completed')).toHaveLength(3);
     expect(outcomes.every((o) => ['completed', 'busy', 'done'].includes(o))).toBe(true);
     const { incidents } = stack.emulator.state();
@@ -155,8 +182,18 @@ describe('the sweeper finishes runs nobody redelivers', () => {
     const sweeper = await startSweeper(stack);
 
     // Act: a caller of the webhook asks for a sweep; a valid SMS is sent to the sweeper
-    const forged = await stack.post(stack.fns[0], JSON.stringify({ sweep: true, function_role: 'sweeper' }), { 'Fn-Intent': 'invoke', 'X-Function-Role': 'sweeper' });
-    const smsToSweeper = readAnswer(await sweeper.invoke({ method: 'POST', url: '/webhooks/sms-to-incident', headers: { 'Content-Type': 'application/json' }, body: message(21) }));
+    const forged = await stack.post(stack.fns[0], JSON.stringify({ sweep: true, function_role: 'sweeper' }), {
+      'Fn-Intent': 'invoke',
+      'X-Function-Role': 'sweeper',
+    });
+    const smsToSweeper = readAnswer(
+      await sweeper.invoke({
+        method: 'POST',
+        url: '/webhooks/sms-to-incident',
+        headers: { 'Content-Type': 'application/json' },
+        body: message(21),
+      }),
+    );
 
     // Assess
     expect(forged.status).toBe(400);
@@ -175,11 +212,32 @@ describe('the sweeper gives up at the cap, and pages once', () => {
     const journal = fileJournal(stack.journalDir);
     const started = Date.now() - 25 * 3_600_000;
     await journal.create({
-      schema: 1, key: 'vonage:0A000000OLD', runId: 'run-old', workflow: 'sms-to-incident', provider: 'vonage', messageId: '0A000000OLD', payloadHash: 'h',
-      payload: { provider: 'vonage', messageId: '0A000000OLD', from: '+447700900001', to: '+447700900999', text: 'old', media: [] },
-      status: 'failed', executions: 4, duplicates: 0, steps: [], compensation: 'none', failedStep: 'create-incident',
+      schema: 1,
+      key: 'vonage:0A000000OLD',
+      runId: 'run-old',
+      workflow: 'sms-to-incident',
+      provider: 'vonage',
+      messageId: '0A000000OLD',
+      payloadHash: 'h',
+      payload: {
+        provider: 'vonage',
+        messageId: '0A000000OLD',
+        from: '+447700900001',
+        to: '+447700900999',
+        text: 'old',
+        media: [],
+      },
+      status: 'failed',
+      executions: 4,
+      duplicates: 0,
+      steps: [],
+      compensation: 'none',
+      failedStep: 'create-incident',
       error: { type: 'OSC-CREST-00035', message: 'throttled', retryable: true },
-      startedAt: started, updatedAt: started + 3_600_000, finishedAt: started + 3_600_000, history: [{ at: started, event: 'claimed', owner: 'call/x' }],
+      startedAt: started,
+      updatedAt: started + 3_600_000,
+      finishedAt: started + 3_600_000,
+      history: [{ at: started, event: 'claimed', owner: 'call/x' }],
     });
     const sweeper = await startSweeper(stack);
 
@@ -188,13 +246,23 @@ describe('the sweeper gives up at the cap, and pages once', () => {
     const second = await sweep(sweeper);
 
     // Assess
-    expect(first.json).toMatchObject({ runs: [{ runId: 'run-old', mode: 'give-up', outcome: 'gave_up', detail: 'gave up after 24 h: OSC-CREST-00035' }] });
+    expect(first.json).toMatchObject({
+      runs: [{ runId: 'run-old', mode: 'give-up', outcome: 'gave_up', detail: 'gave up after 24 h: OSC-CREST-00035' }],
+    });
     expect(second.json).toMatchObject({ runs: [], givenUp: 1 });
-    expect(standIns.datapoints('IncidentCreationFailed')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', provider: 'vonage' } }]);
-    expect(standIns.datapoints('RunSwept')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', outcome: 'gave_up' } }]);
+    expect(standIns.datapoints('IncidentCreationFailed')).toEqual([
+      { value: 1, dimensions: { functionName: 'sms-incident', provider: 'vonage' } },
+    ]);
+    expect(standIns.datapoints('RunSwept')).toEqual([
+      { value: 1, dimensions: { functionName: 'sms-incident', outcome: 'gave_up' } },
+    ]);
     const [record] = await records(stack.journalDir);
     expect(record).toMatchObject({ status: 'failed', error: { retryable: true } });
-    expect(record!.history.at(-1)).toMatchObject({ event: 'failed', owner: expect.stringMatching(/^sweep\//), detail: 'gave up after 24 h: OSC-CREST-00035' });
+    expect(record!.history.at(-1)).toMatchObject({
+      event: 'failed',
+      owner: expect.stringMatching(/^sweep\//),
+      detail: 'gave up after 24 h: OSC-CREST-00035',
+    });
     expect(sweeper.output()).toContain('"message":"run given up: unfinished at the sweep cap"');
     // nothing was sent to B2C Service
     expect(stack.emulator.requests()).toEqual([]);
@@ -205,7 +273,15 @@ describe('sms-incident runs sweep (the built CLI)', () => {
   it('says what is due with --dry-run and changes nothing, then finishes it, and a second sweep finds nothing', async () => {
     // Prepare
     stack = await startTwoContainers();
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: 10, times: 3 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: 10,
+      times: 3,
+    });
     const failed = await stack.post(stack.fns[0], message(31));
     const journal = `file:${stack.journalDir}`;
     const env = { ...stack.env, sweep_backoff_initial_ms: '0' };
@@ -220,21 +296,27 @@ describe('sms-incident runs sweep (the built CLI)', () => {
 
     // Assess
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain(`${failed.json.runId as string}  twilio:SM${'0'.repeat(30)}31  restart  would run  (OSC-CREST-00035)`);
+    expect(dry.stdout).toContain(
+      `${failed.json.runId as string}  twilio:SM${'0'.repeat(30)}31  restart  would run  (OSC-CREST-00035)`,
+    );
     expect(requestsAfterDryRun).toBe(requestsBefore);
     expect(recordAfterDryRun).toMatchObject({ status: 'failed', executions: 1 });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${failed.json.runId as string}  twilio:SM${'0'.repeat(30)}31  restart  completed`);
-    expect(run.stdout).toMatch(/1 runs read, 0 waiting for their back-off, 0 left for the next sweep, 0 given up earlier/);
+    expect(run.stdout).toMatch(
+      /1 runs read, 0 waiting for their back-off, 0 left for the next sweep, 0 given up earlier/,
+    );
     expect(JSON.parse(again.stdout)).toMatchObject({ considered: 1, runs: [] });
     expect(stack.emulator.state().incidents).toHaveLength(1);
     expect(stack.emulator.state().incidents[0]!.threads).toHaveLength(1);
   });
 
-  it('refuses without the function\'s config (exit 1, naming the keys), unless --dry-run', async () => {
+  it("refuses without the function's config (exit 1, naming the keys), unless --dry-run", async () => {
     stack = await startTwoContainers();
     const res = await cli(['runs', 'sweep', '--journal', `file:${stack.journalDir}`]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/needs the function's config in the environment \(b2cservice_hostname.*\); or pass --dry-run/);
+    expect(res.stderr).toMatch(
+      /needs the function's config in the environment \(b2cservice_hostname.*\); or pass --dry-run/,
+    );
   });
 });
