@@ -91,7 +91,6 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const all = draw(options.messages, pool, random, options.seed);
 
   // Two "containers"; a killed one is replaced at once by a fresh process.
-  let exitsCaused = 0;
   let crashes = 0;
   const stderr: string[] = [];
   // The function's warnings and errors by message id: printed for a message that breaches.
@@ -146,7 +145,6 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       const i = random.int(0, 1);
       const victim = await slots[i]!;
       caused.add(victim);
-      exitsCaused++;
       kills++;
       victim.kill('SIGKILL');
       slots[i] = victim.exited.then(() => respawn());

@@ -36,3 +36,9 @@ export function writeEmpty(
   });
   res.end();
 }
+
+export function writeHtml(res: ServerResponse, status: number, html: string): void {
+  const bytes = Buffer.from(html, 'utf8');
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': bytes.length });
+  res.end(bytes);
+}

@@ -1,6 +1,7 @@
 /** `/incidents`, `/incidents/{id}` and `/incidents/{id}/threads`. */
 import { DELETED, PATCHED, expands, parseId, type ApiRequest, type ApiResult } from './api-request.js';
 import { readIncidentBody, type ObjectReference } from './bodies.js';
+import { type Quirks, storedSubject, storedThreadText } from './quirks.js';
 import { noSuchObject, notRecognized, unsupportedMethod, writeFailed } from './errors.js';
 import { page } from './paging.js';
 import { INCIDENTS_TABLE } from './query-tables.js';
@@ -20,12 +21,13 @@ function contactReference(store: EmulatorStore, ref: ObjectReference): number {
     return ref.id;
   }
   const named = store.contacts().filter((c) => contactLookupName(c) === ref.lookupName);
-  if (named.length !== 1) {
+  const only = named.length === 1 ? named[0] : undefined;
+  if (only === undefined) {
     throw writeFailed(
       `${BAD_REFERENCE}: Invalid lookupName: ${named.length === 0 ? 'No' : 'More than one'} Contact with lookupName = '${ref.lookupName}'`,
     );
   }
-  return named[0]!.id;
+  return only.id;
 }
 
 function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
@@ -33,7 +35,7 @@ function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
 }
 
 function list(req: ApiRequest, store: EmulatorStore): ApiResult {
-  const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store, whereParam(req.query)));
+  const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store.searchView(), whereParam(req.query)));
   const sources = items.map((i) => ({
     id: i.id,
     lookupName: i.referenceNumber,
@@ -43,12 +45,18 @@ function list(req: ApiRequest, store: EmulatorStore): ApiResult {
   return { status: 200, json: { ...collectionJson(req.base, 'incidents', req.href, sources), ...paging } };
 }
 
+/** What the site stores of a thread entry: its text normalised as the site's quirks say. */
+function stored<T extends NewThread | ThreadEdit>(entry: T, quirks: Quirks): T {
+  return entry.text === undefined ? entry : { ...entry, text: storedThreadText(entry.text, quirks) };
+}
+
 function create(req: ApiRequest, store: EmulatorStore): ApiResult {
   const body = readIncidentBody(req.json(), 'create', req.site);
   const incident = store.createIncident({
-    ...(body.subject === undefined ? {} : { subject: body.subject }),
+    ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
+    // biome-ignore lint/style/noNonNullAssertion: readIncidentBody(…, 'create') refuses a body without primaryContact
     primaryContactId: contactReference(store, body.primaryContact!),
-    threads: (body.threads ?? []).filter(isNewThread),
+    threads: (body.threads ?? []).filter(isNewThread).map((t) => stored(t, req.quirks)),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return {
@@ -68,9 +76,9 @@ function update(req: ApiRequest, store: EmulatorStore, incident: EmulatorInciden
     }
   }
   store.updateIncident(incident, {
-    ...(body.subject === undefined ? {} : { subject: body.subject }),
+    ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
     ...(primaryContactId === undefined ? {} : { primaryContactId }),
-    ...(body.threads === undefined ? {} : { threads: body.threads }),
+    ...(body.threads === undefined ? {} : { threads: body.threads.map((t) => stored(t, req.quirks)) }),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return PATCHED;

@@ -6,7 +6,7 @@
 import { invalidQuery } from './errors.js';
 import type { RoqlExpr, RoqlSelect } from './roql.js';
 import type { QueryField, QueryTable } from './query-tables.js';
-import type { EmulatorStore } from './store.js';
+import type { ReplicaView } from './replica.js';
 
 type Predicate<Row> = (row: Row) => boolean;
 
@@ -94,10 +94,10 @@ function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]
 /** Objects with at least one matching row (a contact matches a `phones.` condition if any phone does). */
 export function filterObjects<Obj, Row>(
   table: QueryTable<Obj, Row>,
-  store: EmulatorStore,
+  data: ReplicaView,
   where: RoqlExpr | undefined,
 ): Obj[] {
-  const objects = table.objects(store);
+  const objects = table.objects(data);
   if (where === undefined) return objects;
   const matches = compile(where, table);
   const joined = isJoined(table, fieldNames(where));
@@ -115,14 +115,14 @@ export interface SelectResult {
 /** A join yields one row per matching list item: a number held under two phone types gives the contact twice. */
 export function runSelect<Obj, Row>(
   table: QueryTable<Obj, Row>,
-  store: EmulatorStore,
+  data: ReplicaView,
   statement: RoqlSelect,
 ): SelectResult {
   const columns = statement.columns.map((name) => fieldOf(table, name));
   const matches = statement.where === undefined ? () => true : compile(statement.where, table);
   const joined = isJoined(table, [...statement.columns, ...(statement.where ? fieldNames(statement.where) : [])]);
   const rows = table
-    .objects(store)
+    .objects(data)
     .flatMap((obj) => table.rows(obj, joined))
     .filter(matches)
     .map((row) => columns.map((c) => c.value(row)))

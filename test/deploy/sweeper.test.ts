@@ -45,7 +45,9 @@ describe('terraform: the sweeper (sweeper.tf)', () => {
       compartment_id: '${var.compartment_ocid}',
     });
     expect(first(schedule.resources).id).toBe('${oci_functions_function.sweeper[0].id}');
-    const variable = first((files['sweeper.tf']?.variable as unknown as Record<string, Block[]>).sweep_schedule);
+    const variable = first(
+      ((files['sweeper.tf']?.variable ?? {}) as unknown as Record<string, Block[]>).sweep_schedule,
+    );
     expect(variable.default).toBe('*/5 * * * *');
   });
 
