@@ -59,9 +59,9 @@ describe('sms-incident runs audit', () => {
   it('lists a duplicate incident, a second note and a phoneless contact the function made; --fix resolves what is provably ours; a second --fix finds nothing', async () => {
     // Prepare: three messages through the function, then what late and repeated writes would leave
     const { journal, fnEnv, client } = await start();
-    const a = await deliver('SM' + 'a'.repeat(32), 'printer on fire');
-    const b = await deliver('SM' + 'b'.repeat(32), 'no toner');
-    const c = await deliver('SM' + 'c'.repeat(32), 'paper jam');
+    const a = await deliver(`SM${'a'.repeat(32)}`, 'printer on fire');
+    const b = await deliver(`SM${'b'.repeat(32)}`, 'no toner');
+    const c = await deliver(`SM${'c'.repeat(32)}`, 'paper jam');
     const contactId = a.res.json.contactId as number;
     // a: its incident creation applied a second time, later, with the note (past the window)
     const dup = await client.createIncident({ subject: incidentSubject(a.sms), primaryContactId: contactId });
@@ -119,7 +119,7 @@ describe('sms-incident runs audit', () => {
       { b2cservice_incident_sms_field: 'sms_sid' },
       { incidentCustomFields: { sms_sid: 'text' } },
     );
-    const a = await deliver('SM' + 'd'.repeat(32), 'printer on fire');
+    const a = await deliver(`SM${'d'.repeat(32)}`, 'printer on fire');
     const late = await client.createIncident({
       subject: incidentSubject(a.sms),
       primaryContactId: a.res.json.contactId as number,
