@@ -56,7 +56,7 @@ async function deliver(sid: string, text: string) {
 }
 
 describe('sms-incident runs audit', () => {
-  it('lists a duplicate incident, a second note and a phoneless contact the function made; --fix resolves what is provably ours; a second --fix finds nothing', async () => {
+  it('lists a duplicate incident, a second note and a phoneless contact the function made; --fix resolves what is provably ours; a second --fix changes nothing', async () => {
     // Prepare: three messages through the function, then what late and repeated writes would leave
     const { journal, fnEnv, client } = await start();
     const a = await deliver(`SM${'a'.repeat(32)}`, 'printer on fire');
