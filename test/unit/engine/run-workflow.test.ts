@@ -9,7 +9,7 @@ import type {
   StepDefinition,
   WorkflowDefinition,
 } from '../../../src/engine/types.js';
-import { FakeClock, T0 } from './fake-clock.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 
 interface State {
   readonly phone: string;
