@@ -6,7 +6,7 @@
  */
 import type { B2cClient, SiteProbe } from '../b2c/index.js';
 import type { AuditProbe } from '../b2c/audit-probe.js';
-import type { Check } from './doctor.js';
+import type { Check } from './doctor-check.js';
 
 /** How long a search may take to show a new record before doctor stops waiting. */
 export const LAG_LIMIT_MS = 15_000;

@@ -25,15 +25,9 @@ const DoctorConfigSchema = ConfigSchema.pick({
 });
 type DoctorConfig = ReturnType<typeof DoctorConfigSchema.parse>;
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+import type { Check } from './doctor-check.js';
 
-export interface Check {
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-  /** What to change, when it failed. */
-  readonly fix?: string;
-}
+export type { Check, CheckStatus } from './doctor-check.js';
 
 export interface DoctorReport {
   readonly site: string;
