@@ -48,6 +48,8 @@ export interface Delivery {
   readonly log?: Logger;
   /** This run's engine hooks (telemetry), given the run's logger. */
   readonly hooks?: (runLog: Logger) => RunHooks;
+  /** An operator's redrive (the CLI), not a delivery: no signature was checked, and the log line says so. */
+  readonly redrive?: boolean;
   /** Told when the delivery is a duplicate answered from the journal, with the run's latest traced execution. */
   readonly onDuplicate?: (original: { runId: string; traceId?: string; spanId?: string }) => void;
 }
@@ -117,7 +119,7 @@ export class IdempotentRuns<S extends object> {
     runLog.info(
       claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`,
       {
-        signature: this.#parts.signature,
+        ...(delivery.redrive ? { origin: 'redrive', by: delivery.caller } : { signature: this.#parts.signature }),
         textLength: sms.text.length,
         media: sms.media.length,
         execution: record.executions,

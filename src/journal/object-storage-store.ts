@@ -194,6 +194,17 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
       const name = (await bodyText(res.value)).trim();
       return name.startsWith(`${prefix}runs/`) ? read(name) : undefined;
     },
+    async runIdsStartingWith(start, limit) {
+      const byRun = runName('');
+      try {
+        const res = await withRetries(() =>
+          client.listObjects({ namespaceName, bucketName, prefix: runName(start), limit }),
+        );
+        return res.listObjects.objects.map((o) => decodeURIComponent(o.name.slice(byRun.length)));
+      } catch (error) {
+        throw storeError('list', error);
+      }
+    },
   };
 }
 

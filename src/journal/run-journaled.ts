@@ -95,6 +95,8 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
               attempts: undo.attempts,
               durationMs: undo.durationMs,
               ...(undo.error ? { error: undo.error } : {}),
+              ...(undo.effect ? { effect: undo.effect } : {}),
+              ...(undo.reason ? { reason: undo.reason } : {}),
             },
           };
         }),
