@@ -55,7 +55,7 @@ async function deliver(sid: string, text: string) {
   return { res, record, sms: InboundSmsSchema.parse(record.payload) };
 }
 
-describe('sms-incident runs audit', () => {
+describe('sms-incident runs audit', { timeout: 120_000 }, () => {
   it('lists a duplicate incident, a second note and a phoneless contact the function made; --fix resolves what is provably ours; a second --fix changes nothing', async () => {
     // Prepare: three messages through the function, then what late and repeated writes would leave
     const { journal, fnEnv, client } = await start();

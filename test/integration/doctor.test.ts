@@ -35,7 +35,7 @@ async function doctor(
   };
 }
 
-describe('sms-incident doctor', () => {
+describe('sms-incident doctor', { timeout: 120_000 }, () => {
   it('passes against a site set up as the function needs, and removes its test contact and incident', async () => {
     // Prepare
     const site = { incidentCustomFields: { sms_sid: 'text' as const } };

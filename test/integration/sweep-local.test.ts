@@ -33,7 +33,7 @@ afterAll(async () => {
   await new Promise((r) => child.once('exit', r));
 });
 
-describe('npm start sweeps on a timer', () => {
+describe('npm start sweeps on a timer', { timeout: 120_000 }, () => {
   it('finishes a run whose incident creation B2C Service throttled, with nothing redelivered', async () => {
     // Prepare: every attempt of the delivery is throttled
     const fault = {

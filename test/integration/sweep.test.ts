@@ -4,6 +4,7 @@
  * schedule does, on the journal two webhook containers wrote. No provider redelivers here (Twilio
  * does not): the sweep alone finishes what failed or was cut off.
  */
+import { mkdir } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fileJournal, type RunRecord } from '../../src/journal/index.js';
 import { startFunction, type FnProcess } from '../../src/local/index.js';
@@ -63,7 +64,7 @@ async function records(dir: string): Promise<RunRecord[]> {
 // Distinct texts: two look-alikes (same sender, same text) in flight at once are issue 16 item 5, not the sweep's.
 const message = (n: number) => webhook({ sid: `SM${String(n).padStart(32, '0')}`, body: `message ${n}` });
 
-describe('the sweeper finishes runs nobody redelivers', () => {
+describe('the sweeper finishes runs nobody redelivers', { timeout: 120_000 }, () => {
   it('completes a run that failed retryably (B2C throttled) once B2C answers again: one incident with its note, recorded on the run and in RunSwept', async () => {
     // Prepare: the incident creation is throttled on every attempt of the delivery; nothing redelivers
     stack = await startTwoContainers();
@@ -115,7 +116,8 @@ describe('the sweeper finishes runs nobody redelivers', () => {
 
   it('resumes a run whose container was killed mid-write, once its lease and the late-write window have passed', async () => {
     // Prepare: the note never gets an answer and the container dies; nobody redelivers
-    stack = await startTwoContainers({ timeoutMs: 8_000, env: { b2cservice_late_write_window_ms: '0' } });
+    // A 20 s deadline: the lease outlives the sweeper's start on a loaded machine, so the first sweep meets it live.
+    stack = await startTwoContainers({ timeoutMs: 20_000, env: { b2cservice_late_write_window_ms: '0' } });
     const [a] = stack.fns;
     expect((await stack.post(a, '{}')).status).toBe(400);
     stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'hang', times: 1 });
@@ -205,7 +207,7 @@ describe('the sweeper finishes runs nobody redelivers', () => {
   });
 });
 
-describe('the sweeper gives up at the cap, and pages once', () => {
+describe('the sweeper gives up at the cap, and pages once', { timeout: 120_000 }, () => {
   it('records a run unfinished 24 h after it started as given up, posts IncidentCreationFailed=1 (the failed-run alarm), and does not page again', async () => {
     // Prepare: a run that failed retryably 25 h ago, as the webhook left it
     stack = await startTwoContainers();
@@ -269,7 +271,7 @@ describe('the sweeper gives up at the cap, and pages once', () => {
   });
 });
 
-describe('sms-incident runs sweep (the built CLI)', () => {
+describe('sms-incident runs sweep (the built CLI)', { timeout: 120_000 }, () => {
   it('says what is due with --dry-run and changes nothing, then finishes it, and a second sweep finds nothing', async () => {
     // Prepare
     stack = await startTwoContainers();
@@ -313,6 +315,7 @@ describe('sms-incident runs sweep (the built CLI)', () => {
 
   it("refuses without the function's config (exit 1, naming the keys), unless --dry-run", async () => {
     stack = await startTwoContainers();
+    await mkdir(stack.journalDir, { recursive: true });
     const res = await cli(['runs', 'sweep', '--journal', `file:${stack.journalDir}`]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(
