@@ -74,7 +74,8 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
       });
       result = toHttp(rejected(500, 'internal error'));
     } finally {
-      // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
+      // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget
+      // (already under way when the run's answer was decided: then this waits for that flush).
       await inv.end(result.status, result.outcome);
     }
     return reply(ctx, result);
@@ -185,6 +186,8 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     log,
     hooks: (runLog) => inv.runHooks(runLog),
     onDuplicate: (original) => inv.duplicate(original),
+    // The flush goes out with the run's final record instead of after it (the handler's end() then finds it under way).
+    onAnswer: (decided) => void inv.end(decided.status, decided.outcome),
   });
   return toHttp(result, received.dialect, config.inbound.reply_template);
 }
@@ -247,9 +250,14 @@ async function sweep(request: WebhookRequest, inv: InvocationTelemetry, containe
     );
   }
   for (const run of report.runs) {
-    inv.metric('RunSwept', { outcome: run.outcome }, 1);
+    inv.metric('RunSwept', { functionName: container.telemetry.functionName, outcome: run.outcome }, 1);
     // A give-up pages through the failed-run alarm, once per run.
-    if (run.outcome === 'gave_up') inv.metric('IncidentCreationFailed', { provider: run.provider }, 1);
+    if (run.outcome === 'gave_up')
+      inv.metric(
+        'IncidentCreationFailed',
+        { functionName: container.telemetry.functionName, provider: run.provider },
+        1,
+      );
   }
   const counts = Object.fromEntries(
     [...new Set(report.runs.map((r) => r.outcome))].map((o) => [o, report.runs.filter((r) => r.outcome === o).length]),
