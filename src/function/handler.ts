@@ -1,5 +1,5 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, allowsClearText, environment, loadConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
+import { ConfigError, allowsClearText, environment, loadFunctionConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
 // Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
 import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
@@ -107,7 +107,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
   }
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadFunctionConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return configError(error, log);
