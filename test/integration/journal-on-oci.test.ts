@@ -3,13 +3,14 @@
  * given the resource principal OCI sets in every container, answers 500 naming `run_journal` and
  * why, and touches B2C Service not at all; `run_journal=memory` (chosen) or a durable journal runs.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../src/emulator/index.js';
+import { startFunction } from '../../src/local/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { CREDENTIALS, ENTRY, postWebhook, startStack, type Stack } from '../helpers/stack.js';
 
 const guide = readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8');
 const identity = ociTestIdentity();
@@ -22,7 +23,13 @@ afterEach(async () => {
 
 describe('the run journal on OCI Functions', () => {
   it('refuses the default memory journal with a 500 that names run_journal and says why', async () => {
-    stack = await startStack({ env: { ...identity.env } });
+    // Not startStack: it chooses the memory journal; here run_journal is left unset, as fn deploy leaves it.
+    const emulator = await startEmulator(CREDENTIALS);
+    const fn = await startFunction({
+      entry: ENTRY,
+      env: { ...identity.env, b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password, webhook_signature: 'off' },
+    });
+    stack = { emulator, fn, post: (body) => postWebhook(fn, body, { headers: { 'Content-Type': 'application/json' } }), stop: async () => void (await Promise.allSettled([fn.stop(), emulator.close()])) };
     const res = await stack.post(guide);
     expect(res.status).toBe(500);
     expect(res.json.message).toBe('function configuration error');
@@ -54,7 +61,15 @@ describe('the run journal on OCI Functions', () => {
   });
 
   it('keeps the memory default off OCI (the local agent sets no resource principal)', async () => {
-    stack = await startStack();
-    expect((await stack.post(guide)).status).toBe(200);
+    const emulator = await startEmulator(CREDENTIALS);
+    const fn = await startFunction({
+      entry: ENTRY,
+      env: { b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password, webhook_signature: 'off' },
+    });
+    try {
+      expect((await postWebhook(fn, guide, { headers: { 'Content-Type': 'application/json' } })).status).toBe(200);
+    } finally {
+      await Promise.allSettled([fn.stop(), emulator.close()]);
+    }
   });
 });
