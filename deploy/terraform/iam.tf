@@ -28,8 +28,8 @@ resource "oci_identity_dynamic_group" "authorizer" {
   freeform_tags  = var.freeform_tags
 }
 
-# The APM domain's compartment: APM's policy reference documents only the general variables, so the
-# Functions service's grant is scoped by the domain's compartment, not by a target.apm-domain.id.
+# The APM domain's compartment: APM's policy reference documents only the general variables (none
+# names a domain), so the Functions service's grant is scoped by the domain's compartment.
 data "oci_apm_apm_domain" "trace" {
   count         = local.tracing ? 1 : 0
   apm_domain_id = var.apm_domain_ocid
