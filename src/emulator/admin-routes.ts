@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultSpecError, type FaultBook } from './faults.js';
 import { decodeUtf8, readBody, writeEmpty, writeJson } from './http-io.js';
+import { type Quirks, QuirksError } from './quirks.js';
 import type { SiteProfile } from './site.js';
 import type { EmulatorStore } from './store.js';
 import { seedContact } from './seed-contact.js';
@@ -17,6 +18,8 @@ export interface AdminDeps {
   readonly store: EmulatorStore;
   readonly site: SiteProfile;
   readonly faults: FaultBook;
+  /** `set` validates and replaces the whole setting; throws {@link QuirksError}. */
+  readonly quirks: { get(): Quirks; set(input: unknown): Quirks };
   readonly requests: () => RecordedRequest[];
   readonly reset: () => void;
 }
@@ -43,6 +46,7 @@ function describe(url: string): unknown {
       state: `GET ${url}${ADMIN_PREFIX}/state`,
       requests: `GET ${url}${ADMIN_PREFIX}/requests`,
       faults: `GET|POST|DELETE ${url}${ADMIN_PREFIX}/faults`,
+      quirks: `GET|PUT|DELETE ${url}${ADMIN_PREFIX}/quirks {"searchLagMs":1500,"threadLineEnds":"crlf","threadTrim":"lines","subjectTrim":true}`,
       reset: `POST ${url}${ADMIN_PREFIX}/reset`,
       seedContact: `POST ${url}${ADMIN_PREFIX}/contacts {"phone":"+15551234567","phoneType":"Mobile Phone"}`,
     },
@@ -72,6 +76,21 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
     }
     case `DELETE ${ADMIN_PREFIX}/faults`:
       deps.faults.clear();
+      return writeEmpty(res, 204, undefined);
+    case `GET ${ADMIN_PREFIX}/quirks`:
+      return writeJson(res, 200, deps.quirks.get());
+    case `PUT ${ADMIN_PREFIX}/quirks`: {
+      const body = await readJson(req);
+      if (!body.ok) return writeJson(res, 400, { error: body.error });
+      try {
+        return writeJson(res, 200, deps.quirks.set(body.value));
+      } catch (error) {
+        if (error instanceof QuirksError) return writeJson(res, 400, { error: 'invalid quirks', issues: error.issues });
+        throw error;
+      }
+    }
+    case `DELETE ${ADMIN_PREFIX}/quirks`:
+      deps.quirks.set({});
       return writeEmpty(res, 204, undefined);
     case `POST ${ADMIN_PREFIX}/reset`:
       deps.reset();

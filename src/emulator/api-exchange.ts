@@ -4,15 +4,16 @@
  * every attempt, including the ones that were dropped or hung.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import type { ApiRequest, ApiResult } from './api-request.js';
 import { routeApi } from './api-router.js';
 import { API_PREFIX } from './catalog.js';
 import { ConnectError, ERROR_CODES, connectErrorBody, defaultCodeFor, unauthorized } from './errors.js';
 import type { FaultBook } from './faults.js';
 import { checkGate, splitApiPath, type Credentials } from './gate.js';
-import { decodeUtf8, readBody, writeEmpty, writeJson } from './http-io.js';
+import { decodeUtf8, readBody, writeEmpty, writeHtml, writeJson } from './http-io.js';
 import { recordRequest } from './recording.js';
+import type { Quirks } from './quirks.js';
 import type { SiteProfile } from './site.js';
 import type { EmulatorStore } from './store.js';
 import type { FaultSpec, RecordedRequest } from './types.js';
@@ -22,6 +23,8 @@ export interface ExchangeDeps {
   readonly faults: FaultBook;
   readonly credentials: Credentials;
   readonly site: SiteProfile;
+  /** The site's quirks as they are now (they can change between requests). */
+  quirks(): Quirks;
   /** Host for URLs when a request has no Host header. */
   readonly fallbackHost: string;
   record(request: RecordedRequest): void;
@@ -60,9 +63,14 @@ function errorResult(origin: string, href: string, error: ConnectError): ApiResu
 }
 
 function faultError(fault: FaultSpec): ConnectError {
-  const status = fault.status ?? 503;
+  const status = fault.status ?? (fault.action === 'commit-then-status' ? 500 : 503);
   if (status === 401 && fault.errorCode === undefined) return unauthorized();
   return new ConnectError(status, fault.errorCode ?? defaultCodeFor(status), fault.detail);
+}
+
+function proxyPage(status: number): string {
+  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
 export async function handleApiExchange(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExchangeDeps): Promise<void> {
@@ -76,6 +84,15 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
   const href = `${origin}${req.url ?? '/'}`;
   const fault = deps.faults.take(method, path.resource);
 
+  // A proxy's error page: none of Connect's headers, no error code.
+  const answerHtml = (status: number): void => {
+    writeHtml(res, status, proxyPage(status));
+    record.status = status;
+  };
+  const answerFault = (spec: FaultSpec): void => {
+    if ((spec.body ?? (spec.action === 'commit-then-status' ? 'html' : 'connect')) === 'html') return answerHtml(faultError(spec).status);
+    answer(errorResult(origin, href, faultError(spec)));
+  };
   const answer = (result: ApiResult): void => {
     const headers = {
       ...result.headers,
@@ -97,9 +114,14 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
   }
   switch (fault?.action) {
     case 'status':
-      return answer(errorResult(origin, href, faultError(fault)));
+      return answerFault(fault);
     case 'drop':
       return drop();
+    case 'drop-then-commit':
+      // The client sees a reset connection at once; the site goes on and applies the write later.
+      drop();
+      if (!(await deps.sleep(fault.commitAfterMs ?? 0))) return;
+      break;
     case 'hang':
       return; // the socket is destroyed by close()
     case 'delay':
@@ -120,6 +142,7 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
       href,
       json: () => parseJsonBody(bytes),
       site: deps.site,
+      quirks: deps.quirks(),
     };
     result = routeApi(apiRequest, deps.store);
   } catch (error) {
@@ -128,5 +151,7 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
   }
 
   if (fault?.action === 'commit-then-drop') return drop();
+  if (fault?.action === 'drop-then-commit') return;
+  if (fault?.action === 'commit-then-status') return answerFault(fault);
   answer(result);
 }

@@ -1,4 +1,5 @@
 /** What a resource handler sees of a request, and what it answers: plain data, no sockets. */
+import type { Quirks } from './quirks.js';
 import type { SiteProfile } from './site.js';
 
 export interface ApiRequest {
@@ -15,6 +16,8 @@ export interface ApiRequest {
   json(): unknown;
   /** The emulated site's vocabulary, custom fields and the account's permissions. */
   readonly site: SiteProfile;
+  /** How the site strays in what it stores (thread text, subjects). */
+  readonly quirks: Quirks;
 }
 
 export interface ApiResult {

@@ -11,7 +11,7 @@ import type { EmulatorContact } from './types.js';
 import { whereParam } from './where-param.js';
 
 function list(req: ApiRequest, store: EmulatorStore): ApiResult {
-  const matching = filterObjects(CONTACTS_TABLE, store, whereParam(req.query));
+  const matching = filterObjects(CONTACTS_TABLE, store.searchView(), whereParam(req.query));
   const { items, paging } = page(req, matching);
   const sources = items.map((c) => ({ id: c.id, lookupName: contactLookupName(c), createdTime: c.createdTime, updatedTime: c.updatedTime }));
   return { status: 200, json: { ...collectionJson(req.base, 'contacts', req.href, sources), ...paging } };

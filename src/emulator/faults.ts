@@ -11,8 +11,10 @@ const FaultFields = {
       .transform((m) => m.toUpperCase())
       .pipe(z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', '*'])),
     path: z.string().startsWith('/', 'must start with /'),
-    action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'hang']),
+    action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'commit-then-status', 'drop-then-commit', 'hang']),
     status: z.number().int().min(400).max(599).optional(),
+    body: z.enum(['connect', 'html']).optional(),
+    commitAfterMs: z.number().int().min(0).max(600_000).optional(),
     errorCode: z.string().min(1).optional(),
     detail: z.string().optional(),
     delayMs: z.number().int().min(0).max(600_000).optional(),
@@ -20,15 +22,19 @@ const FaultFields = {
     times: z.number().int().min(1).optional(),
 };
 
-const withDelayRule = <T extends { action: string; delayMs?: number | undefined }>(f: T): boolean => f.action !== 'delay' || f.delayMs !== undefined;
+type Timed = { action: string; delayMs?: number | undefined; commitAfterMs?: number | undefined };
+const withDelayRule = (f: Timed): boolean => f.action !== 'delay' || f.delayMs !== undefined;
 const delayRule = { message: 'delayMs is required for action delay', path: ['delayMs'] };
+const withCommitAfterRule = (f: Timed): boolean => (f.action === 'drop-then-commit') === (f.commitAfterMs !== undefined);
+const commitAfterRule = { message: 'commitAfterMs is required for action drop-then-commit, and only for it', path: ['commitAfterMs'] };
 
 /** A rule armed when its parent fires: one level deep is enough for compound faults. */
-const ThenSchema = z.strictObject(FaultFields).refine(withDelayRule, delayRule);
+const ThenSchema = z.strictObject(FaultFields).refine(withDelayRule, delayRule).refine(withCommitAfterRule, commitAfterRule);
 
 export const FaultSpecSchema = z
   .strictObject({ ...FaultFields, then: ThenSchema.optional() })
-  .refine(withDelayRule, delayRule);
+  .refine(withDelayRule, delayRule)
+  .refine(withCommitAfterRule, commitAfterRule);
 
 export class FaultSpecError extends Error {
   override readonly name = 'FaultSpecError';

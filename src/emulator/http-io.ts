@@ -27,3 +27,9 @@ export function writeEmpty(res: ServerResponse, status: number, contentType: str
   res.writeHead(status, { ...headers, ...(contentType === undefined ? {} : { 'content-type': contentType }), 'content-length': 0 });
   res.end();
 }
+
+export function writeHtml(res: ServerResponse, status: number, html: string): void {
+  const bytes = Buffer.from(html, 'utf8');
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': bytes.length });
+  res.end(bytes);
+}

@@ -1,6 +1,7 @@
 /** `/incidents`, `/incidents/{id}` and `/incidents/{id}/threads`. */
 import { DELETED, PATCHED, expands, parseId, type ApiRequest, type ApiResult } from './api-request.js';
 import { readIncidentBody, type ObjectReference } from './bodies.js';
+import { type Quirks, storedSubject, storedThreadText } from './quirks.js';
 import { noSuchObject, notRecognized, unsupportedMethod, writeFailed } from './errors.js';
 import { page } from './paging.js';
 import { INCIDENTS_TABLE } from './query-tables.js';
@@ -30,17 +31,22 @@ function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
 }
 
 function list(req: ApiRequest, store: EmulatorStore): ApiResult {
-  const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store, whereParam(req.query)));
+  const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store.searchView(), whereParam(req.query)));
   const sources = items.map((i) => ({ id: i.id, lookupName: i.referenceNumber, createdTime: i.createdTime, updatedTime: i.updatedTime }));
   return { status: 200, json: { ...collectionJson(req.base, 'incidents', req.href, sources), ...paging } };
+}
+
+/** What the site stores of a thread entry: its text normalised as the site's quirks say. */
+function stored<T extends NewThread | ThreadEdit>(entry: T, quirks: Quirks): T {
+  return entry.text === undefined ? entry : { ...entry, text: storedThreadText(entry.text, quirks) };
 }
 
 function create(req: ApiRequest, store: EmulatorStore): ApiResult {
   const body = readIncidentBody(req.json(), 'create', req.site);
   const incident = store.createIncident({
-    ...(body.subject === undefined ? {} : { subject: body.subject }),
+    ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
     primaryContactId: contactReference(store, body.primaryContact!),
-    threads: (body.threads ?? []).filter(isNewThread),
+    threads: (body.threads ?? []).filter(isNewThread).map((t) => stored(t, req.quirks)),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return {
@@ -60,9 +66,9 @@ function update(req: ApiRequest, store: EmulatorStore, incident: EmulatorInciden
     }
   }
   store.updateIncident(incident, {
-    ...(body.subject === undefined ? {} : { subject: body.subject }),
+    ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
     ...(primaryContactId === undefined ? {} : { primaryContactId }),
-    ...(body.threads === undefined ? {} : { threads: body.threads }),
+    ...(body.threads === undefined ? {} : { threads: body.threads.map((t) => stored(t, req.quirks)) }),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return PATCHED;

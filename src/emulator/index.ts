@@ -4,6 +4,7 @@ export type {
   EmulatorContact,
   EmulatorIncident,
   EmulatorOptions,
+  EmulatorQuirks,
   EmulatorPhone,
   EmulatorState,
   EmulatorThread,

@@ -5,14 +5,15 @@ import { CONTACTS_TABLE, INCIDENTS_TABLE } from './query-tables.js';
 import { queryResultsJson } from './render.js';
 import { runSelect, type SelectResult } from './roql-match.js';
 import { parseStatements, RoqlSyntaxError, type RoqlSelect } from './roql.js';
+import type { DataView } from './replica.js';
 import type { EmulatorStore } from './store.js';
 
-function select(store: EmulatorStore, statement: RoqlSelect): SelectResult {
+function select(data: DataView, statement: RoqlSelect): SelectResult {
   switch (statement.table.toLowerCase()) {
     case 'contacts':
-      return runSelect(CONTACTS_TABLE, store, statement);
+      return runSelect(CONTACTS_TABLE, data, statement);
     case 'incidents':
-      return runSelect(INCIDENTS_TABLE, store, statement);
+      return runSelect(INCIDENTS_TABLE, data, statement);
     default:
       throw invalidQuery(`Unknown table '${statement.table}'`);
   }
@@ -30,5 +31,7 @@ export function handleQueryResults(req: ApiRequest, store: EmulatorStore, rest: 
     if (error instanceof RoqlSyntaxError) throw invalidQuery(`Invalid ROQL query: ${error.message}`);
     throw error;
   }
-  return { status: 200, json: queryResultsJson(req.base, req.href, statements.map((s) => select(store, s))) };
+  // One view for all statements: one moment of the (perhaps lagging) replica.
+  const data = store.searchView();
+  return { status: 200, json: queryResultsJson(req.base, req.href, statements.map((s) => select(data, s))) };
 }

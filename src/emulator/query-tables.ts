@@ -2,7 +2,7 @@
  * The ROQL-visible side of the data: which fields each table exposes and how a list field (phones)
  * joins. Keys of `fields` are lower case because ROQL field names are case-insensitive.
  */
-import type { EmulatorStore } from './store.js';
+import type { DataView } from './replica.js';
 import { contactLookupName } from './store.js';
 import type { EmulatorContact, EmulatorIncident, EmulatorPhone } from './types.js';
 
@@ -20,7 +20,7 @@ export interface QueryTable<Obj, Row> {
   dynamicField?(name: string): QueryField<Row> | undefined;
   /** Field prefixes that reach into a list, making the query a join. */
   readonly listPrefixes: readonly string[];
-  objects(store: EmulatorStore): Obj[];
+  objects(data: DataView): Obj[];
   /** One row per object, or one per list item when joined (an object without items still gives one row). */
   rows(obj: Obj, joined: boolean): Row[];
   idOf(obj: Obj): number;
@@ -47,7 +47,7 @@ export const CONTACTS_TABLE: QueryTable<EmulatorContact, ContactRow> = {
     'phones.phonetype.lookupname': { column: 'lookupName', value: (r) => r.phone?.phoneType.lookupName ?? null },
   },
   listPrefixes: ['phones.'],
-  objects: (store) => store.contacts(),
+  objects: (data) => data.contacts(),
   rows: (contact, joined) =>
     joined && contact.phones.length > 0 ? contact.phones.map((phone) => ({ contact, phone })) : [{ contact, phone: null }],
   idOf: (contact) => contact.id,
@@ -75,7 +75,7 @@ export const INCIDENTS_TABLE: QueryTable<EmulatorIncident, EmulatorIncident> = {
     };
     return { column: wanted, value: valueOf };
   },
-  objects: (store) => store.incidents(),
+  objects: (data) => data.incidents(),
   rows: (incident) => [incident],
   idOf: (incident) => incident.id,
 };

@@ -6,7 +6,7 @@
 import { invalidQuery } from './errors.js';
 import type { RoqlExpr, RoqlSelect } from './roql.js';
 import type { QueryField, QueryTable } from './query-tables.js';
-import type { EmulatorStore } from './store.js';
+import type { DataView } from './replica.js';
 
 type Predicate<Row> = (row: Row) => boolean;
 
@@ -89,8 +89,8 @@ function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]
 }
 
 /** Objects with at least one matching row (a contact matches a `phones.` condition if any phone does). */
-export function filterObjects<Obj, Row>(table: QueryTable<Obj, Row>, store: EmulatorStore, where: RoqlExpr | undefined): Obj[] {
-  const objects = table.objects(store);
+export function filterObjects<Obj, Row>(table: QueryTable<Obj, Row>, data: DataView, where: RoqlExpr | undefined): Obj[] {
+  const objects = table.objects(data);
   if (where === undefined) return objects;
   const matches = compile(where, table);
   const joined = isJoined(table, fieldNames(where));
@@ -106,12 +106,12 @@ export interface SelectResult {
 }
 
 /** A join yields one row per matching list item: a number held under two phone types gives the contact twice. */
-export function runSelect<Obj, Row>(table: QueryTable<Obj, Row>, store: EmulatorStore, statement: RoqlSelect): SelectResult {
+export function runSelect<Obj, Row>(table: QueryTable<Obj, Row>, data: DataView, statement: RoqlSelect): SelectResult {
   const columns = statement.columns.map((name) => fieldOf(table, name));
   const matches = statement.where === undefined ? () => true : compile(statement.where, table);
   const joined = isJoined(table, [...statement.columns, ...(statement.where ? fieldNames(statement.where) : [])]);
   const rows = table
-    .objects(store)
+    .objects(data)
     .flatMap((obj) => table.rows(obj, joined))
     .filter(matches)
     .map((row) => columns.map((c) => c.value(row)))

@@ -8,7 +8,8 @@ import { writeJson } from './http-io.js';
 import { seedContact } from './seed-contact.js';
 import { siteProfile } from './site.js';
 import { EmulatorStore } from './store.js';
-import type { EmulatorOptions, FaultSpec, RecordedRequest, RunningEmulator } from './types.js';
+import { NO_QUIRKS, parseQuirks, type Quirks } from './quirks.js';
+import type { EmulatorOptions, EmulatorQuirks, FaultSpec, RecordedRequest, RunningEmulator } from './types.js';
 
 /** How a listening address is written in a URL a client can use. */
 function urlHost(host: string): string {
@@ -42,6 +43,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const site = siteProfile(opts.site);
   const store = new EmulatorStore();
   const faults = new FaultBook();
+  let quirks: Quirks = NO_QUIRKS;
+  const setQuirks = (input: unknown): Quirks => {
+    quirks = parseQuirks(input);
+    store.setSearchLag(quirks.searchLagMs);
+    return quirks;
+  };
   let recorded: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const sleepers = new Set<() => void>();
@@ -63,18 +70,28 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     store.clear();
     recorded = [];
     faults.clear();
+    setQuirks({});
   };
 
   const server = http.createServer((req, res) => {
     const parsed = requestUrl(req.url);
     if (parsed === undefined) return writeJson(res, 400, { error: 'unparsable request target' });
     const work = isAdminPath(parsed.pathname)
-      ? handleAdmin(req, res, parsed.pathname, { url: () => url, store, site, faults, requests: () => structuredClone(recorded), reset })
+      ? handleAdmin(req, res, parsed.pathname, {
+          url: () => url,
+          store,
+          site,
+          faults,
+          quirks: { get: () => quirks, set: setQuirks },
+          requests: () => structuredClone(recorded),
+          reset,
+        })
       : handleApiExchange(req, res, parsed, {
           store,
           faults,
           credentials,
           site,
+          quirks: () => quirks,
           fallbackHost: new URL(url).host,
           record: (r) => recorded.push(r),
           sleep,
@@ -107,6 +124,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     },
     clearFaults: () => faults.clear(),
     setFaultPolicy: (policy) => faults.setPolicy(policy),
+    setQuirks: (input: EmulatorQuirks) => {
+      setQuirks(input);
+    },
+    quirks: () => ({ ...quirks }),
     seedContact: (phone: string, phoneType?: string) => seedContact(store, site, phone, phoneType),
     reset,
     close: async () => {

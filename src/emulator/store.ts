@@ -4,6 +4,7 @@
  * `clear()`, so a test can never confuse an object from before a reset with one after it.
  */
 import type { NamedId } from './catalog.js';
+import { type DataView, LaggingReplica, type StoredObject } from './replica.js';
 import type { EmulatorContact, EmulatorIncident, EmulatorState, EmulatorThread } from './types.js';
 
 export interface PhoneWrite {
@@ -61,10 +62,12 @@ export function contactLookupName(contact: EmulatorContact): string | null {
   return full === '' ? null : full;
 }
 
-export class EmulatorStore {
+export class EmulatorStore implements DataView {
   readonly #contacts = new Map<number, EmulatorContact>();
   readonly #incidents = new Map<number, EmulatorIncident>();
   readonly #now: () => Date;
+  readonly #replica = new LaggingReplica();
+  #searchLagMs = 0;
   // Distinct ranges so a contact id passed where an incident id belongs shows up as a 404.
   #nextContactId = 101;
   #nextIncidentId = 1001;
@@ -73,6 +76,20 @@ export class EmulatorStore {
 
   constructor(now: () => Date = () => new Date()) {
     this.#now = now;
+  }
+
+  /** Searches see the data as it was `ms` ago from now on (0: live). */
+  setSearchLag(ms: number): void {
+    this.#searchLagMs = ms;
+    if (ms === 0) this.#replica.clear();
+  }
+
+  /** What a search reads: the live data, or the lagging replica. */
+  searchView(): DataView {
+    if (this.#searchLagMs === 0) return this;
+    const at = this.#now().getTime() - this.#searchLagMs;
+    this.#replica.prune(at);
+    return this.#replica.view(this, at);
   }
 
   contacts(): EmulatorContact[] {
@@ -103,23 +120,29 @@ export class EmulatorStore {
     for (const phone of write.phones ?? []) setPhone(contact, phone);
     if (typeof write.externalReference === 'string') contact.externalReference = write.externalReference;
     this.#contacts.set(contact.id, contact);
+    this.#changed('contact', contact.id, null, contact);
     return contact;
   }
 
   updateContact(contact: EmulatorContact, write: ContactWrite): void {
+    const before = this.#before(contact);
     if (write.name?.first !== undefined) contact.name.first = write.name.first;
     if (write.name?.last !== undefined) contact.name.last = write.name.last;
     for (const phone of write.phones ?? []) setPhone(contact, phone);
     if (write.externalReference === null) delete contact.externalReference;
     else if (write.externalReference !== undefined) contact.externalReference = write.externalReference;
     contact.updatedTime = connectTime(this.#now());
+    this.#changed('contact', contact.id, before, contact);
   }
 
   /** Also deletes the incidents whose primary contact it is, as a regular (non-bulk) delete does. */
   deleteContact(id: number): boolean {
-    if (!this.#contacts.delete(id)) return false;
+    const contact = this.#contacts.get(id);
+    if (contact === undefined) return false;
+    this.#contacts.delete(id);
+    this.#changed('contact', id, contact, null);
     for (const incident of this.#incidents.values()) {
-      if (incident.primaryContactId === id) this.#incidents.delete(incident.id);
+      if (incident.primaryContactId === id) this.deleteIncident(incident.id);
     }
     return true;
   }
@@ -138,11 +161,13 @@ export class EmulatorStore {
       updatedTime: now,
     };
     this.#incidents.set(incident.id, incident);
+    this.#changed('incident', incident.id, null, incident);
     return incident;
   }
 
   /** Thread edits must name existing threads: the caller checks, so a failed PATCH changes nothing. */
   updateIncident(incident: EmulatorIncident, write: IncidentWrite): void {
+    const before = this.#before(incident);
     const now = connectTime(this.#now());
     if (write.subject !== undefined) incident.subject = write.subject;
     if (write.primaryContactId !== undefined) incident.primaryContactId = write.primaryContactId;
@@ -159,10 +184,15 @@ export class EmulatorStore {
       }
     }
     incident.updatedTime = now;
+    this.#changed('incident', incident.id, before, incident);
   }
 
   deleteIncident(id: number): boolean {
-    return this.#incidents.delete(id);
+    const incident = this.#incidents.get(id);
+    if (incident === undefined) return false;
+    this.#incidents.delete(id);
+    this.#changed('incident', id, incident, null);
+    return true;
   }
 
   snapshot(): EmulatorState {
@@ -172,6 +202,16 @@ export class EmulatorStore {
   clear(): void {
     this.#contacts.clear();
     this.#incidents.clear();
+    this.#replica.clear();
+  }
+
+  /** A copy of an object about to change, only while a replica needs it. */
+  #before<T>(obj: T): T | null {
+    return this.#searchLagMs === 0 ? null : structuredClone(obj);
+  }
+
+  #changed<K extends 'contact' | 'incident'>(kind: K, id: number, before: StoredObject<K> | null, after: StoredObject<K> | null): void {
+    if (this.#searchLagMs !== 0) this.#replica.record(kind, id, before, after, this.#now().getTime());
   }
 
   #thread(t: NewThread, now: string): EmulatorThread {

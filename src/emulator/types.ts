@@ -26,11 +26,21 @@ export interface FaultSpec {
    * - `delay`: wait `delayMs`, then handle normally
    * - `drop`: destroy the socket without answering and without doing the write
    * - `commit-then-drop`: do the write, then destroy the socket without answering
+   * - `commit-then-status`: do the write, then answer `status` (@default 500) as a proxy does: an
+   *   HTML page, no `o:errorCode` (`body: 'connect'` for a Connect error body instead)
+   * - `drop-then-commit`: destroy the socket at once, then do the write `commitAfterMs` later
    * - `hang`: never answer (until `close()`)
    */
-  action: 'status' | 'delay' | 'drop' | 'commit-then-drop' | 'hang';
-  /** For `status`. @default 503 */
+  action: 'status' | 'delay' | 'drop' | 'commit-then-drop' | 'commit-then-status' | 'drop-then-commit' | 'hang';
+  /** For `status` (@default 503) and `commit-then-status` (@default 500). */
   status?: number;
+  /**
+   * The error answer's body: `connect` (Connect's JSON error with `o:errorCode`) or `html` (a
+   * proxy's page, no code). @default 'connect' for `status`, 'html' for `commit-then-status`
+   */
+  body?: 'connect' | 'html';
+  /** For `drop-then-commit` (required there): milliseconds between the dropped connection and the write. */
+  commitAfterMs?: number;
   /** `o:errorCode` of the error body. @default 'OSC-CREST-00035' for 503 */
   errorCode?: string;
   /** `detail` of the error body. @default the code's title */
@@ -50,6 +60,26 @@ export interface FaultSpec {
    * commit-then-drop whose reconcile read is then throttled.
    */
   then?: Omit<FaultSpec, 'then'>;
+}
+
+/**
+ * How the site strays from an ideal one in what it stores and what its searches see; every key
+ * absent is off. Set with {@link RunningEmulator.setQuirks} or `PUT /__emulator/quirks`.
+ */
+export interface EmulatorQuirks {
+  /**
+   * Collection reads (`GET /contacts`, `GET /incidents`, with or without `q=`) and `queryResults`
+   * read a replica this many ms behind: a record shows there that long after its write, a change
+   * (a phone added) that long after it, and a deleted record stays that long. Reads by id and
+   * sub-collections (`/threads`, `/phones`) are live. @default 0
+   */
+  searchLagMs?: number;
+  /** `crlf`: thread text is stored, and read back, with `\r\n` line ends. @default 'as-sent' */
+  threadLineEnds?: 'as-sent' | 'crlf';
+  /** `end`: trailing white space of thread text is dropped; `lines`: of every line, too. @default 'none' */
+  threadTrim?: 'none' | 'end' | 'lines';
+  /** Subjects are stored without leading and trailing white space. @default false */
+  subjectTrim?: boolean;
 }
 
 /**
@@ -132,12 +162,16 @@ export interface RunningEmulator {
   clearFaults(): void;
   /** Consulted for every API request no listed fault matches; undefined turns it off. */
   setFaultPolicy(policy: FaultPolicy | undefined): void;
+  /** Replaces the site's quirks (absent keys are off); throws on an invalid setting. */
+  setQuirks(quirks: EmulatorQuirks): void;
+  /** The quirks in force, every key given. */
+  quirks(): Required<EmulatorQuirks>;
   /**
    * A pre-existing contact holding `phone` as its phone of `phoneType` (@default the site's id 1,
    * 'Mobile Phone' on en_US), stored as given: `+14155550101`, or typed by hand, `(415) 555-0101`.
    */
   seedContact(phone: string, phoneType?: string): EmulatorContact;
-  /** Clears data, recorded requests and faults; ids keep increasing. */
+  /** Clears data, recorded requests, faults and quirks; ids keep increasing. */
   reset(): void;
   /** Stops listening and destroys open and hanging sockets, so it never hangs. */
   close(): Promise<void>;
