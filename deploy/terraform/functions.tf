@@ -32,9 +32,8 @@ locals {
   }
 
   # Provisioned concurrency comes in units that depend on memory.
-  concurrency_unit = var.function_memory_mb == 128 ? 40 : (var.function_memory_mb == 256 ? 20 : 10)
-  # The authorizer's memory, from its measured footprint (docs/performance.md, "The authorizer").
-  authorizer_memory_mb = 128
+  concurrency_unit            = var.function_memory_mb == 128 ? 40 : (var.function_memory_mb == 256 ? 20 : 10)
+  authorizer_concurrency_unit = var.authorizer_memory_mb == 128 ? 40 : (var.authorizer_memory_mb == 256 ? 20 : 10)
 }
 
 resource "oci_functions_application" "this" {
@@ -103,13 +102,13 @@ resource "oci_functions_function" "authorizer" {
   display_name       = "${var.name_prefix}-authorizer"
   image              = var.authorizer_image
   image_digest       = var.authorizer_image_digest != "" ? var.authorizer_image_digest : null
-  memory_in_mbs      = local.authorizer_memory_mb
+  memory_in_mbs      = var.authorizer_memory_mb
   timeout_in_seconds = 10
   config             = local.authorizer_config
   freeform_tags      = var.freeform_tags
 
   # The gateway waits for the authorizer before every uncached admission: its cold start is the
-  # webhook's too. Provisioned concurrency keeps instances warm (units of 40 at 128 MB).
+  # webhook's too. Provisioned concurrency keeps instances warm.
   dynamic "provisioned_concurrency_config" {
     for_each = var.authorizer_provisioned_concurrency > 0 ? [1] : []
     content {
@@ -124,8 +123,8 @@ resource "oci_functions_function" "authorizer" {
       error_message = "enable_authorizer needs authorizer_image and auth_token_secret_ocid (the token is the authorizer's only gate)."
     }
     precondition {
-      condition     = var.authorizer_provisioned_concurrency % 40 == 0
-      error_message = "authorizer_provisioned_concurrency must be a multiple of 40 (the unit at 128 MB)."
+      condition     = var.authorizer_provisioned_concurrency % local.authorizer_concurrency_unit == 0
+      error_message = "authorizer_provisioned_concurrency must be a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB."
     }
   }
 }

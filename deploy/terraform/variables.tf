@@ -359,10 +359,20 @@ variable "authorizer_image_digest" {
   }
 }
 
+variable "authorizer_memory_mb" {
+  type        = number
+  default     = 256
+  description = "Memory of the authorizer, MB. Measured RSS with its token from Vault: ~100 MB steady, ~115 MB at worst (docs/performance.md, \"The authorizer\"): 128 MB leaves too little headroom."
+  validation {
+    condition     = contains([128, 256, 512, 1024], var.authorizer_memory_mb)
+    error_message = "authorizer_memory_mb must be one of 128, 256, 512, 1024."
+  }
+}
+
 variable "authorizer_provisioned_concurrency" {
   type        = number
   default     = 0
-  description = "Provisioned concurrency of the authorizer (128 MB: a multiple of 40; 0 = none). Its cold start adds to the first webhook's (docs/performance.md)."
+  description = "Provisioned concurrency of the authorizer (0 = none; a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB). Its cold start adds to the first webhook's (docs/performance.md)."
   validation {
     condition     = var.authorizer_provisioned_concurrency >= 0 && floor(var.authorizer_provisioned_concurrency) == var.authorizer_provisioned_concurrency
     error_message = "authorizer_provisioned_concurrency must be a whole number, 0 or more."

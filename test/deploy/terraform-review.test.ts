@@ -152,6 +152,19 @@ describe('item 1: who may call is decided by the network and by credentials, nev
   });
 });
 
+describe('item 8: the authorizer sized from its measured footprint, pinned, optionally kept warm', () => {
+  it('runs with authorizer_memory_mb (256 by default: ~100-115 MB RSS measured), its digest and provisioned concurrency', () => {
+    const fn = resources['oci_functions_function.authorizer'] as Block;
+    expect(fn).toMatchObject({ memory_in_mbs: '${var.authorizer_memory_mb}', image_digest: '${var.authorizer_image_digest != "" ? var.authorizer_image_digest : null}' });
+    expect(variables.authorizer_memory_mb?.default).toBe(256);
+    const pc = first<Block>(first<Block>(fn.dynamic).provisioned_concurrency_config);
+    expect(first<Block>(pc.content)).toEqual({ strategy: 'CONSTANT', count: '${var.authorizer_provisioned_concurrency}' });
+    expect(local('authorizer_concurrency_unit')).toBe('${var.authorizer_memory_mb == 128 ? 40 : (var.authorizer_memory_mb == 256 ? 20 : 10)}');
+    const doc = readFileSync(new URL('docs/performance.md', ROOT), 'utf8');
+    expect(doc).toMatch(/^## The authorizer$/m);
+  });
+});
+
 describe('item 2: a journal bucket with a Vault key', () => {
   it('grants Object Storage the key in a policy that does not wait for the bucket, named by the key, in the tenancy', async () => {
     const statements = local('objectstorage_statements');
