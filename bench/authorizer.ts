@@ -38,13 +38,24 @@ const envOf = (s: Subject): Record<string, string> =>
     ? { auth_token: TOKEN }
     : s === 'vault'
       ? vault
-      : { ...vault, oci_secret_ttl_seconds: '0', NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_HEAP_MB ?? 64}` };
+      : {
+          ...vault,
+          oci_secret_ttl_seconds: '0',
+          NODE_OPTIONS: `--max-old-space-size=${process.env.BENCH_HEAP_MB ?? 64}`,
+        };
 
 async function admit(fn: FnProcess): Promise<void> {
   const body = JSON.stringify({ type: 'USER_DEFINED', data: { token: TOKEN } });
-  const res = await fn.invoke({ intent: 'invoke', method: 'POST', url: '/', headers: { 'Content-Type': 'application/json' }, body });
+  const res = await fn.invoke({
+    intent: 'invoke',
+    method: 'POST',
+    url: '/',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  });
   const answer = res.status === 200 ? (JSON.parse(res.body.toString('utf8')) as { active?: boolean }) : {};
-  if (answer.active !== true) throw new Error(`not admitted (${res.status}): ${res.body.toString()}\n${fn.output().slice(-2_000)}`);
+  if (answer.active !== true)
+    throw new Error(`not admitted (${res.status}): ${res.body.toString()}\n${fn.output().slice(-2_000)}`);
 }
 
 function rssMb(pid: number | undefined): number {
@@ -54,7 +65,9 @@ function rssMb(pid: number | undefined): number {
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return s.length % 2
+    ? (s[(s.length - 1) / 2] as number)
+    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
 async function coldOnce(rt: Runtime, s: Subject): Promise<{ ms: number; rss: number }> {
@@ -89,8 +102,14 @@ const { runtimes, missing } = benchRuntimes();
 if (missing) process.stderr.write(`${missing}\n`);
 const rows: string[] = [];
 for (const rt of runtimes) {
-  const cold: Record<Subject, { ms: number; rss: number }[]> = { baseline: [], token: [], vault: [], 'vault-every-call': [] };
-  for (let i = 0; i < COLD; i++) for (const s of i % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) cold[s].push(await coldOnce(rt, s));
+  const cold: Record<Subject, { ms: number; rss: number }[]> = {
+    baseline: [],
+    token: [],
+    vault: [],
+    'vault-every-call': [],
+  };
+  for (let i = 0; i < COLD; i++)
+    for (const s of i % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) cold[s].push(await coldOnce(rt, s));
   for (const s of SUBJECTS) {
     const w = await warm(rt, s);
     const ms = cold[s].map((c) => c.ms);
@@ -103,5 +122,12 @@ for (const rt of runtimes) {
 }
 await standIns.close();
 process.stdout.write(
-  [`${COLD} cold starts and ${CALLS} warm admissions per configuration and runtime`, '', '| runtime | configuration | cold: spawn → first admission, median (range) | RSS after the first | RSS over the warm calls | warm median |', '|---|---|---|---|---|---|', ...rows, ''].join('\n'),
+  [
+    `${COLD} cold starts and ${CALLS} warm admissions per configuration and runtime`,
+    '',
+    '| runtime | configuration | cold: spawn → first admission, median (range) | RSS after the first | RSS over the warm calls | warm median |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n'),
 );

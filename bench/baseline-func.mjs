@@ -13,7 +13,11 @@ const headers = {
 };
 
 async function call(method, path, body) {
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
   return text ? JSON.parse(text) : undefined;
@@ -26,11 +30,23 @@ handle(
     const found = await call('GET', `/contacts?q=${encodeURIComponent(`phones.rawNumber = '${digits}'`)}`);
     let contactId = found.items?.[0]?.id;
     if (contactId === undefined) {
-      contactId = (await call('POST', '/contacts', { name: { first: 'SMS', last: 'User' }, externalReference: `sms-incident:${sms.sid}` })).id;
-      await call('PATCH', `/contacts/${contactId}`, { phones: [{ number: sms.from, phoneType: { lookupName: 'Mobile Phone' } }] });
+      contactId = (
+        await call('POST', '/contacts', {
+          name: { first: 'SMS', last: 'User' },
+          externalReference: `sms-incident:${sms.sid}`,
+        })
+      ).id;
+      await call('PATCH', `/contacts/${contactId}`, {
+        phones: [{ number: sms.from, phoneType: { lookupName: 'Mobile Phone' } }],
+      });
     }
-    const incident = await call('POST', '/incidents', { subject: sms.body.slice(0, 240), primaryContact: { id: contactId } });
-    await call('PATCH', `/incidents/${incident.id}`, { threads: [{ text: sms.body, entryType: { lookupName: 'Note' }, contentType: { lookupName: 'text/plain' } }] });
+    const incident = await call('POST', '/incidents', {
+      subject: sms.body.slice(0, 240),
+      primaryContact: { id: contactId },
+    });
+    await call('PATCH', `/incidents/${incident.id}`, {
+      threads: [{ text: sms.body, entryType: { lookupName: 'Note' }, contentType: { lookupName: 'text/plain' } }],
+    });
     console.log(JSON.stringify({ message: 'incident created', incidentId: incident.id }));
     ctx.httpGateway.statusCode = 200;
     return { message: 'success', incidentId: incident.id, referenceNumber: incident.lookupName, contactId };

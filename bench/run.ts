@@ -26,14 +26,20 @@ const BLOCK = 50;
 const WARMUP = 20;
 const FUNC = process.env.BENCH_FUNC ?? new URL('../dist/func.js', import.meta.url).pathname;
 const BASELINE = new URL('./baseline-func.mjs', import.meta.url).pathname;
-const guide = JSON.parse(readFileSync(new URL('../test/fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const guide = JSON.parse(
+  readFileSync(new URL('../test/fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 // ── the world: B2C Service emulator with latency, OCI stand-ins ─────────────────────────────────
 const emulator = await startEmulator({ username: 'bench', password: 'bench' });
-for (const path of ['/contacts', '/contacts/*', '/incidents', '/incidents/*']) emulator.addFault({ method: '*', path, action: 'delay', delayMs: B2C_MS });
+for (const path of ['/contacts', '/contacts/*', '/incidents', '/incidents/*'])
+  emulator.addFault({ method: '*', path, action: 'delay', delayMs: B2C_MS });
 const identity = ociTestIdentity();
 const APM_KEY = 'bench-apm-data-key';
-const standIns = await startOciStandIns({ keys: new Map([[identity.keyId, identity.publicKeyPem]]), apmDataKey: APM_KEY });
+const standIns = await startOciStandIns({
+  keys: new Map([[identity.keyId, identity.publicKeyPem]]),
+  apmDataKey: APM_KEY,
+});
 standIns.secrets.set('ocid1.vaultsecret.oc1.iad.bench.user', 'bench');
 standIns.secrets.set('ocid1.vaultsecret.oc1.iad.bench.password', 'bench');
 standIns.secrets.set('ocid1.vaultsecret.oc1.iad.bench.apm', APM_KEY);
@@ -70,18 +76,29 @@ function envOf(subject: Subject): Record<string, string> {
 let seq = 0;
 function webhook(): string {
   const n = ++seq;
-  return JSON.stringify({ ...guide, sid: `SM${n.toString(16).padStart(32, '0')}`, from: `+1555${String(1_000_000 + n).slice(1)}` });
+  return JSON.stringify({
+    ...guide,
+    sid: `SM${n.toString(16).padStart(32, '0')}`,
+    from: `+1555${String(1_000_000 + n).slice(1)}`,
+  });
 }
 
 async function invoke(fn: FnProcess): Promise<number> {
   const t0 = performance.now();
-  const res = await fn.invoke({ method: 'POST', url: '/webhooks/sms-to-incident', headers: { 'Content-Type': 'application/json' }, body: webhook() });
+  const res = await fn.invoke({
+    method: 'POST',
+    url: '/webhooks/sms-to-incident',
+    headers: { 'Content-Type': 'application/json' },
+    body: webhook(),
+  });
   const ms = performance.now() - t0;
-  if (res.status !== 200) throw new Error(`answered ${res.status}: ${res.body.toString()}\n${fn.output().slice(-2_000)}`);
+  if (res.status !== 200)
+    throw new Error(`answered ${res.status}: ${res.body.toString()}\n${fn.output().slice(-2_000)}`);
   return ms;
 }
 
-const start = (rt: Runtime, subject: Subject): Promise<FnProcess> => startFunction({ entry: subject === 'baseline' ? BASELINE : FUNC, env: envOf(subject), node: rt.node });
+const start = (rt: Runtime, subject: Subject): Promise<FnProcess> =>
+  startFunction({ entry: subject === 'baseline' ? BASELINE : FUNC, env: envOf(subject), node: rt.node });
 
 /** Spawn → first answer: what the first caller of a new container waits for. */
 async function coldOnce(rt: Runtime, subject: Subject): Promise<number> {
@@ -108,12 +125,18 @@ interface Warm {
 
 /** CALLS warm calls per subject, in alternating blocks, RSS sampled after each block. */
 async function warm(rt: Runtime): Promise<Record<Subject, Warm>> {
-  const fns = Object.fromEntries(await Promise.all(SUBJECTS.map(async (s) => [s, await start(rt, s)] as const))) as Record<Subject, FnProcess>;
-  const out: Record<Subject, Warm> = { baseline: { times: [], rss: [] }, off: { times: [], rss: [] }, on: { times: [], rss: [] } };
+  const fns = Object.fromEntries(
+    await Promise.all(SUBJECTS.map(async (s) => [s, await start(rt, s)] as const)),
+  ) as Record<Subject, FnProcess>;
+  const out: Record<Subject, Warm> = {
+    baseline: { times: [], rss: [] },
+    off: { times: [], rss: [] },
+    on: { times: [], rss: [] },
+  };
   try {
     for (const s of SUBJECTS) for (let i = 0; i < WARMUP; i++) await invoke(fns[s]); // JIT, pools, lazy loads
     for (let done = 0; done < CALLS; done += BLOCK) {
-      for (const s of done / BLOCK % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) {
+      for (const s of (done / BLOCK) % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) {
         for (let i = 0; i < Math.min(BLOCK, CALLS - done); i++) out[s].times.push(await invoke(fns[s]));
         out[s].rss.push([WARMUP + out[s].times.length, rssMb(fns[s].pid)]);
       }
@@ -124,7 +147,8 @@ async function warm(rt: Runtime): Promise<Record<Subject, Warm>> {
   return out;
 }
 
-const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
+const quantile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
 const median = (xs: number[]): number => quantile(xs, 0.5);
 /**
  * RSS growth in MB per 1000 calls between the middle and the end of the run, each the median of
@@ -154,7 +178,12 @@ for (const rt of runtimes) {
   }
   cold.set(rt.label, times);
   process.stderr.write(`${rt.label}: ${CALLS} warm calls each…\n`);
-  warmRuns.set(rt.label, CALLS > 0 ? await warm(rt) : { baseline: { times: [], rss: [] }, off: { times: [], rss: [] }, on: { times: [], rss: [] } });
+  warmRuns.set(
+    rt.label,
+    CALLS > 0
+      ? await warm(rt)
+      : { baseline: { times: [], rss: [] }, off: { times: [], rss: [] }, on: { times: [], rss: [] } },
+  );
 }
 const load1 = loadavg()[0]!;
 await emulator.close();
@@ -182,7 +211,8 @@ function cell(rt: Runtime, row: string): string {
       return `${ms(quantile(w.off.times, 0.99))} / ${ms(quantile(w.on.times, 0.99))} (baseline ${ms(quantile(w.baseline.times, 0.99))})`;
     case 'rss': {
       if (w.off.rss.length === 0) return '';
-      const last = (x: Warm): string => `${x.rss.at(-1)![1].toFixed(0)} MB, ${trend(x.rss) >= 0 ? '+' : ''}${trend(x.rss).toFixed(1)} MB/1000`;
+      const last = (x: Warm): string =>
+        `${x.rss.at(-1)![1].toFixed(0)} MB, ${trend(x.rss) >= 0 ? '+' : ''}${trend(x.rss).toFixed(1)} MB/1000`;
       return `${last(w.off)} / ${last(w.on)} (baseline ${last(w.baseline)})`;
     }
     default:
@@ -190,12 +220,20 @@ function cell(rt: Runtime, row: string): string {
   }
 }
 const rows: [string, string, string][] = [
-  ['cold: spawn → first webhook answered (new sender, 5 B2C calls), telemetry off, memory journal', '≤ 2.0×', 'cold-off'],
+  [
+    'cold: spawn → first webhook answered (new sender, 5 B2C calls), telemetry off, memory journal',
+    '≤ 2.0×',
+    'cold-off',
+  ],
   ['cold: the same, telemetry on (Vault, Monitoring, Logging, OTLP stand-ins), file journal', '≤ 2.5×', 'cold-on'],
   ['warm median, telemetry off', '≤ 1.10×', 'warm-off'],
   ['warm median, telemetry on', '≤ 1.20×', 'warm-on'],
   ['warm p99, telemetry off / on', '—', 'p99'],
-  [`RSS after ${WARMUP + CALLS} warm runs and its trend (middle → end), telemetry off / on`, '≤ 128 MB, no growth', 'rss'],
+  [
+    `RSS after ${WARMUP + CALLS} warm runs and its trend (middle → end), telemetry off / on`,
+    '≤ 128 MB, no growth',
+    'rss',
+  ],
 ];
 const cpu = cpus();
 const git = (() => {
@@ -205,10 +243,13 @@ const git = (() => {
     return 'unknown';
   }
 })();
-console.log(`sms-incident benchmark (commit ${git}): ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, load ${load0.toFixed(1)} → ${load1.toFixed(1)}; ` +
-  `B2C latency ${B2C_MS} ms per call; ${COLD} cold starts and ${CALLS} warm calls (+${WARMUP} warm-up) per subject, interleaved; medians.\n` +
-  'Ratios: sms-incident ÷ bare straight-line fdk function (bench/baseline-func.mjs), same runtime, same run.\n');
+console.log(
+  `sms-incident benchmark (commit ${git}): ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, load ${load0.toFixed(1)} → ${load1.toFixed(1)}; ` +
+    `B2C latency ${B2C_MS} ms per call; ${COLD} cold starts and ${CALLS} warm calls (+${WARMUP} warm-up) per subject, interleaved; medians.\n` +
+    'Ratios: sms-incident ÷ bare straight-line fdk function (bench/baseline-func.mjs), same runtime, same run.\n',
+);
 console.log(`| measure | target | ${runtimes.map((r) => r.label).join(' | ')} |`);
 console.log(`|---|---|${runtimes.map(() => '---').join('|')}|`);
-for (const [label, target, key] of rows) console.log(`| ${label} | ${target} | ${runtimes.map((r) => cell(r, key)).join(' | ')} |`);
+for (const [label, target, key] of rows)
+  console.log(`| ${label} | ${target} | ${runtimes.map((r) => cell(r, key)).join(' | ')} |`);
 if (missing) console.log(`\n${missing}`);

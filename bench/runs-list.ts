@@ -20,10 +20,29 @@ function record(i: number, now: number, total: number): RunRecord {
   const startedAt = now - Math.floor((i / total) * SPAN_MS) - 1_000;
   const messageId = `SM${String(i).padStart(32, '0')}`;
   return {
-    schema: 1, key: `twilio:${messageId}`, runId: `run-${i}`, workflow: 'sms-to-incident', provider: 'twilio', messageId, payloadHash: 'h', payload: { from: '+14155550101' },
-    status: i % 20 === 0 ? 'failed' : 'succeeded', executions: 1, duplicates: 0,
-    steps: ['lookup-contact', 'create-contact', 'add-phone', 'create-incident', 'add-thread'].map((name) => ({ name, outcome: 'succeeded' as const, attempts: [{ attempt: 1, startedAt, durationMs: 40, outcome: 'succeeded' as const }], durationMs: 40, finishedAt: startedAt + 200 })),
-    compensation: 'none', startedAt, updatedAt: startedAt + 250, finishedAt: startedAt + 250, history: [{ at: startedAt, event: 'claimed', owner: 'call/x' }],
+    schema: 1,
+    key: `twilio:${messageId}`,
+    runId: `run-${i}`,
+    workflow: 'sms-to-incident',
+    provider: 'twilio',
+    messageId,
+    payloadHash: 'h',
+    payload: { from: '+14155550101' },
+    status: i % 20 === 0 ? 'failed' : 'succeeded',
+    executions: 1,
+    duplicates: 0,
+    steps: ['lookup-contact', 'create-contact', 'add-phone', 'create-incident', 'add-thread'].map((name) => ({
+      name,
+      outcome: 'succeeded' as const,
+      attempts: [{ attempt: 1, startedAt, durationMs: 40, outcome: 'succeeded' as const }],
+      durationMs: 40,
+      finishedAt: startedAt + 200,
+    })),
+    compensation: 'none',
+    startedAt,
+    updatedAt: startedAt + 250,
+    finishedAt: startedAt + 250,
+    history: [{ at: startedAt, event: 'claimed', owner: 'call/x' }],
   };
 }
 
@@ -38,18 +57,32 @@ function seed(objects: Map<string, { body: string; etag: string }>, total: numbe
   }
 }
 
-async function measure(total: number, scan: boolean, filter: { limit: number; status?: 'failed' } = { limit: 100_000 }): Promise<{ ms: number; listed: number; requests: number; rssMb: number }> {
+async function measure(
+  total: number,
+  scan: boolean,
+  filter: { limit: number; status?: 'failed' } = { limit: 100_000 },
+): Promise<{ ms: number; listed: number; requests: number; rssMb: number }> {
   const standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
   const now = Date.now();
   seed(standin.objects(), total, now);
-  const journal = objectStorageOpener({ env: identity.env, endpoint: standin.url, maxAttempts: 4 })({ kind: 'oci-os', namespace: 'ns', bucket: 'runs', prefix: 'prod/' });
+  const journal = objectStorageOpener({ env: identity.env, endpoint: standin.url, maxAttempts: 4 })({
+    kind: 'oci-os',
+    namespace: 'ns',
+    bucket: 'runs',
+    prefix: 'prod/',
+  });
   await journal.get('warm-up'); // client and SDK loaded outside the timing
   const before = standin.requests().length;
   const rss = process.memoryUsage().rss;
   const started = performance.now();
   const listing = await listRuns(journal, { since: now - 3_600_000, scan, ...filter }, now);
   const ms = performance.now() - started;
-  const result = { ms, listed: listing.views.length, requests: standin.requests().length - before, rssMb: Math.max(0, process.memoryUsage().rss - rss) / 1e6 };
+  const result = {
+    ms,
+    listed: listing.views.length,
+    requests: standin.requests().length - before,
+    rssMb: Math.max(0, process.memoryUsage().rss - rss) / 1e6,
+  };
   await standin.close();
   return result;
 }
@@ -68,4 +101,6 @@ console.log(line(`full scan (baseline), ${SCAN_RUNS.toLocaleString('en')} runs`,
 console.log(line(`index, ${RUNS.toLocaleString('en')} runs, all of the last hour`, big));
 console.log(line(`index, ${RUNS.toLocaleString('en')} runs, newest 50 (the default)`, bigDefault));
 console.log(line(`index, ${RUNS.toLocaleString('en')} runs, --status failed`, bigFailed));
-console.log(`index vs full scan at ${SCAN_RUNS.toLocaleString('en')} runs: ${(smallScan.ms / small.ms).toFixed(1)}× faster, ${(smallScan.requests / small.requests).toFixed(0)}× fewer requests`);
+console.log(
+  `index vs full scan at ${SCAN_RUNS.toLocaleString('en')} runs: ${(smallScan.ms / small.ms).toFixed(1)}× faster, ${(smallScan.requests / small.requests).toFixed(0)}× fewer requests`,
+);

@@ -11,7 +11,8 @@ export interface Verdict {
   readonly suspects: string[];
 }
 
-const noteId = (text: string): string | undefined => (text.startsWith('Inbound SMS via ') ? /^Message ID: (.*)$/m.exec(text)?.[1] : undefined);
+const noteId = (text: string): string | undefined =>
+  text.startsWith('Inbound SMS via ') ? /^Message ID: (.*)$/m.exec(text)?.[1] : undefined;
 
 /**
  * - lost: a message no incident carries the note of;
@@ -21,7 +22,13 @@ const noteId = (text: string): string | undefined => (text.startsWith('Inbound S
  * - contacts without a phone; duplicate contacts for a number the site knew before; orphan contacts
  *   (made by the function, no incident); crashes (process exits the harness did not cause).
  */
-export function check(state: EmulatorState, messages: readonly SoakMessage[], known: readonly string[], answered: ReadonlyMap<string, number | undefined>, crashes: number): Verdict {
+export function check(
+  state: EmulatorState,
+  messages: readonly SoakMessage[],
+  known: readonly string[],
+  answered: ReadonlyMap<string, number | undefined>,
+  crashes: number,
+): Verdict {
   const incidentsOf = new Map<string, number[]>();
   let noNote = 0;
   let manyNotes = 0;
@@ -44,12 +51,16 @@ export function check(state: EmulatorState, messages: readonly SoakMessage[], kn
   }).length;
   const digits = (e164: string): string => e164.slice(1);
   const contactsByNumber = new Map<string, number>();
-  for (const c of state.contacts) for (const p of new Set(c.phones.map((x) => x.rawNumber))) contactsByNumber.set(p, (contactsByNumber.get(p) ?? 0) + 1);
+  for (const c of state.contacts)
+    for (const p of new Set(c.phones.map((x) => x.rawNumber)))
+      contactsByNumber.set(p, (contactsByNumber.get(p) ?? 0) + 1);
   const knownDuplicates = known.filter((n) => (contactsByNumber.get(digits(n)) ?? 0) > 1).length;
   const knownSet = new Set(known.map(digits));
   const freshDuplicates = [...contactsByNumber.entries()].filter(([n, count]) => !knownSet.has(n) && count > 1).length;
   const withIncident = new Set(state.incidents.map((i) => i.primaryContactId));
-  const orphans = state.contacts.filter((c) => c.externalReference?.startsWith('sms-incident:') && !withIncident.has(c.id)).length;
+  const orphans = state.contacts.filter(
+    (c) => c.externalReference?.startsWith('sms-incident:') && !withIncident.has(c.id),
+  ).length;
   const phoneless = state.contacts.filter((c) => c.phones.length === 0).length;
   return {
     breaches: {
@@ -57,7 +68,7 @@ export function check(state: EmulatorState, messages: readonly SoakMessage[], kn
       'duplicate incidents': duplicates,
       'incidents with 0 SMS notes': noNote,
       'incidents with >1 SMS notes': manyNotes,
-      'answers naming another message\'s incident': foreign,
+      "answers naming another message's incident": foreign,
       'contacts without a phone': phoneless,
       'duplicate contacts for a known number': knownDuplicates,
       'orphan contacts': orphans,

@@ -28,14 +28,33 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
   return ({ method, resource }) => {
     if (!random.chance(model.rate)) return undefined;
     const path = resource;
-    const throttled = { method, path, action: 'status' as const, status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: random.int(0, 500) };
+    const throttled = {
+      method,
+      path,
+      action: 'status' as const,
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: random.int(0, 500),
+    };
     if (method === 'GET') {
       return random.pick<() => FaultSpec>([
         () => note('503 throttled', throttled),
         () => note('500', { method, path, action: 'status', status: 500 }),
         () => note('drop', { method, path, action: 'drop' }),
-        () => note('read slower than the call timeout', { method, path, action: 'delay', delayMs: model.callTimeoutMs + random.int(200, 2_000) }),
-        () => note('read slower than the deadline', { method, path, action: 'delay', delayMs: model.deadlineMs + random.int(200, 2_000) }),
+        () =>
+          note('read slower than the call timeout', {
+            method,
+            path,
+            action: 'delay',
+            delayMs: model.callTimeoutMs + random.int(200, 2_000),
+          }),
+        () =>
+          note('read slower than the deadline', {
+            method,
+            path,
+            action: 'delay',
+            delayMs: model.deadlineMs + random.int(200, 2_000),
+          }),
       ])();
     }
     if (method === 'DELETE') {
@@ -46,7 +65,11 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
       ])();
     }
     // POST and PATCH: the writes whose outcome can be lost.
-    const readBack = resource.startsWith('/contacts') ? '/contacts' : resource === '/incidents' ? '/incidents' : '/incidents/*/threads';
+    const readBack = resource.startsWith('/contacts')
+      ? '/contacts'
+      : resource === '/incidents'
+        ? '/incidents'
+        : '/incidents/*/threads';
     return random.pick<() => FaultSpec>([
       () => note('503 throttled', throttled),
       () => note('500', { method, path, action: 'status', status: 500 }),
@@ -57,10 +80,23 @@ export function b2cFaults(model: FaultModel, random: Random, counts: FaultCounts
           method,
           path,
           action: 'commit-then-drop',
-          then: { method: 'GET', path: readBack, action: 'status', status: 503, errorCode: 'OSC-CREST-00035', times: random.int(1, 2) },
+          then: {
+            method: 'GET',
+            path: readBack,
+            action: 'status',
+            status: 503,
+            errorCode: 'OSC-CREST-00035',
+            times: random.int(1, 2),
+          },
         }),
       // Applied after the function gave up on it, within the window it waits out.
-      () => note('late commit', { method, path, action: 'delay', delayMs: model.callTimeoutMs + random.int(300, Math.max(400, Math.floor(model.lateWriteWindowMs / 2))) }),
+      () =>
+        note('late commit', {
+          method,
+          path,
+          action: 'delay',
+          delayMs: model.callTimeoutMs + random.int(300, Math.max(400, Math.floor(model.lateWriteWindowMs / 2))),
+        }),
       // Never answered, never applied: the attempt and perhaps the deadline run out.
       () => note('hang (never applied)', { method, path, action: 'hang' }),
     ])();

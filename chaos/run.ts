@@ -11,14 +11,27 @@ export function table(report: SoakReport): string {
   const rows: [string, string][] = [
     ['messages', String(report.facts.messages)],
     ['deliveries (redeliveries and duplicates included)', String(report.deliveries)],
-    ['B2C requests faulted', `${sum(report.b2cFaults)} (${[...report.b2cFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ...(o.journal === 'oci-os' ? [['journal requests faulted', `${sum(report.journalFaults)} (${[...report.journalFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`] as [string, string]] : []),
+    [
+      'B2C requests faulted',
+      `${sum(report.b2cFaults)} (${[...report.b2cFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    ],
+    ...(o.journal === 'oci-os'
+      ? [
+          [
+            'journal requests faulted',
+            `${sum(report.journalFaults)} (${[...report.journalFaults].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+          ] as [string, string],
+        ]
+      : []),
     ['processes SIGKILLed (and restarted)', String(report.kills)],
     ['answers while faults were on, by status', byStatus(report.answers)],
     ['final answers (faults off), by status', byStatus(report.finalAnswers)],
     ...Object.entries(report.breaches).map(([k, v]) => [`**${k}**`, String(v)] as [string, string]),
     ['incidents / contacts on the site', `${report.facts.incidents} / ${report.facts.contacts}`],
-    ['new numbers with 2 contacts (first messages raced)', String(report.facts['new numbers with 2 contacts (first messages raced)'])],
+    [
+      'new numbers with 2 contacts (first messages raced)',
+      String(report.facts['new numbers with 2 contacts (first messages raced)']),
+    ],
     ['duration', `${report.seconds} s`],
   ];
   const head = `seed ${o.seed}, ${o.messages} messages, deadline ${o.deadlineMs / 1000} s, journal ${o.journal}${o.journal === 'oci-os' ? ` (${o.journalFaultRate * 100} % faults)` : ''}`;
@@ -34,7 +47,10 @@ function sum(counts: Map<string, number>): number {
 }
 
 function byStatus(counts: Map<string, number>): string {
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k === '0' ? 'no answer' : k}×${v}`).join(' ');
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k === '0' ? 'no answer' : k}×${v}`)
+    .join(' ');
 }
 
 export function parseSoakArgs(argv: readonly string[]): SoakOptions {

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { startFunction, type FnProcess } from '../src/local/index.js';
-import { startObjectStorageStandin, type ObjectStorageStandin, type StandinFault } from '../test/helpers/object-storage-standin.js';
+import {
+  startObjectStorageStandin,
+  type ObjectStorageStandin,
+  type StandinFault,
+} from '../test/helpers/object-storage-standin.js';
 import { ociTestIdentity } from '../test/helpers/oci-keys.js';
 import { check, type Verdict } from './check.js';
 import { b2cFaults, type FaultCounts } from './faults.js';
@@ -76,7 +80,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   if (options.journal === 'oci-os') {
     const identity = ociTestIdentity();
     standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
-    Object.assign(env, identity.env, { run_journal: 'oci-os://soakns/soak-runs/chaos', oci_objectstorage_endpoint: standin.url });
+    Object.assign(env, identity.env, {
+      run_journal: 'oci-os://soakns/soak-runs/chaos',
+      oci_objectstorage_endpoint: standin.url,
+    });
   }
 
   const pool = senders(Math.max(8, Math.round(options.messages / 12)), 0.4, random);
@@ -119,7 +126,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
         return await spawn();
       } catch (error) {
         if (tries >= 5) throw error;
-        log(`function did not start (try ${tries}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        log(
+          `function did not start (try ${tries}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        );
       }
     }
   };
@@ -146,15 +155,34 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   })();
 
   // Faults on.
-  emulator.setFaultPolicy(b2cFaults({ rate: options.b2cFaultRate, callTimeoutMs: CALL_TIMEOUT_MS, lateWriteWindowMs: options.lateWriteWindowMs, deadlineMs: options.deadlineMs }, random, b2cCounts));
+  emulator.setFaultPolicy(
+    b2cFaults(
+      {
+        rate: options.b2cFaultRate,
+        callTimeoutMs: CALL_TIMEOUT_MS,
+        lateWriteWindowMs: options.lateWriteWindowMs,
+        deadlineMs: options.deadlineMs,
+      },
+      random,
+      b2cCounts,
+    ),
+  );
   standin?.setFaultPolicy(journalFaults(options.journalFaultRate, random, journalCounts));
 
   const answers = new Map<string, number>();
   let deliveries = 0;
-  const deliver = async (message: SoakMessage, slot: number): Promise<{ status: number; retryAfterS?: number; incidentId?: number }> => {
+  const deliver = async (
+    message: SoakMessage,
+    slot: number,
+  ): Promise<{ status: number; retryAfterS?: number; incidentId?: number }> => {
     deliveries++;
     const fn = await fnAt(slot);
-    const res = await fn.invoke({ method: 'POST', url: '/webhooks/sms-to-incident', headers: { Host: 'gw.example.com', 'Content-Type': message.contentType }, body: message.body });
+    const res = await fn.invoke({
+      method: 'POST',
+      url: '/webhooks/sms-to-incident',
+      headers: { Host: 'gw.example.com', 'Content-Type': message.contentType },
+      body: message.body,
+    });
     answers.set(String(res.status), (answers.get(String(res.status)) ?? 0) + 1);
     const retryAfter = Number(res.headers['retry-after']);
     let incidentId: number | undefined;
@@ -164,7 +192,11 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     } catch {
       // TwiML or an fdk error: no id
     }
-    return { status: res.status, ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}), ...(incidentId === undefined ? {} : { incidentId }) };
+    return {
+      status: res.status,
+      ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}),
+      ...(incidentId === undefined ? {} : { incidentId }),
+    };
   };
 
   // A provider: redelivers a non-2xx answer a few times with back-off (Retry-After honoured, capped).
@@ -172,7 +204,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     const duplicate = r.chance(0.2) ? r.pick(['sequential', 'concurrent'] as const) : undefined;
     if (duplicate === 'concurrent') void deliver(message, 1).catch(() => undefined);
     for (let attempt = 0; attempt < 6; attempt++) {
-      const res = await deliver(message, attempt === 0 ? 0 : r.int(0, 1)).catch(() => ({ status: 0 }) as { status: number; retryAfterS?: number });
+      const res = await deliver(message, attempt === 0 ? 0 : r.int(0, 1)).catch(
+        () => ({ status: 0 }) as { status: number; retryAfterS?: number },
+      );
       if (res.status >= 200 && res.status < 300) break;
       await sleep(Math.min(10_000, Math.max((res.retryAfterS ?? 0) * 1000, 500 * 2 ** attempt * (0.5 + r()))));
     }
@@ -182,7 +216,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   let done = 0;
   await inParallel(all, options.concurrency, async (message, i) => {
     await provider(message, seeded(options.seed * 7919 + i));
-    if (++done % 100 === 0) log(`${done}/${all.length} messages delivered (${Math.round((Date.now() - started) / 1000)} s)`);
+    if (++done % 100 === 0)
+      log(`${done}/${all.length} messages delivered (${Math.round((Date.now() - started) / 1000)} s)`);
   });
 
   // Faults off, processes left alone: every message once more, until it has its answer.
@@ -199,7 +234,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     for (let attempt = 0; attempt < 12; attempt++) {
       last = await deliver(message, i + attempt).catch(() => ({ status: 0 }));
       if (last.status !== 503 && last.status !== 502 && last.status !== 504 && last.status !== 0) break;
-      await sleep(Math.min(options.deadlineMs + options.leaseMarginMs + 1_000, Math.max((last.retryAfterS ?? 0) * 1000, 1_000)));
+      await sleep(
+        Math.min(options.deadlineMs + options.leaseMarginMs + 1_000, Math.max((last.retryAfterS ?? 0) * 1000, 1_000)),
+      );
     }
     finalAnswers.set(String(last.status), (finalAnswers.get(String(last.status)) ?? 0) + 1);
     answered.set(message.id, last.incidentId);
@@ -212,12 +249,27 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   await rm(base, { recursive: true, force: true });
   if (crashes > 0) log(`unexpected exits; stderr:\n${stderr.join('\n')}`);
   const verdict = check(state, all, pool.known, answered, crashes);
-  for (const id of verdict.suspects.slice(0, 5)) log(`message ${id}:\n  ${(linesOf.get(id) ?? ['(no warning or error logged)']).join('\n  ')}`);
-  return { ...verdict, options, answers, finalAnswers, deliveries, kills, b2cFaults: b2cCounts, journalFaults: journalCounts, seconds: Math.round((Date.now() - started) / 1000) };
+  for (const id of verdict.suspects.slice(0, 5))
+    log(`message ${id}:\n  ${(linesOf.get(id) ?? ['(no warning or error logged)']).join('\n  ')}`);
+  return {
+    ...verdict,
+    options,
+    answers,
+    finalAnswers,
+    deliveries,
+    kills,
+    b2cFaults: b2cCounts,
+    journalFaults: journalCounts,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
 }
 
 /** Journal faults at the Object Storage stand-in: 503, dropped connections, PUTs applied then dropped, slow answers. */
-function journalFaults(rate: number, random: Random, counts: FaultCounts): (request: { method: string }) => StandinFault | undefined {
+function journalFaults(
+  rate: number,
+  random: Random,
+  counts: FaultCounts,
+): (request: { method: string }) => StandinFault | undefined {
   return ({ method }) => {
     if (!random.chance(rate)) return undefined;
     const fault = random.pick<StandinFault>([
@@ -232,7 +284,11 @@ function journalFaults(rate: number, random: Random, counts: FaultCounts): (requ
   };
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -8,10 +8,10 @@ rmSync('dist', { recursive: true, force: true }); // chunk names change with the
 
 await build({
   entryPoints: {
-    func: 'src/func.ts',          // the function: `node dist/func.js` under the Fn agent
-    start: 'src/local/start.ts',  // `npm start`: local gateway + Fn agent + B2C emulator
+    func: 'src/func.ts', // the function: `node dist/func.js` under the Fn agent
+    start: 'src/local/start.ts', // `npm start`: local gateway + Fn agent + B2C emulator
     emulator: 'src/emulator/main.ts', // the B2C Service emulator on its own
-    cli: 'src/cli/main.ts',       // `sms-incident runs list|show|redrive`: the run journal for SREs
+    cli: 'src/cli/main.ts', // `sms-incident runs list|show|redrive`: the run journal for SREs
     alarms: 'telemetry/alarms-cli.ts', // `npm run alarms -- print|apply`: the alarms as code
     authorizer: 'src/authorizer/main.ts', // the API Gateway authorizer function (image target `authorizer`)
   },
@@ -28,7 +28,9 @@ await build({
   format: 'esm',
   target: 'node20',
   // The OCI SDK, the fdk and others are CommonJS: inside an ES module they need a real require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -16,7 +16,9 @@ export function stackFiles() {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  execFileSync(process.execPath, [new URL('./terraform-alarms.mjs', import.meta.url).pathname, '--check'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [new URL('./terraform-alarms.mjs', import.meta.url).pathname, '--check'], {
+    stdio: 'inherit',
+  });
   // A fixed time stamp: the same sources give the same zip.
   const mtime = new Date('2026-01-01T00:00:00Z');
   const entries = Object.fromEntries(stackFiles().map((f) => [f, [readFileSync(new URL(f, DIR)), { mtime }]]));

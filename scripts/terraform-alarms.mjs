@@ -23,7 +23,9 @@ const CLI = new URL('../dist/alarms.js', import.meta.url).pathname;
 /** What the alarms CLI prints for these flag values (placeholders or real ones). */
 export function cliAlarms(values = PLACEHOLDERS) {
   const flags = Object.entries(values).flatMap(([flag, value]) => [`--${flag}`, value]);
-  return JSON.parse(execFileSync(process.execPath, [CLI, 'print', '--json', ...flags, ...OPTIONS], { encoding: 'utf8' }));
+  return JSON.parse(
+    execFileSync(process.execPath, [CLI, 'print', '--json', ...flags, ...OPTIONS], { encoding: 'utf8' }),
+  );
 }
 
 export function generated() {
@@ -46,7 +48,9 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       // missing counts as drift
     }
     if (current !== next) {
-      console.error('deploy/terraform/alarms.json differs from the alarms CLI: run `npm run alarms:terraform` and commit it');
+      console.error(
+        'deploy/terraform/alarms.json differs from the alarms CLI: run `npm run alarms:terraform` and commit it',
+      );
       process.exit(1);
     }
   } else {

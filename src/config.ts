@@ -21,10 +21,20 @@ export interface Config {
   readonly oci: OciConfig;
 }
 
-const SECTIONS = { b2c: B2cConfigShape, inbound: InboundConfigShape, journal: journalConfigShape, oci: OciConfigFragment } as const;
+const SECTIONS = {
+  b2c: B2cConfigShape,
+  inbound: InboundConfigShape,
+  journal: journalConfigShape,
+  oci: OciConfigFragment,
+} as const;
 
 /** Every key of the sections, flat, as the environment holds them. */
-export const ConfigSchema = z.object({ ...B2cConfigShape, ...InboundConfigShape, ...journalConfigShape, ...OciConfigFragment });
+export const ConfigSchema = z.object({
+  ...B2cConfigShape,
+  ...InboundConfigShape,
+  ...journalConfigShape,
+  ...OciConfigFragment,
+});
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -46,13 +56,25 @@ export function loadConfig(env: Record<string, string | undefined> = environment
     throw new ConfigError([
       {
         key: 'b2cservice_hostname',
-        problem: 'is http:// to a host that is not loopback: the B2C password would cross the network in clear text; use https (or set b2cservice_allow_http=true)',
+        problem:
+          'is http:// to a host that is not loopback: the B2C password would cross the network in clear text; use https (or set b2cservice_allow_http=true)',
       },
     ]);
   }
   const section = <K extends keyof typeof SECTIONS>(name: K): Config[K] =>
-    Object.freeze(Object.fromEntries(Object.keys(SECTIONS[name]).filter((key) => key in flat).map((key) => [key, flat[key as keyof typeof flat]]))) as unknown as Config[K];
-  return Object.freeze({ b2c: section('b2c'), inbound: section('inbound'), journal: section('journal'), oci: section('oci') });
+    Object.freeze(
+      Object.fromEntries(
+        Object.keys(SECTIONS[name])
+          .filter((key) => key in flat)
+          .map((key) => [key, flat[key as keyof typeof flat]]),
+      ),
+    ) as unknown as Config[K];
+  return Object.freeze({
+    b2c: section('b2c'),
+    inbound: section('inbound'),
+    journal: section('journal'),
+    oci: section('oci'),
+  });
 }
 
 /**
@@ -91,7 +113,12 @@ export function peekInboundConfig(env: Record<string, string | undefined> = envi
 
 /** `b2cservice_allow_http=true` with a non-loopback `http://` site, for a warning at start. */
 export function allowsClearText(env: Record<string, string | undefined> = environment()): boolean {
-  const parsed = z.object({ b2cservice_hostname: B2cConfigShape.b2cservice_hostname, b2cservice_allow_http: B2cConfigShape.b2cservice_allow_http }).safeParse(env);
+  const parsed = z
+    .object({
+      b2cservice_hostname: B2cConfigShape.b2cservice_hostname,
+      b2cservice_allow_http: B2cConfigShape.b2cservice_allow_http,
+    })
+    .safeParse(env);
   return parsed.success && parsed.data.b2cservice_allow_http && sendsCredentialsInClear(parsed.data);
 }
 
@@ -101,14 +128,19 @@ function parse<T extends z.ZodType>(schema: T, env: Record<string, string | unde
   throw new ConfigError(
     parsed.error.issues.map((issue) => ({
       key: issue.path.map(String).join('.'),
-      problem: issue.code === 'invalid_type' && issue.input === undefined ? requiredProblem(issue.path.map(String).join('.')) : issue.message,
+      problem:
+        issue.code === 'invalid_type' && issue.input === undefined
+          ? requiredProblem(issue.path.map(String).join('.'))
+          : issue.message,
     })),
   );
 }
 
 /** A key that may come from Vault says so when neither it nor its `_ocid` twin is set. */
 function requiredProblem(key: string): string {
-  return (VAULT_SECRET_KEYS as readonly string[]).includes(key) ? `is required (set ${key}, or ${key}_ocid to a Vault secret OCID)` : 'is required';
+  return (VAULT_SECRET_KEYS as readonly string[]).includes(key)
+    ? `is required (set ${key}, or ${key}_ocid to a Vault secret OCID)`
+    : 'is required';
 }
 
 export { b2cBaseUrl, sendsCredentialsInClear } from './b2c/config.js';

@@ -8,7 +8,14 @@ const loading = import('./function/handler.js').then(
   ({ createHandler }) => createHandler(),
   (error: unknown) => {
     // Without its code the function can only say so: a JSON 500 rather than the fdk's bare 502.
-    console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), message: 'function failed to load', error: error instanceof Error ? error.message : String(error) }));
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        time: new Date().toISOString(),
+        message: 'function failed to load',
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
     return (_input: Buffer, ctx: Context) => {
       ctx.httpGateway.statusCode = 500;
       ctx.responseContentType = 'application/json; charset=utf-8';

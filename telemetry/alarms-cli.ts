@@ -63,7 +63,12 @@ export async function main(argv: string[], out: (line: string) => void = console
   const errorRate = v['error-rate'] === undefined ? undefined : Number(v['error-rate']);
   const absence = Number(v['absence-minutes']);
   const rejected = v.rejected === undefined ? undefined : Number(v.rejected);
-  if ((command !== 'print' && command !== 'apply') || (errorRate !== undefined && !(errorRate > 0 && errorRate <= 1)) || !(Number.isInteger(absence) && absence >= 0 && absence <= 60) || (rejected !== undefined && !(rejected >= 0))) {
+  if (
+    (command !== 'print' && command !== 'apply') ||
+    (errorRate !== undefined && !(errorRate > 0 && errorRate <= 1)) ||
+    !(Number.isInteger(absence) && absence >= 0 && absence <= 60) ||
+    (rejected !== undefined && !(rejected >= 0))
+  ) {
     out(USAGE);
     return 2;
   }
@@ -84,7 +89,14 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
 
   if (command === 'print') {
-    if (v.json) out(JSON.stringify(specs.map((s) => ({ ...s, namespace: s.namespace ?? v.namespace })), null, 2));
+    if (v.json)
+      out(
+        JSON.stringify(
+          specs.map((s) => ({ ...s, namespace: s.namespace ?? v.namespace })),
+          null,
+          2,
+        ),
+      );
     else for (const s of specs) out(formatAlarm(s, v.namespace as string));
     return 0;
   }
@@ -98,7 +110,10 @@ export async function main(argv: string[], out: (line: string) => void = console
     out('no OCI credentials: set OCI_RESOURCE_PRINCIPAL_* or create ~/.oci/config (or pass --config-file)');
     return 1;
   }
-  const client = new monitoring.MonitoringClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 3, attemptTimeoutMs: 10_000 }));
+  const client = new monitoring.MonitoringClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ maxAttempts: 3, attemptTimeoutMs: 10_000 }),
+  );
   const endpoint = ociEndpoint(OciService.monitoring, v.endpoint, auth);
   if (endpoint) client.endpoint = endpoint;
   try {
@@ -123,7 +138,13 @@ export async function main(argv: string[], out: (line: string) => void = console
 /** One alarm as the on-call engineer will read it: rule, timing, and the body they will get. */
 export function formatAlarm(spec: AlarmSpec, namespace: string): string {
   const timing = `pending ${spec.pendingDuration}${spec.repeatNotificationDuration ? `, repeats every ${spec.repeatNotificationDuration} while firing` : ''}`;
-  return [`[${spec.severity}] ${spec.displayName}`, `  namespace ${spec.namespace ?? namespace}   ${timing}`, `  ${spec.query}`, ...spec.body.split('\n').map((l) => `  | ${l}`), ''].join('\n');
+  return [
+    `[${spec.severity}] ${spec.displayName}`,
+    `  namespace ${spec.namespace ?? namespace}   ${timing}`,
+    `  ${spec.query}`,
+    ...spec.body.split('\n').map((l) => `  | ${l}`),
+    '',
+  ].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

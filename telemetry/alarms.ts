@@ -52,7 +52,8 @@ export function alarmDefinitions(options: AlarmOptions): AlarmSpec[] {
   const fn = `{functionName = ${q(name)}}`;
   const journal = options.journal ?? JOURNAL_PLACEHOLDER;
   const runs = (args: string) => `sms-incident runs ${args} --journal ${journal}`;
-  const logs = (where: string) => `search "${options.logScope ?? LOG_SCOPE_PLACEHOLDER}" | where ${where} | sort by datetime desc`;
+  const logs = (where: string) =>
+    `search "${options.logScope ?? LOG_SCOPE_PLACEHOLDER}" | where ${where} | sort by datetime desc`;
   const absence = options.absenceMinutes ?? 60;
 
   const alarms: AlarmSpec[] = [
@@ -74,7 +75,7 @@ export function alarmDefinitions(options: AlarmOptions): AlarmSpec[] {
       query: `WebhookAnswered[5m]{functionName = ${q(name)}, fault = "function"}.groupBy(outcome).sum() > 0`,
       pendingDuration: 'PT1M',
       body: lines(
-        'The function answered 5xx before any run (outcome: config_error, secrets_unavailable, journal_unavailable or internal_error). Nothing is journaled: the provider\'s retries hold the only copy of these SMS, so fix it before they give up.',
+        "The function answered 5xx before any run (outcome: config_error, secrets_unavailable, journal_unavailable or internal_error). Nothing is journaled: the provider's retries hold the only copy of these SMS, so fix it before they give up.",
         `Next: ${logs("data.level = 'error'")}`,
         'config_error: the answer and the log name the bad key; secrets_unavailable: Vault or its policy; journal_unavailable: the bucket or its policy; internal_error: the log line "unexpected error".',
       ),
@@ -103,7 +104,7 @@ export function alarmDefinitions(options: AlarmOptions): AlarmSpec[] {
       body: lines(
         `No SMS reached the workflow in ${absence} minutes, from any provider.`,
         `Next: ${runs(`list --since ${absence}m`)}  (empty means nothing arrived); then the rejected webhooks: ${logs("data.message = 'webhook rejected'")}`,
-        'Then the provider\'s webhook URL and delivery log, the API Gateway deployment and the function\'s invoke log.',
+        "Then the provider's webhook URL and delivery log, the API Gateway deployment and the function's invoke log.",
       ),
     });
   }
@@ -178,7 +179,11 @@ export interface AlarmTarget {
 }
 
 /** Creates each alarm, or updates the one with the same display name. Returns what was done per alarm. */
-export async function applyAlarms(client: monitoring.MonitoringClient, specs: readonly AlarmSpec[], target: AlarmTarget): Promise<{ displayName: string; action: 'created' | 'updated'; id: string }[]> {
+export async function applyAlarms(
+  client: monitoring.MonitoringClient,
+  specs: readonly AlarmSpec[],
+  target: AlarmTarget,
+): Promise<{ displayName: string; action: 'created' | 'updated'; id: string }[]> {
   const done: { displayName: string; action: 'created' | 'updated'; id: string }[] = [];
   for (const spec of specs) {
     const details = {
@@ -195,14 +200,33 @@ export async function applyAlarms(client: monitoring.MonitoringClient, specs: re
       destinations: [...target.destinations],
       isEnabled: true,
     };
-    const existing = await ociCall('MonitoringClient.listAlarms', 10_000, () => client.listAlarms({ compartmentId: target.compartmentId, displayName: spec.displayName }));
+    const existing = await ociCall('MonitoringClient.listAlarms', 10_000, () =>
+      client.listAlarms({ compartmentId: target.compartmentId, displayName: spec.displayName }),
+    );
     const current = existing.items.find((a) => a.displayName === spec.displayName);
     if (current) {
       const { compartmentId: _ignored, ...update } = details;
-      const r = await ociCall('MonitoringClient.updateAlarm', 10_000, () => client.updateAlarm({ alarmId: current.id, updateAlarmDetails: { ...update, severity: details.severity as monitoring.models.Alarm.Severity, messageFormat: monitoring.models.UpdateAlarmDetails.MessageFormat.OnsOptimized } }));
+      const r = await ociCall('MonitoringClient.updateAlarm', 10_000, () =>
+        client.updateAlarm({
+          alarmId: current.id,
+          updateAlarmDetails: {
+            ...update,
+            severity: details.severity as monitoring.models.Alarm.Severity,
+            messageFormat: monitoring.models.UpdateAlarmDetails.MessageFormat.OnsOptimized,
+          },
+        }),
+      );
       done.push({ displayName: spec.displayName, action: 'updated', id: r.alarm.id });
     } else {
-      const r = await ociCall('MonitoringClient.createAlarm', 10_000, () => client.createAlarm({ createAlarmDetails: { ...details, severity: details.severity as monitoring.models.Alarm.Severity, messageFormat: monitoring.models.CreateAlarmDetails.MessageFormat.OnsOptimized } }));
+      const r = await ociCall('MonitoringClient.createAlarm', 10_000, () =>
+        client.createAlarm({
+          createAlarmDetails: {
+            ...details,
+            severity: details.severity as monitoring.models.Alarm.Severity,
+            messageFormat: monitoring.models.CreateAlarmDetails.MessageFormat.OnsOptimized,
+          },
+        }),
+      );
       done.push({ displayName: spec.displayName, action: 'created', id: r.alarm.id });
     }
   }

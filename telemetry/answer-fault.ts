@@ -42,7 +42,10 @@ const FAULT_OF: Record<AnswerOutcome, Fault> = {
 };
 
 /** An answer's outcome and fault; one that never said its outcome is judged by its status. */
-export function answerFault(status: number, outcome: AnswerOutcome | undefined): { outcome: AnswerOutcome; fault: Fault } {
+export function answerFault(
+  status: number,
+  outcome: AnswerOutcome | undefined,
+): { outcome: AnswerOutcome; fault: Fault } {
   const known = outcome ?? (status >= 500 ? 'internal_error' : status >= 400 ? 'rejected' : 'created');
   return { outcome: known, fault: FAULT_OF[known] };
 }

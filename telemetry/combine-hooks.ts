@@ -5,7 +5,16 @@
 import type { RunHooks } from '../src/engine/index.js';
 
 type EventHook = Exclude<keyof RunHooks, 'wrapAttempt'>;
-const EVENTS = ['onRunStart', 'onRunEnd', 'onStepStart', 'onStepEnd', 'onAttemptStart', 'onAttemptEnd', 'onCompensationStart', 'onCompensationEnd'] as const satisfies readonly EventHook[];
+const EVENTS = [
+  'onRunStart',
+  'onRunEnd',
+  'onStepStart',
+  'onStepEnd',
+  'onAttemptStart',
+  'onAttemptEnd',
+  'onCompensationStart',
+  'onCompensationEnd',
+] as const satisfies readonly EventHook[];
 
 export function combineHooks(...all: RunHooks[]): RunHooks {
   const combined: Record<string, unknown> = {};
@@ -24,8 +33,10 @@ export function combineHooks(...all: RunHooks[]): RunHooks {
   }
   const wrappers = all.filter((h) => h.wrapAttempt !== undefined);
   if (wrappers.length > 0) {
-    combined.wrapAttempt = <T>(event: Parameters<NonNullable<RunHooks['wrapAttempt']>>[0], run: () => Promise<T>): Promise<T> =>
-      wrappers.reduceRight<() => Promise<T>>((next, h) => () => h.wrapAttempt!(event, next), run)();
+    combined.wrapAttempt = <T>(
+      event: Parameters<NonNullable<RunHooks['wrapAttempt']>>[0],
+      run: () => Promise<T>,
+    ): Promise<T> => wrappers.reduceRight<() => Promise<T>>((next, h) => () => h.wrapAttempt!(event, next), run)();
   }
   return combined as RunHooks;
 }

@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import { httpUrl, secretOcid } from '../src/oci/config.js';
 
-const ocid = (kind: string) => z.string().trim().regex(new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9._-]+$`, 'i'), `must be an OCID (ocid1.${kind}.…)`);
+const ocid = (kind: string) =>
+  z
+    .string()
+    .trim()
+    .regex(
+      new RegExp(`^ocid1\\.${kind}\\.[a-z0-9-]+\\.[a-z0-9-]*\\.[a-z0-9._-]+$`, 'i'),
+      `must be an OCID (ocid1.${kind}.…)`,
+    );
 
 export const TelemetryConfigFragment = {
   /** Minimum level of the JSON log lines. @default 'info' */
@@ -26,7 +33,11 @@ export const TelemetryConfigFragment = {
     .refine((v) => !/^(oci_|oracle_)/i.test(v), 'must not start with oci_ or oracle_')
     .default('sms_incident'),
   /** Metric resource group. @default unset */
-  oci_monitoring_resource_group: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9._$-]*$/, 'must start with a letter; letters, digits and . _ - $').optional(),
+  oci_monitoring_resource_group: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z][A-Za-z0-9._$-]*$/, 'must start with a letter; letters, digits and . _ - $')
+    .optional(),
   /** Custom log that receives the JSON lines with PutLogs; absent → stdout only. @default unset */
   oci_log_id: ocid('log').optional(),
   /** OCI APM data upload endpoint (`https://<id>.apm-agt.<region>.oci.oraclecloud.com`); with the data key, traces go there. @default unset */
@@ -50,7 +61,10 @@ export type TelemetryConfig = z.infer<typeof TelemetryConfigSchema>;
  * The telemetry keys of `env`; on a bad value, the defaults with that key's feature off and the
  * problem returned for a warning (telemetry never fails an invocation).
  */
-export function loadTelemetryConfig(env: Record<string, string | undefined>): { config: TelemetryConfig; problems: string[] } {
+export function loadTelemetryConfig(env: Record<string, string | undefined>): {
+  config: TelemetryConfig;
+  problems: string[];
+} {
   const parsed = TelemetryConfigSchema.safeParse(env);
   if (parsed.success) return { config: parsed.data, problems: [] };
   const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));

@@ -10,7 +10,9 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 export function deferredExporter(ready: Promise<SpanExporter | undefined>): SpanExporter {
   return {
     export(spans, done) {
-      void ready.then((exporter) => (exporter ? exporter.export(spans, done) : done({ code: ExportResultCode.SUCCESS })));
+      void ready.then((exporter) =>
+        exporter ? exporter.export(spans, done) : done({ code: ExportResultCode.SUCCESS }),
+      );
     },
     shutdown: async () => (await ready)?.shutdown(),
     forceFlush: async () => (await ready)?.forceFlush?.(),

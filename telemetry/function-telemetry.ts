@@ -4,9 +4,25 @@
  * and log lines, a traced fetch, and one bounded flush of metrics, logs and spans in `finally`.
  * Nothing here can change an answer: every failure is caught, counted and logged once.
  */
-import { ROOT_CONTEXT, TraceFlags, isSpanContextValid, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  TraceFlags,
+  isSpanContextValid,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
 import type { RunHooks, RunResult } from '../src/engine/index.js';
 import { maskPhone, redactPhones } from '../src/log/redact.js';
 import { VERSION } from '../src/version.js';
@@ -93,12 +109,15 @@ export class FunctionTelemetry {
     // OCI Functions sets no FN_FN_NAME (only FN_FN_ID, an OCID): name it with OTEL_SERVICE_NAME, stable across containers.
     this.functionName = config.OTEL_SERVICE_NAME || env.FN_FN_NAME || 'sms-incident';
 
-    if (!config.oci_monitoring_compartment_id) this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
+    if (!config.oci_monitoring_compartment_id)
+      this.#stdout.warn('metrics off: oci_monitoring_compartment_id is not set');
     if (config.oci_monitoring_compartment_id || config.oci_log_id) {
       this.#sinks = import('./oci-sinks.js').then(
         ({ ociSinks }) => ociSinks(env, config, this.#stdout),
         (error: unknown) => {
-          this.#stdout.warn('OCI metrics and log shipping off: cannot load the OCI SDK', { error: error instanceof Error ? error.message : String(error) });
+          this.#stdout.warn('OCI metrics and log shipping off: cannot load the OCI SDK', {
+            error: error instanceof Error ? error.message : String(error),
+          });
           return {};
         },
       );
@@ -114,11 +133,23 @@ export class FunctionTelemetry {
   #tracingReady(): Promise<Tracing | undefined> {
     this.#tracing ??= (async () => {
       const resource = resourceAttributes(this.#options.env, this.functionName);
-      if (this.#options.exporter) return createTracing({ exporter: this.#options.exporter, serviceName: this.functionName, serviceVersion: VERSION, resource, simple: true });
+      if (this.#options.exporter)
+        return createTracing({
+          exporter: this.#options.exporter,
+          serviceName: this.functionName,
+          serviceVersion: VERSION,
+          resource,
+          simple: true,
+        });
       const exporter = this.#exporter();
       if (exporter) this.#exporterReady = exporter;
       // Without an exporter spans still get ids, so logs, the run journal and `GET /runs` can be correlated.
-      return createTracing({ ...(exporter ? { exporter: deferredExporter(exporter) } : {}), serviceName: this.functionName, serviceVersion: VERSION, resource });
+      return createTracing({
+        ...(exporter ? { exporter: deferredExporter(exporter) } : {}),
+        serviceName: this.functionName,
+        serviceVersion: VERSION,
+        resource,
+      });
     })();
     return this.#tracing;
   }
@@ -142,20 +173,26 @@ export class FunctionTelemetry {
     const c = this.config;
     // The exporter's own timeout (it retries refused connections) ends with the flush budget.
     const timeoutMillis = c.telemetry_flush_budget_ms;
-    const load = async (url: string, headers: Record<string, string> | undefined): Promise<SpanExporter | undefined> => (await import('./otlp-exporter.js')).otlpExporter({ url, headers, timeoutMillis });
+    const load = async (url: string, headers: Record<string, string> | undefined): Promise<SpanExporter | undefined> =>
+      (await import('./otlp-exporter.js')).otlpExporter({ url, headers, timeoutMillis });
     const made = (exporter: Promise<SpanExporter | undefined>): Promise<SpanExporter | undefined> =>
       exporter.catch((error: unknown) => {
-        this.#stdout.warn('traces off: the exporter cannot be set up', { error: error instanceof Error ? error.message : String(error) });
+        this.#stdout.warn('traces off: the exporter cannot be set up', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         return undefined;
       });
-    if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return made(load(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS)));
+    if (c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+      return made(load(c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, parseOtlpHeaders(c.OTEL_EXPORTER_OTLP_TRACES_HEADERS)));
     if (!c.oci_apm_endpoint) return undefined;
     const apm = c.oci_apm_endpoint;
     return made(
       (async () => {
         const key = c.oci_apm_data_key ?? (await this.#options.apmDataKey?.().catch(() => undefined));
         if (key) return load(apmTracesUrl(apm), { Authorization: `dataKey ${key}` });
-        this.#stdout.warn('traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported');
+        this.#stdout.warn(
+          'traces off: oci_apm_endpoint is set but no APM data key (oci_apm_data_key_ocid or oci_apm_data_key); spans are not exported',
+        );
         return undefined;
       })(),
     );
@@ -165,7 +202,10 @@ export class FunctionTelemetry {
   async begin(request: ObservedRequest): Promise<InvocationTelemetry> {
     const tracing = await this.#tracingReady().catch(() => undefined);
     const tracer = tracing?.tracer ?? trace.getTracer('noop');
-    const getter: TextMapGetter<ObservedRequest> = { get: (carrier, key) => carrier.header(key) ?? undefined, keys: () => [] };
+    const getter: TextMapGetter<ObservedRequest> = {
+      get: (carrier, key) => carrier.header(key) ?? undefined,
+      keys: () => [],
+    };
     let parent = ROOT_CONTEXT;
     try {
       if (tracing) parent = propagation.extract(ROOT_CONTEXT, request, getter);
@@ -187,7 +227,12 @@ export class FunctionTelemetry {
     const serverCtx: Context = trace.setSpan(parent, server);
     const traceId = tracing ? server.spanContext().traceId : '';
 
-    const il: InvocationLog = invocationLog({ level: this.#level, write: this.#write, ship: this.#shipLogs, base: { fnCallId: request.callId } });
+    const il: InvocationLog = invocationLog({
+      level: this.#level,
+      write: this.#write,
+      ship: this.#shipLogs,
+      base: { fnCallId: request.callId },
+    });
     const batch = new MetricBatch();
     const dims = { functionName: this.functionName, provider: 'unknown' };
     let runFailed = false;
@@ -201,15 +246,26 @@ export class FunctionTelemetry {
       accepted: (sms) => {
         dims.provider = sms.provider;
         messageId = sms.messageId;
-        setSafeAttributes(server, { [SagaAttr.provider]: sms.provider, [SagaAttr.messageId]: sms.messageId, [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined });
+        setSafeAttributes(server, {
+          [SagaAttr.provider]: sms.provider,
+          [SagaAttr.messageId]: sms.messageId,
+          [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined,
+        });
       },
       rejected: (reason) => batch.add('WebhookRejected', { functionName: this.functionName, reason }, 1),
       duplicate: (original) => {
         batch.add('DuplicateWebhook', dims, 1);
         if (original === undefined) return;
         server.setAttribute(SagaAttr.runId, original.runId);
-        if (original.traceId && original.spanId && isSpanContextValid({ traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED })) {
-          server.addLink({ context: { traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED }, attributes: { [SagaAttr.runId]: original.runId } });
+        if (
+          original.traceId &&
+          original.spanId &&
+          isSpanContextValid({ traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED })
+        ) {
+          server.addLink({
+            context: { traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED },
+            attributes: { [SagaAttr.runId]: original.runId },
+          });
         }
       },
       runHooks: (runLog) => {
@@ -228,7 +284,10 @@ export class FunctionTelemetry {
           batch.add('WebhookAnswered', { functionName: this.functionName, ...answered }, 1);
           server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
           if (status >= 500) {
-            server.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000) });
+            server.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000),
+            });
             server.setAttribute(Semconv.errorType, answered.outcome);
           }
           server.end();
@@ -240,11 +299,16 @@ export class FunctionTelemetry {
               const metrics = (await this.#sinks)?.metrics;
               if (!metrics) return;
               const result = await metrics.post(batch, budget);
-              if (result.refused.length > 0) this.#stdout.warn('OCI Monitoring refused metrics', { refused: result.refused.join('; ').slice(0, 2_000), fnCallId: request.callId });
+              if (result.refused.length > 0)
+                this.#stdout.warn('OCI Monitoring refused metrics', {
+                  refused: result.refused.join('; ').slice(0, 2_000),
+                  fnCallId: request.callId,
+                });
             }),
             this.#guard('logs', async () => {
               const logs = (await this.#sinks)?.logs;
-              if (logs) await logs.ship(il.batch, { source: this.functionName, subject: messageId ?? request.callId }, budget);
+              if (logs)
+                await logs.ship(il.batch, { source: this.functionName, subject: messageId ?? request.callId }, budget);
             }),
             this.#guard('traces', async () => {
               await this.#exporterReady;
@@ -270,7 +334,10 @@ export class FunctionTelemetry {
     } catch (error) {
       this.#failures[kind] += 1;
       if (this.#failures[kind] % 100 === 1) {
-        this.#stdout.warn(`telemetry ${kind} export failed`, { failures: this.#failures[kind], error: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+        this.#stdout.warn(`telemetry ${kind} export failed`, {
+          failures: this.#failures[kind],
+          error: error instanceof Error ? error.message.slice(0, 500) : String(error),
+        });
       }
     }
   }
@@ -285,7 +352,10 @@ export class FunctionTelemetry {
  * resource principal's region, the function OCID) and `OTEL_RESOURCE_ATTRIBUTES`
  * (`deployment.environment.name=prod,…`, the standard variable), which wins.
  */
-export function resourceAttributes(env: Record<string, string | undefined>, functionName: string): Record<string, string> {
+export function resourceAttributes(
+  env: Record<string, string | undefined>,
+  functionName: string,
+): Record<string, string> {
   const region = env.OCI_RESOURCE_PRINCIPAL_REGION ?? env.OCI_REGION;
   return {
     'faas.name': functionName,

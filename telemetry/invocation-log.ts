@@ -19,7 +19,10 @@ export interface InvocationLog {
  * `spanId` (OCI APM's log correlation, our own tools) and `trace_id` / `span_id` (the
  * OpenTelemetry log data model).
  */
-export function traceFields(traceId: string, spanId: string): { traceId: string; spanId: string; trace_id: string; span_id: string } {
+export function traceFields(
+  traceId: string,
+  spanId: string,
+): { traceId: string; spanId: string; trace_id: string; span_id: string } {
   return { traceId, spanId, trace_id: traceId, span_id: spanId };
 }
 
@@ -32,7 +35,12 @@ export function activeTraceFields(): LogFields {
 
 const MAX_HELD_DEBUG = 500;
 
-export function invocationLog(options: { level: LogLevelName; write: (line: string) => void; ship: boolean; base: LogFields }): InvocationLog {
+export function invocationLog(options: {
+  level: LogLevelName;
+  write: (line: string) => void;
+  ship: boolean;
+  base: LogFields;
+}): InvocationLog {
   const batch = newLogBatch();
   const held: string[] = [];
   const threshold = LogLevel[options.level];

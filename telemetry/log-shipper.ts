@@ -11,8 +11,15 @@ export interface LogSink {
   ship(batch: LogBatch, meta: { source: string; subject?: string }, budgetMs: number): Promise<number>;
 }
 
-export function ociLogSink(auth: common.AuthenticationDetailsProvider, logId: string, options: { endpoint?: string } = {}): LogSink {
-  const client = new loggingingestion.LoggingClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 1, attemptTimeoutMs: 1_000 }));
+export function ociLogSink(
+  auth: common.AuthenticationDetailsProvider,
+  logId: string,
+  options: { endpoint?: string } = {},
+): LogSink {
+  const client = new loggingingestion.LoggingClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ maxAttempts: 1, attemptTimeoutMs: 1_000 }),
+  );
   const endpoint = ociEndpoint(OciService.logging, options.endpoint, auth);
   if (endpoint) client.endpoint = endpoint;
   return {
@@ -25,7 +32,15 @@ export function ociLogSink(auth: common.AuthenticationDetailsProvider, logId: st
           logId,
           putLogsDetails: {
             specversion: '1.0',
-            logEntryBatches: [{ entries, source: meta.source, type: 'sms-incident.log', subject: meta.subject, defaultlogentrytime: now }],
+            logEntryBatches: [
+              {
+                entries,
+                source: meta.source,
+                type: 'sms-incident.log',
+                subject: meta.subject,
+                defaultlogentrytime: now,
+              },
+            ],
           },
         }),
       );

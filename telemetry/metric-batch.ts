@@ -24,7 +24,10 @@ export interface MetricTarget {
 const dimensionValue = (v: string): string => (v.trim() === '' ? 'unknown' : v.slice(0, 512));
 
 export class MetricBatch {
-  readonly #streams = new Map<string, { name: MetricName; dimensions: Record<string, string>; points: { timestamp: Date; value: number }[] }>();
+  readonly #streams = new Map<
+    string,
+    { name: MetricName; dimensions: Record<string, string>; points: { timestamp: Date; value: number }[] }
+  >();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -35,7 +38,8 @@ export class MetricBatch {
   add<N extends MetricName>(name: N, dimensions: DimensionsOf<N>, value: number): void {
     if (!Number.isFinite(value)) return;
     const dims: Record<string, string> = {};
-    for (const key of METRIC_DIMENSIONS[name] as readonly string[]) dims[key] = dimensionValue((dimensions as Record<string, string>)[key] ?? '');
+    for (const key of METRIC_DIMENSIONS[name] as readonly string[])
+      dims[key] = dimensionValue((dimensions as Record<string, string>)[key] ?? '');
     const id = `${name}\u0000${JSON.stringify(dims)}`;
     const stream = this.#streams.get(id) ?? { name, dimensions: dims, points: [] };
     stream.points.push({ timestamp: new Date(this.#now()), value });
@@ -48,7 +52,9 @@ export class MetricBatch {
 
   /** Every datapoint, for assertions and the local timeline. */
   entries(): { name: MetricName; dimensions: Record<string, string>; value: number }[] {
-    return [...this.#streams.values()].flatMap((s) => s.points.map((p) => ({ name: s.name, dimensions: s.dimensions, value: p.value })));
+    return [...this.#streams.values()].flatMap((s) =>
+      s.points.map((p) => ({ name: s.name, dimensions: s.dimensions, value: p.value })),
+    );
   }
 
   /** `MetricDataDetails` in chunks of at most `maxStreams` (OCI allows 50 per call). */

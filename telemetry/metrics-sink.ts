@@ -17,8 +17,15 @@ export interface MetricsSink {
   post(batch: MetricBatch, budgetMs: number): Promise<MetricsPostResult>;
 }
 
-export function ociMetricsSink(auth: common.AuthenticationDetailsProvider, target: MetricTarget, options: { endpoint?: string } = {}): MetricsSink {
-  const client = new monitoring.MonitoringClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 1, attemptTimeoutMs: 1_000 }));
+export function ociMetricsSink(
+  auth: common.AuthenticationDetailsProvider,
+  target: MetricTarget,
+  options: { endpoint?: string } = {},
+): MetricsSink {
+  const client = new monitoring.MonitoringClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ maxAttempts: 1, attemptTimeoutMs: 1_000 }),
+  );
   const endpoint = ociEndpoint(OciService.monitoringIngestion, options.endpoint, auth);
   if (endpoint) client.endpoint = endpoint;
   return {
@@ -27,11 +34,18 @@ export function ociMetricsSink(auth: common.AuthenticationDetailsProvider, targe
       const results = await Promise.all(
         chunks.map((metricData) =>
           ociCall('MonitoringClient.postMetricData', budgetMs, () =>
-            client.postMetricData({ postMetricDataDetails: { metricData, batchAtomicity: monitoring.models.PostMetricDataDetails.BatchAtomicity.NonAtomic } }),
+            client.postMetricData({
+              postMetricDataDetails: {
+                metricData,
+                batchAtomicity: monitoring.models.PostMetricDataDetails.BatchAtomicity.NonAtomic,
+              },
+            }),
           ),
         ),
       );
-      const refused = results.flatMap((r) => (r.postMetricDataResponseDetails.failedMetrics ?? []).map((f) => `${f.metricData?.name ?? '?'}: ${f.message}`));
+      const refused = results.flatMap((r) =>
+        (r.postMetricDataResponseDetails.failedMetrics ?? []).map((f) => `${f.metricData?.name ?? '?'}: ${f.message}`),
+      );
       const failedCount = results.reduce((n, r) => n + (r.postMetricDataResponseDetails.failedMetricsCount ?? 0), 0);
       if (failedCount > refused.length) refused.push(`${failedCount - refused.length} more refused without details`);
       return { posted: chunks.reduce((n, c) => n + c.length, 0) - failedCount, refused };

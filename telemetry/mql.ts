@@ -12,7 +12,8 @@ export interface MqlQuery {
   readonly statistic: string;
 }
 
-const QUERY = /^\s*([A-Za-z][\w.$-]*)\[(\d+[smhd])\](\{[^}]*\})?((?:\.[a-zA-Z]+\([^)]*\))+)(\s*(?:[<>=!]=?|>=|<=)\s*-?[\d.]+)?\s*$/;
+const QUERY =
+  /^\s*([A-Za-z][\w.$-]*)\[(\d+[smhd])\](\{[^}]*\})?((?:\.[a-zA-Z]+\([^)]*\))+)(\s*(?:[<>=!]=?|>=|<=)\s*-?[\d.]+)?\s*$/;
 
 export function parseMql(query: string): MqlQuery | undefined {
   const m = QUERY.exec(query);
@@ -20,7 +21,14 @@ export function parseMql(query: string): MqlQuery | undefined {
   const filter = m[3] ?? '';
   const dimensions = [...filter.matchAll(/([A-Za-z][\w.-]*)\s*=\s*"/g)].map((d) => d[1] as string);
   const calls = [...(m[4] ?? '').matchAll(/\.([a-zA-Z]+)\(([^)]*)\)/g)];
-  const groupBy = calls.filter((c) => c[1] === 'groupBy').flatMap((c) => (c[2] as string).split(',').map((s) => s.trim()).filter(Boolean));
+  const groupBy = calls
+    .filter((c) => c[1] === 'groupBy')
+    .flatMap((c) =>
+      (c[2] as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   const statistic = calls.at(-1)?.[1] ?? '';
   return { metric: m[1] as string, interval: m[2] as string, dimensions, groupBy, statistic };
 }
@@ -30,7 +38,9 @@ export function parseMql(query: string): MqlQuery | undefined {
  * (docs.oracle.com: Functions/Reference/functionsmetrics.htm, APIGateway/Reference/apigatewaymetrics.htm).
  */
 export const PLATFORM_METRICS: Record<string, Record<string, readonly string[]>> = {
-  oci_faas: { FunctionResponseCount: ['resourceId', 'resourceDisplayName', 'applicationId', 'compartmentId', 'responseType'] },
+  oci_faas: {
+    FunctionResponseCount: ['resourceId', 'resourceDisplayName', 'applicationId', 'compartmentId', 'responseType'],
+  },
   oci_apigateway: { HttpResponses: ['resourceId', 'deploymentId', 'httpStatusCode', 'httpStatusCategory'] },
 };
 
@@ -49,5 +59,7 @@ export function alarmQueryProblems(query: string, namespace?: string): string[] 
   }
   if (!emitted) return [`metric ${q.metric} is not emitted${namespace ? ` in ${namespace}` : ''}`];
   const known = emitted;
-  return [...q.dimensions, ...q.groupBy].filter((d) => !known.includes(d)).map((d) => `${q.metric} has no dimension ${d}`);
+  return [...q.dimensions, ...q.groupBy]
+    .filter((d) => !known.includes(d))
+    .map((d) => `${q.metric} has no dimension ${d}`);
 }

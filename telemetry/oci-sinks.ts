@@ -20,7 +20,9 @@ export function ociSinks(env: Record<string, string | undefined>, config: Teleme
   try {
     auth = ociAuthProvider(env, { allowConfigFile: false });
   } catch (error) {
-    stdout.warn('OCI metrics and log shipping off: resource principal unusable', { error: error instanceof Error ? error.message : String(error) });
+    stdout.warn('OCI metrics and log shipping off: resource principal unusable', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
   if (!auth) {
     stdout.warn('OCI metrics and log shipping off: no resource principal (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
@@ -29,13 +31,27 @@ export function ociSinks(env: Record<string, string | undefined>, config: Teleme
   try {
     return {
       ...(config.oci_monitoring_compartment_id
-        ? { metrics: ociMetricsSink(auth, { namespace: config.oci_monitoring_namespace, compartmentId: config.oci_monitoring_compartment_id, resourceGroup: config.oci_monitoring_resource_group }, { endpoint: config.oci_monitoring_endpoint }) }
+        ? {
+            metrics: ociMetricsSink(
+              auth,
+              {
+                namespace: config.oci_monitoring_namespace,
+                compartmentId: config.oci_monitoring_compartment_id,
+                resourceGroup: config.oci_monitoring_resource_group,
+              },
+              { endpoint: config.oci_monitoring_endpoint },
+            ),
+          }
         : {}),
-      ...(config.oci_log_id ? { logs: ociLogSink(auth, config.oci_log_id, { endpoint: config.oci_logging_endpoint }) } : {}),
+      ...(config.oci_log_id
+        ? { logs: ociLogSink(auth, config.oci_log_id, { endpoint: config.oci_logging_endpoint }) }
+        : {}),
     };
   } catch (error) {
     // e.g. an unreadable key: the SDK parses it when a client is built
-    stdout.warn('OCI metrics and log shipping off: client setup failed', { error: error instanceof Error ? error.message : String(error) });
+    stdout.warn('OCI metrics and log shipping off: client setup failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
     return {};
   }
 }

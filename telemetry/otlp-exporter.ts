@@ -7,6 +7,14 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 /** OTLP over HTTP/protobuf, with a short export timeout. */
-export function otlpExporter(options: { url: string; headers?: Record<string, string>; timeoutMillis?: number }): SpanExporter {
-  return new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMillis ?? 1_000 });
+export function otlpExporter(options: {
+  url: string;
+  headers?: Record<string, string>;
+  timeoutMillis?: number;
+}): SpanExporter {
+  return new OTLPTraceExporter({
+    url: options.url,
+    headers: options.headers,
+    timeoutMillis: options.timeoutMillis ?? 1_000,
+  });
 }

@@ -8,7 +8,11 @@ import { traceFields } from './invocation-log.js';
  */
 export interface RunLogOptions {
   /** The open span of an attempt: its failure line carries that span's id, not the step's. */
-  readonly attemptSpan?: (step: string, attempt: number, compensation: boolean) => { traceId: string; spanId: string } | undefined;
+  readonly attemptSpan?: (
+    step: string,
+    attempt: number,
+    compensation: boolean,
+  ) => { traceId: string; spanId: string } | undefined;
 }
 
 export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks {
@@ -25,7 +29,12 @@ export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks 
     onStepStart: ({ runId, step }) => log.debug('step started', { runId, step }),
     onAttemptEnd: ({ runId, step, record, compensation, willRetry }) => {
       if (record.outcome === 'succeeded') {
-        log.debug(compensation ? 'compensation attempt succeeded' : 'attempt succeeded', { runId, step, attempt: record.attempt, durationMs: record.durationMs });
+        log.debug(compensation ? 'compensation attempt succeeded' : 'attempt succeeded', {
+          runId,
+          step,
+          attempt: record.attempt,
+          durationMs: record.durationMs,
+        });
         return;
       }
       log.warn(compensation ? 'compensation attempt failed' : 'attempt failed', {
@@ -42,7 +51,12 @@ export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks 
     },
     onStepEnd: ({ runId, record }) => {
       if (record.outcome !== 'failed') {
-        log.debug(`step ${record.outcome}`, { runId, step: record.name, attempts: record.attempts.length, durationMs: record.durationMs });
+        log.debug(`step ${record.outcome}`, {
+          runId,
+          step: record.name,
+          attempts: record.attempts.length,
+          durationMs: record.durationMs,
+        });
         return;
       }
       log.error('step failed', {
@@ -56,7 +70,14 @@ export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks 
       });
     },
     onCompensationEnd: ({ runId, record }) => {
-      const fields = { runId, step: record.step, attempts: record.attempts.length, durationMs: record.durationMs, errorType: record.error?.type, error: record.error?.message };
+      const fields = {
+        runId,
+        step: record.step,
+        attempts: record.attempts.length,
+        durationMs: record.durationMs,
+        errorType: record.error?.type,
+        error: record.error?.message,
+      };
       if (record.outcome === 'succeeded') log.info('compensation succeeded', fields);
       else failedUndos.push(fields);
     },
@@ -64,7 +85,11 @@ export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks 
       // Written once the run's ids are known, so the line names what is left behind.
       const ids = b2cIds(result.state);
       for (const fields of failedUndos.splice(0)) {
-        log.error('compensation failed: manual clean-up needed', { ...fields, ...ids, next: `sms-incident runs show ${result.runId}` });
+        log.error('compensation failed: manual clean-up needed', {
+          ...fields,
+          ...ids,
+          next: `sms-incident runs show ${result.runId}`,
+        });
       }
       log[result.status === 'succeeded' ? 'info' : 'error'](`run ${result.status}`, runSummary(result));
     },
@@ -82,10 +107,19 @@ export function runSummary(result: RunResult<unknown>): Record<string, string | 
     errorType: result.error?.type,
     error: result.error?.message,
     compensation: result.compensation,
-    steps: result.steps.map((s) => `${s.name}:${s.outcome}${s.attempts.length > 1 ? `x${s.attempts.length}` : ''}`).join(' '),
+    steps: result.steps
+      .map((s) => `${s.name}:${s.outcome}${s.attempts.length > 1 ? `x${s.attempts.length}` : ''}`)
+      .join(' '),
     // name:duration ms:attempts per step that ran, then per compensation: the run's timeline in one field.
-    stepTimes: result.steps.filter((s) => s.attempts.length > 0).map((s) => `${s.name}:${Math.round(s.durationMs)}:${s.attempts.length}`).join(' ') || undefined,
-    compensations: result.compensations.map((c) => `${c.step}:${c.outcome}:${Math.round(c.durationMs)}:${c.attempts.length}`).join(' ') || undefined,
+    stepTimes:
+      result.steps
+        .filter((s) => s.attempts.length > 0)
+        .map((s) => `${s.name}:${Math.round(s.durationMs)}:${s.attempts.length}`)
+        .join(' ') || undefined,
+    compensations:
+      result.compensations
+        .map((c) => `${c.step}:${c.outcome}:${Math.round(c.durationMs)}:${c.attempts.length}`)
+        .join(' ') || undefined,
   };
 }
 
@@ -94,7 +128,8 @@ function b2cIds(state: unknown): Record<string, string | number> {
   if (typeof state !== 'object' || state === null) return {};
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(state)) {
-    if ((/^[a-z]+Id$/.test(k) && typeof v === 'number') || (k === 'referenceNumber' && typeof v === 'string')) out[k] = v;
+    if ((/^[a-z]+Id$/.test(k) && typeof v === 'number') || (k === 'referenceNumber' && typeof v === 'string'))
+      out[k] = v;
   }
   return out;
 }

@@ -5,7 +5,11 @@
 import type { RunResult } from '../src/engine/index.js';
 import type { MetricBatch } from './metric-batch.js';
 
-export function recordRunMetrics(batch: MetricBatch, result: RunResult<unknown>, base: { functionName: string; provider: string }): void {
+export function recordRunMetrics(
+  batch: MetricBatch,
+  result: RunResult<unknown>,
+  base: { functionName: string; provider: string },
+): void {
   batch.add('IncidentCreationFailed', base, result.status === 'succeeded' ? 0 : 1);
   batch.add('RunDuration', base, result.durationMs);
   for (const step of result.steps) {

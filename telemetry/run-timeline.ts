@@ -60,29 +60,52 @@ export function parseRunLine(line: string): TimelineRun | undefined {
   const parsed = SummaryLine.safeParse(json);
   if (!parsed.success) return undefined;
   const s = parsed.data;
-  const times = new Map((s.stepTimes ?? '').split(' ').filter(Boolean).map((t) => {
-    const [name, ms, attempts] = t.split(':');
-    return [name as string, { durationMs: Number(ms), attempts: Number(attempts) }] as const;
-  }));
-  const steps = s.steps.split(' ').filter(Boolean).map((t) => {
-    const [name, outcomeAndCount] = t.split(':') as [string, string | undefined];
-    const outcome = (outcomeAndCount ?? '').replace(/x\d+$/, '');
-    return { name, outcome, ...times.get(name) };
-  });
-  const compensations = (s.compensations ?? '').split(' ').filter(Boolean).map((t) => {
-    const [name, outcome, ms, attempts] = t.split(':');
-    return { name: name as string, outcome: outcome as string, durationMs: Number(ms), attempts: Number(attempts) };
-  });
+  const times = new Map(
+    (s.stepTimes ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((t) => {
+        const [name, ms, attempts] = t.split(':');
+        return [name as string, { durationMs: Number(ms), attempts: Number(attempts) }] as const;
+      }),
+  );
+  const steps = s.steps
+    .split(' ')
+    .filter(Boolean)
+    .map((t) => {
+      const [name, outcomeAndCount] = t.split(':') as [string, string | undefined];
+      const outcome = (outcomeAndCount ?? '').replace(/x\d+$/, '');
+      return { name, outcome, ...times.get(name) };
+    });
+  const compensations = (s.compensations ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((t) => {
+      const [name, outcome, ms, attempts] = t.split(':');
+      return { name: name as string, outcome: outcome as string, durationMs: Number(ms), attempts: Number(attempts) };
+    });
   return {
-    runId: s.runId, time: s.time, status: s.status, durationMs: s.durationMs, traceId: s.traceId, fnCallId: s.fnCallId,
-    provider: s.provider, messageId: s.messageId, from: s.from, failedStep: s.failedStep,
-    error: s.error === undefined ? undefined : `${s.errorType ?? 'Error'}: ${s.error}`, compensation: s.compensation, steps, compensations,
+    runId: s.runId,
+    time: s.time,
+    status: s.status,
+    durationMs: s.durationMs,
+    traceId: s.traceId,
+    fnCallId: s.fnCallId,
+    provider: s.provider,
+    messageId: s.messageId,
+    from: s.from,
+    failedStep: s.failedStep,
+    error: s.error === undefined ? undefined : `${s.errorType ?? 'Error'}: ${s.error}`,
+    compensation: s.compensation,
+    steps,
+    compensations,
   };
 }
 
 /** A few readable lines per run, for a console. */
 export function formatRun(run: TimelineRun): string {
-  const head = `run ${run.runId} ${run.status.toUpperCase()} in ${run.durationMs} ms` +
+  const head =
+    `run ${run.runId} ${run.status.toUpperCase()} in ${run.durationMs} ms` +
     `${run.provider ? ` · ${run.provider}` : ''}${run.from ? ` from ${run.from}` : ''}${run.traceId ? ` · trace ${run.traceId}` : ''}`;
   const row = (s: TimelineStep, prefix: string) =>
     `  ${prefix}${s.name.padEnd(16)} ${s.outcome.padEnd(10)}${s.durationMs === undefined ? '' : `${String(s.durationMs).padStart(6)} ms`}${s.attempts && s.attempts > 1 ? `  ${s.attempts} attempts` : ''}`;

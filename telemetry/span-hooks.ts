@@ -29,7 +29,8 @@ export function spanHooks(tracer: Tracer, parent: Context): SpanHooks {
   const compensations = new Map<string, Span>();
   const attempts = new Map<string, Span>();
   const timeouts = new Map<string, number>();
-  const key = (step: string, attempt: number, compensation: boolean) => `${compensation ? 'c' : 's'}:${step}:${attempt}`;
+  const key = (step: string, attempt: number, compensation: boolean) =>
+    `${compensation ? 'c' : 's'}:${step}:${attempt}`;
 
   return {
     attemptSpan: (step, attempt, compensation) => {
@@ -53,8 +54,17 @@ export function spanHooks(tracer: Tracer, parent: Context): SpanHooks {
       const k = key(e.step, e.attempt, e.compensation);
       const owner = (e.compensation ? compensations : steps).get(e.step);
       // Undo attempts are named apart: a search for `saga.attempt` finds the forward work only.
-      const span = tracer.startSpan(`${e.compensation ? 'saga.compensate.attempt' : 'saga.attempt'} ${e.step}`, {}, owner ? trace.setSpan(runCtx, owner) : runCtx);
-      setSafeAttributes(span, { [SagaAttr.step]: e.step, [SagaAttr.attempt]: e.attempt, [SagaAttr.compensation]: e.compensation, [SagaAttr.attemptTimeoutMs]: timeouts.get(k) });
+      const span = tracer.startSpan(
+        `${e.compensation ? 'saga.compensate.attempt' : 'saga.attempt'} ${e.step}`,
+        {},
+        owner ? trace.setSpan(runCtx, owner) : runCtx,
+      );
+      setSafeAttributes(span, {
+        [SagaAttr.step]: e.step,
+        [SagaAttr.attempt]: e.attempt,
+        [SagaAttr.compensation]: e.compensation,
+        [SagaAttr.attemptTimeoutMs]: timeouts.get(k),
+      });
       timeouts.delete(k);
       attempts.set(k, span);
       return context.with(trace.setSpan(runCtx, span).setValue(ATTEMPT_KEY, e.attempt), runAttempt);
@@ -64,15 +74,26 @@ export function spanHooks(tracer: Tracer, parent: Context): SpanHooks {
       const span = attempts.get(k);
       if (!span) return;
       attempts.delete(k);
-      setSafeAttributes(span, { [SagaAttr.outcome]: record.outcome, [SagaAttr.willRetry]: willRetry, [SagaAttr.backoffMs]: record.backoffMs, [SagaAttr.retryable]: record.error?.retryable });
+      setSafeAttributes(span, {
+        [SagaAttr.outcome]: record.outcome,
+        [SagaAttr.willRetry]: willRetry,
+        [SagaAttr.backoffMs]: record.backoffMs,
+        [SagaAttr.retryable]: record.error?.retryable,
+      });
       if (record.outcome === 'failed') {
         markError(span, record.error, 'attempt failed');
-        if (willRetry) span.addEvent('retry scheduled', { [SagaAttr.backoffMs]: record.backoffMs ?? 0, [SagaAttr.attempt]: record.attempt + 1 });
+        if (willRetry)
+          span.addEvent('retry scheduled', {
+            [SagaAttr.backoffMs]: record.backoffMs ?? 0,
+            [SagaAttr.attempt]: record.attempt + 1,
+          });
       }
       span.end();
     },
     onStepEnd: ({ record }) => {
-      const span = steps.get(record.name) ?? tracer.startSpan(`saga.step ${record.name}`, { attributes: { [SagaAttr.step]: record.name } }, runCtx);
+      const span =
+        steps.get(record.name) ??
+        tracer.startSpan(`saga.step ${record.name}`, { attributes: { [SagaAttr.step]: record.name } }, runCtx);
       steps.delete(record.name);
       setSafeAttributes(span, { [SagaAttr.outcome]: record.outcome, [SagaAttr.attempts]: record.attempts.length });
       if (record.outcome === 'failed') markError(span, record.error, 'step failed');
@@ -93,8 +114,14 @@ export function spanHooks(tracer: Tracer, parent: Context): SpanHooks {
     },
     onRunEnd: ({ result }) => {
       const span = run ?? tracer.startSpan(`saga.run ${result.workflow}`, {}, parent);
-      setSafeAttributes(span, { [SagaAttr.runId]: result.runId, [SagaAttr.outcome]: result.status, [SagaAttr.failedStep]: result.failedStep, [SagaAttr.compensation]: result.compensation });
-      if (result.status === 'failed') markError(span, result.error, `run failed at ${result.failedStep ?? 'unknown step'}`);
+      setSafeAttributes(span, {
+        [SagaAttr.runId]: result.runId,
+        [SagaAttr.outcome]: result.status,
+        [SagaAttr.failedStep]: result.failedStep,
+        [SagaAttr.compensation]: result.compensation,
+      });
+      if (result.status === 'failed')
+        markError(span, result.error, `run failed at ${result.failedStep ?? 'unknown step'}`);
       // Spans a broken hook order left open are closed, never leaked.
       for (const open of [...attempts.values(), ...steps.values(), ...compensations.values()]) open.end();
       attempts.clear();

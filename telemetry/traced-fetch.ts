@@ -21,20 +21,24 @@ export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (s
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     const template = urlTemplate(url.pathname);
     const attempt = context.active().getValue(ATTEMPT_KEY);
-    const span = tracer.startSpan(`${method} ${template}`, {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        [Semconv.urlTemplate]: template,
-        // The engine's retry of the same request: semconv's resend count (attempt 2 is the first resend).
-        ...(typeof attempt === 'number' && attempt > 1 ? { [Semconv.resendCount]: attempt - 1 } : {}),
-        [ATTR_HTTP_REQUEST_METHOD]: method,
-        [ATTR_SERVER_ADDRESS]: url.hostname,
-        [ATTR_SERVER_PORT]: port,
-        // Origin and path only: the path holds resource ids (kept exact, they are what one
-        // searches by), the query holds the looked-up phone number (never recorded).
-        [ATTR_URL_FULL]: `${url.origin}${url.pathname}`,
+    const span = tracer.startSpan(
+      `${method} ${template}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [Semconv.urlTemplate]: template,
+          // The engine's retry of the same request: semconv's resend count (attempt 2 is the first resend).
+          ...(typeof attempt === 'number' && attempt > 1 ? { [Semconv.resendCount]: attempt - 1 } : {}),
+          [ATTR_HTTP_REQUEST_METHOD]: method,
+          [ATTR_SERVER_ADDRESS]: url.hostname,
+          [ATTR_SERVER_PORT]: port,
+          // Origin and path only: the path holds resource ids (kept exact, they are what one
+          // searches by), the query holds the looked-up phone number (never recorded).
+          [ATTR_URL_FULL]: `${url.origin}${url.pathname}`,
+        },
       },
-    }, context.active());
+      context.active(),
+    );
     try {
       const response = await context.with(trace.setSpan(context.active(), span), () => inner(input, init));
       span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.status);
@@ -49,9 +53,17 @@ export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (s
       }
       return response;
     } catch (error) {
-      const name = error instanceof Error ? (error.name === 'AbortError' || error.name === 'TimeoutError' ? error.name : (error as { cause?: { code?: string } }).cause?.code ?? error.name) : 'Error';
+      const name =
+        error instanceof Error
+          ? error.name === 'AbortError' || error.name === 'TimeoutError'
+            ? error.name
+            : ((error as { cause?: { code?: string } }).cause?.code ?? error.name)
+          : 'Error';
       span.setAttribute(ATTR_ERROR_TYPE, name);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: redactPhones(error instanceof Error ? error.message : String(error)).slice(0, 500) });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: redactPhones(error instanceof Error ? error.message : String(error)).slice(0, 500),
+      });
       throw error;
     } finally {
       span.end();
@@ -65,5 +77,8 @@ export function tracedFetch(inner: typeof fetch, tracer: Tracer, onResponse?: (s
  */
 export function urlTemplate(pathname: string): string {
   const path = pathname.replace(/^.*\/services\/rest\/connect\/[^/]+/, '') || '/';
-  return path.split('/').map((s) => (/^\d+$/.test(s) ? '{id}' : s)).join('/');
+  return path
+    .split('/')
+    .map((s) => (/^\d+$/.test(s) ? '{id}' : s))
+    .join('/');
 }

@@ -20,7 +20,9 @@ function registerGlobals(): void {
   if (globalsRegistered) return;
   globalsRegistered = true;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
 }
 
 export interface Tracing {
@@ -57,9 +59,22 @@ export function createTracing(options: TracingOptions): Tracing {
   const processors =
     exporter === undefined
       ? []
-      : [options.simple ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, maxExportBatchSize: 512, maxQueueSize: 4096, scheduledDelayMillis: 60_000 })];
+      : [
+          options.simple
+            ? new SimpleSpanProcessor({ exporter })
+            : new BatchSpanProcessor({
+                exporter,
+                maxExportBatchSize: 512,
+                maxQueueSize: 4096,
+                scheduledDelayMillis: 60_000,
+              }),
+        ];
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}), ...options.resource }),
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
+      ...options.resource,
+    }),
     spanProcessors: processors,
   });
   return {
@@ -94,7 +109,9 @@ function describe(error: unknown): string {
   if (Array.isArray(error)) return error.map(describe).join('; ');
   if (typeof error === 'object' && error !== null) {
     const o = error as { code?: unknown; message?: unknown };
-    return [o.code, o.message].filter((v) => typeof v === 'string' || typeof v === 'number').join(' ') || 'export failed';
+    return (
+      [o.code, o.message].filter((v) => typeof v === 'string' || typeof v === 'number').join(' ') || 'export failed'
+    );
   }
   return String(error);
 }

@@ -34,7 +34,9 @@ export function smsNote(sms: InboundSms): string {
     `Received: ${sms.receivedAt ?? 'unknown'}`,
     ...sms.media.map((m, i) => `Media ${i + 1}: ${m.url}${m.contentType ? ` (${m.contentType})` : ''}`),
     // The provider's own fields (text and signature left out), to trace the message at the provider.
-    ...(sms.raw && Object.keys(sms.raw).length > 0 ? ['Provider fields:', ...Object.entries(sms.raw).map(([k, v]) => `  ${k}: ${v}`)] : []),
+    ...(sms.raw && Object.keys(sms.raw).length > 0
+      ? ['Provider fields:', ...Object.entries(sms.raw).map(([k, v]) => `  ${k}: ${v}`)]
+      : []),
     '',
     sms.text,
   ];

@@ -10,7 +10,10 @@ import { incidentSubject, noteMessageId, smsNote } from './sms-content.js';
 /** What the workflow needs from the service desk; the B2C Service client provides it. */
 export interface ServiceDesk {
   findContactByPhone(phone: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
-  createContact(contact: { firstName: string; lastName: string; externalReference?: string }, opts: { signal: AbortSignal }): Promise<{ id: number }>;
+  createContact(
+    contact: { firstName: string; lastName: string; externalReference?: string },
+    opts: { signal: AbortSignal },
+  ): Promise<{ id: number }>;
   addPhone(contactId: number, phone: string, opts: { signal: AbortSignal }): Promise<void>;
   createIncident(
     incident: { subject: string; primaryContactId: number; customField?: { name: string; value: string } },
@@ -24,7 +27,12 @@ export interface ServiceDesk {
   /** Reconciliation look-ups, used only when an earlier write's outcome is unknown. */
   findContactByExternalReference(externalReference: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
   findIncidents(
-    query: { customField?: { name: string; value: string }; primaryContactId: number; createdSince: string; subject: string },
+    query: {
+      customField?: { name: string; value: string };
+      primaryContactId: number;
+      createdSince: string;
+      subject: string;
+    },
     opts: { signal: AbortSignal },
   ): Promise<{ id: number; referenceNumber: string }[]>;
   threadTexts(incidentId: number, opts: { signal: AbortSignal }): Promise<string[]>;
@@ -106,13 +114,20 @@ export function mayStillApply(error: unknown): boolean {
  * unknown (answer lost, timeout). It stays unknown, whatever later attempts met (a failed
  * reconcile read included), until a reconcile read succeeds within an attempt.
  */
-export function mayHaveApplied(state: Pick<SmsToIncidentState, 'recovering'>, ctx: Pick<AttemptContext, 'earlierAttempts'>): boolean {
+export function mayHaveApplied(
+  state: Pick<SmsToIncidentState, 'recovering'>,
+  ctx: Pick<AttemptContext, 'earlierAttempts'>,
+): boolean {
   if (state.recovering === true) return true;
   return ctx.earlierAttempts.some((a) => leftUnknown(a.error));
 }
 
 /** Epoch ms after which an abandoned write can no longer land: a reconcile read that finds nothing then means "not applied". */
-export function settledAt(state: Pick<SmsToIncidentState, 'recovering' | 'abandonedAt'>, ctx: Pick<AttemptContext, 'earlierAttempts'>, windowMs: number): number {
+export function settledAt(
+  state: Pick<SmsToIncidentState, 'recovering' | 'abandonedAt'>,
+  ctx: Pick<AttemptContext, 'earlierAttempts'>,
+  windowMs: number,
+): number {
   const abandoned = ctx.earlierAttempts.filter((a) => mayStillApply(a.error)).map((a) => a.endedAt);
   if (state.recovering === true && state.abandonedAt !== undefined) abandoned.push(state.abandonedAt);
   return abandoned.length === 0 ? 0 : Math.max(...abandoned) + windowMs;
@@ -161,7 +176,10 @@ async function deleted(remove: () => Promise<void>): Promise<void> {
   }
 }
 
-export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions = {}): WorkflowDefinition<SmsToIncidentState> {
+export function smsToIncident(
+  desk: ServiceDesk,
+  options: SmsToIncidentOptions = {},
+): WorkflowDefinition<SmsToIncidentState> {
   const now = options.now ?? Date.now;
   const timeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
   const windowMs = options.lateWriteWindowMs ?? LATE_WRITE_WINDOW_MS;
@@ -172,7 +190,13 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
    * Exactly once for one write: when an earlier try may have applied it, read first and adopt
    * what it made; write only once a read has shown nothing and nothing abandoned can still land.
    */
-  async function once<T>(step: string, s: SmsToIncidentState, ctx: AttemptContext, find: () => Promise<T | undefined>, send: () => Promise<T>): Promise<T> {
+  async function once<T>(
+    step: string,
+    s: SmsToIncidentState,
+    ctx: AttemptContext,
+    find: () => Promise<T | undefined>,
+    send: () => Promise<T>,
+  ): Promise<T> {
     if (mayHaveApplied(s, ctx)) {
       const found = await find();
       if (found !== undefined) return found;
@@ -187,11 +211,19 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
    * note is this message's; else the only one with no note of ours yet. An incident noting another
    * message is never ours. Several unclaimed look-alikes cannot be told apart: wait for their notes.
    */
-  async function findOurIncident(s: SmsToIncidentState, ctx: AttemptContext): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
+  async function findOurIncident(
+    s: SmsToIncidentState,
+    ctx: AttemptContext,
+  ): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
     const customField = smsField(s);
     const since = s.runStartedAt === undefined ? now() - DEFAULT_LOOKBACK_MS : s.runStartedAt - CLOCK_SKEW_MS;
     const candidates = await desk.findIncidents(
-      { ...(customField ? { customField } : {}), primaryContactId: known(s.contactId, 'contactId'), createdSince: connectTime(since), subject: incidentSubject(s.sms) },
+      {
+        ...(customField ? { customField } : {}),
+        primaryContactId: known(s.contactId, 'contactId'),
+        createdSince: connectTime(since),
+        subject: incidentSubject(s.sms),
+      },
       ctx,
     );
     if (candidates.length === 0) return undefined;
@@ -207,7 +239,12 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
     const exact = customField !== undefined;
     const keep = ours[0] ?? (exact || unclaimed.length === 1 ? unclaimed[0] : undefined);
     if (keep === undefined) {
-      if (unclaimed.length > 1) throw new OutcomeInDoubtError(STEP.createIncident, 1_000, `${unclaimed.length} look-alike incidents without a note`);
+      if (unclaimed.length > 1)
+        throw new OutcomeInDoubtError(
+          STEP.createIncident,
+          1_000,
+          `${unclaimed.length} look-alike incidents without a note`,
+        );
       return undefined;
     }
     const extras = [...ours, ...(exact ? unclaimed : [])].filter((c) => c.id !== keep.id);
@@ -265,7 +302,10 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
               const found = await desk.findContactByExternalReference(externalReference, ctx);
               return found === undefined ? undefined : { contactId: found, contactCreated: true };
             },
-            async () => ({ contactId: (await desk.createContact({ firstName: 'SMS', lastName: 'User', externalReference }, ctx)).id, contactCreated: true }),
+            async () => ({
+              contactId: (await desk.createContact({ firstName: 'SMS', lastName: 'User', externalReference }, ctx)).id,
+              contactCreated: true,
+            }),
           );
         },
         // Once it carries the number (or an incident), another message may have found and used it:
@@ -296,7 +336,11 @@ export function smsToIncident(desk: ServiceDesk, options: SmsToIncidentOptions =
             () => findOurIncident(s, ctx),
             async () => {
               const incident = await desk.createIncident(
-                { subject: incidentSubject(s.sms), primaryContactId: known(s.contactId, 'contactId'), ...(customField ? { customField } : {}) },
+                {
+                  subject: incidentSubject(s.sms),
+                  primaryContactId: known(s.contactId, 'contactId'),
+                  ...(customField ? { customField } : {}),
+                },
                 ctx,
               );
               return { incidentId: incident.id, referenceNumber: incident.referenceNumber };

@@ -21,7 +21,9 @@ export class AuthorizerUnavailableError extends Error {
   override readonly name = 'AuthorizerUnavailableError';
 }
 
-export function createAuthorizer(options: AuthorizerOptions = {}): (input: Buffer, ctx: Context) => Promise<AuthorizerAnswer> {
+export function createAuthorizer(
+  options: AuthorizerOptions = {},
+): (input: Buffer, ctx: Context) => Promise<AuthorizerAnswer> {
   const now = options.now ?? Date.now;
   // Per container: the Vault client and its secret cache (the OCI SDK is loaded only when a token OCID is set).
   let vault: Promise<Vault | undefined> | undefined;
@@ -29,7 +31,10 @@ export function createAuthorizer(options: AuthorizerOptions = {}): (input: Buffe
     const env = options.env ?? process.env;
     const loaded = loadAuthorizerConfig(env);
     const level = 'problems' in loaded ? 'info' : loaded.log_level;
-    const log = createLogger({ level, write: options.writeLog, now }, { component: 'authorizer', callId: ctx.callID ?? undefined });
+    const log = createLogger(
+      { level, write: options.writeLog, now },
+      { component: 'authorizer', callId: ctx.callID ?? undefined },
+    );
     if ('problems' in loaded) {
       log.error('authorizer configuration error', { problems: loaded.problems.join('; ') });
       throw new AuthorizerUnavailableError(`authorizer configuration error: ${loaded.problems.join('; ')}`);
@@ -45,12 +50,22 @@ export function createAuthorizer(options: AuthorizerOptions = {}): (input: Buffe
     const decision = decide(presented, token === undefined ? {} : { token });
     if (decision.admitted) log.info('authorizer admitted', { by: decision.by.join('+') });
     else log.warn('authorizer refused', { reason: decision.reason });
-    return answerFor(decision, { principal: config.auth_principal, realm: config.auth_realm, cacheSeconds: config.auth_cache_seconds, now: now() });
+    return answerFor(decision, {
+      principal: config.auth_principal,
+      realm: config.auth_realm,
+      cacheSeconds: config.auth_cache_seconds,
+      now: now(),
+    });
   };
 }
 
 /** The token to compare with: Vault's when `auth_token_ocid` is set (the plain one only as a logged fallback). */
-async function expectedToken(config: AuthorizerConfig, vault: () => Promise<Vault | undefined>, budgetMs: number, log: Logger): Promise<string | undefined> {
+async function expectedToken(
+  config: AuthorizerConfig,
+  vault: () => Promise<Vault | undefined>,
+  budgetMs: number,
+  log: Logger,
+): Promise<string | undefined> {
   if (config.auth_token_ocid === undefined) return config.auth_token;
   try {
     const v = await vault();
@@ -67,9 +82,20 @@ async function expectedToken(config: AuthorizerConfig, vault: () => Promise<Vaul
   }
 }
 
-async function openVault(env: Record<string, string | undefined>, config: AuthorizerConfig): Promise<Vault | undefined> {
-  const [{ ociAuthProvider }, { SecretCache, vaultSecretSource }, { vaultOver }] = await Promise.all([import('../oci/auth.js'), import('../oci/secrets.js'), import('../oci/vault.js')]);
+async function openVault(
+  env: Record<string, string | undefined>,
+  config: AuthorizerConfig,
+): Promise<Vault | undefined> {
+  const [{ ociAuthProvider }, { SecretCache, vaultSecretSource }, { vaultOver }] = await Promise.all([
+    import('../oci/auth.js'),
+    import('../oci/secrets.js'),
+    import('../oci/vault.js'),
+  ]);
   const auth = ociAuthProvider(env, { allowConfigFile: false });
   if (!auth) return undefined;
-  return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), { ttlMs: config.oci_secret_ttl_seconds * 1000 }));
+  return vaultOver(
+    new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), {
+      ttlMs: config.oci_secret_ttl_seconds * 1000,
+    }),
+  );
 }

@@ -12,7 +12,14 @@ export interface Gates {
 
 /** What the gateway reads: HTTP 200 with this body in both cases. */
 export type AuthorizerAnswer =
-  | { active: true; principal: string; clientId: string; scope: string[]; expiresAt: string; context: Record<string, string> }
+  | {
+      active: true;
+      principal: string;
+      clientId: string;
+      scope: string[];
+      expiresAt: string;
+      context: Record<string, string>;
+    }
   | { active: false; wwwAuthenticate: string };
 
 export type Decision = { admitted: true; by: string[] } | { admitted: false; reason: string };
@@ -20,8 +27,10 @@ export type Decision = { admitted: true; by: string[] } | { admitted: false; rea
 export function decide(presented: Presented, gates: Gates): Decision {
   const by: string[] = [];
   if (gates.token !== undefined) {
-    if (presented.token === undefined || presented.token === '') return { admitted: false, reason: 'no token presented' };
-    if (!timingSafeEqual(digest(presented.token), digest(gates.token))) return { admitted: false, reason: 'wrong token' };
+    if (presented.token === undefined || presented.token === '')
+      return { admitted: false, reason: 'no token presented' };
+    if (!timingSafeEqual(digest(presented.token), digest(gates.token)))
+      return { admitted: false, reason: 'wrong token' };
     by.push('token');
   }
   // No gate configured is a config error caught before this; never admit on an empty rule.
@@ -29,7 +38,10 @@ export function decide(presented: Presented, gates: Gates): Decision {
   return { admitted: true, by };
 }
 
-export function answerFor(decision: Decision, options: { principal: string; realm: string; cacheSeconds: number; now: number }): AuthorizerAnswer {
+export function answerFor(
+  decision: Decision,
+  options: { principal: string; realm: string; cacheSeconds: number; now: number },
+): AuthorizerAnswer {
   if (!decision.admitted) return refusal(options.realm);
   return {
     active: true,

@@ -31,7 +31,9 @@ export function readAuthorizerInput(body: Buffer): Presented | { problem: string
   const parsed = AuthorizerInput.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { problem: `malformed input: ${issue?.path.map(String).join('.') || 'body'} ${issue?.message ?? ''}`.trim() };
+    return {
+      problem: `malformed input: ${issue?.path.map(String).join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
+    };
   }
   const input = parsed.data;
   const token = input.type === 'TOKEN' ? input.token : input.data.token;

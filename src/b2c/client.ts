@@ -1,5 +1,21 @@
-import { addPhone, contactInUse, createContact, deleteContact, findContactByExternalReference, findContactByPhone, type NewContact } from './contacts.js';
-import { addThread, createIncident, deleteIncident, findIncidents, threadTexts, type IncidentQuery, type NewIncident } from './incidents.js';
+import {
+  addPhone,
+  contactInUse,
+  createContact,
+  deleteContact,
+  findContactByExternalReference,
+  findContactByPhone,
+  type NewContact,
+} from './contacts.js';
+import {
+  addThread,
+  createIncident,
+  deleteIncident,
+  findIncidents,
+  threadTexts,
+  type IncidentQuery,
+  type NewIncident,
+} from './incidents.js';
 import type { PhoneMatch } from './roql.js';
 import { B2cTransport, type CallOptions, type TransportOptions } from './transport.js';
 
@@ -29,16 +45,23 @@ export function createB2cClient(options: B2cClientOptions) {
   const phoneType = options.phoneType ?? 'Mobile Phone';
   const entryType = options.threadEntryType ?? 'Note';
   return {
-    findContactByPhone: (e164: string, opts?: CallOptions): Promise<number | undefined> => findContactByPhone(http, e164, opts, options.phoneMatch ?? 'e164'),
-    createContact: (contact: NewContact, opts?: CallOptions): Promise<{ id: number }> => createContact(http, contact, opts),
-    addPhone: (contactId: number, e164: string, opts?: CallOptions): Promise<void> => addPhone(http, contactId, { number: e164, phoneType }, opts),
-    createIncident: (incident: NewIncident, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }> => createIncident(http, incident, opts),
-    addThread: (incidentId: number, text: string, opts?: CallOptions): Promise<void> => addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
+    findContactByPhone: (e164: string, opts?: CallOptions): Promise<number | undefined> =>
+      findContactByPhone(http, e164, opts, options.phoneMatch ?? 'e164'),
+    createContact: (contact: NewContact, opts?: CallOptions): Promise<{ id: number }> =>
+      createContact(http, contact, opts),
+    addPhone: (contactId: number, e164: string, opts?: CallOptions): Promise<void> =>
+      addPhone(http, contactId, { number: e164, phoneType }, opts),
+    createIncident: (incident: NewIncident, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }> =>
+      createIncident(http, incident, opts),
+    addThread: (incidentId: number, text: string, opts?: CallOptions): Promise<void> =>
+      addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
     deleteIncident: (incidentId: number, opts?: CallOptions): Promise<void> => deleteIncident(http, incidentId, opts),
     deleteContact: (contactId: number, opts?: CallOptions): Promise<void> => deleteContact(http, contactId, opts),
     contactInUse: (contactId: number, opts?: CallOptions): Promise<boolean> => contactInUse(http, contactId, opts),
-    findContactByExternalReference: (ref: string, opts?: CallOptions): Promise<number | undefined> => findContactByExternalReference(http, ref, opts),
-    findIncidents: (query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]> => findIncidents(http, query, opts),
+    findContactByExternalReference: (ref: string, opts?: CallOptions): Promise<number | undefined> =>
+      findContactByExternalReference(http, ref, opts),
+    findIncidents: (query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]> =>
+      findIncidents(http, query, opts),
     threadTexts: (incidentId: number, opts?: CallOptions): Promise<string[]> => threadTexts(http, incidentId, opts),
   };
 }

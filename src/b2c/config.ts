@@ -14,11 +14,24 @@ const siteOrigin = nonEmpty.transform((value, ctx) => {
   try {
     url = new URL(withScheme);
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a host name (mysite.custhelp.com) or an origin (https://host[:port])' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a host name (mysite.custhelp.com) or an origin (https://host[:port])',
+    });
     return z.NEVER;
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    ctx.addIssue({ code: 'custom', message: 'must be a host name or an http(s) origin without path, query or credentials' });
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a host name or an http(s) origin without path, query or credentials',
+    });
     return z.NEVER;
   }
   return url.origin;
@@ -30,7 +43,10 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** `true`/`false` as Fn config writes them; anything else is a mistake worth naming. */
-const flag = z.enum(['true', 'false']).default('false').transform((value) => value === 'true');
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((value) => value === 'true');
 
 export const B2cConfigShape = {
   /** The site: `mysite.custhelp.com` or an origin (`https://host[:port]`). @default — required */

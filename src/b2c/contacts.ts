@@ -8,7 +8,12 @@ import { parseBody, type B2cTransport, type CallOptions } from './transport.js';
  * Under the `national` policy an exact match still comes first; only without one is a number
  * typed without its country code accepted (it may be another country's, or several people's).
  */
-export async function findContactByPhone(http: B2cTransport, e164: string, opts: CallOptions = {}, match: PhoneMatch = 'e164'): Promise<number | undefined> {
+export async function findContactByPhone(
+  http: B2cTransport,
+  e164: string,
+  opts: CallOptions = {},
+  match: PhoneMatch = 'e164',
+): Promise<number | undefined> {
   const exact = await contactsWhere(http, contactByPhoneFilter(e164), opts);
   if (exact !== undefined || match === 'e164') return exact;
   const national = contactByNationalNumberFilter(e164);
@@ -30,12 +35,22 @@ export interface NewContact {
 }
 
 /** `POST /contacts` → 201 with the full object. */
-export async function createContact(http: B2cTransport, contact: NewContact, opts: CallOptions = {}): Promise<{ id: number }> {
+export async function createContact(
+  http: B2cTransport,
+  contact: NewContact,
+  opts: CallOptions = {},
+): Promise<{ id: number }> {
   const operation = 'create-contact';
-  const res = await http.send({ ...opts, operation, method: 'POST', path: '/contacts', body: {
-    name: { first: contact.firstName, last: contact.lastName },
-    ...(contact.externalReference === undefined ? {} : { externalReference: contact.externalReference }),
-  } });
+  const res = await http.send({
+    ...opts,
+    operation,
+    method: 'POST',
+    path: '/contacts',
+    body: {
+      name: { first: contact.firstName, last: contact.lastName },
+      ...(contact.externalReference === undefined ? {} : { externalReference: contact.externalReference }),
+    },
+  });
   return { id: parseBody(operation, res, CreatedSchema).id };
 }
 
@@ -43,7 +58,12 @@ export async function createContact(http: B2cTransport, contact: NewContact, opt
  * Sets the contact's phone of `phoneType`. The documented way is `PATCH /contacts/{id}` with a
  * `phones` list (200, empty body): `POST /contacts/{id}/phones` does not exist (400 OSC-CREST-00002).
  */
-export async function addPhone(http: B2cTransport, contactId: number, phone: { number: string; phoneType: string }, opts: CallOptions = {}): Promise<void> {
+export async function addPhone(
+  http: B2cTransport,
+  contactId: number,
+  phone: { number: string; phoneType: string },
+  opts: CallOptions = {},
+): Promise<void> {
   await http.send({
     ...opts,
     operation: 'add-phone',
@@ -59,9 +79,19 @@ export async function deleteContact(http: B2cTransport, contactId: number, opts:
 }
 
 /** The contact carrying this `externalReference` (lowest id if several): reconciles a create whose answer was lost. */
-export async function findContactByExternalReference(http: B2cTransport, externalReference: string, opts: CallOptions = {}): Promise<number | undefined> {
+export async function findContactByExternalReference(
+  http: B2cTransport,
+  externalReference: string,
+  opts: CallOptions = {},
+): Promise<number | undefined> {
   const operation = 'find-contact-by-reference';
-  const res = await http.send({ ...opts, operation, method: 'GET', path: '/contacts', query: { q: `externalReference = ${roqlString(externalReference)}` } });
+  const res = await http.send({
+    ...opts,
+    operation,
+    method: 'GET',
+    path: '/contacts',
+    query: { q: `externalReference = ${roqlString(externalReference)}` },
+  });
   const { items } = parseBody(operation, res, ContactCollectionSchema);
   return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
 }
@@ -76,6 +106,12 @@ export async function contactInUse(http: B2cTransport, contactId: number, opts: 
   const id = Math.trunc(contactId);
   const phones = await http.send({ ...opts, operation, method: 'GET', path: `/contacts/${id}/phones` });
   if (parseBody(operation, phones, PhoneCollectionSchema).items.length > 0) return true;
-  const incidents = await http.send({ ...opts, operation, method: 'GET', path: '/incidents', query: { q: `primaryContact.id = ${id}` } });
+  const incidents = await http.send({
+    ...opts,
+    operation,
+    method: 'GET',
+    path: '/incidents',
+    query: { q: `primaryContact.id = ${id}` },
+  });
   return parseBody(operation, incidents, IncidentCollectionSchema).items.length > 0;
 }

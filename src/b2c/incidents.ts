@@ -12,7 +12,11 @@ export interface NewIncident {
 }
 
 /** `POST /incidents` → 201 with the full object; its `lookupName` is the reference number. */
-export async function createIncident(http: B2cTransport, incident: NewIncident, opts: CallOptions = {}): Promise<{ id: number; referenceNumber: string }> {
+export async function createIncident(
+  http: B2cTransport,
+  incident: NewIncident,
+  opts: CallOptions = {},
+): Promise<{ id: number; referenceNumber: string }> {
   const operation = 'create-incident';
   const res = await http.send({
     ...opts,
@@ -22,7 +26,9 @@ export async function createIncident(http: B2cTransport, incident: NewIncident, 
     body: {
       subject: incident.subject,
       primaryContact: { id: incident.primaryContactId },
-      ...(incident.customField === undefined ? {} : { customFields: { c: { [incident.customField.name]: incident.customField.value } } }),
+      ...(incident.customField === undefined
+        ? {}
+        : { customFields: { c: { [incident.customField.name]: incident.customField.value } } }),
     },
   });
   const created = parseBody(operation, res, CreatedIncidentSchema);
@@ -40,13 +46,26 @@ export interface NewThread {
  * Appends a thread. The documented way is `PATCH /incidents/{id}` with a `threads` list
  * (200, empty body): `POST /incidents/{id}/threads` does not exist (400 OSC-CREST-00002).
  */
-export async function addThread(http: B2cTransport, incidentId: number, thread: NewThread, opts: CallOptions = {}): Promise<void> {
+export async function addThread(
+  http: B2cTransport,
+  incidentId: number,
+  thread: NewThread,
+  opts: CallOptions = {},
+): Promise<void> {
   await http.send({
     ...opts,
     operation: 'add-thread',
     method: 'PATCH',
     path: `/incidents/${incidentId}`,
-    body: { threads: [{ text: thread.text, entryType: { lookupName: thread.entryType }, contentType: { lookupName: thread.contentType } }] },
+    body: {
+      threads: [
+        {
+          text: thread.text,
+          entryType: { lookupName: thread.entryType },
+          contentType: { lookupName: thread.contentType },
+        },
+      ],
+    },
   });
 }
 
@@ -69,19 +88,27 @@ export interface IncidentQuery {
  * Incidents matching `query`, lowest id first: reconciles a `POST /incidents` whose answer was
  * lost. `GET /incidents?q=…` with the whole filter URL-encoded.
  */
-export async function findIncidents(http: B2cTransport, query: IncidentQuery, opts: CallOptions = {}): Promise<{ id: number; referenceNumber: string }[]> {
+export async function findIncidents(
+  http: B2cTransport,
+  query: IncidentQuery,
+  opts: CallOptions = {},
+): Promise<{ id: number; referenceNumber: string }[]> {
   const operation = 'find-incidents';
   if (query.customField !== undefined && !/^[A-Za-z][A-Za-z0-9_]*$/.test(query.customField.name)) {
-    throw new B2cError({ operation, kind: 'request', retryable: false, message: 'refusing to query a custom field whose name is not an identifier' });
+    throw new B2cError({
+      operation,
+      kind: 'request',
+      retryable: false,
+      message: 'refusing to query a custom field whose name is not an identifier',
+    });
   }
-  const q = query.customField !== undefined
-    ? `customFields.c.${query.customField.name} = ${roqlString(query.customField.value)}`
-    : `primaryContact.id = ${Math.trunc(query.primaryContactId)} and createdTime >= ${roqlString(query.createdSince)} and subject = ${roqlString(query.subject)}`;
+  const q =
+    query.customField !== undefined
+      ? `customFields.c.${query.customField.name} = ${roqlString(query.customField.value)}`
+      : `primaryContact.id = ${Math.trunc(query.primaryContactId)} and createdTime >= ${roqlString(query.createdSince)} and subject = ${roqlString(query.subject)}`;
   const res = await http.send({ ...opts, operation, method: 'GET', path: '/incidents', query: { q } });
   const { items } = parseBody(operation, res, IncidentCollectionSchema);
-  return items
-    .map((i) => ({ id: i.id, referenceNumber: i.lookupName ?? String(i.id) }))
-    .sort((a, b) => a.id - b.id);
+  return items.map((i) => ({ id: i.id, referenceNumber: i.lookupName ?? String(i.id) })).sort((a, b) => a.id - b.id);
 }
 
 /** The texts of an incident's threads: tells whether a note whose answer was lost was added. */

@@ -30,7 +30,12 @@ export type PhoneMatch = 'e164' | 'national';
 
 function checkedE164(e164: string): string {
   if (!E164.test(e164)) {
-    throw new B2cError({ operation: 'lookup-contact', kind: 'request', retryable: false, message: 'refusing to query with a phone number that is not E.164' });
+    throw new B2cError({
+      operation: 'lookup-contact',
+      kind: 'request',
+      retryable: false,
+      message: 'refusing to query with a phone number that is not E.164',
+    });
   }
   return e164;
 }

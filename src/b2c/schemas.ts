@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** Ids are 64-bit capable: accept numbers and numeric strings, keep them as safe integers. */
-const id = z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
+const id = z
+  .union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)])
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
 /** 201 body of `POST /contacts` and of any create: the full object, `id` at top level. */
 export const CreatedSchema = z.looseObject({ id });

@@ -5,9 +5,15 @@
 import { z } from 'zod';
 import { parseBody, B2cTransport, type TransportOptions } from './transport.js';
 
-const NamedIdsSchema = z.looseObject({ items: z.array(z.looseObject({ id: z.number().int(), lookupName: z.string() })) });
-const QueryResultsSchema = z.looseObject({ items: z.array(z.looseObject({ columnNames: z.array(z.string()), rows: z.array(z.array(z.string().nullable())) })) });
-const IncidentSchema = z.looseObject({ customFields: z.looseObject({ c: z.record(z.string(), z.unknown()).optional() }).optional() });
+const NamedIdsSchema = z.looseObject({
+  items: z.array(z.looseObject({ id: z.number().int(), lookupName: z.string() })),
+});
+const QueryResultsSchema = z.looseObject({
+  items: z.array(z.looseObject({ columnNames: z.array(z.string()), rows: z.array(z.array(z.string().nullable())) })),
+});
+const IncidentSchema = z.looseObject({
+  customFields: z.looseObject({ c: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
 
 export interface StoredPhone {
   readonly number: string;
@@ -36,7 +42,12 @@ export function createSiteProbe(options: TransportOptions): SiteProbe {
       return parseBody('named-ids', res, NamedIdsSchema).items.map((i) => ({ id: i.id, lookupName: i.lookupName }));
     },
     async setIncidentCustomField(incidentId, name, value) {
-      await http.send({ operation: 'set-custom-field', method: 'PATCH', path: `/incidents/${incidentId}`, body: { customFields: { c: { [name]: value } } } });
+      await http.send({
+        operation: 'set-custom-field',
+        method: 'PATCH',
+        path: `/incidents/${incidentId}`,
+        body: { customFields: { c: { [name]: value } } },
+      });
     },
     async incidentCustomField(incidentId, name) {
       const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
@@ -45,7 +56,12 @@ export function createSiteProbe(options: TransportOptions): SiteProbe {
     },
     async storedPhones(phoneType, limit) {
       const query = `SELECT phones.number, phones.rawNumber FROM contacts WHERE phones.phoneType.lookupName = '${phoneType.replace(/'/g, "''")}' LIMIT ${Math.max(1, Math.floor(limit))}`;
-      const res = await http.send({ operation: 'sample-phones', method: 'GET', path: '/queryResults', query: { query } });
+      const res = await http.send({
+        operation: 'sample-phones',
+        method: 'GET',
+        path: '/queryResults',
+        query: { query },
+      });
       const item = parseBody('sample-phones', res, QueryResultsSchema).items[0];
       return (item?.rows ?? []).flatMap(([number, rawNumber]) => (number && rawNumber ? [{ number, rawNumber }] : []));
     },

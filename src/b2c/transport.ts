@@ -137,11 +137,15 @@ export class B2cTransport {
 
   #noAnswer(req: B2cRequest, cause: unknown): B2cError {
     const aborted = req.signal?.aborted === true;
-    const detail = aborted
-      ? 'no answer before the attempt timeout'
-      : `no answer: ${describeNetworkError(cause)}`;
+    const detail = aborted ? 'no answer before the attempt timeout' : `no answer: ${describeNetworkError(cause)}`;
     return new B2cError(
-      { operation: req.operation, kind: aborted ? 'timeout' : 'network', retryable: true, ambiguous: isWrite(req) && !neverSent(cause), message: detail },
+      {
+        operation: req.operation,
+        kind: aborted ? 'timeout' : 'network',
+        retryable: true,
+        ambiguous: isWrite(req) && !neverSent(cause),
+        message: detail,
+      },
       { cause },
     );
   }
@@ -180,7 +184,15 @@ function isWrite(req: B2cRequest): boolean {
 }
 
 /** Failures that happen before a request can reach the server: it was certainly not applied. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 function neverSent(error: unknown): boolean {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
   return typeof cause?.code === 'string' && NOT_SENT.has(cause.code);
@@ -200,11 +212,26 @@ export function parseBody<T>(operation: string, res: B2cResponse, schema: z.ZodT
   try {
     json = JSON.parse(res.text);
   } catch (cause) {
-    throw new B2cError({ operation, kind: 'response', status: res.status, retryable: false, message: `answered ${res.status} with a body that is not JSON` }, { cause });
+    throw new B2cError(
+      {
+        operation,
+        kind: 'response',
+        status: res.status,
+        retryable: false,
+        message: `answered ${res.status} with a body that is not JSON`,
+      },
+      { cause },
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new B2cError({ operation, kind: 'response', status: res.status, retryable: false, message: `answered ${res.status} with an unexpected body (${parsed.error.issues[0]?.path.join('.') || 'root'}: ${parsed.error.issues[0]?.message})` });
+    throw new B2cError({
+      operation,
+      kind: 'response',
+      status: res.status,
+      retryable: false,
+      message: `answered ${res.status} with an unexpected body (${parsed.error.issues[0]?.path.join('.') || 'root'}: ${parsed.error.issues[0]?.message})`,
+    });
   }
   return parsed.data;
 }

@@ -39,7 +39,11 @@ const since = z.string().transform((value, ctx) => {
   return at;
 });
 
-const CommonSchema = z.object({ journal: z.string().optional(), json: z.boolean().default(false), scan: z.boolean().default(false) });
+const CommonSchema = z.object({
+  journal: z.string().optional(),
+  json: z.boolean().default(false),
+  scan: z.boolean().default(false),
+});
 
 export const CommandSchema = z.discriminatedUnion('command', [
   CommonSchema.extend({
@@ -125,7 +129,11 @@ export function parseCommand(argv: readonly string[]): Command {
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue?.path.join('.');
-    throw new UsageError(where === 'command' ? `unknown runs command "${command}" (list, show, redrive)` : `${where ? `--${where}: ` : ''}${issue?.message ?? 'invalid arguments'}`);
+    throw new UsageError(
+      where === 'command'
+        ? `unknown runs command "${command}" (list, show, redrive)`
+        : `${where ? `--${where}: ` : ''}${issue?.message ?? 'invalid arguments'}`,
+    );
   }
   return result.data;
 }

@@ -50,22 +50,57 @@ function testNumber(): string {
   return `+1202555${String(100 + randomInt(100)).padStart(4, '0')}`;
 }
 
-export async function runDoctor(env: Record<string, string | undefined>, options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(
+  env: Record<string, string | undefined>,
+  options: DoctorOptions = {},
+): Promise<DoctorReport> {
   const parsed = DoctorConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const checks = parsed.error.issues.map((i): Check => ({ name: 'config', status: 'fail', detail: `${i.path.join('.')}: ${i.message}`, fix: `set ${i.path.join('.')} as the function has it` }));
+    const checks = parsed.error.issues.map(
+      (i): Check => ({
+        name: 'config',
+        status: 'fail',
+        detail: `${i.path.join('.')}: ${i.message}`,
+        fix: `set ${i.path.join('.')} as the function has it`,
+      }),
+    );
     return { site: env.b2cservice_hostname ?? '(no b2cservice_hostname)', checks, ok: false };
   }
   const config = parsed.data;
-  const transport = { baseUrl: b2cBaseUrl(config), username: config.b2cservice_username, password: config.b2cservice_password, appContext: config.b2cservice_app_context, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const transport = {
+    baseUrl: b2cBaseUrl(config),
+    username: config.b2cservice_username,
+    password: config.b2cservice_password,
+    appContext: config.b2cservice_app_context,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
   const probe = createSiteProbe(transport);
-  const client = createB2cClient({ ...transport, phoneType: config.b2cservice_phone_type, threadEntryType: config.b2cservice_thread_entry_type, phoneMatch: config.b2cservice_phone_match });
+  const client = createB2cClient({
+    ...transport,
+    phoneType: config.b2cservice_phone_type,
+    threadEntryType: config.b2cservice_thread_entry_type,
+    phoneMatch: config.b2cservice_phone_match,
+  });
   const checks: Check[] = [];
   const site = `${config.b2cservice_hostname} (${config.b2cservice_api_version}, application context "${config.b2cservice_app_context}")`;
 
   if (!(await apiAnswers(probe, config, checks))) return { site, checks, ok: false };
-  await namedIdExists(probe, 'contacts/phones/phoneType', 'phone type', config.b2cservice_phone_type, 'b2cservice_phone_type', checks);
-  await namedIdExists(probe, 'incidents/threads/entryType', 'thread entry type', config.b2cservice_thread_entry_type, 'b2cservice_thread_entry_type', checks);
+  await namedIdExists(
+    probe,
+    'contacts/phones/phoneType',
+    'phone type',
+    config.b2cservice_phone_type,
+    'b2cservice_phone_type',
+    checks,
+  );
+  await namedIdExists(
+    probe,
+    'incidents/threads/entryType',
+    'thread entry type',
+    config.b2cservice_thread_entry_type,
+    'b2cservice_thread_entry_type',
+    checks,
+  );
   await writeCycle(client, probe, config, checks);
   await phoneForms(probe, config, options.sample ?? 500, checks);
   return { site, checks, ok: checks.every((c) => c.status !== 'fail') };
@@ -74,21 +109,40 @@ export async function runDoctor(env: Record<string, string | undefined>, options
 async function apiAnswers(probe: SiteProbe, config: DoctorConfig, checks: Check[]): Promise<boolean> {
   try {
     await probe.versionRoot();
-    checks.push({ name: 'api', status: 'ok', detail: `${config.b2cservice_api_version} answers; credentials and the OSvC-CREST-Application-Context "${config.b2cservice_app_context}" accepted` });
+    checks.push({
+      name: 'api',
+      status: 'ok',
+      detail: `${config.b2cservice_api_version} answers; credentials and the OSvC-CREST-Application-Context "${config.b2cservice_app_context}" accepted`,
+    });
     return true;
   } catch (error) {
     const e = asB2c(error);
     let fail: Omit<Check, 'name' | 'status'>;
     if (e === undefined || e.status === 0) {
-      fail = { detail: `cannot reach ${config.b2cservice_hostname}: ${describe(error)}`, fix: 'check b2cservice_hostname, DNS and the egress from the function subnet' };
+      fail = {
+        detail: `cannot reach ${config.b2cservice_hostname}: ${describe(error)}`,
+        fix: 'check b2cservice_hostname, DNS and the egress from the function subnet',
+      };
     } else if (e.status === 401) {
-      fail = { detail: 'credentials refused (401)', fix: 'check b2cservice_username / b2cservice_password: a staff account whose profile allows the Connect REST API' };
+      fail = {
+        detail: 'credentials refused (401)',
+        fix: 'check b2cservice_username / b2cservice_password: a staff account whose profile allows the Connect REST API',
+      };
     } else if (e.errorCode === 'OSC-CREST-00003') {
-      fail = { detail: `API version ${config.b2cservice_api_version} is not served (${e.message})`, fix: 'set b2cservice_api_version to v1.4 or latest' };
+      fail = {
+        detail: `API version ${config.b2cservice_api_version} is not served (${e.message})`,
+        fix: 'set b2cservice_api_version to v1.4 or latest',
+      };
     } else if (/application-context/i.test(e.message)) {
-      fail = { detail: `the OSvC-CREST-Application-Context header was refused: ${e.message}`, fix: 'set b2cservice_app_context (1 to 40 characters) and make sure no proxy strips the header' };
+      fail = {
+        detail: `the OSvC-CREST-Application-Context header was refused: ${e.message}`,
+        fix: 'set b2cservice_app_context (1 to 40 characters) and make sure no proxy strips the header',
+      };
     } else if (e.status === 403) {
-      fail = { detail: `the account may not use the REST API (${e.message})`, fix: "give the account's profile the Connect REST API permission" };
+      fail = {
+        detail: `the account may not use the REST API (${e.message})`,
+        fix: "give the account's profile the Connect REST API permission",
+      };
     } else {
       fail = { detail: e.message, fix: 'see the error above' };
     }
@@ -97,12 +151,23 @@ async function apiAnswers(probe: SiteProbe, config: DoctorConfig, checks: Check[
   }
 }
 
-async function namedIdExists(probe: SiteProbe, path: string, label: string, wanted: string, key: string, checks: Check[]): Promise<void> {
+async function namedIdExists(
+  probe: SiteProbe,
+  path: string,
+  label: string,
+  wanted: string,
+  key: string,
+  checks: Check[],
+): Promise<void> {
   let values;
   try {
     values = await probe.namedIds(path);
   } catch (error) {
-    checks.push({ name: label, status: 'warn', detail: `could not list the site's ${label}s (${describe(error)}); the test writes below still use '${wanted}'` });
+    checks.push({
+      name: label,
+      status: 'warn',
+      detail: `could not list the site's ${label}s (${describe(error)}); the test writes below still use '${wanted}'`,
+    });
     return;
   }
   const found = values.find((v) => v.lookupName === wanted);
@@ -111,7 +176,12 @@ async function namedIdExists(probe: SiteProbe, path: string, label: string, want
     return;
   }
   const listed = values.map((v) => `'${v.lookupName}'`).join(', ');
-  checks.push({ name: label, status: 'fail', detail: `'${wanted}' is not a ${label} on this site (lookupNames are localised); it has: ${listed}`, fix: `set ${key} to one of them` });
+  checks.push({
+    name: label,
+    status: 'fail',
+    detail: `'${wanted}' is not a ${label} on this site (lookupNames are localised); it has: ${listed}`,
+    fix: `set ${key} to one of them`,
+  });
 }
 
 /**
@@ -124,32 +194,75 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
   let contactId: number | undefined;
   let incidentId: number | undefined;
   try {
-    contactId = (await client.createContact({ firstName: 'sms-incident', lastName: 'doctor (safe to delete)', externalReference: marker })).id;
+    contactId = (
+      await client.createContact({
+        firstName: 'sms-incident',
+        lastName: 'doctor (safe to delete)',
+        externalReference: marker,
+      })
+    ).id;
     await client.addPhone(contactId, phone);
-    checks.push({ name: 'contacts', status: 'ok', detail: `may create and update contacts (test contact ${contactId}, ${marker}, phone ${maskPhone(phone)})` });
+    checks.push({
+      name: 'contacts',
+      status: 'ok',
+      detail: `may create and update contacts (test contact ${contactId}, ${marker}, phone ${maskPhone(phone)})`,
+    });
   } catch (error) {
     checks.push(writeFailure('contacts', contactId === undefined ? 'create' : 'update', error, config));
   }
   if (contactId !== undefined) {
     try {
       const found = await client.findContactByPhone(phone);
-      checks.push(found === contactId
-        ? { name: 'phone look-up', status: 'ok', detail: `the function's query (phones.rawNumber, match ${config.b2cservice_phone_match}) finds the test contact by ${maskPhone(phone)}` }
-        : { name: 'phone look-up', status: 'fail', detail: `the function's query did not find the test contact ${contactId} by the number it was given (${found === undefined ? 'no match' : `found ${found}`}): every SMS would create a new contact`, fix: 'check how this site stores phones.rawNumber; report it with this output' });
+      checks.push(
+        found === contactId
+          ? {
+              name: 'phone look-up',
+              status: 'ok',
+              detail: `the function's query (phones.rawNumber, match ${config.b2cservice_phone_match}) finds the test contact by ${maskPhone(phone)}`,
+            }
+          : {
+              name: 'phone look-up',
+              status: 'fail',
+              detail: `the function's query did not find the test contact ${contactId} by the number it was given (${found === undefined ? 'no match' : `found ${found}`}): every SMS would create a new contact`,
+              fix: 'check how this site stores phones.rawNumber; report it with this output',
+            },
+      );
     } catch (error) {
-      checks.push({ name: 'phone look-up', status: 'fail', detail: describe(error), fix: "the account's profile must allow reading contacts" });
+      checks.push({
+        name: 'phone look-up',
+        status: 'fail',
+        detail: describe(error),
+        fix: "the account's profile must allow reading contacts",
+      });
     }
     try {
-      incidentId = (await client.createIncident({ subject: 'sms-incident doctor check (safe to delete)', primaryContactId: contactId })).id;
-      await client.addThread(incidentId, `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written as the function writes the SMS (${marker})`);
-      checks.push({ name: 'incidents', status: 'ok', detail: `may create incidents and add a '${config.b2cservice_thread_entry_type}' thread (test incident ${incidentId})` });
+      incidentId = (
+        await client.createIncident({
+          subject: 'sms-incident doctor check (safe to delete)',
+          primaryContactId: contactId,
+        })
+      ).id;
+      await client.addThread(
+        incidentId,
+        `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written as the function writes the SMS (${marker})`,
+      );
+      checks.push({
+        name: 'incidents',
+        status: 'ok',
+        detail: `may create incidents and add a '${config.b2cservice_thread_entry_type}' thread (test incident ${incidentId})`,
+      });
     } catch (error) {
       checks.push(writeFailure('incidents', incidentId === undefined ? 'create' : 'update', error, config));
     }
   }
   const field = config.b2cservice_incident_sms_field;
   if (field !== undefined) {
-    if (incidentId === undefined) checks.push({ name: 'custom field', status: 'skip', detail: `customFields.c.${field} not checked: no test incident` });
+    if (incidentId === undefined)
+      checks.push({
+        name: 'custom field',
+        status: 'skip',
+        detail: `customFields.c.${field} not checked: no test incident`,
+      });
     else await customField(probe, incidentId, field, checks);
   }
   let incidentLeft = false;
@@ -166,10 +279,21 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
     try {
       await client.deleteContact(contactId);
       // Deleting a contact also deletes the incidents it was the last contact of (documented).
-      checks.push({ name: 'clean-up', status: incidentLeft ? 'warn' : 'ok', detail: incidentLeft ? `test contact ${contactId} removed, and with it test incident ${incidentId ?? ''} (its last contact)` : `may delete contacts${incidentId === undefined ? '' : ' and incidents'}: the test data is removed` });
+      checks.push({
+        name: 'clean-up',
+        status: incidentLeft ? 'warn' : 'ok',
+        detail: incidentLeft
+          ? `test contact ${contactId} removed, and with it test incident ${incidentId ?? ''} (its last contact)`
+          : `may delete contacts${incidentId === undefined ? '' : ' and incidents'}: the test data is removed`,
+      });
     } catch (error) {
       checks.push(deleteFailure('contacts', error));
-      checks.push({ name: 'left behind', status: 'fail', detail: `test contact ${contactId}${incidentLeft ? ` and test incident ${incidentId ?? ''}` : ''} (${marker}): delete by hand`, fix: 'delete them in the agent console' });
+      checks.push({
+        name: 'left behind',
+        status: 'fail',
+        detail: `test contact ${contactId}${incidentLeft ? ` and test incident ${incidentId ?? ''}` : ''} (${marker}): delete by hand`,
+        fix: 'delete them in the agent console',
+      });
     }
   }
 }
@@ -179,27 +303,68 @@ async function customField(probe: SiteProbe, incidentId: number, field: string, 
   try {
     await probe.setIncidentCustomField(incidentId, field, value);
     const read = await probe.incidentCustomField(incidentId, field);
-    checks.push(read === value
-      ? { name: 'custom field', status: 'ok', detail: `customFields.c.${field} exists on incidents and holds text` }
-      : { name: 'custom field', status: 'fail', detail: `customFields.c.${field} did not keep the text written (read back ${JSON.stringify(read)})`, fix: `make ${field} a Text custom field of Incident, or unset b2cservice_incident_sms_field` });
+    checks.push(
+      read === value
+        ? { name: 'custom field', status: 'ok', detail: `customFields.c.${field} exists on incidents and holds text` }
+        : {
+            name: 'custom field',
+            status: 'fail',
+            detail: `customFields.c.${field} did not keep the text written (read back ${JSON.stringify(read)})`,
+            fix: `make ${field} a Text custom field of Incident, or unset b2cservice_incident_sms_field`,
+          },
+    );
   } catch (error) {
-    checks.push({ name: 'custom field', status: 'fail', detail: `customFields.c.${field} refused: ${describe(error)}`, fix: `create a Text custom field '${field}' on Incident (visible to the API), or unset b2cservice_incident_sms_field` });
+    checks.push({
+      name: 'custom field',
+      status: 'fail',
+      detail: `customFields.c.${field} refused: ${describe(error)}`,
+      fix: `create a Text custom field '${field}' on Incident (visible to the API), or unset b2cservice_incident_sms_field`,
+    });
   }
 }
 
-function writeFailure(name: 'contacts' | 'incidents', action: 'create' | 'update', error: unknown, config: DoctorConfig): Check {
+function writeFailure(
+  name: 'contacts' | 'incidents',
+  action: 'create' | 'update',
+  error: unknown,
+  config: DoctorConfig,
+): Check {
   const e = asB2c(error);
-  if (e?.status === 403) return { name, status: 'fail', detail: `the account may not ${action} ${name} (403)`, fix: `give the account's profile ${action} permission on ${name}` };
-  const named = name === 'contacts' ? `phone type '${config.b2cservice_phone_type}'` : `thread entry type '${config.b2cservice_thread_entry_type}'`;
-  return { name, status: 'fail', detail: `${action} failed: ${describe(error)}`, fix: e?.status === 400 ? `check the ${named} and the fields above` : 'see the error above' };
+  if (e?.status === 403)
+    return {
+      name,
+      status: 'fail',
+      detail: `the account may not ${action} ${name} (403)`,
+      fix: `give the account's profile ${action} permission on ${name}`,
+    };
+  const named =
+    name === 'contacts'
+      ? `phone type '${config.b2cservice_phone_type}'`
+      : `thread entry type '${config.b2cservice_thread_entry_type}'`;
+  return {
+    name,
+    status: 'fail',
+    detail: `${action} failed: ${describe(error)}`,
+    fix: e?.status === 400 ? `check the ${named} and the fields above` : 'see the error above',
+  };
 }
 
 function deleteFailure(name: 'contacts' | 'incidents', error: unknown): Check {
   const e = asB2c(error);
   if (e?.status === 403) {
-    return { name: 'delete ' + name, status: 'fail', detail: `the account may not delete ${name} (403): a failed run could not undo the ${name.slice(0, -1)} it created`, fix: `give the account's profile delete permission on ${name}` };
+    return {
+      name: 'delete ' + name,
+      status: 'fail',
+      detail: `the account may not delete ${name} (403): a failed run could not undo the ${name.slice(0, -1)} it created`,
+      fix: `give the account's profile delete permission on ${name}`,
+    };
   }
-  return { name: 'delete ' + name, status: 'fail', detail: `delete failed: ${describe(error)}`, fix: 'see the error above' };
+  return {
+    name: 'delete ' + name,
+    status: 'fail',
+    detail: `delete failed: ${describe(error)}`,
+    fix: 'see the error above',
+  };
 }
 
 /**
@@ -211,18 +376,31 @@ async function phoneForms(probe: SiteProbe, config: DoctorConfig, limit: number,
   try {
     phones = await probe.storedPhones(config.b2cservice_phone_type, limit);
   } catch (error) {
-    checks.push({ name: 'stored numbers', status: 'warn', detail: `could not sample contacts' numbers (${describe(error)})` });
+    checks.push({
+      name: 'stored numbers',
+      status: 'warn',
+      detail: `could not sample contacts' numbers (${describe(error)})`,
+    });
     return;
   }
   if (phones.length === 0) {
-    checks.push({ name: 'stored numbers', status: 'ok', detail: `no contact holds a '${config.b2cservice_phone_type}' number yet` });
+    checks.push({
+      name: 'stored numbers',
+      status: 'ok',
+      detail: `no contact holds a '${config.b2cservice_phone_type}' number yet`,
+    });
     return;
   }
   const international = phones.filter((p) => hasCountryCode(p.number)).length;
   const national = phones.length - international;
   const detail = `of ${phones.length} sampled '${config.b2cservice_phone_type}' numbers, ${international} carry a country code, ${national} were typed without one`;
   if (national > 0 && config.b2cservice_phone_match === 'e164') {
-    checks.push({ name: 'stored numbers', status: 'warn', detail: `${detail}: with b2cservice_phone_match=e164 an SMS from those contacts creates a second contact`, fix: 'consider b2cservice_phone_match=national (see docs/configuration.md for its caveats)' });
+    checks.push({
+      name: 'stored numbers',
+      status: 'warn',
+      detail: `${detail}: with b2cservice_phone_match=e164 an SMS from those contacts creates a second contact`,
+      fix: 'consider b2cservice_phone_match=national (see docs/configuration.md for its caveats)',
+    });
   } else {
     checks.push({ name: 'stored numbers', status: 'ok', detail: `${detail} (match ${config.b2cservice_phone_match})` });
   }
@@ -251,15 +429,24 @@ export function formatDoctor(report: DoctorReport): string {
     if (c.fix && c.status !== 'ok') lines.push(`  ${''.padEnd(5)} ${''.padEnd(17)} fix: ${c.fix}`);
   }
   const failed = report.checks.filter((c) => c.status === 'fail').length;
-  lines.push(failed === 0 ? 'ready: the function can create incidents on this site' : `${failed} check${failed === 1 ? '' : 's'} failed: fix ${failed === 1 ? 'it' : 'them'} before the first SMS`);
+  lines.push(
+    failed === 0
+      ? 'ready: the function can create incidents on this site'
+      : `${failed} check${failed === 1 ? '' : 's'} failed: fix ${failed === 1 ? 'it' : 'them'} before the first SMS`,
+  );
   return lines.join('\n');
 }
 
 /** `sms-incident doctor [--json]`: 0 ready, 1 a check failed, 2 usage. */
-export async function doctorCommand(argv: readonly string[], io: { env: Record<string, string | undefined>; out(text: string): void; err(text: string): void }): Promise<number> {
+export async function doctorCommand(
+  argv: readonly string[],
+  io: { env: Record<string, string | undefined>; out(text: string): void; err(text: string): void },
+): Promise<number> {
   const extra = argv.filter((a) => a !== '--json');
   if (extra.length > 0) {
-    io.err(`unexpected argument "${extra[0]}"\n\nusage: sms-incident doctor [--json]   (reads the function's b2cservice_* keys from the environment)`);
+    io.err(
+      `unexpected argument "${extra[0]}"\n\nusage: sms-incident doctor [--json]   (reads the function's b2cservice_* keys from the environment)`,
+    );
     return 2;
   }
   const report = await runDoctor(io.env);

@@ -30,9 +30,10 @@ export interface RunListing {
 export async function listRuns(journal: RunJournal, filter: ListFilter, now = Date.now()): Promise<RunListing> {
   const since = filter.since ?? now - DEFAULT_WINDOW_MS;
   const byContent = filter.status !== undefined || filter.step !== undefined || filter.compensation !== undefined;
-  const listing = filter.scan || journal.listSince === undefined
-    ? listingOf(await journal.list(), since)
-    : await journal.listSince(since, byContent ? {} : { newest: filter.limit });
+  const listing =
+    filter.scan || journal.listSince === undefined
+      ? listingOf(await journal.list(), since)
+      : await journal.listSince(since, byContent ? {} : { newest: filter.limit });
   const views = listing.records
     .filter((r) => filter.status === undefined || r.status === filter.status)
     .filter((r) => filter.compensation === undefined || (r.compensation ?? 'none') === filter.compensation)
@@ -69,7 +70,11 @@ const PROVIDERS = ['twilio', 'vonage', 'generic'] as const;
  * run-id index, then the key under each provider. A store without a run-id index (file, memory),
  * or `scan`, falls back to reading every record.
  */
-export async function findRun(journal: RunJournal, id: string, options: { scan?: boolean } = {}): Promise<RunRecord | undefined> {
+export async function findRun(
+  journal: RunJournal,
+  id: string,
+  options: { scan?: boolean } = {},
+): Promise<RunRecord | undefined> {
   if (!options.scan && journal.getByRunId !== undefined) {
     const found = (await journal.get(id)) ?? (await journal.getByRunId(id));
     if (found !== undefined) return found.record;
@@ -80,5 +85,7 @@ export async function findRun(journal: RunJournal, id: string, options: { scan?:
     return undefined;
   }
   const records = await journal.list();
-  return records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id);
+  return (
+    records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id)
+  );
 }

@@ -25,16 +25,25 @@ export interface RedriveOutcome {
  * Marks a failed run for a redrive and, unless `queueOnly`, runs it here and now through the
  * function's own service (the same claim, lease margin, workflow and answer as a delivery).
  */
-export async function redriveRun(journal: RunJournal, id: string, options: { queueOnly: boolean; force: boolean; env: Record<string, string | undefined>; now?: () => number }): Promise<RedriveOutcome> {
+export async function redriveRun(
+  journal: RunJournal,
+  id: string,
+  options: { queueOnly: boolean; force: boolean; env: Record<string, string | undefined>; now?: () => number },
+): Promise<RedriveOutcome> {
   const now = options.now ?? Date.now;
   const record = await findRun(journal, id);
   if (record === undefined) throw new RedriveRefused(`no run ${id} in ${journal.description}`);
-  if (record.status === RUN_STATUS.succeeded) throw new RedriveRefused(`run ${record.runId} succeeded: nothing to redrive`);
+  if (record.status === RUN_STATUS.succeeded)
+    throw new RedriveRefused(`run ${record.runId} succeeded: nothing to redrive`);
   if (record.status === RUN_STATUS.running && record.lease !== undefined && record.lease.expiresAt > now()) {
-    throw new RedriveRefused(`run ${record.runId} is in progress under ${record.lease.owner} for another ${Math.ceil((record.lease.expiresAt - now()) / 1000)} s`);
+    throw new RedriveRefused(
+      `run ${record.runId} is in progress under ${record.lease.owner} for another ${Math.ceil((record.lease.expiresAt - now()) / 1000)} s`,
+    );
   }
   if (record.compensation === 'failed' && !options.force) {
-    throw new RedriveRefused(`run ${record.runId}: a compensation failed, so what it created may still exist; check and clean up, then redrive with --force`);
+    throw new RedriveRefused(
+      `run ${record.runId}: a compensation failed, so what it created may still exist; check and clean up, then redrive with --force`,
+    );
   }
   // Validate everything before touching the record: a redrive that cannot run leaves it as it was.
   let config;
@@ -44,11 +53,16 @@ export async function redriveRun(journal: RunJournal, id: string, options: { que
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const keys = [...new Set(error.problems.map((p) => p.key))].join(', ');
-      throw new RedriveRefused(`redrive runs the workflow here and needs the function's config in the environment (${keys}); or pass --queue-only`);
+      throw new RedriveRefused(
+        `redrive runs the workflow here and needs the function's config in the environment (${keys}); or pass --queue-only`,
+      );
     }
   }
   const sms = InboundSmsSchema.safeParse(record.payload);
-  if (!sms.success) throw new RedriveRefused(`run ${record.runId}: its stored payload is not an SMS any more (${sms.error.issues[0]?.message ?? 'invalid'})`);
+  if (!sms.success)
+    throw new RedriveRefused(
+      `run ${record.runId}: its stored payload is not an SMS any more (${sms.error.issues[0]?.message ?? 'invalid'})`,
+    );
 
   const queued = await markQueued(journal, record, now());
   if (config === undefined) return { runId: record.runId, outcome: 'queued', record: queued };
@@ -56,8 +70,14 @@ export async function redriveRun(journal: RunJournal, id: string, options: { que
   const service = assembleSmsService(config, { env: options.env, journal });
   const answer = await service.accept(sms.data, { deadline: now() + REDRIVE_BUDGET_MS, caller: `cli@${hostname()}` });
   const after = (await journal.get(record.key))?.record;
-  const outcome = after?.status === RUN_STATUS.succeeded ? 'succeeded' : after?.status === RUN_STATUS.failed ? 'failed' : 'queued';
-  return { runId: record.runId, outcome, ...(outcome === 'queued' ? {} : { answer }), ...(after ? { record: after } : {}) };
+  const outcome =
+    after?.status === RUN_STATUS.succeeded ? 'succeeded' : after?.status === RUN_STATUS.failed ? 'failed' : 'queued';
+  return {
+    runId: record.runId,
+    outcome,
+    ...(outcome === 'queued' ? {} : { answer }),
+    ...(after ? { record: after } : {}),
+  };
 }
 
 async function markQueued(journal: RunJournal, record: RunRecord, at: number): Promise<RunRecord> {
@@ -67,7 +87,12 @@ async function markQueued(journal: RunJournal, record: RunRecord, at: number): P
     const r = current.record;
     if (r.status === RUN_STATUS.succeeded) throw new RedriveRefused(`run ${r.runId} succeeded meanwhile`);
     const { lease: _lease, ...rest } = r;
-    const next: RunRecord = { ...rest, status: RUN_STATUS.queued, updatedAt: at, history: withHistory(r, { at, event: 'redrive', owner: `cli@${hostname()}` }) };
+    const next: RunRecord = {
+      ...rest,
+      status: RUN_STATUS.queued,
+      updatedAt: at,
+      history: withHistory(r, { at, event: 'redrive', owner: `cli@${hostname()}` }),
+    };
     const updated = await journal.update(next, current.version);
     if (updated !== undefined) return updated.record;
   }

@@ -53,15 +53,17 @@ export function cleanupOf(record: RunRecord): CleanupItem[] {
       const kind = /^([a-z]+)Id$/.exec(k)?.[1];
       if (kind === undefined || typeof v !== 'number') return [];
       const ref = s.output?.referenceNumber;
-      return [{
-        kind,
-        id: v,
-        ...(kind === 'incident' && typeof ref === 'string' ? { referenceNumber: ref } : {}),
-        step: s.name,
-        state: s.compensated === 'succeeded' ? 'deleted' : 'left',
-        undoAttempts: s.undo?.attempts.length ?? 0,
-        ...(s.undo?.error ? { undoError: { type: s.undo.error.type, message: s.undo.error.message } } : {}),
-      }];
+      return [
+        {
+          kind,
+          id: v,
+          ...(kind === 'incident' && typeof ref === 'string' ? { referenceNumber: ref } : {}),
+          step: s.name,
+          state: s.compensated === 'succeeded' ? 'deleted' : 'left',
+          undoAttempts: s.undo?.attempts.length ?? 0,
+          ...(s.undo?.error ? { undoError: { type: s.undo.error.type, message: s.undo.error.message } } : {}),
+        },
+      ];
     });
   });
 }
@@ -71,7 +73,9 @@ export function runView(record: RunRecord): RunView {
   const failed = failedStep(record);
   const from = (record.payload as { from?: unknown } | undefined)?.from;
   const cleanup = cleanupOf(record);
-  const traces = record.history.flatMap((h) => (h.traceId === undefined ? [] : [{ event: h.event, at: h.at, traceId: h.traceId }]));
+  const traces = record.history.flatMap((h) =>
+    h.traceId === undefined ? [] : [{ event: h.event, at: h.at, traceId: h.traceId }],
+  );
   return {
     runId: record.runId,
     key: record.key,
@@ -81,7 +85,7 @@ export function runView(record: RunRecord): RunView {
     status: record.status,
     ...(record.compensation === undefined ? {} : { compensation: record.compensation }),
     ...(failed === undefined ? {} : { step: failed.name, attempts: failed.attempts.length }),
-    ...(record.error ?? failed?.error ? { error: record.error ?? failed?.error } : {}),
+    ...((record.error ?? failed?.error) ? { error: record.error ?? failed?.error } : {}),
     ...numberField('contactId', outputs.contactId),
     ...(typeof outputs.contactCreated === 'boolean' ? { contactCreated: outputs.contactCreated } : {}),
     ...numberField('incidentId', outputs.incidentId),
@@ -90,7 +94,9 @@ export function runView(record: RunRecord): RunView {
     executions: record.executions,
     duplicates: record.duplicates,
     startedAt: record.startedAt,
-    ...(record.finishedAt === undefined ? {} : { finishedAt: record.finishedAt, durationMs: record.finishedAt - record.startedAt }),
+    ...(record.finishedAt === undefined
+      ? {}
+      : { finishedAt: record.finishedAt, durationMs: record.finishedAt - record.startedAt }),
     ...(record.lease === undefined ? {} : { leaseOwner: record.lease.owner, leaseExpiresAt: record.lease.expiresAt }),
     ...(cleanup.length > 0 ? { cleanup } : {}),
     ...(traces.length > 0 ? { traces } : {}),
@@ -98,7 +104,9 @@ export function runView(record: RunRecord): RunView {
 }
 
 export function failedStep(record: RunRecord): StepEntry | undefined {
-  return record.failedStep === undefined ? record.steps.find((s) => s.outcome === 'failed') : record.steps.find((s) => s.name === record.failedStep);
+  return record.failedStep === undefined
+    ? record.steps.find((s) => s.outcome === 'failed')
+    : record.steps.find((s) => s.name === record.failedStep);
 }
 
 function numberField<K extends string>(name: K, value: unknown): Partial<Record<K, number>> {

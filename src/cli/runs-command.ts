@@ -25,28 +25,56 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
     const journal = openCliJournal(command.journal, io.env);
     switch (command.command) {
       case 'list': {
-        const listing = await listRuns(journal, { limit: command.limit, scan: command.scan, ...(command.status ? { status: command.status } : {}), ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}), ...(command.compensation ? { compensation: command.compensation } : {}) });
+        const listing = await listRuns(journal, {
+          limit: command.limit,
+          scan: command.scan,
+          ...(command.status ? { status: command.status } : {}),
+          ...(command.since !== undefined ? { since: command.since } : {}),
+          ...(command.step ? { step: command.step } : {}),
+          ...(command.compensation ? { compensation: command.compensation } : {}),
+        });
         io.out(command.json ? JSON.stringify(listing.views, null, 2) : formatList(listing.views));
-        if (command.since === undefined && !command.json) io.err(`(runs started since ${new Date(listing.since).toISOString()}; --since 7d for more)`);
+        if (command.since === undefined && !command.json)
+          io.err(`(runs started since ${new Date(listing.since).toISOString()}; --since 7d for more)`);
         if (listing.unreadable.length > 0) {
-          io.err(`warning: partial listing: ${listing.unreadable.length} run${listing.unreadable.length === 1 ? '' : 's'} in the window could not be read: ${listing.unreadable.slice(0, 3).map((u) => `${u.name} (${u.error})`).join('; ')}${listing.unreadable.length > 3 ? '; …' : ''}`);
+          io.err(
+            `warning: partial listing: ${listing.unreadable.length} run${listing.unreadable.length === 1 ? '' : 's'} in the window could not be read: ${listing.unreadable
+              .slice(0, 3)
+              .map((u) => `${u.name} (${u.error})`)
+              .join('; ')}${listing.unreadable.length > 3 ? '; …' : ''}`,
+          );
         }
         return 0;
       }
       case 'show': {
         const record = await findRun(journal, command.id, { scan: command.scan });
         if (record === undefined) {
-          io.err(`no run ${command.id} in ${journal.description}${command.scan || journal.getByRunId === undefined ? '' : ' (a run written before the run-id index: add --scan)'}`);
+          io.err(
+            `no run ${command.id} in ${journal.description}${command.scan || journal.getByRunId === undefined ? '' : ' (a run written before the run-id index: add --scan)'}`,
+          );
           return 1;
         }
-        io.out(command.json ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2) : formatShow(record, Date.now(), showContext(io.env, command.journal)));
+        io.out(
+          command.json
+            ? JSON.stringify({ ...record, payload: undefined, summary: runView(record) }, null, 2)
+            : formatShow(record, Date.now(), showContext(io.env, command.journal)),
+        );
         return 0;
       }
       case 'redrive': {
-        const outcome = await redriveRun(journal, command.id, { queueOnly: command.queueOnly, force: command.force, env: io.env });
-        if (command.json) io.out(JSON.stringify({ runId: outcome.runId, outcome: outcome.outcome, answer: outcome.answer }, null, 2));
-        else if (outcome.outcome === 'queued') io.out(`run ${outcome.runId} queued: the next delivery of its message runs it from the first step to redo`);
-        else io.out(`run ${outcome.runId} redriven: ${outcome.outcome}\n\n${outcome.record ? formatShow(outcome.record) : ''}`.trimEnd());
+        const outcome = await redriveRun(journal, command.id, {
+          queueOnly: command.queueOnly,
+          force: command.force,
+          env: io.env,
+        });
+        if (command.json)
+          io.out(JSON.stringify({ runId: outcome.runId, outcome: outcome.outcome, answer: outcome.answer }, null, 2));
+        else if (outcome.outcome === 'queued')
+          io.out(`run ${outcome.runId} queued: the next delivery of its message runs it from the first step to redo`);
+        else
+          io.out(
+            `run ${outcome.runId} redriven: ${outcome.outcome}\n\n${outcome.record ? formatShow(outcome.record) : ''}`.trimEnd(),
+          );
         return outcome.outcome === 'failed' ? 1 : 0;
       }
       case 'redrive-all':
@@ -70,30 +98,62 @@ export async function runsCommand(argv: readonly string[], io: CliIo): Promise<n
  * why. Runs one at a time, so B2C Service is not hit by a burst. Safe to run twice: a run redriven
  * into success is no longer failed, one under a live lease is skipped, and each redrive reconciles.
  */
-async function redriveAll(journal: RunJournal, command: Extract<Command, { command: 'redrive-all' }>, io: CliIo): Promise<number> {
-  const { views, unreadable } = await listRuns(journal, { limit: 100_000, status: 'failed', ...(command.since !== undefined ? { since: command.since } : {}), ...(command.step ? { step: command.step } : {}) });
+async function redriveAll(
+  journal: RunJournal,
+  command: Extract<Command, { command: 'redrive-all' }>,
+  io: CliIo,
+): Promise<number> {
+  const { views, unreadable } = await listRuns(journal, {
+    limit: 100_000,
+    status: 'failed',
+    ...(command.since !== undefined ? { since: command.since } : {}),
+    ...(command.step ? { step: command.step } : {}),
+  });
   const lines: { runId: string; message: string; outcome: string; detail?: string }[] = [];
   // A record the listing could not read may be a failed run too: say so rather than pass over it.
-  for (const u of unreadable) lines.push({ runId: '-', message: u.name, outcome: 'skipped', detail: `unreadable: ${u.error}` });
+  for (const u of unreadable)
+    lines.push({ runId: '-', message: u.name, outcome: 'skipped', detail: `unreadable: ${u.error}` });
   let failures = unreadable.length;
   for (const view of [...views].reverse()) {
     const message = `${view.provider}:${view.messageId}`;
     if (command.dryRun) {
-      const skip = view.compensation === 'failed' && !command.force ? 'a compensation failed: clean up, then --force' : undefined;
-      lines.push({ runId: view.runId, message, outcome: skip ? 'would skip' : 'would redrive', detail: skip ?? `failed at ${view.step ?? '?'}: ${view.error?.type ?? '?'}` });
+      const skip =
+        view.compensation === 'failed' && !command.force ? 'a compensation failed: clean up, then --force' : undefined;
+      lines.push({
+        runId: view.runId,
+        message,
+        outcome: skip ? 'would skip' : 'would redrive',
+        detail: skip ?? `failed at ${view.step ?? '?'}: ${view.error?.type ?? '?'}`,
+      });
       continue;
     }
     try {
-      const outcome = await redriveRun(journal, view.runId, { queueOnly: command.queueOnly, force: command.force, env: io.env });
+      const outcome = await redriveRun(journal, view.runId, {
+        queueOnly: command.queueOnly,
+        force: command.force,
+        env: io.env,
+      });
       if (outcome.outcome === 'failed') failures++;
-      lines.push({ runId: view.runId, message, outcome: outcome.outcome === 'queued' ? 'queued' : `redriven: ${outcome.outcome}`, ...(outcome.outcome === 'failed' ? { detail: String(outcome.answer?.body.error && (outcome.answer.body.error as { type?: unknown }).type) } : {}) });
+      lines.push({
+        runId: view.runId,
+        message,
+        outcome: outcome.outcome === 'queued' ? 'queued' : `redriven: ${outcome.outcome}`,
+        ...(outcome.outcome === 'failed'
+          ? { detail: String(outcome.answer?.body.error && (outcome.answer.body.error as { type?: unknown }).type) }
+          : {}),
+      });
     } catch (error) {
       if (!(error instanceof RedriveRefused)) throw error;
       lines.push({ runId: view.runId, message, outcome: 'skipped', detail: error.message });
     }
   }
   if (command.json) io.out(JSON.stringify(lines, null, 2));
-  else io.out(lines.length === 0 ? 'no failed runs to redrive' : lines.map((l) => `${l.runId}  ${l.message}  ${l.outcome}${l.detail ? `  (${l.detail})` : ''}`).join('\n'));
+  else
+    io.out(
+      lines.length === 0
+        ? 'no failed runs to redrive'
+        : lines.map((l) => `${l.runId}  ${l.message}  ${l.outcome}${l.detail ? `  (${l.detail})` : ''}`).join('\n'),
+    );
   return failures > 0 ? 1 : 0;
 }
 

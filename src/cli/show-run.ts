@@ -19,23 +19,41 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
   const lines: string[] = [];
   const undo = v.compensation === undefined || v.compensation === 'none' ? '' : `  (compensation ${v.compensation})`;
   lines.push(`run       ${v.runId}  ${record.workflow}  ${v.status.toUpperCase()}${undo}`);
-  lines.push(`message   ${v.provider} ${v.messageId}${v.from ? `  from ${v.from}` : ''}${record.idempotencyToken ? `  idempotency token ${record.idempotencyToken}` : ''}`);
-  lines.push(`started   ${time(v.startedAt)}${v.finishedAt ? `   finished ${time(v.finishedAt)} (${duration(v.durationMs)})` : ''}   executions ${v.executions}   duplicates ${v.duplicates}`);
+  lines.push(
+    `message   ${v.provider} ${v.messageId}${v.from ? `  from ${v.from}` : ''}${record.idempotencyToken ? `  idempotency token ${record.idempotencyToken}` : ''}`,
+  );
+  lines.push(
+    `started   ${time(v.startedAt)}${v.finishedAt ? `   finished ${time(v.finishedAt)} (${duration(v.durationMs)})` : ''}   executions ${v.executions}   duplicates ${v.duplicates}`,
+  );
   if (v.leaseOwner !== undefined && v.leaseExpiresAt !== undefined) {
-    lines.push(`lease     ${v.leaseOwner}, ${v.leaseExpiresAt > now ? `expires in ${duration(v.leaseExpiresAt - now)}` : `expired ${duration(now - v.leaseExpiresAt)} ago: the next delivery resumes it`}`);
+    lines.push(
+      `lease     ${v.leaseOwner}, ${v.leaseExpiresAt > now ? `expires in ${duration(v.leaseExpiresAt - now)}` : `expired ${duration(now - v.leaseExpiresAt)} ago: the next delivery resumes it`}`,
+    );
   }
   const traces = v.traces ?? [];
   if (traces.length > 1) {
-    traces.forEach((t, i) => lines.push(`${i === 0 ? 'traces' : ''.padEnd(6)}    ${t.traceId}  execution ${i + 1} (${t.event} ${time(t.at).slice(11, 19)})${link(t.traceId)}`));
+    traces.forEach((t, i) =>
+      lines.push(
+        `${i === 0 ? 'traces' : ''.padEnd(6)}    ${t.traceId}  execution ${i + 1} (${t.event} ${time(t.at).slice(11, 19)})${link(t.traceId)}`,
+      ),
+    );
   } else {
     lines.push(`trace     ${v.traceId ?? '- (not recorded)'}${v.traceId ? link(v.traceId) : ''}`);
   }
-  const contact = v.contactId === undefined ? 'contact -' : `contact ${v.contactId}${v.contactCreated ? ' (created by this run)' : ' (existing)'}`;
-  const incident = v.incidentId === undefined ? 'incident -' : `incident ${v.incidentId}${v.referenceNumber ? ` ${v.referenceNumber}` : ''}`;
+  const contact =
+    v.contactId === undefined
+      ? 'contact -'
+      : `contact ${v.contactId}${v.contactCreated ? ' (created by this run)' : ' (existing)'}`;
+  const incident =
+    v.incidentId === undefined
+      ? 'incident -'
+      : `incident ${v.incidentId}${v.referenceNumber ? ` ${v.referenceNumber}` : ''}`;
   const undone = record.steps.filter((s) => s.compensated !== undefined).map((s) => `${s.name} undo ${s.compensated}`);
   lines.push(`b2c       ${contact}   ${incident}${undone.length ? `   [${undone.join(', ')}]` : ''}`);
   if (v.step !== undefined && v.error !== undefined) {
-    lines.push(`FAILED    ${v.step} after ${v.attempts ?? 0} attempt${v.attempts === 1 ? '' : 's'}: ${v.error.type}: ${oneLine(v.error.message)} (${v.error.retryable ? 'retryable' : 'permanent'})`);
+    lines.push(
+      `FAILED    ${v.step} after ${v.attempts ?? 0} attempt${v.attempts === 1 ? '' : 's'}: ${v.error.type}: ${oneLine(v.error.message)} (${v.error.retryable ? 'retryable' : 'permanent'})`,
+    );
   }
   const left = (v.cleanup ?? []).filter((c) => c.state === 'left');
   if (v.cleanup !== undefined) {
@@ -44,22 +62,49 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
   }
   if (left.length > 0) {
     lines.push('', 'next      1. delete what is LEFT (agent console, or the REST call the undo made):');
-    for (const c of left) lines.push(`             curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${context.site ?? '<site>/services/rest/connect/<version>'}/${c.kind}s/${c.id}`);
-    lines.push(`          2. sms-incident runs redrive ${v.runId} --force${journalFlag}   (the SMS becomes an incident after all)`);
+    for (const c of left)
+      lines.push(
+        `             curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${context.site ?? '<site>/services/rest/connect/<version>'}/${c.kind}s/${c.id}`,
+      );
+    lines.push(
+      `          2. sms-incident runs redrive ${v.runId} --force${journalFlag}   (the SMS becomes an incident after all)`,
+    );
   } else if (record.status === 'failed') {
     lines.push(`next      sms-incident runs redrive ${v.runId}${journalFlag}`);
   }
   lines.push('', 'steps');
   lines.push(indent(table(['STEP', 'OUTCOME', 'ATTEMPTS', 'DURATION', 'RESULT'], record.steps.map(stepRow))));
-  const attempts = record.steps.flatMap((s) => s.attempts.filter((a) => a.outcome === 'failed').map((a) => ({ step: s.name, ...a })));
+  const attempts = record.steps.flatMap((s) =>
+    s.attempts.filter((a) => a.outcome === 'failed').map((a) => ({ step: s.name, ...a })),
+  );
   if (attempts.length > 0) {
     lines.push('', 'failed attempts');
-    lines.push(indent(table(['STEP', '#', 'AT (UTC)', 'TOOK', 'ERROR', 'BACKOFF'], attempts.map((a) => [
-      a.step, String(a.attempt), time(a.startedAt).slice(11, 23), duration(a.durationMs), a.error ? `${a.error.type}: ${oneLine(a.error.message, 100)}` : '-', a.backoffMs === undefined ? '-' : duration(a.backoffMs),
-    ]))));
+    lines.push(
+      indent(
+        table(
+          ['STEP', '#', 'AT (UTC)', 'TOOK', 'ERROR', 'BACKOFF'],
+          attempts.map((a) => [
+            a.step,
+            String(a.attempt),
+            time(a.startedAt).slice(11, 23),
+            duration(a.durationMs),
+            a.error ? `${a.error.type}: ${oneLine(a.error.message, 100)}` : '-',
+            a.backoffMs === undefined ? '-' : duration(a.backoffMs),
+          ]),
+        ),
+      ),
+    );
   }
   lines.push('', 'history');
-  lines.push(indent(record.history.map((h) => `${time(h.at).slice(11, 23)}  ${h.event.padEnd(9)}  ${h.owner ?? ''}${h.detail ? `  ${h.detail}` : ''}${h.traceId ? `  trace ${h.traceId}` : ''}`.trimEnd()).join('\n')));
+  lines.push(
+    indent(
+      record.history
+        .map((h) =>
+          `${time(h.at).slice(11, 23)}  ${h.event.padEnd(9)}  ${h.owner ?? ''}${h.detail ? `  ${h.detail}` : ''}${h.traceId ? `  trace ${h.traceId}` : ''}`.trimEnd(),
+        )
+        .join('\n'),
+    ),
+  );
   return lines.join('\n');
 }
 
@@ -71,10 +116,26 @@ function cleanupLine(c: CleanupItem): string {
 }
 
 function stepRow(s: StepEntry): string[] {
-  const result = s.outcome === 'failed' && s.error ? `${s.error.type}: ${oneLine(s.error.message, 80)}` : s.output && Object.keys(s.output).length > 0 ? Object.entries(s.output).map(([k, val]) => `${k}=${String(val)}`).join(' ') : '-';
-  return [s.name, s.outcome + (s.compensated ? ` (undo ${s.compensated})` : ''), String(s.attempts.length), duration(s.durationMs), result];
+  const result =
+    s.outcome === 'failed' && s.error
+      ? `${s.error.type}: ${oneLine(s.error.message, 80)}`
+      : s.output && Object.keys(s.output).length > 0
+        ? Object.entries(s.output)
+            .map(([k, val]) => `${k}=${String(val)}`)
+            .join(' ')
+        : '-';
+  return [
+    s.name,
+    s.outcome + (s.compensated ? ` (undo ${s.compensated})` : ''),
+    String(s.attempts.length),
+    duration(s.durationMs),
+    result,
+  ];
 }
 
 function indent(text: string): string {
-  return text.split('\n').map((l) => `  ${l}`).join('\n');
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }

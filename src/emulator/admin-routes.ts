@@ -53,7 +53,12 @@ function describe(url: string): unknown {
   };
 }
 
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pathname: string, deps: AdminDeps): Promise<void> {
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  deps: AdminDeps,
+): Promise<void> {
   const route = `${req.method ?? 'GET'} ${pathname.replace(/\/+$/, '') || '/'}`;
   switch (route) {
     case 'GET /':
@@ -70,7 +75,8 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
       try {
         return writeJson(res, 201, deps.faults.add(body.value));
       } catch (error) {
-        if (error instanceof FaultSpecError) return writeJson(res, 400, { error: 'invalid fault spec', issues: error.issues });
+        if (error instanceof FaultSpecError)
+          return writeJson(res, 400, { error: 'invalid fault spec', issues: error.issues });
         throw error;
       }
     }

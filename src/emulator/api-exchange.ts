@@ -36,7 +36,9 @@ export interface ExchangeDeps {
 function effectiveMethod(req: IncomingMessage): string {
   const method = (req.method ?? 'GET').toUpperCase();
   const override = req.headers['x-http-method-override'];
-  return method === 'POST' && typeof override === 'string' && override.trim() !== '' ? override.trim().toUpperCase() : method;
+  return method === 'POST' && typeof override === 'string' && override.trim() !== ''
+    ? override.trim().toUpperCase()
+    : method;
 }
 
 function parseJsonBody(bytes: Buffer): unknown {
@@ -50,7 +52,11 @@ function parseJsonBody(bytes: Buffer): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConnectError(400, ERROR_CODES.badJson, `Bad JSON syntax: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConnectError(
+      400,
+      ERROR_CODES.badJson,
+      `Bad JSON syntax: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -73,7 +79,12 @@ function proxyPage(status: number): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-export async function handleApiExchange(req: IncomingMessage, res: ServerResponse, url: URL, deps: ExchangeDeps): Promise<void> {
+export async function handleApiExchange(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: ExchangeDeps,
+): Promise<void> {
   const bytes = await readBody(req);
   const path = splitApiPath(url.pathname);
   const record = recordRequest(req, url, path.resource, bytes);
@@ -90,7 +101,8 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
     record.status = status;
   };
   const answerFault = (spec: FaultSpec): void => {
-    if ((spec.body ?? (spec.action === 'commit-then-status' ? 'html' : 'connect')) === 'html') return answerHtml(faultError(spec).status);
+    if ((spec.body ?? (spec.action === 'commit-then-status' ? 'html' : 'connect')) === 'html')
+      return answerHtml(faultError(spec).status);
     answer(errorResult(origin, href, faultError(spec)));
   };
   const answer = (result: ApiResult): void => {
@@ -98,7 +110,9 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
       ...result.headers,
       // Sent on every response; clients echo it back (Connect custom headers).
       'osvc-crest-api-access-token': randomBytes(18).toString('base64url'),
-      ...(fault?.nextRequestAfterMs === undefined ? {} : { 'osvc-crest-next-request-after': String(fault.nextRequestAfterMs) }),
+      ...(fault?.nextRequestAfterMs === undefined
+        ? {}
+        : { 'osvc-crest-next-request-after': String(fault.nextRequestAfterMs) }),
     };
     if (result.json === undefined) writeEmpty(res, result.status, result.emptyContentType, headers);
     else writeJson(res, result.status, result.json, headers);
@@ -146,7 +160,10 @@ export async function handleApiExchange(req: IncomingMessage, res: ServerRespons
     };
     result = routeApi(apiRequest, deps.store);
   } catch (error) {
-    const connectError = error instanceof ConnectError ? error : new ConnectError(500, ERROR_CODES.internal, error instanceof Error ? error.message : String(error));
+    const connectError =
+      error instanceof ConnectError
+        ? error
+        : new ConnectError(500, ERROR_CODES.internal, error instanceof Error ? error.message : String(error));
     result = errorResult(origin, href, connectError);
   }
 

@@ -16,9 +16,20 @@ const COLLECTIONS = ['contacts', 'incidents', 'queryResults'] as const;
 function checkPermission(req: ApiRequest): void {
   const [head, id] = req.segments;
   if (head !== 'contacts' && head !== 'incidents') return;
-  const action = req.method === 'POST' && id === undefined ? 'create' : req.method === 'PATCH' ? 'update' : req.method === 'DELETE' ? 'delete' : undefined;
+  const action =
+    req.method === 'POST' && id === undefined
+      ? 'create'
+      : req.method === 'PATCH'
+        ? 'update'
+        : req.method === 'DELETE'
+          ? 'delete'
+          : undefined;
   if (action !== undefined && req.site.denied[head]?.includes(action)) {
-    throw new ConnectError(403, ERROR_CODES.notAuthorized, `Access denied: this account's profile may not ${action} ${head}`);
+    throw new ConnectError(
+      403,
+      ERROR_CODES.notAuthorized,
+      `Access denied: this account's profile may not ${action} ${head}`,
+    );
   }
 }
 
@@ -29,7 +40,10 @@ function namedIds(req: ApiRequest, rest: readonly string[]): ApiResult {
   if (list === undefined) throw notRecognized(`namedIDs/${rest.join('/')}`);
   return {
     status: 200,
-    json: { items: list.values.map((v) => ({ id: v.id, lookupName: v.lookupName })), links: [{ rel: 'self', href: req.href }] },
+    json: {
+      items: list.values.map((v) => ({ id: v.id, lookupName: v.lookupName })),
+      links: [{ rel: 'self', href: req.href }],
+    },
   };
 }
 
@@ -46,7 +60,10 @@ export function routeApi(req: ApiRequest, store: EmulatorStore): ApiResult {
         status: 200,
         json: {
           items: COLLECTIONS.map((name) => ({ name, links: [{ rel: 'canonical', href: `${req.base}/${name}` }] })),
-          links: [{ rel: 'self', href: req.href }, { rel: 'canonical', href: req.base }],
+          links: [
+            { rel: 'self', href: req.href },
+            { rel: 'canonical', href: req.base },
+          ],
         },
       };
     case 'contacts':

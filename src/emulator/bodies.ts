@@ -2,7 +2,12 @@
  * Request bodies of the writes the emulator supports, validated into store writes. Properties it
  * does not model are ignored; the ones it models are checked as the site would (NamedIDs, lengths).
  */
-import { EXTERNAL_REFERENCE_MAX_LENGTH, PHONE_NUMBER_MAX_LENGTH, SUBJECT_MAX_LENGTH, THREAD_CONTENT_TYPES } from './catalog.js';
+import {
+  EXTERNAL_REFERENCE_MAX_LENGTH,
+  PHONE_NUMBER_MAX_LENGTH,
+  SUBJECT_MAX_LENGTH,
+  THREAD_CONTENT_TYPES,
+} from './catalog.js';
 import { ConnectError, ERROR_CODES, writeFailed } from './errors.js';
 import { resolveNamedId } from './named-id.js';
 import type { SiteProfile } from './site.js';
@@ -80,7 +85,8 @@ export function readContactBody(json: unknown, op: Operation, site: SiteProfile)
 function readReference(value: unknown, path: string): ObjectReference {
   if (!isObject(value)) throw writeFailed(`${path} must be an object with an id or a lookupName`);
   if (value.id !== undefined) {
-    if (typeof value.id !== 'number' || !Number.isSafeInteger(value.id) || value.id <= 0) throw writeFailed(`${path}.id must be a positive integer`);
+    if (typeof value.id !== 'number' || !Number.isSafeInteger(value.id) || value.id <= 0)
+      throw writeFailed(`${path}.id must be a positive integer`);
     return { id: value.id };
   }
   if (typeof value.lookupName === 'string') return { lookupName: value.lookupName };
@@ -93,12 +99,17 @@ function readThread(item: unknown, path: string, op: Operation, site: SiteProfil
   const text = item.text as string | undefined;
   if (item.id !== undefined) {
     if (op === 'create') throw writeFailed(`${path}.id cannot be set on a new thread`);
-    if (typeof item.id !== 'number' || !Number.isSafeInteger(item.id)) throw writeFailed(`${path}.id must be an integer`);
+    if (typeof item.id !== 'number' || !Number.isSafeInteger(item.id))
+      throw writeFailed(`${path}.id must be an integer`);
     return {
       id: item.id,
       ...(text === undefined ? {} : { text }),
-      ...(item.entryType === undefined ? {} : { entryType: resolveNamedId(item.entryType, site.threadEntryTypes, `${path}.entryType`) }),
-      ...(item.contentType === undefined ? {} : { contentType: resolveNamedId(item.contentType, THREAD_CONTENT_TYPES, `${path}.contentType`) }),
+      ...(item.entryType === undefined
+        ? {}
+        : { entryType: resolveNamedId(item.entryType, site.threadEntryTypes, `${path}.entryType`) }),
+      ...(item.contentType === undefined
+        ? {}
+        : { contentType: resolveNamedId(item.contentType, THREAD_CONTENT_TYPES, `${path}.contentType`) }),
     };
   }
   if (text === undefined || text === '') throw writeFailed(`${path}.text is required`);
@@ -107,7 +118,10 @@ function readThread(item: unknown, path: string, op: Operation, site: SiteProfil
     text,
     entryType: resolveNamedId(item.entryType, site.threadEntryTypes, `${path}.entryType`),
     // [inf] a thread without contentType is plain text.
-    contentType: item.contentType === undefined ? { id: 1, lookupName: 'text/plain' } : resolveNamedId(item.contentType, THREAD_CONTENT_TYPES, `${path}.contentType`),
+    contentType:
+      item.contentType === undefined
+        ? { id: 1, lookupName: 'text/plain' }
+        : resolveNamedId(item.contentType, THREAD_CONTENT_TYPES, `${path}.contentType`),
   };
 }
 
@@ -116,12 +130,15 @@ export function readIncidentBody(json: unknown, op: Operation, site: SiteProfile
   if (body.subject !== undefined && typeof body.subject !== 'string') throw writeFailed('subject must be a string');
   const subject = body.subject as string | undefined;
   if (subject !== undefined && characterCount(subject) > SUBJECT_MAX_LENGTH) {
-    throw writeFailed(`subject exceeds the maximum length of ${SUBJECT_MAX_LENGTH} characters (${characterCount(subject)} given)`);
+    throw writeFailed(
+      `subject exceeds the maximum length of ${SUBJECT_MAX_LENGTH} characters (${characterCount(subject)} given)`,
+    );
   }
   if (op === 'create' && (body.primaryContact === undefined || body.primaryContact === null)) {
     throw new ConnectError(400, ERROR_CODES.createFailed, 'A primary contact must be assigned to the created incident');
   }
-  const primaryContact = body.primaryContact === undefined ? undefined : readReference(body.primaryContact, 'primaryContact');
+  const primaryContact =
+    body.primaryContact === undefined ? undefined : readReference(body.primaryContact, 'primaryContact');
   const threads = optionalList(body.threads, 'threads').map((item, i) => readThread(item, `threads[${i}]`, op, site));
   const customFields = readCustomFields(body.customFields, site);
   return {
@@ -136,19 +153,26 @@ export function readIncidentBody(json: unknown, op: Operation, site: SiteProfile
  * `customFields: { c: { name: value } }`. A site with `incidentCustomFields` accepts those names
  * only, each with a value of its type (400 otherwise, as a real site); the default site any name.
  */
-function readCustomFields(value: unknown, site: SiteProfile): Record<string, string | number | boolean | null> | undefined {
+function readCustomFields(
+  value: unknown,
+  site: SiteProfile,
+): Record<string, string | number | boolean | null> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value) || (value.c !== undefined && !isObject(value.c))) throw writeFailed('customFields must be an object with a "c" object');
+  if (!isObject(value) || (value.c !== undefined && !isObject(value.c)))
+    throw writeFailed('customFields must be an object with a "c" object');
   const fields: Record<string, string | number | boolean | null> = {};
   for (const [name, v] of Object.entries((value.c ?? {}) as JsonObject)) {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw writeFailed(`customFields.c.${name}: not a custom field name`);
-    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw writeFailed(`customFields.c.${name} must be a scalar`);
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw writeFailed(`customFields.c.${name} must be a scalar`);
     const declared = site.incidentCustomFields;
     if (declared !== undefined) {
       const type = declared[name];
-      if (type === undefined) throw writeFailed(`Invalid property: customFields.c.${name} is not a custom field of Incident`);
+      if (type === undefined)
+        throw writeFailed(`Invalid property: customFields.c.${name} is not a custom field of Incident`);
       const expected = { text: 'string', date: 'string', integer: 'number', boolean: 'boolean' }[type];
-      if (v !== null && typeof v !== expected) throw writeFailed(`customFields.c.${name} is a ${type} field: ${JSON.stringify(v)} is not a valid value`);
+      if (v !== null && typeof v !== expected)
+        throw writeFailed(`customFields.c.${name} is a ${type} field: ${JSON.stringify(v)} is not a valid value`);
     }
     fields[name] = v;
   }

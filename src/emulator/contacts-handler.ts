@@ -13,7 +13,12 @@ import { whereParam } from './where-param.js';
 function list(req: ApiRequest, store: EmulatorStore): ApiResult {
   const matching = filterObjects(CONTACTS_TABLE, store.searchView(), whereParam(req.query));
   const { items, paging } = page(req, matching);
-  const sources = items.map((c) => ({ id: c.id, lookupName: contactLookupName(c), createdTime: c.createdTime, updatedTime: c.updatedTime }));
+  const sources = items.map((c) => ({
+    id: c.id,
+    lookupName: contactLookupName(c),
+    createdTime: c.createdTime,
+    updatedTime: c.updatedTime,
+  }));
   return { status: 200, json: { ...collectionJson(req.base, 'contacts', req.href, sources), ...paging } };
 }
 
@@ -41,7 +46,8 @@ export function handleContacts(req: ApiRequest, store: EmulatorStore, rest: read
     throw unsupportedMethod(req.method);
   }
   if (sub === undefined) {
-    if (req.method === 'GET') return { status: 200, json: contactJson(req.base, existing(store, idSegment), expands(req.query, 'phones')) };
+    if (req.method === 'GET')
+      return { status: 200, json: contactJson(req.base, existing(store, idSegment), expands(req.query, 'phones')) };
     if (req.method === 'PATCH') {
       const contact = existing(store, idSegment);
       store.updateContact(contact, readContactBody(req.json(), 'update', req.site));

@@ -6,30 +6,37 @@ import { z } from 'zod';
 import type { FaultPolicy, FaultSpec } from './types.js';
 
 const FaultFields = {
-    method: z
-      .string()
-      .transform((m) => m.toUpperCase())
-      .pipe(z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', '*'])),
-    path: z.string().startsWith('/', 'must start with /'),
-    action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'commit-then-status', 'drop-then-commit', 'hang']),
-    status: z.number().int().min(400).max(599).optional(),
-    body: z.enum(['connect', 'html']).optional(),
-    commitAfterMs: z.number().int().min(0).max(600_000).optional(),
-    errorCode: z.string().min(1).optional(),
-    detail: z.string().optional(),
-    delayMs: z.number().int().min(0).max(600_000).optional(),
-    nextRequestAfterMs: z.number().int().min(0).optional(),
-    times: z.number().int().min(1).optional(),
+  method: z
+    .string()
+    .transform((m) => m.toUpperCase())
+    .pipe(z.enum(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', '*'])),
+  path: z.string().startsWith('/', 'must start with /'),
+  action: z.enum(['status', 'delay', 'drop', 'commit-then-drop', 'commit-then-status', 'drop-then-commit', 'hang']),
+  status: z.number().int().min(400).max(599).optional(),
+  body: z.enum(['connect', 'html']).optional(),
+  commitAfterMs: z.number().int().min(0).max(600_000).optional(),
+  errorCode: z.string().min(1).optional(),
+  detail: z.string().optional(),
+  delayMs: z.number().int().min(0).max(600_000).optional(),
+  nextRequestAfterMs: z.number().int().min(0).optional(),
+  times: z.number().int().min(1).optional(),
 };
 
 type Timed = { action: string; delayMs?: number | undefined; commitAfterMs?: number | undefined };
 const withDelayRule = (f: Timed): boolean => f.action !== 'delay' || f.delayMs !== undefined;
 const delayRule = { message: 'delayMs is required for action delay', path: ['delayMs'] };
-const withCommitAfterRule = (f: Timed): boolean => (f.action === 'drop-then-commit') === (f.commitAfterMs !== undefined);
-const commitAfterRule = { message: 'commitAfterMs is required for action drop-then-commit, and only for it', path: ['commitAfterMs'] };
+const withCommitAfterRule = (f: Timed): boolean =>
+  (f.action === 'drop-then-commit') === (f.commitAfterMs !== undefined);
+const commitAfterRule = {
+  message: 'commitAfterMs is required for action drop-then-commit, and only for it',
+  path: ['commitAfterMs'],
+};
 
 /** A rule armed when its parent fires: one level deep is enough for compound faults. */
-const ThenSchema = z.strictObject(FaultFields).refine(withDelayRule, delayRule).refine(withCommitAfterRule, commitAfterRule);
+const ThenSchema = z
+  .strictObject(FaultFields)
+  .refine(withDelayRule, delayRule)
+  .refine(withCommitAfterRule, commitAfterRule);
 
 export const FaultSpecSchema = z
   .strictObject({ ...FaultFields, then: ThenSchema.optional() })
@@ -53,7 +60,10 @@ interface Entry {
 }
 
 function segmentsOf(path: string): string[] {
-  return path.split('?')[0]!.split('/').filter((s) => s !== '');
+  return path
+    .split('?')[0]!
+    .split('/')
+    .filter((s) => s !== '');
 }
 
 export class FaultBook {
@@ -69,7 +79,9 @@ export class FaultBook {
   add(input: unknown): FaultSpec {
     const parsed = FaultSpecSchema.safeParse(input);
     if (!parsed.success) {
-      throw new FaultSpecError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(spec)'}: ${i.message}`));
+      throw new FaultSpecError(
+        parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(spec)'}: ${i.message}`),
+      );
     }
     const spec: FaultSpec = parsed.data;
     this.#entries.push({ spec, segments: segmentsOf(spec.path), remaining: spec.times ?? Number.POSITIVE_INFINITY });
@@ -101,7 +113,12 @@ export class FaultBook {
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.#entries = this.#entries.filter((e) => e !== entry);
     const armed = entry.spec.then;
-    if (armed !== undefined) this.#entries.unshift({ spec: armed, segments: segmentsOf(armed.path), remaining: armed.times ?? Number.POSITIVE_INFINITY });
+    if (armed !== undefined)
+      this.#entries.unshift({
+        spec: armed,
+        segments: segmentsOf(armed.path),
+        remaining: armed.times ?? Number.POSITIVE_INFINITY,
+      });
     return entry.spec;
   }
 
@@ -111,7 +128,12 @@ export class FaultBook {
     const parsed = FaultSpecSchema.safeParse(drawn);
     if (!parsed.success) throw new FaultSpecError(parsed.error.issues.map((i) => i.message));
     const spec: FaultSpec = parsed.data;
-    if (spec.then !== undefined) this.#entries.unshift({ spec: spec.then, segments: segmentsOf(spec.then.path), remaining: spec.then.times ?? Number.POSITIVE_INFINITY });
+    if (spec.then !== undefined)
+      this.#entries.unshift({
+        spec: spec.then,
+        segments: segmentsOf(spec.then.path),
+        remaining: spec.then.times ?? Number.POSITIVE_INFINITY,
+      });
     return spec;
   }
 }

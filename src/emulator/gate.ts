@@ -18,7 +18,9 @@ export function splitApiPath(pathname: string): ApiPath {
   if (!pathname.startsWith(API_PREFIX)) return { version: undefined, resource: pathname };
   const rest = pathname.slice(API_PREFIX.length);
   const slash = rest.indexOf('/');
-  return slash === -1 ? { version: rest, resource: '' } : { version: rest.slice(0, slash), resource: rest.slice(slash) };
+  return slash === -1
+    ? { version: rest, resource: '' }
+    : { version: rest.slice(0, slash), resource: rest.slice(slash) };
 }
 
 export interface Credentials {
@@ -49,10 +51,18 @@ export function checkGate(path: ApiPath, headers: IncomingHttpHeaders, credentia
     const context = Array.isArray(raw) ? raw.join(', ') : raw;
     // [inf] documented as 400; the error code is a guess.
     if (context === undefined || context.trim() === '') {
-      throw new ConnectError(400, ERROR_CODES.unsupportedManner, `The OSvC-CREST-Application-Context header is required for version ${path.version}`);
+      throw new ConnectError(
+        400,
+        ERROR_CODES.unsupportedManner,
+        `The OSvC-CREST-Application-Context header is required for version ${path.version}`,
+      );
     }
     if ([...context].length > APP_CONTEXT_MAX_LENGTH) {
-      throw new ConnectError(400, ERROR_CODES.unsupportedManner, `The OSvC-CREST-Application-Context header must be at most ${APP_CONTEXT_MAX_LENGTH} characters`);
+      throw new ConnectError(
+        400,
+        ERROR_CODES.unsupportedManner,
+        `The OSvC-CREST-Application-Context header must be at most ${APP_CONTEXT_MAX_LENGTH} characters`,
+      );
     }
   }
 }

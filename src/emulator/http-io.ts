@@ -23,8 +23,17 @@ export function writeJson(res: ServerResponse, status: number, body: unknown, he
   res.end(bytes);
 }
 
-export function writeEmpty(res: ServerResponse, status: number, contentType: string | undefined, headers: OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { ...headers, ...(contentType === undefined ? {} : { 'content-type': contentType }), 'content-length': 0 });
+export function writeEmpty(
+  res: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  res.writeHead(status, {
+    ...headers,
+    ...(contentType === undefined ? {} : { 'content-type': contentType }),
+    'content-length': 0,
+  });
   res.end();
 }
 

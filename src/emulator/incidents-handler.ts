@@ -16,12 +16,15 @@ const BAD_REFERENCE = 'A problem setting a property to reference another object 
 /** The documented 400 OSC-CREST-00006 wording for a reference to a missing object. */
 function contactReference(store: EmulatorStore, ref: ObjectReference): number {
   if ('id' in ref) {
-    if (store.contact(ref.id) === undefined) throw writeFailed(`${BAD_REFERENCE}: Invalid ID: No such Contact with ID = ${ref.id}`);
+    if (store.contact(ref.id) === undefined)
+      throw writeFailed(`${BAD_REFERENCE}: Invalid ID: No such Contact with ID = ${ref.id}`);
     return ref.id;
   }
   const named = store.contacts().filter((c) => contactLookupName(c) === ref.lookupName);
   if (named.length !== 1) {
-    throw writeFailed(`${BAD_REFERENCE}: Invalid lookupName: ${named.length === 0 ? 'No' : 'More than one'} Contact with lookupName = '${ref.lookupName}'`);
+    throw writeFailed(
+      `${BAD_REFERENCE}: Invalid lookupName: ${named.length === 0 ? 'No' : 'More than one'} Contact with lookupName = '${ref.lookupName}'`,
+    );
   }
   return named[0]!.id;
 }
@@ -32,7 +35,12 @@ function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
 
 function list(req: ApiRequest, store: EmulatorStore): ApiResult {
   const { items, paging } = page(req, filterObjects(INCIDENTS_TABLE, store.searchView(), whereParam(req.query)));
-  const sources = items.map((i) => ({ id: i.id, lookupName: i.referenceNumber, createdTime: i.createdTime, updatedTime: i.updatedTime }));
+  const sources = items.map((i) => ({
+    id: i.id,
+    lookupName: i.referenceNumber,
+    createdTime: i.createdTime,
+    updatedTime: i.updatedTime,
+  }));
   return { status: 200, json: { ...collectionJson(req.base, 'incidents', req.href, sources), ...paging } };
 }
 
@@ -89,7 +97,8 @@ export function handleIncidents(req: ApiRequest, store: EmulatorStore, rest: rea
     throw unsupportedMethod(req.method);
   }
   if (sub === undefined) {
-    if (req.method === 'GET') return { status: 200, json: incidentJson(req.base, existing(store, idSegment), expands(req.query, 'threads')) };
+    if (req.method === 'GET')
+      return { status: 200, json: incidentJson(req.base, existing(store, idSegment), expands(req.query, 'threads')) };
     if (req.method === 'PATCH') return update(req, store, existing(store, idSegment));
     if (req.method === 'DELETE') {
       store.deleteIncident(existing(store, idSegment).id);

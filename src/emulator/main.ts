@@ -14,7 +14,9 @@ const emulator = await startEmulator({
   username: process.env.B2C_EMULATOR_USERNAME ?? 'admin',
   password: process.env.B2C_EMULATOR_PASSWORD ?? 'admin',
 });
-console.log(`B2C Service emulator ready at ${emulator.url} (API ${emulator.url}/services/rest/connect/v1.4, state ${emulator.url}/__emulator/state)`);
+console.log(
+  `B2C Service emulator ready at ${emulator.url} (API ${emulator.url}/services/rest/connect/v1.4, state ${emulator.url}/__emulator/state)`,
+);
 
 const stop = (): void => {
   void emulator.close().then(() => process.exit(0));

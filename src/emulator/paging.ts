@@ -22,6 +22,9 @@ export function page<T>(req: ApiRequest, all: readonly T[]): { items: T[]; pagin
   // The store keeps ids ascending; a site may list in another order (EmulatorSite.listOrder).
   const ordered = req.site.listOrder === 'descending' ? [...all].reverse() : all;
   const items = ordered.slice(start, start + size);
-  const paging = limit === undefined && offset === undefined ? {} : { hasMore: start + size < all.length, limit: size, offset: start };
+  const paging =
+    limit === undefined && offset === undefined
+      ? {}
+      : { hasMore: start + size < all.length, limit: size, offset: start };
   return { items, paging };
 }

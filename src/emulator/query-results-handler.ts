@@ -33,5 +33,12 @@ export function handleQueryResults(req: ApiRequest, store: EmulatorStore, rest: 
   }
   // One view for all statements: one moment of the (perhaps lagging) replica.
   const data = store.searchView();
-  return { status: 200, json: queryResultsJson(req.base, req.href, statements.map((s) => select(data, s))) };
+  return {
+    status: 200,
+    json: queryResultsJson(
+      req.base,
+      req.href,
+      statements.map((s) => select(data, s)),
+    ),
+  };
 }

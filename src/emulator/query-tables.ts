@@ -49,7 +49,9 @@ export const CONTACTS_TABLE: QueryTable<EmulatorContact, ContactRow> = {
   listPrefixes: ['phones.'],
   objects: (data) => data.contacts(),
   rows: (contact, joined) =>
-    joined && contact.phones.length > 0 ? contact.phones.map((phone) => ({ contact, phone })) : [{ contact, phone: null }],
+    joined && contact.phones.length > 0
+      ? contact.phones.map((phone) => ({ contact, phone }))
+      : [{ contact, phone: null }],
   idOf: (contact) => contact.id,
 };
 

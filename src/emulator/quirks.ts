@@ -34,14 +34,21 @@ export class QuirksError extends Error {
 /** Validates a whole setting (absent keys are off); throws {@link QuirksError}. */
 export function parseQuirks(input: unknown): Quirks {
   const parsed = QuirksSchema.safeParse(input);
-  if (!parsed.success) throw new QuirksError(parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(quirks)'}: ${i.message}`));
+  if (!parsed.success)
+    throw new QuirksError(
+      parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(quirks)'}: ${i.message}`),
+    );
   return parsed.data;
 }
 
 /** Thread text as the site stores it: trimmed first, then line ends converted. */
 export function storedThreadText(text: string, quirks: Quirks): string {
   let stored = text;
-  if (quirks.threadTrim === 'lines') stored = stored.split(/\r?\n/).map((line) => line.trimEnd()).join('\n');
+  if (quirks.threadTrim === 'lines')
+    stored = stored
+      .split(/\r?\n/)
+      .map((line) => line.trimEnd())
+      .join('\n');
   if (quirks.threadTrim !== 'none') stored = stored.trimEnd();
   if (quirks.threadLineEnds === 'crlf') stored = stored.replace(/\r?\n/g, '\r\n');
   return stored;

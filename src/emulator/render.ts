@@ -49,7 +49,9 @@ export function contactJson(base: string, contact: EmulatorContact, expandPhones
     updatedTime: contact.updatedTime,
     name: { first: contact.name.first, last: contact.name.last },
     ...(contact.externalReference === undefined ? {} : { externalReference: contact.externalReference }),
-    phones: expandPhones ? phonesJson(base, contact) : { links: listLinks(base, 'contacts', contact.id, 'phones', 'phone') },
+    phones: expandPhones
+      ? phonesJson(base, contact)
+      : { links: listLinks(base, 'contacts', contact.id, 'phones', 'phone') },
     links: objectLinks(base, 'contacts', contact.id),
   };
 }
@@ -68,7 +70,11 @@ export function threadsJson(base: string, incident: EmulatorIncident): { items: 
   };
 }
 
-export function incidentJson(base: string, incident: EmulatorIncident, expandThreads: boolean): Record<string, unknown> {
+export function incidentJson(
+  base: string,
+  incident: EmulatorIncident,
+  expandThreads: boolean,
+): Record<string, unknown> {
   return {
     id: incident.id,
     lookupName: incident.referenceNumber,
@@ -79,7 +85,9 @@ export function incidentJson(base: string, incident: EmulatorIncident, expandThr
     ...(incident.customFields === undefined ? {} : { customFields: { c: { ...incident.customFields } } }),
     primaryContact: { links: objectLinks(base, 'contacts', incident.primaryContactId) },
     statusWithType: { status: { ...STATUS_UNRESOLVED } },
-    threads: expandThreads ? threadsJson(base, incident) : { links: listLinks(base, 'incidents', incident.id, 'threads', 'thread') },
+    threads: expandThreads
+      ? threadsJson(base, incident)
+      : { links: listLinks(base, 'incidents', incident.id, 'threads', 'thread') },
     links: objectLinks(base, 'incidents', incident.id),
   };
 }
@@ -91,7 +99,12 @@ export interface CollectionItemSource {
   updatedTime: string;
 }
 
-export function collectionJson(base: string, resource: string, selfHref: string, items: readonly CollectionItemSource[]): Record<string, unknown> {
+export function collectionJson(
+  base: string,
+  resource: string,
+  selfHref: string,
+  items: readonly CollectionItemSource[],
+): Record<string, unknown> {
   const canonical = `${base}/${resource}`;
   return {
     items: items.map((item) => ({

@@ -20,12 +20,23 @@ interface Version<T> {
 }
 
 export class LaggingReplica {
-  readonly #versions = { contact: new Map<number, Version<EmulatorContact>[]>(), incident: new Map<number, Version<EmulatorIncident>[]>() };
+  readonly #versions = {
+    contact: new Map<number, Version<EmulatorContact>[]>(),
+    incident: new Map<number, Version<EmulatorIncident>[]>(),
+  };
 
   /** A change: `before` is the object as it was (null: it did not exist), `after` as it is now (null: deleted). */
-  record<K extends Kind>(kind: K, id: number, before: StoredObject<K> | null, after: StoredObject<K> | null, at: number): void {
+  record<K extends Kind>(
+    kind: K,
+    id: number,
+    before: StoredObject<K> | null,
+    after: StoredObject<K> | null,
+    at: number,
+  ): void {
     const map = this.#versions[kind] as Map<number, Version<StoredObject<K>>[]>;
-    const versions = map.get(id) ?? [{ at: Number.NEGATIVE_INFINITY, value: before === null ? null : structuredClone(before) }];
+    const versions = map.get(id) ?? [
+      { at: Number.NEGATIVE_INFINITY, value: before === null ? null : structuredClone(before) },
+    ];
     versions.push({ at, value: after === null ? null : structuredClone(after) });
     map.set(id, versions);
   }

@@ -29,7 +29,10 @@ function fieldNames(expr: RoqlExpr): string[] {
 }
 
 function likePattern(pattern: string): RegExp {
-  const source = pattern.split('%').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*');
+  const source = pattern
+    .split('%')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s\\S]*');
   return new RegExp(`^${source}$`, 'iu');
 }
 
@@ -89,7 +92,11 @@ function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]
 }
 
 /** Objects with at least one matching row (a contact matches a `phones.` condition if any phone does). */
-export function filterObjects<Obj, Row>(table: QueryTable<Obj, Row>, data: DataView, where: RoqlExpr | undefined): Obj[] {
+export function filterObjects<Obj, Row>(
+  table: QueryTable<Obj, Row>,
+  data: DataView,
+  where: RoqlExpr | undefined,
+): Obj[] {
   const objects = table.objects(data);
   if (where === undefined) return objects;
   const matches = compile(where, table);

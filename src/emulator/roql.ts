@@ -10,7 +10,12 @@
 export type RoqlExpr =
   | { readonly kind: 'and' | 'or'; readonly left: RoqlExpr; readonly right: RoqlExpr }
   | { readonly kind: 'not'; readonly expr: RoqlExpr }
-  | { readonly kind: 'compare'; readonly field: string; readonly op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'like'; readonly value: string };
+  | {
+      readonly kind: 'compare';
+      readonly field: string;
+      readonly op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'like';
+      readonly value: string;
+    };
 
 export interface RoqlSelect {
   /** Field names as written. */
@@ -73,8 +78,10 @@ function tokenize(text: string): Token[] {
       pos = end + 1;
       continue;
     }
-    const matched = matchAt(IDENT, text, pos, 'ident') ?? matchAt(NUMBER, text, pos, 'number') ?? matchAt(PUNCT, text, pos, 'punct');
-    if (matched === undefined) throw new RoqlSyntaxError(`unexpected character ${JSON.stringify(ch)} at position ${pos}`);
+    const matched =
+      matchAt(IDENT, text, pos, 'ident') ?? matchAt(NUMBER, text, pos, 'number') ?? matchAt(PUNCT, text, pos, 'punct');
+    if (matched === undefined)
+      throw new RoqlSyntaxError(`unexpected character ${JSON.stringify(ch)} at position ${pos}`);
     tokens.push(matched);
     pos += matched.text.length;
   }
@@ -127,7 +134,9 @@ class Parser {
 
   fail(message: string): never {
     const t = this.peek();
-    throw new RoqlSyntaxError(t ? `${message} at position ${t.pos}, found ${JSON.stringify(t.text)}` : `${message} at end of query`);
+    throw new RoqlSyntaxError(
+      t ? `${message} at position ${t.pos}, found ${JSON.stringify(t.text)}` : `${message} at end of query`,
+    );
   }
 
   name(what: string): string {
@@ -178,18 +187,23 @@ class Parser {
     if (this.isKeyword('LIKE')) {
       this.#index += 1;
       const pattern = this.next();
-      if (pattern.kind !== 'string') throw new RoqlSyntaxError(`LIKE needs a quoted pattern at position ${pattern.pos}`);
+      if (pattern.kind !== 'string')
+        throw new RoqlSyntaxError(`LIKE needs a quoted pattern at position ${pattern.pos}`);
       const like: RoqlExpr = { kind: 'compare', field, op: 'like', value: pattern.text };
       return negated ? { kind: 'not', expr: like } : like;
     }
     if (negated) this.fail('expected LIKE after NOT');
     const op = this.next();
     if (op.kind !== 'punct' || !['=', '!=', '<>', '<', '<=', '>', '>='].includes(op.text)) {
-      throw new RoqlSyntaxError(`expected a comparison operator at position ${op.pos}, found ${JSON.stringify(op.text)}`);
+      throw new RoqlSyntaxError(
+        `expected a comparison operator at position ${op.pos}, found ${JSON.stringify(op.text)}`,
+      );
     }
     const literal = this.next();
     if (literal.kind !== 'string' && literal.kind !== 'number') {
-      throw new RoqlSyntaxError(`expected a quoted literal or a number at position ${literal.pos}, found ${JSON.stringify(literal.text)}`);
+      throw new RoqlSyntaxError(
+        `expected a quoted literal or a number at position ${literal.pos}, found ${JSON.stringify(literal.text)}`,
+      );
     }
     const ops = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
     return { kind: 'compare', field, op: ops[op.text as keyof typeof ops], value: literal.text };

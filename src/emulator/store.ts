@@ -210,12 +210,23 @@ export class EmulatorStore implements DataView {
     return this.#searchLagMs === 0 ? null : structuredClone(obj);
   }
 
-  #changed<K extends 'contact' | 'incident'>(kind: K, id: number, before: StoredObject<K> | null, after: StoredObject<K> | null): void {
+  #changed<K extends 'contact' | 'incident'>(
+    kind: K,
+    id: number,
+    before: StoredObject<K> | null,
+    after: StoredObject<K> | null,
+  ): void {
     if (this.#searchLagMs !== 0) this.#replica.record(kind, id, before, after, this.#now().getTime());
   }
 
   #thread(t: NewThread, now: string): EmulatorThread {
-    return { id: this.#nextThreadId++, text: t.text, entryType: { ...t.entryType }, contentType: { ...t.contentType }, createdTime: now };
+    return {
+      id: this.#nextThreadId++,
+      text: t.text,
+      entryType: { ...t.entryType },
+      contentType: { ...t.contentType },
+      createdTime: now,
+    };
   }
 
   /** `YYMMDD-NNNNNN`: the creation date (UTC) and a site-wide counter. */
@@ -228,7 +239,11 @@ export class EmulatorStore implements DataView {
 
 /** One phone per type: a second phone of a type overwrites the first (phones are typed columns). */
 function setPhone(contact: EmulatorContact, phone: PhoneWrite): void {
-  const stored = { number: phone.number, rawNumber: phone.number.replace(/\D/g, ''), phoneType: { ...phone.phoneType } };
+  const stored = {
+    number: phone.number,
+    rawNumber: phone.number.replace(/\D/g, ''),
+    phoneType: { ...phone.phoneType },
+  };
   const index = contact.phones.findIndex((p) => p.phoneType.id === phone.phoneType.id);
   if (index === -1) contact.phones.push(stored);
   else contact.phones[index] = stored;

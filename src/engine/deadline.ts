@@ -58,7 +58,12 @@ export function runBudget(options: BudgetOptions): RunBudget {
     minAttemptMs = DEFAULT_MIN_ATTEMPT_MS,
   } = options;
   requireThat('deadline', deadline, Number.isFinite(deadline), 'a finite epoch ms');
-  requireThat('finalMarginMs', finalMarginMs, Number.isFinite(finalMarginMs) && finalMarginMs >= 0, 'a finite number ≥ 0');
+  requireThat(
+    'finalMarginMs',
+    finalMarginMs,
+    Number.isFinite(finalMarginMs) && finalMarginMs >= 0,
+    'a finite number ≥ 0',
+  );
   requireThat(
     'compensationReserveMs',
     compensationReserveMs,

@@ -8,4 +8,18 @@ export { appliedMaybe, classifyError, toErrorInfo } from './classify.js';
 export { DEFAULT_RETRY_POLICY, backoffDelayMs, nextDelayMs, retryPolicy } from './retry-policy.js';
 export { leavesRoomForAttempt, planAttempt, runBudget } from './deadline.js';
 export { systemClock } from './clock.js';
-export type { AttemptContext, AttemptRecord, Clock, CompensationRecord, ErrorInfo, RetryPolicy, RunHooks, RunOptions, RunResult, StepDefinition, StepCheckpoint, StepRecord, WorkflowDefinition } from './types.js';
+export type {
+  AttemptContext,
+  AttemptRecord,
+  Clock,
+  CompensationRecord,
+  ErrorInfo,
+  RetryPolicy,
+  RunHooks,
+  RunOptions,
+  RunResult,
+  StepDefinition,
+  StepCheckpoint,
+  StepRecord,
+  WorkflowDefinition,
+} from './types.js';

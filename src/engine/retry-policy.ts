@@ -30,10 +30,30 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  */
 export function retryPolicy(partial: Partial<RetryPolicy> = {}): RetryPolicy {
   const policy = { ...DEFAULT_RETRY_POLICY, ...dropUndefined(partial) };
-  requireThat('initialDelayMs', policy.initialDelayMs, Number.isFinite(policy.initialDelayMs) && policy.initialDelayMs >= 0, 'a finite number ≥ 0');
-  requireThat('maxDelayMs', policy.maxDelayMs, Number.isFinite(policy.maxDelayMs) && policy.maxDelayMs >= 0, 'a finite number ≥ 0');
-  requireThat('multiplier', policy.multiplier, Number.isFinite(policy.multiplier) && policy.multiplier >= 1, 'a finite number ≥ 1');
-  requireThat('maxAttempts', policy.maxAttempts, Number.isInteger(policy.maxAttempts) && policy.maxAttempts >= 1, 'an integer ≥ 1');
+  requireThat(
+    'initialDelayMs',
+    policy.initialDelayMs,
+    Number.isFinite(policy.initialDelayMs) && policy.initialDelayMs >= 0,
+    'a finite number ≥ 0',
+  );
+  requireThat(
+    'maxDelayMs',
+    policy.maxDelayMs,
+    Number.isFinite(policy.maxDelayMs) && policy.maxDelayMs >= 0,
+    'a finite number ≥ 0',
+  );
+  requireThat(
+    'multiplier',
+    policy.multiplier,
+    Number.isFinite(policy.multiplier) && policy.multiplier >= 1,
+    'a finite number ≥ 1',
+  );
+  requireThat(
+    'maxAttempts',
+    policy.maxAttempts,
+    Number.isInteger(policy.maxAttempts) && policy.maxAttempts >= 1,
+    'an integer ≥ 1',
+  );
   return Object.freeze(policy);
 }
 
@@ -54,9 +74,10 @@ export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number, rando
     throw new RangeError(`failedAttempt must be an integer ≥ 1, got ${failedAttempt}`);
   }
   // 0 × Infinity would be NaN once multiplier^n overflows.
-  const bound = policy.initialDelayMs === 0
-    ? 0
-    : Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1));
+  const bound =
+    policy.initialDelayMs === 0
+      ? 0
+      : Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1));
   // A misbehaving random source must not push the delay past the cap.
   const r = Math.min(1, Math.max(0, random()));
   return r * bound;

@@ -52,11 +52,14 @@ export async function runAttempt(
   let timeoutError: AttemptTimeoutError | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timeoutError = new AttemptTimeoutError(`Attempt ${attempt} of ${label} timed out after ${timeoutMs} ms`);
-      controller.abort(timeoutError);
-      reject(timeoutError);
-    }, Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS));
+    timer = setTimeout(
+      () => {
+        timeoutError = new AttemptTimeoutError(`Attempt ${attempt} of ${label} timed out after ${timeoutMs} ms`);
+        controller.abort(timeoutError);
+        reject(timeoutError);
+      },
+      Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS),
+    );
   });
   timedOut.catch(ignore);
 

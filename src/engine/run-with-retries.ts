@@ -28,8 +28,18 @@ export interface RetryInput {
 
 /** The final outcome, with every attempt made. */
 export type RetryOutcome =
-  | { readonly ok: true; readonly value: unknown; readonly attempts: readonly AttemptRecord[]; readonly durationMs: number }
-  | { readonly ok: false; readonly error: unknown; readonly attempts: readonly AttemptRecord[]; readonly durationMs: number };
+  | {
+      readonly ok: true;
+      readonly value: unknown;
+      readonly attempts: readonly AttemptRecord[];
+      readonly durationMs: number;
+    }
+  | {
+      readonly ok: false;
+      readonly error: unknown;
+      readonly attempts: readonly AttemptRecord[];
+      readonly durationMs: number;
+    };
 
 /**
  * Runs `fn` until it succeeds, fails with a terminal error, exhausts `policy.maxAttempts`
@@ -55,7 +65,11 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
     } catch {
       // A broken clock must not turn a recorded outcome into a rejection.
     }
-    return { ...outcome, attempts: Object.freeze([...attempts]), durationMs: Number.isFinite(durationMs) ? durationMs : 0 };
+    return {
+      ...outcome,
+      attempts: Object.freeze([...attempts]),
+      durationMs: Number.isFinite(durationMs) ? durationMs : 0,
+    };
   };
 
   try {

@@ -169,7 +169,13 @@ async function runStep<S>(
     runs = step.when === undefined || step.when(state);
   } catch (error) {
     // A broken predicate fails its step like a broken `run` would, without an attempt.
-    const failed = record(env, { name: step.name, outcome: 'failed', attempts: [], durationMs: 0, error: toErrorInfo(error) });
+    const failed = record(env, {
+      name: step.name,
+      outcome: 'failed',
+      attempts: [],
+      durationMs: 0,
+      error: toErrorInfo(error),
+    });
     return failed.error;
   }
   if (!runs) {
@@ -200,12 +206,23 @@ async function runStep<S>(
     return failed.error;
   }
   progress.state = merge(state, outcome.value);
-  record(env, { name: step.name, outcome: 'succeeded', attempts: outcome.attempts, durationMs: outcome.durationMs, ...(isPatch(outcome.value) ? { output: outcome.value } : {}) });
+  record(env, {
+    name: step.name,
+    outcome: 'succeeded',
+    attempts: outcome.attempts,
+    durationMs: outcome.durationMs,
+    ...(isPatch(outcome.value) ? { output: outcome.value } : {}),
+  });
   return undefined;
 }
 
 /** Undoes the succeeded steps before `failedIndex`, last first. */
-async function compensate<S>(env: RunEnv<S>, settings: readonly StepSettings[], budget: RunBudget, failedIndex: number): Promise<void> {
+async function compensate<S>(
+  env: RunEnv<S>,
+  settings: readonly StepSettings[],
+  budget: RunBudget,
+  failedIndex: number,
+): Promise<void> {
   const { runId, clock, hooks, progress, workflow } = env;
   const failedState = progress.state;
   for (let index = failedIndex - 1; index >= 0; index--) {
@@ -269,7 +286,8 @@ function lastResort<S>(
   const compensated = new Set(progress.compensations.filter((c) => c.outcome === 'succeeded').map((c) => c.step));
   // Succeeded steps left undone need a human, exactly like a failed compensation.
   const leftUndone = workflow.steps.some(
-    (step, index) => step.compensate !== undefined && steps[index]?.outcome === 'succeeded' && !compensated.has(step.name),
+    (step, index) =>
+      step.compensate !== undefined && steps[index]?.outcome === 'succeeded' && !compensated.has(step.name),
   );
   const failedStep = progress.failedStep ?? workflow.steps[progress.steps.length]?.name;
   const status = compensationStatus(progress.compensations);
@@ -336,10 +354,14 @@ function checkCompleted<S>(workflow: WorkflowDefinition<S>, completed: readonly 
   completed.forEach((done, index) => {
     const step = workflow.steps[index];
     if (step === undefined || step.name !== done.name) {
-      throw new RangeError(`completedSteps[${index}] is "${done.name}", but step ${index} of "${workflow.name}" is "${step?.name ?? 'missing'}"`);
+      throw new RangeError(
+        `completedSteps[${index}] is "${done.name}", but step ${index} of "${workflow.name}" is "${step?.name ?? 'missing'}"`,
+      );
     }
     if (done.outcome !== 'succeeded' && done.outcome !== 'skipped') {
-      throw new RangeError(`completedSteps[${index}] ("${done.name}") ${done.outcome}: only succeeded or skipped steps count as completed`);
+      throw new RangeError(
+        `completedSteps[${index}] ("${done.name}") ${done.outcome}: only succeeded or skipped steps count as completed`,
+      );
     }
   });
 }

@@ -163,7 +163,13 @@ export interface RunHooks {
   onStepStart?(e: { runId: string; step: string }): void;
   onStepEnd?(e: { runId: string; record: StepRecord }): void;
   onAttemptStart?(e: { runId: string; step: string; attempt: number; timeoutMs: number; compensation: boolean }): void;
-  onAttemptEnd?(e: { runId: string; step: string; record: AttemptRecord; compensation: boolean; willRetry: boolean }): void;
+  onAttemptEnd?(e: {
+    runId: string;
+    step: string;
+    record: AttemptRecord;
+    compensation: boolean;
+    willRetry: boolean;
+  }): void;
   onCompensationStart?(e: { runId: string; step: string }): void;
   onCompensationEnd?(e: { runId: string; record: CompensationRecord }): void;
   /**
@@ -172,7 +178,10 @@ export interface RunHooks {
    * the outcome of `run` whatever the wrapper does: a throw, a rejection, a second call or no
    * call at all (then the engine calls `run` itself) cannot change it.
    */
-  wrapAttempt?<T>(e: { runId: string; step: string; attempt: number; compensation: boolean }, run: () => Promise<T>): Promise<T>;
+  wrapAttempt?<T>(
+    e: { runId: string; step: string; attempt: number; compensation: boolean },
+    run: () => Promise<T>,
+  ): Promise<T>;
 }
 
 export interface RunOptions {

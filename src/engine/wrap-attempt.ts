@@ -22,7 +22,12 @@ export async function wrapAttempt<T>(hooks: RunHooks, event: WrapAttemptEvent, r
   const once = (): Promise<T> => (inner ??= run());
   try {
     const returned: unknown = wrap.call(hooks, event, once);
-    if (typeof returned === 'object' && returned !== null && 'then' in returned && typeof returned.then === 'function') {
+    if (
+      typeof returned === 'object' &&
+      returned !== null &&
+      'then' in returned &&
+      typeof returned.then === 'function'
+    ) {
       (returned as PromiseLike<unknown>).then(undefined, ignore);
     }
   } catch {

@@ -25,13 +25,30 @@ export interface HttpAnswer {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export function answer(status: number, body: Readonly<Record<string, unknown>>, headers?: Readonly<Record<string, string>>, outcome?: AnswerOutcome): Answer {
+export function answer(
+  status: number,
+  body: Readonly<Record<string, unknown>>,
+  headers?: Readonly<Record<string, string>>,
+  outcome?: AnswerOutcome,
+): Answer {
   return { status, ...(outcome ? { outcome } : {}), body, ...(headers ? { headers } : {}) };
 }
 
 export function created(result: RunResult<SmsToIncidentState>): Answer {
   const { incidentId, referenceNumber, contactId, contactCreated } = result.state;
-  return answer(200, { message: 'success', incidentId, referenceNumber, contactId, contactCreated: contactCreated === true, runId: result.runId }, undefined, 'created');
+  return answer(
+    200,
+    {
+      message: 'success',
+      incidentId,
+      referenceNumber,
+      contactId,
+      contactCreated: contactCreated === true,
+      runId: result.runId,
+    },
+    undefined,
+    'created',
+  );
 }
 
 /**
@@ -42,15 +59,20 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
   const error: ErrorInfo | undefined = result.error;
   const step = result.steps.find((s) => s.name === result.failedStep);
   const timedOut = error?.type === 'DeadlineExceededError';
-  return answer(timedOut ? 504 : 502, {
-    message: 'incident not created',
-    runId: result.runId,
-    failedStep: result.failedStep,
-    attempts: step?.attempts.length,
-    error: error && publicError(error),
-    compensation: result.compensation,
-    compensated: result.compensation !== 'failed',
-  }, undefined, timedOut ? 'run_timeout' : 'run_failed');
+  return answer(
+    timedOut ? 504 : 502,
+    {
+      message: 'incident not created',
+      runId: result.runId,
+      failedStep: result.failedStep,
+      attempts: step?.attempts.length,
+      error: error && publicError(error),
+      compensation: result.compensation,
+      compensated: result.compensation !== 'failed',
+    },
+    undefined,
+    timedOut ? 'run_timeout' : 'run_failed',
+  );
 }
 
 /** Our code and words for a failed step, by the error's low-cardinality type. */
@@ -68,7 +90,9 @@ function describeFailure(error: ErrorInfo): [string, string] {
   const { type, retryable } = error;
   if (type === 'DeadlineExceededError') return ['out_of_time', 'the run ran out of time before B2C Service finished'];
   if (/^OSC-CREST-\d+$/.test(type) || /^HTTP \d{3}$/.test(type)) {
-    return retryable ? ['b2c_unavailable', 'B2C Service kept failing until the retries ran out'] : ['b2c_refused', 'B2C Service refused the request'];
+    return retryable
+      ? ['b2c_unavailable', 'B2C Service kept failing until the retries ran out']
+      : ['b2c_refused', 'B2C Service refused the request'];
   }
   switch (type) {
     case 'network':
@@ -86,7 +110,12 @@ function describeFailure(error: ErrorInfo): [string, string] {
 }
 
 export function rejected(status: number, message: string, field?: string, headers?: Record<string, string>): Answer {
-  return answer(status, field === undefined ? { message } : { message, field }, headers, status >= 500 ? 'internal_error' : 'rejected');
+  return answer(
+    status,
+    field === undefined ? { message } : { message, field },
+    headers,
+    status >= 500 ? 'internal_error' : 'rejected',
+  );
 }
 
 /**
@@ -95,11 +124,22 @@ export function rejected(status: number, message: string, field?: string, header
  * JSON for Twilio's debugger.
  */
 export function toHttp(answer: Answer, dialect: Dialect = 'json', replyTemplate?: string): HttpAnswer {
-  const headers = { ...(answer.outcome ? { outcome: answer.outcome } : {}), ...(answer.headers ? { headers: answer.headers } : {}) };
+  const headers = {
+    ...(answer.outcome ? { outcome: answer.outcome } : {}),
+    ...(answer.headers ? { headers: answer.headers } : {}),
+  };
   if (dialect !== 'twiml' || answer.status < 200 || answer.status > 299) {
-    return { status: answer.status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(answer.body), ...headers };
+    return {
+      status: answer.status,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify(answer.body),
+      ...headers,
+    };
   }
   const { referenceNumber, incidentId } = answer.body;
-  const reply = replyTemplate === undefined || referenceNumber === undefined ? undefined : renderReply(replyTemplate, { referenceNumber: String(referenceNumber), incidentId: String(incidentId) });
+  const reply =
+    replyTemplate === undefined || referenceNumber === undefined
+      ? undefined
+      : renderReply(replyTemplate, { referenceNumber: String(referenceNumber), incidentId: String(incidentId) });
   return { status: answer.status, contentType: TWIML_CONTENT_TYPE, body: twimlResponse(reply), ...headers };
 }

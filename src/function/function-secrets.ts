@@ -7,7 +7,12 @@ import type { TelemetryConfig } from '../../telemetry/config.js';
 /** Secrets the function reads from OCI Vault, with the plain config values as the local fallback. */
 
 /** `env` with `*_ocid` secrets from Vault, within a slice of the deadline; plain values are the fallback. */
-export async function withVaultSecrets(env: Record<string, string | undefined>, request: WebhookRequest, log: Logger, containerVault: () => Vault | undefined): Promise<Record<string, string | undefined>> {
+export async function withVaultSecrets(
+  env: Record<string, string | undefined>,
+  request: WebhookRequest,
+  log: Logger,
+  containerVault: () => Vault | undefined,
+): Promise<Record<string, string | undefined>> {
   let vault: Vault | undefined;
   try {
     vault = containerVault();
@@ -23,7 +28,10 @@ export async function withVaultSecrets(env: Record<string, string | undefined>, 
 }
 
 /** The APM data key from Vault, for the trace exporter (read once per container). */
-export async function apmDataKey(config: Pick<TelemetryConfig, 'oci_apm_data_key' | 'oci_apm_data_key_ocid'>, containerVault: () => Vault | undefined): Promise<string | undefined> {
+export async function apmDataKey(
+  config: Pick<TelemetryConfig, 'oci_apm_data_key' | 'oci_apm_data_key_ocid'>,
+  containerVault: () => Vault | undefined,
+): Promise<string | undefined> {
   const { oci_apm_data_key: plain, oci_apm_data_key_ocid: ocid } = config;
   if (!ocid) return plain;
   // Read apart from the run's secrets: without it traces are off, the webhook is unaffected.

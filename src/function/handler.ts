@@ -1,5 +1,13 @@
 import { rawResult, type Context, type FnResult } from '@fnproject/fdk';
-import { ConfigError, allowsClearText, environment, loadFunctionConfig, loadOciConfig, peekInboundConfig, type Config } from '../config.js';
+import {
+  ConfigError,
+  allowsClearText,
+  environment,
+  loadFunctionConfig,
+  loadOciConfig,
+  peekInboundConfig,
+  type Config,
+} from '../config.js';
 import { InboundError, SignatureConfigError, receiveInbound, type ReceivedSms } from '../inbound/index.js';
 // Not the oci/ barrel: it loads the OCI SDK, which only a Vault read needs.
 import { VaultUnavailableError, functionVault, type Vault } from '../oci/vault.js';
@@ -54,7 +62,10 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
     try {
       result = await inv.within(() => handle(request, inv, container!));
     } catch (error) {
-      inv.log.error('unexpected error', { errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
+      inv.log.error('unexpected error', {
+        errorType: error instanceof Error ? error.name : typeof error,
+        error: error instanceof Error ? error.message : undefined,
+      });
       result = toHttp(rejected(500, 'internal error'));
     } finally {
       // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
@@ -64,8 +75,17 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
   };
 }
 
-function newContainer(env: Record<string, string | undefined>, telemetryConfig: ReturnType<typeof loadTelemetryConfig>, options: HandlerOptions): Container {
-  const telemetry = new FunctionTelemetry({ ...telemetryConfig, env, write: options.writeLog, apmDataKey: () => apmDataKey(telemetryConfig.config, vault) });
+function newContainer(
+  env: Record<string, string | undefined>,
+  telemetryConfig: ReturnType<typeof loadTelemetryConfig>,
+  options: HandlerOptions,
+): Container {
+  const telemetry = new FunctionTelemetry({
+    ...telemetryConfig,
+    env,
+    write: options.writeLog,
+    apmDataKey: () => apmDataKey(telemetryConfig.config, vault),
+  });
   let cachedVault: { value: Vault | undefined } | undefined;
   const vault = (): Vault | undefined => (cachedVault ??= { value: functionVault(env, loadOciConfig(env)) }).value;
   let built: { key: string; service: SmsService } | undefined;
@@ -79,7 +99,13 @@ function newContainer(env: Record<string, string | undefined>, telemetryConfig: 
       if (built?.key !== key) {
         // A 401 may mean the password was rotated in Vault: forget the cached secrets so the
         // provider's retry of this webhook reads the new ones.
-        built = { key, service: assembleSmsService(config, { env, fetch: telemetry.fetch(options.fetch, () => vault()?.invalidate()) }) };
+        built = {
+          key,
+          service: assembleSmsService(config, {
+            env,
+            fetch: telemetry.fetch(options.fetch, () => vault()?.invalidate()),
+          }),
+        };
       }
       return built.service;
     },
@@ -103,7 +129,14 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     if (error instanceof ConfigError) return configError(error, log);
     if (!(error instanceof VaultUnavailableError)) throw error;
     log.error('secrets unavailable', { error: error.message });
-    return toHttp(answer(503, { message: 'function secrets unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'secrets_unavailable'));
+    return toHttp(
+      answer(
+        503,
+        { message: 'function secrets unavailable, retry later', retryable: true },
+        { 'Retry-After': '5' },
+        'secrets_unavailable',
+      ),
+    );
   }
   let config: Config;
   try {
@@ -121,7 +154,14 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     if (!(error instanceof InboundError)) throw error;
     log.warn('webhook rejected', { status: error.status, reason: error.message, bytes: request.body.length });
     inv.rejected(rejectionReason(error.status));
-    return toHttp(rejected(error.status, error.message, error.field, error.allow === undefined ? undefined : { Allow: error.allow }));
+    return toHttp(
+      rejected(
+        error.status,
+        error.message,
+        error.field,
+        error.allow === undefined ? undefined : { Allow: error.allow },
+      ),
+    );
   }
   const { sms } = received;
   inv.accepted(sms);
@@ -142,17 +182,27 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
 
 function configError(error: ConfigError | SignatureConfigError, log: Logger): HttpAnswer {
   log.error('configuration error', { problems: error.problems.map((p) => `${p.key} ${p.problem}`).join('; ') });
-  return toHttp(answer(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error'));
+  return toHttp(
+    answer(500, { message: 'function configuration error', problems: error.problems }, undefined, 'config_error'),
+  );
 }
 
 /** What a reader of the logs must know about this container's config: said once, at start. */
-function warnAtStart(env: Record<string, string | undefined>, level: 'debug' | 'info' | 'warn' | 'error', writeLog: ((line: string) => void) | undefined): void {
+function warnAtStart(
+  env: Record<string, string | undefined>,
+  level: 'debug' | 'info' | 'warn' | 'error',
+  writeLog: ((line: string) => void) | undefined,
+): void {
   const log = createLogger({ level, write: writeLog }, {});
   // `webhook_signature=off` is for a gateway that authenticates callers itself.
   if (peekInboundConfig(env)?.webhook_signature === 'off') {
-    log.warn('webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates');
+    log.warn(
+      'webhook signatures are off (webhook_signature=off): every caller that reaches the function is trusted; use it only behind a gateway that authenticates',
+    );
   }
   if (allowsClearText(env)) {
-    log.warn('B2C Service is reached over plain http (b2cservice_allow_http=true): its Basic credentials cross the network in clear text; use https outside a private network');
+    log.warn(
+      'B2C Service is reached over plain http (b2cservice_allow_http=true): its Basic credentials cross the network in clear text; use https outside a private network',
+    );
   }
 }

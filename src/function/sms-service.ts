@@ -3,7 +3,15 @@ import { createB2cClient } from '../b2c/index.js';
 import { b2cBaseUrl, type Config } from '../config.js';
 import { systemClock, type Clock, type RunHooks } from '../engine/index.js';
 import type { InboundSms } from '../inbound/index.js';
-import { claimRun, journalFor, objectStorageOpener, payloadHash, runJournaled, type Claim, type RunJournal } from '../journal/index.js';
+import {
+  claimRun,
+  journalFor,
+  objectStorageOpener,
+  payloadHash,
+  runJournaled,
+  type Claim,
+  type RunJournal,
+} from '../journal/index.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { maskPhone } from '../log/redact.js';
 import { combineHooks } from '../../telemetry/combine-hooks.js';
@@ -84,7 +92,12 @@ export function assembleSmsService(
     ...(platform.fetch ? { fetch: platform.fetch } : {}),
   });
   const endpoint = config.journal.oci_objectstorage_endpoint;
-  const journal = platform.journal ?? journalFor(config.journal.run_journal, objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }));
+  const journal =
+    platform.journal ??
+    journalFor(
+      config.journal.run_journal,
+      objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }),
+    );
   return createSmsService(config, { journal, desk, ...(platform.hooks ? { hooks: platform.hooks } : {}) });
 }
 
@@ -94,7 +107,9 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
   const workflow = smsToIncident(desk, {
     now: () => clock.now(),
     lateWriteWindowMs: config.b2c.b2cservice_late_write_window_ms,
-    ...(config.b2c.b2cservice_incident_sms_field === undefined ? {} : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),
+    ...(config.b2c.b2cservice_incident_sms_field === undefined
+      ? {}
+      : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),
   });
   const leaseMarginMs = config.journal.run_journal_lease_margin_ms;
   let memoryWarned = false;
@@ -104,7 +119,9 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
       const log = options.log ?? createLogger();
       if (journal.description === 'memory' && !memoryWarned) {
         memoryWarned = true;
-        log.warn('run journal is in memory: duplicates are caught within this container only; set run_journal to file:<dir> or oci-os://<namespace>/<bucket>');
+        log.warn(
+          'run journal is in memory: duplicates are caught within this container only; set run_journal to file:<dir> or oci-os://<namespace>/<bucket>',
+        );
       }
       const owner = `${options.caller ?? 'call'}/${randomUUID()}`;
       const keyLog = log.child({ provider: sms.provider, messageId: sms.messageId, from: maskPhone(sms.from) });
@@ -118,7 +135,9 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
           workflow: workflow.name,
           provider: sms.provider,
           messageId: sms.messageId,
-          ...(options.idempotencyToken === undefined ? {} : { idempotencyToken: options.idempotencyToken.slice(0, 200) }),
+          ...(options.idempotencyToken === undefined
+            ? {}
+            : { idempotencyToken: options.idempotencyToken.slice(0, 200) }),
           payloadHash: payloadHash(sms),
           payload: sms,
           owner,
@@ -129,28 +148,46 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         });
       } catch (error) {
         // Fail closed: without a claim, running could duplicate an incident.
-        keyLog.error('run journal unavailable', { journal: journal.description, errorType: error instanceof Error ? error.name : typeof error, error: error instanceof Error ? error.message : undefined });
-        return answer(503, { message: 'run journal unavailable, retry later', retryable: true }, { 'Retry-After': '5' }, 'journal_unavailable');
+        keyLog.error('run journal unavailable', {
+          journal: journal.description,
+          errorType: error instanceof Error ? error.name : typeof error,
+          error: error instanceof Error ? error.message : undefined,
+        });
+        return answer(
+          503,
+          { message: 'run journal unavailable, retry later', retryable: true },
+          { 'Retry-After': '5' },
+          'journal_unavailable',
+        );
       }
       if (claim.kind !== 'run') {
         if (claim.kind !== 'mismatch') {
           const traced = claim.record.history.findLast((h) => h.traceId !== undefined);
-          options.onDuplicate?.({ runId: claim.record.runId, ...(traced?.traceId ? { traceId: traced.traceId } : {}), ...(traced?.spanId ? { spanId: traced.spanId } : {}) });
+          options.onDuplicate?.({
+            runId: claim.record.runId,
+            ...(traced?.traceId ? { traceId: traced.traceId } : {}),
+            ...(traced?.spanId ? { spanId: traced.spanId } : {}),
+          });
         }
         return answerUnclaimed(claim, keyLog);
       }
 
       const { record } = claim.claimed;
       const runLog = keyLog.child({ runId: record.runId });
-      runLog.info(claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`, {
-        signature: config.inbound.webhook_signature === 'off' ? 'off' : 'verified',
-        textLength: sms.text.length,
-        media: sms.media.length,
-        execution: record.executions,
-        ...(claim.mode === 'new' ? {} : { doneSteps: record.steps.map((s) => s.name).join(' ') }),
-      });
+      runLog.info(
+        claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`,
+        {
+          signature: config.inbound.webhook_signature === 'off' ? 'off' : 'verified',
+          textLength: sms.text.length,
+          media: sms.media.length,
+          execution: record.executions,
+          ...(claim.mode === 'new' ? {} : { doneSteps: record.steps.map((s) => s.name).join(' ') }),
+        },
+      );
       let final: Answer | undefined;
-      const hooks = combineHooks(...[parts.hooks, options.hooks?.(runLog)].filter((h): h is RunHooks => h !== undefined));
+      const hooks = combineHooks(
+        ...[parts.hooks, options.hooks?.(runLog)].filter((h): h is RunHooks => h !== undefined),
+      );
       const outcome = await runJournaled({
         journal,
         claimed: claim.claimed,
@@ -172,7 +209,12 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
         now: () => clock.now(),
       });
       if (!outcome.saved) {
-        const why = outcome.saveError instanceof Error ? outcome.saveError.message : outcome.saveError === undefined ? 'another execution owns the run now' : String(outcome.saveError);
+        const why =
+          outcome.saveError instanceof Error
+            ? outcome.saveError.message
+            : outcome.saveError === undefined
+              ? 'another execution owns the run now'
+              : String(outcome.saveError);
         runLog.warn('run outcome not saved in the journal', { journal: journal.description, error: why });
       }
       return final ?? answer(outcome.answer.status, outcome.answer.body);
@@ -185,17 +227,40 @@ function answerUnclaimed(claim: Exclude<Claim, { kind: 'run' }>, log: Logger): A
   const { record } = claim;
   switch (claim.kind) {
     case 'finished':
-      log.info('duplicate webhook', { metric: 'DuplicateWebhook', runId: record.runId, status: record.status, duplicates: record.duplicates + 1 });
+      log.info('duplicate webhook', {
+        metric: 'DuplicateWebhook',
+        runId: record.runId,
+        status: record.status,
+        duplicates: record.duplicates + 1,
+      });
       return record.answer === undefined
         ? answer(200, { message: 'already processed', runId: record.runId }, undefined, 'replayed')
         : answer(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' }, 'replayed');
     case 'busy': {
       const seconds = Math.max(1, Math.ceil(claim.retryAfterMs / 1000));
-      log.info('duplicate webhook while the run is in progress', { metric: 'DuplicateWebhook', runId: record.runId, retryAfterS: seconds });
-      return answer(503, { message: 'this message is being processed; retry later', runId: record.runId, retryable: true }, { 'Retry-After': String(seconds) }, 'in_progress');
+      log.info('duplicate webhook while the run is in progress', {
+        metric: 'DuplicateWebhook',
+        runId: record.runId,
+        retryAfterS: seconds,
+      });
+      return answer(
+        503,
+        { message: 'this message is being processed; retry later', runId: record.runId, retryable: true },
+        { 'Retry-After': String(seconds) },
+        'in_progress',
+      );
     }
     case 'mismatch':
       log.warn('message id reused with another payload', { runId: record.runId });
-      return answer(409, { message: 'a different message was already received with this provider message id', runId: record.runId, retryable: false }, undefined, 'conflict');
+      return answer(
+        409,
+        {
+          message: 'a different message was already received with this provider message id',
+          runId: record.runId,
+          retryable: false,
+        },
+        undefined,
+        'conflict',
+      );
   }
 }

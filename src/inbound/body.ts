@@ -27,7 +27,8 @@ export function bodyKind(contentType: string | null): BodyKind | undefined {
  * the schemes that accept GET sign the URL, not a body.
  */
 export function decodeQuery(req: { readonly body: Buffer; readonly url: string | null }, maxBytes: number): Payload {
-  if (req.body.length > 0) throw new InboundError(400, 'a GET webhook carries its parameters in the query string: send no body');
+  if (req.body.length > 0)
+    throw new InboundError(400, 'a GET webhook carries its parameters in the query string: send no body');
   const url = req.url;
   const query = url === null || !url.includes('?') ? '' : url.slice(url.indexOf('?') + 1).replace(/#.*$/, '');
   if (Buffer.byteLength(query) > maxBytes) throw new InboundError(413, `query is larger than ${maxBytes} bytes`);
@@ -40,7 +41,10 @@ export function decodeQuery(req: { readonly body: Buffer; readonly url: string |
  * Size (413), content type (415), UTF-8, field count (413), nesting depth and syntax (400), in
  * that order, before a byte is interpreted. Messages name the problem and never echo the input.
  */
-export function decodeBody(req: { readonly body: Buffer; readonly contentType: string | null }, maxBytes: number): Payload {
+export function decodeBody(
+  req: { readonly body: Buffer; readonly contentType: string | null },
+  maxBytes: number,
+): Payload {
   if (req.body.length > maxBytes) throw new InboundError(413, `body is larger than ${maxBytes} bytes`);
   const kind = bodyKind(req.contentType);
   if (kind === undefined) {

@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 
 /** Fn config cannot unset a key, only empty it: an empty value means "not configured". */
-const unsetWhenEmpty = (value: unknown): unknown => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const unsetWhenEmpty = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 const secret = z.preprocess(unsetWhenEmpty, z.string().min(8, 'must be at least 8 characters').optional());
 
@@ -39,7 +40,12 @@ export const InboundConfigShape = {
   /** The URL the provider calls, when the function cannot rebuild it (origin or full URL). @default unset: Host + path */
   webhook_public_url: publicUrl,
   /** Larger bodies are refused with 413. @default 65536 */
-  webhook_max_body_bytes: z.coerce.number().int().min(1024, 'must be at least 1024').max(1_048_576, 'must be at most 1048576').default(64 * 1024),
+  webhook_max_body_bytes: z.coerce
+    .number()
+    .int()
+    .min(1024, 'must be at least 1024')
+    .max(1_048_576, 'must be at most 1048576')
+    .default(64 * 1024),
   /** Twilio Auth Token for `X-Twilio-Signature` (or `twilio_auth_token_ocid`). @default unset */
   twilio_auth_token: secret,
   /** Vonage signature secret (`sig`). @default unset */

@@ -5,7 +5,13 @@
 
 export const TWIML_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
-const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 /** Characters XML 1.0 forbids, even escaped. */
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
@@ -25,5 +31,7 @@ export function renderReply(template: string, values: Readonly<Record<string, st
 /** `<Response/>`, or with one `<Message>` auto-reply to the sender. */
 export function twimlResponse(reply?: string): string {
   const head = '<?xml version="1.0" encoding="UTF-8"?>';
-  return reply === undefined || reply.trim() === '' ? `${head}<Response/>` : `${head}<Response><Message>${escapeXml(reply)}</Message></Response>`;
+  return reply === undefined || reply.trim() === ''
+    ? `${head}<Response/>`
+    : `${head}<Response><Message>${escapeXml(reply)}</Message></Response>`;
 }

@@ -13,7 +13,10 @@ export const GenericInboundSchema = z.looseObject({
   to: recipientPhone().optional(),
   text: messageText,
   receivedAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' }).optional(),
-  media: z.array(z.union([mediaUrl, z.object({ url: mediaUrl, contentType: z.string().max(100).optional() })])).max(10).optional(),
+  media: z
+    .array(z.union([mediaUrl, z.object({ url: mediaUrl, contentType: z.string().max(100).optional() })]))
+    .max(10)
+    .optional(),
 });
 
 export type GenericInbound = z.infer<typeof GenericInboundSchema>;

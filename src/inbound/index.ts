@@ -9,7 +9,12 @@ export { genericJson } from './generic-json.js';
 export { selectAdapter } from './select-adapter.js';
 export { verifySignature, SignatureScheme } from './verify-signature.js';
 export type { SignatureConfig, SignedRequest } from './verify-signature.js';
-export { twilioSignature, twilioUrlCandidates, verifyTwilioSignature, TWILIO_SIGNATURE_HEADER } from './twilio-signature.js';
+export {
+  twilioSignature,
+  twilioUrlCandidates,
+  verifyTwilioSignature,
+  TWILIO_SIGNATURE_HEADER,
+} from './twilio-signature.js';
 export { vonageSignature, verifyVonageSignature, VONAGE_MAX_SKEW_S } from './vonage-signature.js';
 export { hmacSha256, verifyHmacSignature } from './hmac-signature.js';
 export { publicUrl } from './public-url.js';

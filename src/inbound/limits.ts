@@ -39,7 +39,8 @@ export function assertJsonShape(text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
+      if (c === 0x5c)
+        i++; // backslash: the next character is escaped
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -49,7 +50,8 @@ export function assertJsonShape(text: string): void {
         break;
       case 0x7b: // {
       case 0x5b: // [
-        if (++depth > MAX_JSON_DEPTH) throw new InboundError(400, `body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (++depth > MAX_JSON_DEPTH)
+          throw new InboundError(400, `body is nested deeper than ${MAX_JSON_DEPTH} levels`);
         break;
       case 0x7d: // }
       case 0x5d: // ]
@@ -62,4 +64,5 @@ export function assertJsonShape(text: string): void {
   }
 }
 
-const tooManyFields = (what: 'body' | 'query'): InboundError => new InboundError(413, `${what} has more than ${MAX_FIELDS} fields`);
+const tooManyFields = (what: 'body' | 'query'): InboundError =>
+  new InboundError(413, `${what} has more than ${MAX_FIELDS} fields`);

@@ -24,7 +24,10 @@ export function fromInternationalDigits(raw: string): string | undefined {
 }
 
 /** Our own number: E.164, or kept as a short code (`12345`), which is a valid SMS recipient. */
-export function recipient(raw: string, international: (raw: string) => string | undefined = toE164): string | undefined {
+export function recipient(
+  raw: string,
+  international: (raw: string) => string | undefined = toE164,
+): string | undefined {
   const compact = raw.replace(FORMATTING, '');
   return international(compact) ?? (SHORT_CODE.test(compact) ? compact : undefined);
 }

@@ -39,10 +39,14 @@ export interface ReceivedSms {
  */
 export function receiveInbound(req: WebhookInput, config: InboundConfig, now: number = Date.now()): ReceivedSms {
   const method = webhookMethod(req.method);
-  const payload = method === 'GET' ? decodeQuery(req, config.webhook_max_body_bytes) : decodeBody(req, config.webhook_max_body_bytes);
+  const payload =
+    method === 'GET' ? decodeQuery(req, config.webhook_max_body_bytes) : decodeBody(req, config.webhook_max_body_bytes);
   const adapter = selectAdapter(payload, config.webhook_provider);
   if (!adapter.accepts.includes(payload.kind)) {
-    throw new InboundError(415, `unsupported content type for ${adapter.id}: send ${adapter.accepts.map((k) => (k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}`);
+    throw new InboundError(
+      415,
+      `unsupported content type for ${adapter.id}: send ${adapter.accepts.map((k) => (k === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')}`,
+    );
   }
   const signature = verifySignature({ ...signedPart(req), method }, payload, adapter, config, now);
   const sms = validatePayload(adapter, payload.fields);
@@ -60,7 +64,12 @@ export function receiveInbound(req: WebhookInput, config: InboundConfig, now: nu
 function webhookMethod(method: string | null | undefined): 'POST' | 'GET' {
   const upper = (method || 'POST').toUpperCase();
   if (upper === 'POST' || upper === 'GET') return upper;
-  throw new InboundError(405, 'method not allowed: send the webhook with POST (GET only where the signature covers the query)', undefined, { allow: 'POST, GET' });
+  throw new InboundError(
+    405,
+    'method not allowed: send the webhook with POST (GET only where the signature covers the query)',
+    undefined,
+    { allow: 'POST, GET' },
+  );
 }
 
 /** What the signature schemes read, with the method normalised. */

@@ -7,7 +7,8 @@ import { twilioMessageResource } from './twilio-message-resource.js';
 import { twilioMessagingWebhook } from './twilio-messaging-webhook.js';
 import { vonageInbound } from './vonage-inbound.js';
 
-const has = (fields: Readonly<Record<string, unknown>>, ...names: string[]): boolean => names.some((n) => Object.hasOwn(fields, n));
+const has = (fields: Readonly<Record<string, unknown>>, ...names: string[]): boolean =>
+  names.some((n) => Object.hasOwn(fields, n));
 
 /**
  * Which shape a body is. With a fixed `webhook_provider` only that provider's shapes are read;
@@ -31,7 +32,10 @@ export function selectAdapter(payload: Payload, provider: InboundConfig['webhook
     if (has(fields, 'MessageSid', 'SmsMessageSid', 'SmsSid', 'AccountSid')) return twilioMessagingWebhook;
     if (has(fields, 'msisdn', 'messageId')) return vonageInbound;
     if (has(fields, 'id', 'from', 'text')) return genericJson;
-    throw new InboundError(400, 'unrecognised form webhook: expected Twilio (MessageSid, From, Body) or Vonage (msisdn, messageId, text) fields');
+    throw new InboundError(
+      400,
+      'unrecognised form webhook: expected Twilio (MessageSid, From, Body) or Vonage (msisdn, messageId, text) fields',
+    );
   }
   if (has(fields, 'sid', 'account_sid')) return twilioMessageResource;
   if (has(fields, 'msisdn', 'messageId')) return vonageInbound;

@@ -18,18 +18,26 @@ const withoutChannel = (raw: string): string | undefined => toE164(raw.replace(/
 const TwilioMessagingWebhookFields = z
   .looseObject({
     MessageSid: z.string().regex(/^[A-Z]{2}[0-9A-Za-z]{32}$/, 'must be a Twilio message SID (e.g. SM + 32 characters)'),
-    AccountSid: z.string().regex(/^AC[0-9A-Za-z]{32}$/, 'must be a Twilio account SID (AC + 32 characters)').optional(),
+    AccountSid: z
+      .string()
+      .regex(/^AC[0-9A-Za-z]{32}$/, 'must be a Twilio account SID (AC + 32 characters)')
+      .optional(),
     From: senderPhone(withoutChannel),
     To: recipientPhone(withoutChannel).optional(),
     Body: messageText,
-    NumMedia: z.string().regex(/^\d{1,2}$/, 'must be a number from 0 to 10').optional(),
+    NumMedia: z
+      .string()
+      .regex(/^\d{1,2}$/, 'must be a number from 0 to 10')
+      .optional(),
   })
   .superRefine((form, ctx) => {
     const count = Number(form.NumMedia ?? '0');
-    if (count > MAX_MEDIA) ctx.addIssue({ code: 'custom', path: ['NumMedia'], message: 'must be a number from 0 to 10' });
+    if (count > MAX_MEDIA)
+      ctx.addIssue({ code: 'custom', path: ['NumMedia'], message: 'must be a number from 0 to 10' });
     for (let i = 0; i < Math.min(count, MAX_MEDIA); i++) {
       const url = form[`MediaUrl${i}`];
-      if (!mediaUrl.safeParse(url).success) ctx.addIssue({ code: 'custom', path: [`MediaUrl${i}`], message: 'must be an http(s) URL' });
+      if (!mediaUrl.safeParse(url).success)
+        ctx.addIssue({ code: 'custom', path: [`MediaUrl${i}`], message: 'must be an http(s) URL' });
     }
   });
 
@@ -51,7 +59,10 @@ export function fromTwilioMessagingWebhook(form: TwilioMessagingWebhook): Inboun
   const media: InboundSms['media'] = [];
   for (let i = 0; i < count; i++) {
     const contentType = form[`MediaContentType${i}`];
-    media.push({ url: String(form[`MediaUrl${i}`]), ...(typeof contentType === 'string' && contentType !== '' ? { contentType: contentType.slice(0, 100) } : {}) });
+    media.push({
+      url: String(form[`MediaUrl${i}`]),
+      ...(typeof contentType === 'string' && contentType !== '' ? { contentType: contentType.slice(0, 100) } : {}),
+    });
   }
   return { provider: 'twilio', messageId: form.MessageSid, from: form.From, to: form.To, text: form.Body, media };
 }

@@ -16,7 +16,12 @@ export type SignedParams = ReadonlyMap<string, readonly string[]>;
 export const TWILIO_SIGNATURE_HEADER = 'X-Twilio-Signature';
 export const TWILIO_SIGNATURE_SETTINGS_HEADER = 'X-Twilio-Webhooks-Signature-Settings';
 
-export function twilioSignature(token: string, url: string, params: SignedParams, algorithm: TwilioAlgorithm = 'sha1'): string {
+export function twilioSignature(
+  token: string,
+  url: string,
+  params: SignedParams,
+  algorithm: TwilioAlgorithm = 'sha1',
+): string {
   let data = url;
   for (const name of [...params.keys()].sort()) {
     for (const value of [...new Set(params.get(name))].sort()) data += name + value;
@@ -32,7 +37,10 @@ export function twilioAlgorithm(settings: string | null): TwilioAlgorithm | unde
   for (const part of (settings ?? '').split(',')) {
     const at = part.indexOf('=');
     if (at !== -1 && part.slice(0, at).trim() === 'algorithm') {
-      const algorithm = part.slice(at + 1).trim().toUpperCase();
+      const algorithm = part
+        .slice(at + 1)
+        .trim()
+        .toUpperCase();
       if (algorithm === '') break;
       return algorithm === 'HMAC_SHA1' ? 'sha1' : algorithm === 'HMAC_SHA256' ? 'sha256' : undefined;
     }
@@ -61,7 +69,13 @@ export function twilioUrlCandidates(url: string): string[] {
 }
 
 /** Constant-time check of one signature header against every URL candidate. */
-export function verifyTwilioSignature(token: string, signature: string, url: string, params: SignedParams, algorithm: TwilioAlgorithm): boolean {
+export function verifyTwilioSignature(
+  token: string,
+  signature: string,
+  url: string,
+  params: SignedParams,
+  algorithm: TwilioAlgorithm,
+): boolean {
   const given = Buffer.from(signature, 'utf8');
   let valid = false;
   // No early exit: the time spent does not say which candidate matched.
@@ -71,7 +85,13 @@ export function verifyTwilioSignature(token: string, signature: string, url: str
   return valid;
 }
 
-interface UrlParts { scheme: string; userInfo: string; host: string; port: string; rest: string }
+interface UrlParts {
+  scheme: string;
+  userInfo: string;
+  host: string;
+  port: string;
+  rest: string;
+}
 
 /** Splits without normalising, so path and query keep the exact characters Twilio signed. */
 function splitUrl(url: string): UrlParts | undefined {

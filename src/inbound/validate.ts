@@ -7,7 +7,8 @@ import type { InboundSms } from './sms.js';
 function describe(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-  const problem = issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
+  const problem =
+    issue?.code === 'invalid_type' && issue.input === undefined ? 'is required' : (issue?.message ?? 'is invalid');
   // Field names come from the schema or the schema's own paths, but clip them anyway: never echo much.
   return { field: field.slice(0, 64), message: `${field.slice(0, 64)}: ${problem}` };
 }

@@ -36,7 +36,13 @@ export interface SignedRequest {
 
 export type SignatureConfig = Pick<
   InboundConfig,
-  'webhook_signature' | 'webhook_public_url' | 'twilio_auth_token' | 'vonage_signature_secret' | 'vonage_signature_method' | 'webhook_hmac_secret' | 'webhook_hmac_header'
+  | 'webhook_signature'
+  | 'webhook_public_url'
+  | 'twilio_auth_token'
+  | 'vonage_signature_secret'
+  | 'vonage_signature_method'
+  | 'webhook_hmac_secret'
+  | 'webhook_hmac_header'
 >;
 
 const missingSecret = (...keys: string[]): SignatureConfigError =>
@@ -47,7 +53,13 @@ const missingSecret = (...keys: string[]): SignatureConfigError =>
  * is trusted. Throws 401 (no signature), 403 (a wrong one) or {@link SignatureConfigError}
  * (the secret it needs is not configured: fail closed).
  */
-export function verifySignature(req: SignedRequest, payload: Payload, adapter: ProviderAdapter, config: SignatureConfig, now: number): SignatureScheme {
+export function verifySignature(
+  req: SignedRequest,
+  payload: Payload,
+  adapter: ProviderAdapter,
+  config: SignatureConfig,
+  now: number,
+): SignatureScheme {
   if (config.webhook_signature === 'off') return 'off';
   switch (adapter.provider) {
     case 'twilio':
@@ -56,7 +68,9 @@ export function verifySignature(req: SignedRequest, payload: Payload, adapter: P
       // request has an X-Twilio-Signature, else the generic body HMAC.
       if (req.header(TWILIO_SIGNATURE_HEADER) !== null || config.webhook_hmac_secret === undefined) {
         if (config.twilio_auth_token === undefined) {
-          throw config.webhook_hmac_secret === undefined ? missingSecret('twilio_auth_token', 'webhook_hmac_secret') : missingSecret('twilio_auth_token');
+          throw config.webhook_hmac_secret === undefined
+            ? missingSecret('twilio_auth_token', 'webhook_hmac_secret')
+            : missingSecret('twilio_auth_token');
         }
         return twilioJson(req, config.twilio_auth_token, config);
       }
@@ -76,20 +90,30 @@ function signatureHeader(req: SignedRequest, name: string): string {
 
 function signedUrl(req: SignedRequest, config: SignatureConfig): string {
   const url = publicUrl(req, config.webhook_public_url);
-  if (url === undefined) throw new InboundError(403, 'invalid signature: the public URL cannot be rebuilt (no valid Host header); set webhook_public_url');
+  if (url === undefined)
+    throw new InboundError(
+      403,
+      'invalid signature: the public URL cannot be rebuilt (no valid Host header); set webhook_public_url',
+    );
   return url;
 }
 
 function algorithm(req: SignedRequest): 'sha1' | 'sha256' {
   const found = twilioAlgorithm(req.header(TWILIO_SIGNATURE_SETTINGS_HEADER));
-  if (found === undefined) throw new InboundError(403, `invalid signature: unsupported algorithm in ${TWILIO_SIGNATURE_SETTINGS_HEADER}`);
+  if (found === undefined)
+    throw new InboundError(403, `invalid signature: unsupported algorithm in ${TWILIO_SIGNATURE_SETTINGS_HEADER}`);
   return found;
 }
 
 const isGet = (req: SignedRequest): boolean => req.method?.toUpperCase() === 'GET';
 
 /** A GET webhook's parameters are in its URL, which is signed as a whole: no POST params are appended. */
-function twilioForm(req: SignedRequest, payload: Extract<Payload, { kind: 'form' }>, config: SignatureConfig, get: boolean): SignatureScheme {
+function twilioForm(
+  req: SignedRequest,
+  payload: Extract<Payload, { kind: 'form' }>,
+  config: SignatureConfig,
+  get: boolean,
+): SignatureScheme {
   if (config.twilio_auth_token === undefined) throw missingSecret('twilio_auth_token');
   const signature = signatureHeader(req, TWILIO_SIGNATURE_HEADER);
   const params = new Map<string, string[]>();
@@ -114,11 +138,16 @@ function twilioJson(req: SignedRequest, token: string, config: SignatureConfig):
   const url = signedUrl(req, config);
   const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
   const bodySha256 = new URLSearchParams(query).get('bodySHA256');
-  if (bodySha256 === null) throw new InboundError(403, 'invalid signature: a signed JSON webhook needs bodySHA256 in its URL');
+  if (bodySha256 === null)
+    throw new InboundError(403, 'invalid signature: a signed JSON webhook needs bodySHA256 in its URL');
   // Both checks always run, so the time taken does not say which one failed.
   const urlValid = verifyTwilioSignature(token, signature, url, NO_PARAMS, algorithm(req));
-  const bodyValid = safeEqual(Buffer.from(bodySha256.toLowerCase(), 'utf8'), Buffer.from(createHash('sha256').update(req.body).digest('hex'), 'utf8'));
-  if (!urlValid || !bodyValid) throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} or bodySHA256 does not match`);
+  const bodyValid = safeEqual(
+    Buffer.from(bodySha256.toLowerCase(), 'utf8'),
+    Buffer.from(createHash('sha256').update(req.body).digest('hex'), 'utf8'),
+  );
+  if (!urlValid || !bodyValid)
+    throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} or bodySHA256 does not match`);
   return 'twilio-body-sha256';
 }
 
@@ -126,10 +155,16 @@ function vonage(payload: Payload, config: SignatureConfig, now: number): Signatu
   if (config.vonage_signature_secret === undefined) throw missingSecret('vonage_signature_secret');
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(payload.fields)) {
-    params[name] = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value) ?? '';
+    params[name] =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean'
+          ? String(value)
+          : (JSON.stringify(value) ?? '');
   }
   const sig = params.sig;
-  if (sig === undefined || sig.trim() === '') throw new InboundError(401, 'missing signature: send the sig parameter (Vonage signed webhooks)');
+  if (sig === undefined || sig.trim() === '')
+    throw new InboundError(401, 'missing signature: send the sig parameter (Vonage signed webhooks)');
   if (!verifyVonageSignature(config.vonage_signature_secret, config.vonage_signature_method, params, sig.trim())) {
     throw new InboundError(403, 'invalid signature: sig does not match the parameters');
   }
@@ -146,7 +181,12 @@ function vonage(payload: Payload, config: SignatureConfig, now: number): Signatu
  */
 function hmac(req: SignedRequest, config: SignatureConfig): SignatureScheme {
   if (isGet(req)) {
-    throw new InboundError(405, 'GET is not accepted for this webhook: its signature scheme signs the body, not the query; send it with POST', undefined, { allow: 'POST' });
+    throw new InboundError(
+      405,
+      'GET is not accepted for this webhook: its signature scheme signs the body, not the query; send it with POST',
+      undefined,
+      { allow: 'POST' },
+    );
   }
   if (config.webhook_hmac_secret === undefined) throw missingSecret('webhook_hmac_secret');
   const header = signatureHeader(req, config.webhook_hmac_header);

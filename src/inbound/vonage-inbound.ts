@@ -15,14 +15,18 @@ const scalar = z.union([z.string(), z.number()]).transform(String);
 export const VonageInboundSchema = z
   .looseObject({
     msisdn: z.union([z.string(), z.number().transform(String)]).pipe(senderPhone(fromInternationalDigits)),
-    to: z.union([z.string(), z.number().transform(String)]).pipe(recipientPhone(fromInternationalDigits)).optional(),
+    to: z
+      .union([z.string(), z.number().transform(String)])
+      .pipe(recipientPhone(fromInternationalDigits))
+      .optional(),
     messageId: scalar.pipe(messageId),
     type: z.enum(['text', 'unicode', 'binary'], { error: 'must be text, unicode or binary' }).default('text'),
     text: messageText.optional(),
     'message-timestamp': z.string().max(40).optional(),
   })
   .superRefine((m, ctx) => {
-    if (m.type !== 'binary' && m.text === undefined) ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required' });
+    if (m.type !== 'binary' && m.text === undefined)
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'is required' });
   });
 
 export type VonageInbound = z.infer<typeof VonageInboundSchema>;

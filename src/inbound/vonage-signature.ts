@@ -15,18 +15,35 @@ export const VONAGE_MAX_SKEW_S = 300;
 
 export function vonageSignedString(params: Readonly<Record<string, string>>): string {
   let signed = '';
-  for (const name of Object.keys(params).filter((n) => n !== 'sig').sort()) {
+  for (const name of Object.keys(params)
+    .filter((n) => n !== 'sig')
+    .sort()) {
     signed += `&${name}=${params[name]!.replace(/[&=]/g, '_')}`;
   }
   return signed;
 }
 
-export function vonageSignature(secret: string, method: VonageMethod, params: Readonly<Record<string, string>>): string {
+export function vonageSignature(
+  secret: string,
+  method: VonageMethod,
+  params: Readonly<Record<string, string>>,
+): string {
   const signed = vonageSignedString(params);
-  if (method === 'md5hash') return createHash('md5').update(signed + secret, 'utf8').digest('hex');
+  if (method === 'md5hash')
+    return createHash('md5')
+      .update(signed + secret, 'utf8')
+      .digest('hex');
   return createHmac(method, secret).update(signed, 'utf8').digest('hex');
 }
 
-export function verifyVonageSignature(secret: string, method: VonageMethod, params: Readonly<Record<string, string>>, sig: string): boolean {
-  return safeEqual(Buffer.from(sig.toLowerCase(), 'utf8'), Buffer.from(vonageSignature(secret, method, params), 'utf8'));
+export function verifyVonageSignature(
+  secret: string,
+  method: VonageMethod,
+  params: Readonly<Record<string, string>>,
+  sig: string,
+): boolean {
+  return safeEqual(
+    Buffer.from(sig.toLowerCase(), 'utf8'),
+    Buffer.from(vonageSignature(secret, method, params), 'utf8'),
+  );
 }

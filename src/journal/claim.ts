@@ -142,13 +142,27 @@ function newRecord(req: ClaimRequest): RunRecord {
  * abandoned it, at the latest.
  */
 function abandonedBy(record: RunRecord, mode: 'resume' | 'restart'): { abandonedAt?: number } {
-  const times = [record.abandonedAt, mode === 'resume' ? record.lease?.expiresAt : undefined].filter((t): t is number => t !== undefined);
+  const times = [record.abandonedAt, mode === 'resume' ? record.lease?.expiresAt : undefined].filter(
+    (t): t is number => t !== undefined,
+  );
   return times.length === 0 ? {} : { abandonedAt: Math.max(...times) };
 }
 
 function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restart'): RunRecord {
-  const detail = mode === 'resume' ? `lease of ${record.lease?.owner ?? 'nobody'} expired` : record.status === RUN_STATUS.queued ? 'redrive' : `after ${record.error?.type ?? 'failure'}`;
-  const { answer: _answer, error: _error, failedStep: _failedStep, compensation: _compensation, finishedAt: _finishedAt, ...rest } = record;
+  const detail =
+    mode === 'resume'
+      ? `lease of ${record.lease?.owner ?? 'nobody'} expired`
+      : record.status === RUN_STATUS.queued
+        ? 'redrive'
+        : `after ${record.error?.type ?? 'failure'}`;
+  const {
+    answer: _answer,
+    error: _error,
+    failedStep: _failedStep,
+    compensation: _compensation,
+    finishedAt: _finishedAt,
+    ...rest
+  } = record;
   return {
     ...(mode === 'resume' ? record : rest),
     status: RUN_STATUS.running,
@@ -159,16 +173,32 @@ function takeOver(record: RunRecord, req: ClaimRequest, mode: 'resume' | 'restar
     ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
     updatedAt: req.now,
     // Each execution's trace stays on its history entry: `traceId` above is only the latest.
-    history: withHistory(record, { at: req.now, event: mode === 'resume' ? 'resumed' : 'restarted', owner: req.owner, detail, ...traceOf(req) }),
+    history: withHistory(record, {
+      at: req.now,
+      event: mode === 'resume' ? 'resumed' : 'restarted',
+      owner: req.owner,
+      detail,
+      ...traceOf(req),
+    }),
   };
 }
 
 /** Best effort: a lost race on the counter is not worth a retry. */
-async function noteDuplicate(journal: RunJournal, current: Versioned, req: ClaimRequest, event: 'duplicate' | 'busy'): Promise<void> {
+async function noteDuplicate(
+  journal: RunJournal,
+  current: Versioned,
+  req: ClaimRequest,
+  event: 'duplicate' | 'busy',
+): Promise<void> {
   const { record } = current;
   try {
     await journal.update(
-      { ...record, duplicates: record.duplicates + 1, updatedAt: req.now, history: withHistory(record, { at: req.now, event, owner: req.owner }) },
+      {
+        ...record,
+        duplicates: record.duplicates + 1,
+        updatedAt: req.now,
+        history: withHistory(record, { at: req.now, event, owner: req.owner }),
+      },
       current.version,
     );
   } catch {
@@ -177,5 +207,8 @@ async function noteDuplicate(journal: RunJournal, current: Versioned, req: Claim
 }
 
 function traceOf(req: ClaimRequest): { traceId?: string; spanId?: string } {
-  return { ...(req.traceId === undefined ? {} : { traceId: req.traceId }), ...(req.spanId === undefined ? {} : { spanId: req.spanId }) };
+  return {
+    ...(req.traceId === undefined ? {} : { traceId: req.traceId }),
+    ...(req.spanId === undefined ? {} : { spanId: req.spanId }),
+  };
 }

@@ -17,7 +17,8 @@ export function parseJournalLocation(value: string): JournalLocation | string {
   }
   if (value.startsWith('oci-os://')) {
     const [namespace, bucket, ...rest] = value.slice('oci-os://'.length).split('/');
-    if (!namespace || !bucket || !OCI_NAME.test(namespace) || !OCI_NAME.test(bucket)) return 'oci-os:// needs a namespace and a bucket (oci-os://<namespace>/<bucket>[/<prefix>])';
+    if (!namespace || !bucket || !OCI_NAME.test(namespace) || !OCI_NAME.test(bucket))
+      return 'oci-os:// needs a namespace and a bucket (oci-os://<namespace>/<bucket>[/<prefix>])';
     const prefix = rest.filter((s) => s !== '').join('/');
     return { kind: 'oci-os', namespace, bucket, prefix: prefix === '' ? '' : `${prefix}/` };
   }

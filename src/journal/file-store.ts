@@ -1,5 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, fchmodSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JournalError, type RunJournal, type Versioned } from './journal.js';
@@ -31,7 +44,8 @@ const LOCK_WAIT_MS = 5_000;
  * and a function container serves one invocation at a time.
  */
 export function fileJournal(dir: string): RunJournal {
-  const pathOf = (key: string): string => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  const pathOf = (key: string): string =>
+    join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
   let ready = false;
   const ensureDir = (): void => {
     if (ready) return;
@@ -54,7 +68,8 @@ export function fileJournal(dir: string): RunJournal {
     const text = textAt(path);
     if (text === undefined) return undefined;
     const parsed = FileSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new JournalError(`${path} is not a run record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new JournalError(`${path} is not a run record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return { record: parsed.data.record, version: String(parsed.data.version) };
   }
 
@@ -63,7 +78,8 @@ export function fileJournal(dir: string): RunJournal {
     const text = textAt(path);
     if (text === undefined) return undefined;
     const version = (safeJson(text) as { version?: unknown } | undefined)?.version;
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new JournalError(`${path} is not a run record: no version`);
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+      throw new JournalError(`${path} is not a run record: no version`);
     return String(version);
   }
 
@@ -88,7 +104,8 @@ export function fileJournal(dir: string): RunJournal {
         closeSync(openSync(lock, 'wx', FILE_MODE));
         break;
       } catch (error) {
-        if (!isCode(error, 'EEXIST')) throw new JournalError(`cannot lock ${path}: ${describe(error)}`, { cause: error });
+        if (!isCode(error, 'EEXIST'))
+          throw new JournalError(`cannot lock ${path}: ${describe(error)}`, { cause: error });
         breakIfStale(lock);
         if (Date.now() > until) throw new JournalError(`lock on ${path} held for more than ${LOCK_WAIT_MS} ms`);
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));

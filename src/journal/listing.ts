@@ -49,5 +49,9 @@ export async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promis
 /** The generic window over a store that can only list everything (memory, file). */
 export function listingOf(records: readonly RunRecord[], since: number, options: ListOptions = {}): Listing {
   const inWindow = records.filter((r) => r.startedAt >= since).sort((a, b) => b.startedAt - a.startedAt);
-  return { records: options.newest === undefined ? inWindow : inWindow.slice(0, options.newest), unreadable: [], inWindow: inWindow.length };
+  return {
+    records: options.newest === undefined ? inWindow : inWindow.slice(0, options.newest),
+    unreadable: [],
+    inWindow: inWindow.length,
+  };
 }

@@ -36,15 +36,30 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
   const objectName = (key: string): string => recordName(hashOf(key));
   const recordName = (hash: string): string => `${prefix}runs/${hash}.json`;
   const timePrefix = `${prefix}by-time/`;
-  const timeName = (record: RunRecord): string => `${timePrefix}${String(Math.max(0, Math.floor(record.startedAt))).padStart(13, '0')}_${hashOf(record.key)}`;
+  const timeName = (record: RunRecord): string =>
+    `${timePrefix}${String(Math.max(0, Math.floor(record.startedAt))).padStart(13, '0')}_${hashOf(record.key)}`;
   const runName = (runId: string): string => `${prefix}by-run/${encodeURIComponent(runId)}`;
 
   async function putIndex(objectName: string, body: string): Promise<void> {
-    await withRetries(() => client.putObject({ namespaceName, bucketName, objectName, putObjectBody: body, contentLength: Buffer.byteLength(body), contentType: 'text/plain' }), 2);
+    await withRetries(
+      () =>
+        client.putObject({
+          namespaceName,
+          bucketName,
+          objectName,
+          putObjectBody: body,
+          contentLength: Buffer.byteLength(body),
+          contentType: 'text/plain',
+        }),
+      2,
+    );
   }
 
   async function index(record: RunRecord): Promise<void> {
-    await Promise.allSettled([putIndex(timeName(record), ''), putIndex(runName(record.runId), recordName(hashOf(record.key)))]);
+    await Promise.allSettled([
+      putIndex(timeName(record), ''),
+      putIndex(runName(record.runId), recordName(hashOf(record.key))),
+    ]);
   }
 
   async function listNames(listPrefix: string, start?: string): Promise<string[]> {
@@ -53,7 +68,14 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     do {
       let res;
       try {
-        res = await withRetries(() => client.listObjects({ namespaceName, bucketName, prefix: listPrefix, ...(next === undefined ? {} : { start: next }) }));
+        res = await withRetries(() =>
+          client.listObjects({
+            namespaceName,
+            bucketName,
+            prefix: listPrefix,
+            ...(next === undefined ? {} : { start: next }),
+          }),
+        );
       } catch (error) {
         throw storeError('list', error);
       }
@@ -63,7 +85,10 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     return names;
   }
 
-  async function put(record: RunRecord, condition: { ifMatch: string } | { ifNoneMatch: '*' }): Promise<Versioned | undefined> {
+  async function put(
+    record: RunRecord,
+    condition: { ifMatch: string } | { ifNoneMatch: '*' },
+  ): Promise<Versioned | undefined> {
     const body = JSON.stringify(record);
     try {
       const res = await client.putObject({
@@ -99,7 +124,8 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
       throw new JournalError(`object ${name} is not JSON`);
     }
     const parsed = RunRecordSchema.safeParse(json);
-    if (!parsed.success) throw new JournalError(`object ${name} is not a run record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new JournalError(`object ${name} is not a run record: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return { record: parsed.data, version: res.eTag };
   }
 
@@ -135,7 +161,9 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
       return found.filter((v): v is Versioned => v !== undefined).map((v) => v.record);
     },
     async listSince(since, opts = {}) {
-      const entries = (await listNames(timePrefix, `${timePrefix}${String(Math.max(0, Math.floor(since))).padStart(13, '0')}`))
+      const entries = (
+        await listNames(timePrefix, `${timePrefix}${String(Math.max(0, Math.floor(since))).padStart(13, '0')}`)
+      )
         .map((name) => /_([0-9a-f]{40})$/.exec(name)?.[1])
         .filter((hash): hash is string => hash !== undefined)
         .reverse(); // newest first
@@ -149,7 +177,10 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
           return undefined;
         }
       });
-      const records = found.filter((v): v is Versioned => v !== undefined).map((v) => v.record).filter((r) => r.startedAt >= since);
+      const records = found
+        .filter((v): v is Versioned => v !== undefined)
+        .map((v) => v.record)
+        .filter((r) => r.startedAt >= since);
       return { records, unreadable, inWindow: entries.length };
     },
     async getByRunId(runId) {
@@ -174,11 +205,16 @@ function statusOf(error: unknown): number | undefined {
 
 function storeError(operation: string, error: unknown): JournalError {
   const e = error as { statusCode?: unknown; serviceCode?: unknown; message?: unknown; code?: unknown } | undefined;
-  const detail = [e?.statusCode, e?.serviceCode ?? e?.code, e?.message].filter((v) => v !== undefined && v !== '').join(' ');
+  const detail = [e?.statusCode, e?.serviceCode ?? e?.code, e?.message]
+    .filter((v) => v !== undefined && v !== '')
+    .join(' ');
   // A PUT that got no answer, a 5xx or a timeout may have been applied: the caller reads it back.
   const status = statusOf(error);
   const outcomeUnknown = operation === 'put' && (status === undefined || status >= 500);
-  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, { cause: error, outcomeUnknown });
+  return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, {
+    cause: error,
+    outcomeUnknown,
+  });
 }
 
 async function bodyText(value: unknown): Promise<string> {

@@ -24,7 +24,9 @@ export interface ObjectStorageAccess {
  */
 export function objectStorageOpener(access: ObjectStorageAccess): ObjectStorageOpener {
   return (location) =>
-    lazyJournal(`oci-os://${location.namespace}/${location.bucket}/${location.prefix}`, async () => (await import('./object-storage-sdk.js')).openObjectStorageJournal(location, access));
+    lazyJournal(`oci-os://${location.namespace}/${location.bucket}/${location.prefix}`, async () =>
+      (await import('./object-storage-sdk.js')).openObjectStorageJournal(location, access),
+    );
 }
 
 function lazyJournal(description: string, load: () => Promise<RunJournal>): RunJournal {

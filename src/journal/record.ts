@@ -19,7 +19,11 @@ export const RUN_STATUS = {
 export const RunStatusSchema = z.enum([RUN_STATUS.running, RUN_STATUS.succeeded, RUN_STATUS.failed, RUN_STATUS.queued]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-export const ErrorInfoSchema = z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }) satisfies z.ZodType<ErrorInfo>;
+export const ErrorInfoSchema = z.object({
+  type: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+}) satisfies z.ZodType<ErrorInfo>;
 
 export const AttemptEntrySchema = z.object({
   attempt: z.number().int(),
@@ -52,7 +56,13 @@ export const StepEntrySchema = z.object({
   /** Set when its compensation ran: `succeeded`, its output no longer exists; `failed`, it is left behind. */
   compensated: z.enum(['succeeded', 'failed']).optional(),
   /** The compensation's own attempts and last error, for whoever cleans up by hand. */
-  undo: z.object({ attempts: z.array(AttemptEntrySchema).readonly(), durationMs: z.number(), error: ErrorInfoSchema.optional() }).optional(),
+  undo: z
+    .object({
+      attempts: z.array(AttemptEntrySchema).readonly(),
+      durationMs: z.number(),
+      error: ErrorInfoSchema.optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<StepEntry>;
 
 export const LeaseSchema = z.object({ owner: z.string(), expiresAt: z.number() });

@@ -1,4 +1,11 @@
-import { runWorkflow, type RunOptions, type RunResult, type StepCheckpoint, type StepRecord, type WorkflowDefinition } from '../engine/index.js';
+import {
+  runWorkflow,
+  type RunOptions,
+  type RunResult,
+  type StepCheckpoint,
+  type StepRecord,
+  type WorkflowDefinition,
+} from '../engine/index.js';
 import type { RunJournal, Versioned } from './journal.js';
 import { standingSteps } from './claim.js';
 import { canonicalJson } from './payload-hash.js';
@@ -81,7 +88,15 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
           const entry: StepEntry = { ...s, finishedAt: r.steps.find((x) => x.name === s.name)?.finishedAt ?? at };
           const undo = undone.get(s.name);
           if (undo === undefined) return entry;
-          return { ...entry, compensated: undo.outcome, undo: { attempts: undo.attempts, durationMs: undo.durationMs, ...(undo.error ? { error: undo.error } : {}) } };
+          return {
+            ...entry,
+            compensated: undo.outcome,
+            undo: {
+              attempts: undo.attempts,
+              durationMs: undo.durationMs,
+              ...(undo.error ? { error: undo.error } : {}),
+            },
+          };
         }),
         compensation: result.compensation,
         ...(result.failedStep === undefined ? {} : { failedStep: result.failedStep }),
@@ -90,7 +105,12 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
         ...abandonedIn(r, result.steps, run.workflow),
         updatedAt: at,
         finishedAt: at,
-        history: withHistory(r, { at, event: result.status, owner: run.owner, ...(result.error ? { detail: `${result.failedStep ?? ''}: ${result.error.type}` } : {}) }),
+        history: withHistory(r, {
+          at,
+          event: result.status,
+          owner: run.owner,
+          ...(result.error ? { detail: `${result.failedStep ?? ''}: ${result.error.type}` } : {}),
+        }),
       };
       return finished;
     });
@@ -125,7 +145,9 @@ class RecordWriter {
     for (let round = 0; round < 8; round++) {
       const { record, version } = this.#latest;
       if (record.status !== RUN_STATUS.running || record.lease?.owner !== this.owner) {
-        throw new LeaseLostError(`run ${record.runId} is now ${record.status}${record.lease ? ` under ${record.lease.owner}` : ''}`);
+        throw new LeaseLostError(
+          `run ${record.runId} is now ${record.status}${record.lease ? ` under ${record.lease.owner}` : ''}`,
+        );
       }
       const next = mutate(record);
       let updated: Versioned | undefined;
@@ -180,7 +202,11 @@ function withoutStaleReads<S>(steps: StepEntry[], workflow: WorkflowDefinition<S
 const IN_FLIGHT_TYPES = new Set(['AttemptTimeoutError', 'timeout', 'HTTP 502', 'HTTP 504']);
 
 /** The latest moment this execution abandoned a write in flight, kept on the record for the next execution. */
-function abandonedIn<S>(record: RunRecord, steps: readonly StepRecord[], workflow: WorkflowDefinition<S>): { abandonedAt?: number } {
+function abandonedIn<S>(
+  record: RunRecord,
+  steps: readonly StepRecord[],
+  workflow: WorkflowDefinition<S>,
+): { abandonedAt?: number } {
   const reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
   const times = steps
     .filter((s) => !reads.has(s.name))

@@ -96,7 +96,13 @@ const CRASH_SETTLE_MS = 250;
 
 /** Hop-by-hop headers: the gateway and the agent never forward them. */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 /** Starts `node <entry>` (this process's node unless told) under Fn's env and resolves once the fdk listens. */
@@ -276,7 +282,12 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
 /** The headers the agent behind OCI API Gateway sends on `POST /call` (notes §1.4, §2.2c, §4.1). */
 function agentHeaders(inv: FnInvocation, callId: string, deadline: number): Record<string, string> {
   if (inv.intent === 'invoke') {
-    return { ...inv.headers, 'Fn-Call-Id': callId, 'Fn-Deadline': new Date(deadline).toISOString(), 'Fn-Invoke-Type': 'sync' };
+    return {
+      ...inv.headers,
+      'Fn-Call-Id': callId,
+      'Fn-Deadline': new Date(deadline).toISOString(),
+      'Fn-Invoke-Type': 'sync',
+    };
   }
   const headers: Record<string, string> = {
     'Fn-Call-Id': callId,

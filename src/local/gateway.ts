@@ -45,7 +45,14 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 const DRAIN_SLACK = 16 * 1024 * 1024;
 /** Response headers the gateway sets itself. */
 const NOT_FORWARDED = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
 ]);
 
 class BodyTooLarge extends Error {}
@@ -55,10 +62,12 @@ export function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
   const host = opts.host ?? '127.0.0.1';
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const routes = new Map(opts.routes.map((route) => [route.path, route]));
-  const info = opts.info ?? ((): unknown => ({
-    description: 'local OCI API Gateway stand-in',
-    routes: opts.routes.map(({ path, methods }) => ({ path, methods })),
-  }));
+  const info =
+    opts.info ??
+    ((): unknown => ({
+      description: 'local OCI API Gateway stand-in',
+      routes: opts.routes.map(({ path, methods }) => ({ path, methods })),
+    }));
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -98,7 +107,12 @@ export function startGateway(opts: GatewayOptions): Promise<RunningGateway> {
     return sendJson(res, 404, { message: 'Not Found' });
   }
 
-  async function forward(route: GatewayRoute, req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+  async function forward(
+    route: GatewayRoute,
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+  ): Promise<void> {
     let body: Buffer;
     try {
       body = await readBody(req, maxBodyBytes);

@@ -14,7 +14,11 @@ const entry = join(here, 'func.js');
 const port = Number(process.env.PORT ?? 8080);
 const fnTimeoutMs = Number(process.env.FN_TIMEOUT_MS ?? 30_000);
 
-const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), username: 'admin', password: 'admin' });
+const emulator = await startEmulator({
+  port: Number(process.env.EMULATOR_PORT ?? 0),
+  username: 'admin',
+  password: 'admin',
+});
 
 // Function config: the emulator as the site, plus any config key the user exported.
 const fnEnv: Record<string, string> = {
@@ -28,7 +32,14 @@ const fnEnv: Record<string, string> = {
   run_journal: `file:${resolve('.runs', `local-${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`)}`,
 };
 for (const [k, v] of Object.entries(process.env)) {
-  if (v !== undefined && /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(k) && k !== 'b2cservice_hostname') fnEnv[k] = v;
+  if (
+    v !== undefined &&
+    /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(
+      k,
+    ) &&
+    k !== 'b2cservice_hostname'
+  )
+    fnEnv[k] = v;
 }
 
 // Each run's timeline (steps, attempts, durations, outcome, trace id), from the function's summary log line.
@@ -49,7 +60,9 @@ async function fn(): Promise<FnProcess> {
       },
     });
     exited = false;
-    void current.exited.then(() => { exited = true; });
+    void current.exited.then(() => {
+      exited = true;
+    });
   }
   return current;
 }
@@ -61,7 +74,9 @@ const gateway = await startGateway({
   extraRoutes: {
     '/runs': (_req, res) => {
       const runs = timeline.list().map((run) => ({ ...run, timeline: formatRun(run).split('\n') }));
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(`${JSON.stringify({ runs }, null, 2)}\n`);
+      res
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        .end(`${JSON.stringify({ runs }, null, 2)}\n`);
     },
   },
   info: () => ({
@@ -69,19 +84,34 @@ const gateway = await startGateway({
     webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
     function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
     runs: `http://127.0.0.1:${port}/runs`,
-    b2cServiceEmulator: { url: emulator.url, state: `${emulator.url}/__emulator/state`, requests: `${emulator.url}/__emulator/requests` },
+    b2cServiceEmulator: {
+      url: emulator.url,
+      state: `${emulator.url}/__emulator/state`,
+      requests: `${emulator.url}/__emulator/requests`,
+    },
   }),
 });
 
 const body = JSON.stringify({
-  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', api_version: '2010-04-01',
+  account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+  api_version: '2010-04-01',
   body: 'McAvoy or Stewart? These timelines can get so confusing.',
-  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000', date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
-  direction: 'outbound-api', from: '+13365550652', num_media: '0', num_segments: '1',
-  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', status: 'sent', to: '+15558675310',
+  date_created: 'Thu, 30 Jul 2015 20:12:31 +0000',
+  date_sent: 'Thu, 30 Jul 2015 20:12:33 +0000',
+  direction: 'outbound-api',
+  from: '+13365550652',
+  num_media: '0',
+  num_segments: '1',
+  sid: 'SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+  status: 'sent',
+  to: '+15558675310',
 });
-console.log(`sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`);
-console.log(`try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`);
+console.log(
+  `sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`,
+);
+console.log(
+  `try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`,
+);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
 console.log(`and the run's timeline: curl -sS ${gateway.url}/runs`);
 console.log(`and the run journal: npm run runs -- list --journal ${fnEnv.run_journal}`);

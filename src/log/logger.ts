@@ -35,7 +35,16 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
   const emit = (level: LogLevelName, message: string, fields: LogFields = {}): void => {
     if (LogLevel[level] < threshold) return;
     try {
-      write(JSON.stringify({ level, time: new Date(now()).toISOString(), message, ...options.dynamic?.(), ...base, ...fields }));
+      write(
+        JSON.stringify({
+          level,
+          time: new Date(now()).toISOString(),
+          message,
+          ...options.dynamic?.(),
+          ...base,
+          ...fields,
+        }),
+      );
     } catch {
       // A log line must never fail the request.
     }

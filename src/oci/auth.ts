@@ -46,15 +46,23 @@ export interface OciAuthOptions {
  * if (auth) client = new SecretsClient({ authenticationDetailsProvider: auth }, ociClientConfiguration());
  * ```
  */
-export function ociAuthProvider(env: Record<string, string | undefined>, options: OciAuthOptions = {}): OciAuthProvider | undefined {
+export function ociAuthProvider(
+  env: Record<string, string | undefined>,
+  options: OciAuthOptions = {},
+): OciAuthProvider | undefined {
   if (env.OCI_RESOURCE_PRINCIPAL_VERSION) return resourcePrincipal(env);
   if (options.allowConfigFile === false) return undefined;
   const file = options.configFile ?? env.OCI_CONFIG_FILE ?? join(homedir(), '.oci', 'config');
   if (!existsSync(file)) return undefined;
   try {
-    return new common.ConfigFileAuthenticationDetailsProvider(file, options.profile ?? env.OCI_CLI_PROFILE ?? 'DEFAULT');
+    return new common.ConfigFileAuthenticationDetailsProvider(
+      file,
+      options.profile ?? env.OCI_CLI_PROFILE ?? 'DEFAULT',
+    );
   } catch (error) {
-    throw new OciAuthError(`OCI config file ${file} is not usable: ${error instanceof Error ? error.message : String(error)}`);
+    throw new OciAuthError(
+      `OCI config file ${file} is not usable: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -62,7 +70,9 @@ function resourcePrincipal(env: Record<string, string | undefined>): OciAuthProv
   const missing = RESOURCE_PRINCIPAL_ENV.filter((name) => !env[name]);
   if (missing.length > 0) throw new OciAuthError(`resource principal: ${missing.join(', ')} not set`);
   if (env.OCI_RESOURCE_PRINCIPAL_VERSION !== '2.2') {
-    throw new OciAuthError(`resource principal: OCI_RESOURCE_PRINCIPAL_VERSION ${JSON.stringify(env.OCI_RESOURCE_PRINCIPAL_VERSION)} is not supported (2.2 is)`);
+    throw new OciAuthError(
+      `resource principal: OCI_RESOURCE_PRINCIPAL_VERSION ${JSON.stringify(env.OCI_RESOURCE_PRINCIPAL_VERSION)} is not supported (2.2 is)`,
+    );
   }
   // The SDK's builder reads process.env only; lend it the variables of `env` for the
   // (synchronous) build, then put process.env back as it was.

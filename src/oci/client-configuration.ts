@@ -50,7 +50,7 @@ export function ociClientConfiguration(options: OciClientOptions = {}): common.C
     },
     // Custom breaker options are not merged with the SDK defaults: spread them ourselves.
     circuitBreaker:
-      options.circuitBreaker ?? DEFAULT_OCI_CLIENT_OPTIONS.circuitBreaker
+      (options.circuitBreaker ?? DEFAULT_OCI_CLIENT_OPTIONS.circuitBreaker)
         ? new common.CircuitBreaker({ ...common.CircuitBreaker.defaultConfiguration, timeout: attemptTimeoutMs })
         : new common.CircuitBreaker({ disableClientCircuitBreaker: true }),
   };

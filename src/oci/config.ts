@@ -12,10 +12,19 @@ export const httpUrl = z
   .transform((v) => v.replace(/\/+$/, ''));
 
 /** An OCID of a Vault secret. */
-export const secretOcid = z.string().trim().regex(/^ocid1\.vaultsecret\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9._-]+$/i, 'must be a Vault secret OCID (ocid1.vaultsecret.…)');
+export const secretOcid = z
+  .string()
+  .trim()
+  .regex(
+    /^ocid1\.vaultsecret\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9._-]+$/i,
+    'must be a Vault secret OCID (ocid1.vaultsecret.…)',
+  );
 
 /** An optional `_ocid` key; empty counts as unset (as `vaultReferences` reads it). */
-const optionalSecretOcid = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), secretOcid.optional());
+const optionalSecretOcid = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  secretOcid.optional(),
+);
 
 /** The OCI section of the function config: Vault. */
 export const OciConfigFragment = {
@@ -35,7 +44,13 @@ export const OciConfigFragment = {
  * Keys the run needs that may come from Vault: `<key>_ocid` holds the secret's OCID, `<key>` stays the
  * local fallback. (The APM data key is read apart: its absence turns traces off, never fails a run.)
  */
-export const VAULT_SECRET_KEYS = ['b2cservice_username', 'b2cservice_password', 'twilio_auth_token', 'vonage_signature_secret', 'webhook_hmac_secret'] as const;
+export const VAULT_SECRET_KEYS = [
+  'b2cservice_username',
+  'b2cservice_password',
+  'twilio_auth_token',
+  'vonage_signature_secret',
+  'webhook_hmac_secret',
+] as const;
 
 const OciConfigSchema = z.object(OciConfigFragment);
 export type OciConfig = z.infer<typeof OciConfigSchema>;

@@ -15,7 +15,11 @@ export const OciService = {
  * The endpoint to set on a client (its setter appends the API version), or undefined to keep the
  * client's own default (which it derives from the auth provider's region).
  */
-export function ociEndpoint(template: string, override: string | undefined, auth: common.AuthenticationDetailsProvider): string | undefined {
+export function ociEndpoint(
+  template: string,
+  override: string | undefined,
+  auth: common.AuthenticationDetailsProvider,
+): string | undefined {
   if (override) return override;
   if (!common.isRegionProvider(auth)) return undefined;
   const region = auth.getRegion();

@@ -15,8 +15,14 @@ export class OciCallError extends Error {
   readonly code: string;
   readonly opcRequestId?: string;
 
-  constructor(init: { operation: string; code: string; message: string; statusCode?: number; opcRequestId?: string }, options?: ErrorOptions) {
-    super(`${init.operation} failed: ${init.statusCode === undefined ? '' : `${init.statusCode} `}${init.code}: ${init.message}`, options);
+  constructor(
+    init: { operation: string; code: string; message: string; statusCode?: number; opcRequestId?: string },
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${init.operation} failed: ${init.statusCode === undefined ? '' : `${init.statusCode} `}${init.code}: ${init.message}`,
+      options,
+    );
     this.operation = init.operation;
     this.code = init.code;
     this.statusCode = init.statusCode;
@@ -29,15 +35,31 @@ export function normaliseOciError(operation: string, error: unknown): OciCallErr
   if (error instanceof OciCallError) return error;
   if (error instanceof common.OciError) {
     return new OciCallError(
-      { operation, code: error.serviceCode || 'HttpError', message: error.message, statusCode: error.statusCode, opcRequestId: error.opcRequestId ?? undefined },
+      {
+        operation,
+        code: error.serviceCode || 'HttpError',
+        message: error.message,
+        statusCode: error.statusCode,
+        opcRequestId: error.opcRequestId ?? undefined,
+      },
       { cause: error },
     );
   }
   if (typeof error === 'object' && error !== null) {
     const o = error as { code?: unknown; message?: unknown; statusCode?: unknown; cause?: { code?: unknown } };
-    const code = typeof o.code === 'string' ? o.code : typeof o.cause?.code === 'string' ? o.cause.code : error instanceof Error ? error.name : 'Unknown';
+    const code =
+      typeof o.code === 'string'
+        ? o.code
+        : typeof o.cause?.code === 'string'
+          ? o.cause.code
+          : error instanceof Error
+            ? error.name
+            : 'Unknown';
     const message = typeof o.message === 'string' ? o.message : 'no message';
-    return new OciCallError({ operation, code, message, statusCode: typeof o.statusCode === 'number' ? o.statusCode : undefined }, { cause: error });
+    return new OciCallError(
+      { operation, code, message, statusCode: typeof o.statusCode === 'number' ? o.statusCode : undefined },
+      { cause: error },
+    );
   }
   return new OciCallError({ operation, code: 'Unknown', message: String(error) });
 }
@@ -56,7 +78,13 @@ export async function ociCall<T>(operation: string, budgetMs: number, call: () =
   const work = (async () => call())();
   work.catch(() => undefined);
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OciCallError({ operation, code: 'DEADLINE', message: `no answer within ${Math.round(budgetMs)} ms` })), Math.max(0, budgetMs));
+    timer = setTimeout(
+      () =>
+        reject(
+          new OciCallError({ operation, code: 'DEADLINE', message: `no answer within ${Math.round(budgetMs)} ms` }),
+        ),
+      Math.max(0, budgetMs),
+    );
   });
   try {
     return await Promise.race([work, deadline]);

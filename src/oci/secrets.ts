@@ -2,7 +2,7 @@
  * Secrets from OCI Vault, read once per container and reused for a TTL; re-read on demand
  * (e.g. after B2C Service answers 401 because the password was rotated).
  */
-import * as common from 'oci-common';
+import type * as common from 'oci-common';
 import * as secrets from 'oci-secrets';
 import { ociClientConfiguration, type OciClientOptions } from './client-configuration.js';
 import { OciService, ociEndpoint } from './endpoints.js';
@@ -14,19 +14,38 @@ export interface SecretSource {
 }
 
 /** Reads secret bundles with `SecretsClient.getSecretBundle` (stage CURRENT). */
-export function vaultSecretSource(auth: common.AuthenticationDetailsProvider, options: { endpoint?: string; client?: OciClientOptions } = {}): SecretSource {
-  const client = new secrets.SecretsClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ maxAttempts: 2, attemptTimeoutMs: 1_500, ...options.client }));
+export function vaultSecretSource(
+  auth: common.AuthenticationDetailsProvider,
+  options: { endpoint?: string; client?: OciClientOptions } = {},
+): SecretSource {
+  const client = new secrets.SecretsClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ maxAttempts: 2, attemptTimeoutMs: 1_500, ...options.client }),
+  );
   const endpoint = ociEndpoint(OciService.secrets, options.endpoint, auth);
   if (endpoint) client.endpoint = endpoint;
   return {
     async read(secretId, budgetMs) {
       const operation = 'SecretsClient.getSecretBundle';
-      const response = await ociCall(operation, budgetMs, () => client.getSecretBundle({ secretId, stage: secrets.requests.GetSecretBundleRequest.Stage.Current }));
+      const response = await ociCall(operation, budgetMs, () =>
+        client.getSecretBundle({ secretId, stage: secrets.requests.GetSecretBundleRequest.Stage.Current }),
+      );
       const content = response.secretBundle.secretBundleContent;
-      if (!content || content.contentType !== 'BASE64' || typeof (content as secrets.models.Base64SecretBundleContentDetails).content !== 'string') {
-        throw new OciCallError({ operation, code: 'UnexpectedContent', message: 'secret bundle has no BASE64 content' });
+      if (
+        !content ||
+        content.contentType !== 'BASE64' ||
+        typeof (content as secrets.models.Base64SecretBundleContentDetails).content !== 'string'
+      ) {
+        throw new OciCallError({
+          operation,
+          code: 'UnexpectedContent',
+          message: 'secret bundle has no BASE64 content',
+        });
       }
-      return Buffer.from((content as secrets.models.Base64SecretBundleContentDetails).content as string, 'base64').toString('utf8');
+      return Buffer.from(
+        (content as secrets.models.Base64SecretBundleContentDetails).content as string,
+        'base64',
+      ).toString('utf8');
     },
   };
 }

@@ -25,32 +25,53 @@ export class VaultUnavailableError extends Error {
  * may be set: that throws {@link VaultUnavailableError}). The OCI SDK (~0.1 s to load) is loaded
  * on the first secret read, so a function with no secret in Vault never loads it.
  */
-export function functionVault(env: Env, config: Pick<OciConfig, 'oci_secret_ttl_seconds' | 'oci_secrets_endpoint'>): Vault | undefined {
+export function functionVault(
+  env: Env,
+  config: Pick<OciConfig, 'oci_secret_ttl_seconds' | 'oci_secrets_endpoint'>,
+): Vault | undefined {
   const referenced = vaultReferences(env).length > 0;
   if (!env.OCI_RESOURCE_PRINCIPAL_VERSION) {
     if (!referenced) return undefined;
-    throw new VaultUnavailableError('secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)');
+    throw new VaultUnavailableError(
+      'secrets are referenced by *_ocid keys but no resource principal is available (OCI_RESOURCE_PRINCIPAL_VERSION unset)',
+    );
   }
   let loading: Promise<Vault> | undefined;
   const loaded = (): Promise<Vault> =>
     (loading ??= (async () => {
-      const [{ ociAuthProvider }, { SecretCache, vaultSecretSource }] = await Promise.all([import('./auth.js'), import('./secrets.js')]);
+      const [{ ociAuthProvider }, { SecretCache, vaultSecretSource }] = await Promise.all([
+        import('./auth.js'),
+        import('./secrets.js'),
+      ]);
       let auth;
       try {
         auth = ociAuthProvider(env, { allowConfigFile: false });
       } catch (error) {
-        throw new VaultUnavailableError(`secrets are referenced by *_ocid keys but the resource principal is unusable: ${error instanceof Error ? error.message : String(error)}`);
+        throw new VaultUnavailableError(
+          `secrets are referenced by *_ocid keys but the resource principal is unusable: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       if (!auth) throw new VaultUnavailableError('no resource principal is available');
-      return vaultOver(new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), { ttlMs: config.oci_secret_ttl_seconds * 1000 }));
+      return vaultOver(
+        new SecretCache(vaultSecretSource(auth, { endpoint: config.oci_secrets_endpoint }), {
+          ttlMs: config.oci_secret_ttl_seconds * 1000,
+        }),
+      );
     })().catch((error: unknown) => {
       loading = undefined; // the next invocation tries again
       throw error;
     }));
   return {
-    resolve: async (input, budgetMs) => (vaultReferences(input).length === 0 ? { env: { ...input }, fallbacks: [] } : (await loaded()).resolve(input, budgetMs)),
+    resolve: async (input, budgetMs) =>
+      vaultReferences(input).length === 0
+        ? { env: { ...input }, fallbacks: [] }
+        : (await loaded()).resolve(input, budgetMs),
     secret: async (secretId, budgetMs) => (await loaded()).secret(secretId, budgetMs),
-    invalidate: () => void loading?.then((vault) => vault.invalidate(), () => undefined),
+    invalidate: () =>
+      void loading?.then(
+        (vault) => vault.invalidate(),
+        () => undefined,
+      ),
   };
 }
 
@@ -67,7 +88,10 @@ export function vaultOver(cache: SecretCache): Vault {
         const r = results[i];
         if (r?.status === 'fulfilled') out[key] = r.value;
         else if (input[key]) fallbacks.push(key);
-        else throw new VaultUnavailableError(`${key}_ocid: ${r?.reason instanceof Error ? r.reason.message : String(r?.reason)}`);
+        else
+          throw new VaultUnavailableError(
+            `${key}_ocid: ${r?.reason instanceof Error ? r.reason.message : String(r?.reason)}`,
+          );
       });
       return { env: out, fallbacks };
     },

@@ -25,7 +25,14 @@ function stages(): Stage[] {
       out.push({ name: from?.getBuildStage() ?? null, image: from?.getImage() ?? null, instructions: [] });
       continue;
     }
-    out.at(-1)?.instructions.push({ keyword, args: ins.getArguments().map((a) => a.getValue()), flags: flagsOf(ins), json: jsonOf(ins) });
+    out
+      .at(-1)
+      ?.instructions.push({
+        keyword,
+        args: ins.getArguments().map((a) => a.getValue()),
+        flags: flagsOf(ins),
+        json: jsonOf(ins),
+      });
   }
   return out;
 }
@@ -74,7 +81,9 @@ describe('Dockerfile', () => {
 
   it('installs from the lockfile before copying sources, then builds', () => {
     const build = byName('build');
-    const order = build.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'RUN').map((i) => `${i.keyword} ${i.args.join(' ')}`);
+    const order = build.instructions
+      .filter((i) => i.keyword === 'COPY' || i.keyword === 'RUN')
+      .map((i) => `${i.keyword} ${i.args.join(' ')}`);
     expect(order[0]).toBe('COPY package.json package-lock.json ./');
     expect(order[1]).toBe('RUN npm ci');
     expect(order.at(-1)).toBe('RUN npm run build');
@@ -88,7 +97,9 @@ describe('Dockerfile', () => {
 
   it('ships only the bundle and package.json (the bundle holds every dependency: test/deploy/image-layout.test.ts)', () => {
     const runtime = byName('runtime');
-    expect(keywords(runtime, 'COPY').map((c) => ({ from: c.flags.from ?? null, src: c.args[0], dest: c.args[1] }))).toEqual([
+    expect(
+      keywords(runtime, 'COPY').map((c) => ({ from: c.flags.from ?? null, src: c.args[0], dest: c.args[1] })),
+    ).toEqual([
       { from: 'build', src: '/function/dist', dest: './dist' },
       { from: null, src: 'package.json', dest: './' },
     ]);
@@ -96,12 +107,15 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local build output and tests out of the build context', () => {
-    const ignored = readFileSync(new URL('.dockerignore', root), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(new URL('.dockerignore', root), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'test', '.git']));
   });
 
   it('names entries that the build produces', () => {
     // test/helpers/build.ts ran `npm run build`'s script before the tests.
-    for (const entry of ['dist/func.js', 'dist/authorizer.js']) expect(existsSync(new URL(entry, root)), entry).toBe(true);
+    for (const entry of ['dist/func.js', 'dist/authorizer.js'])
+      expect(existsSync(new URL(entry, root)), entry).toBe(true);
   });
 });

@@ -25,7 +25,10 @@ beforeAll(async () => {
   cpSync(join(root, 'dist'), join(image, 'dist'), { recursive: true });
   cpSync(join(root, 'package.json'), join(image, 'package.json'));
   emulator = await startEmulator({ username: 'sms-api', password: 'from-vault' });
-  standIns = await startOciStandIns({ keys: new Map([[identity.keyId, identity.publicKeyPem]]), apmDataKey: 'apm-key' });
+  standIns = await startOciStandIns({
+    keys: new Map([[identity.keyId, identity.publicKeyPem]]),
+    apmDataKey: 'apm-key',
+  });
   standIns.secrets.set('ocid1.vaultsecret.oc1.iad.password', 'from-vault');
 });
 afterAll(async () => {

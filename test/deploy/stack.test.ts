@@ -13,7 +13,14 @@ import { parse as parseYaml } from 'yaml';
 const ROOT = new URL('../../', import.meta.url);
 const DIR = new URL('deploy/terraform/', ROOT);
 
-interface SchemaVariable { type: string; default?: unknown; required?: boolean; enum?: string[]; pattern?: string; visible?: unknown }
+interface SchemaVariable {
+  type: string;
+  default?: unknown;
+  required?: boolean;
+  enum?: string[];
+  pattern?: string;
+  visible?: unknown;
+}
 interface Schema {
   schemaVersion: string;
   variableGroups: { title: string; variables: string[]; visible?: boolean }[];
@@ -28,9 +35,13 @@ let outputs: string[];
 
 beforeAll(async () => {
   schema = parseYaml(readFileSync(new URL('schema.yaml', DIR), 'utf8')) as Schema;
-  const parsed = (await parseHcl('variables.tf', readFileSync(new URL('variables.tf', DIR), 'utf8'))) as { variable: Record<string, TfVariable[]> };
+  const parsed = (await parseHcl('variables.tf', readFileSync(new URL('variables.tf', DIR), 'utf8'))) as {
+    variable: Record<string, TfVariable[]>;
+  };
   variables = Object.fromEntries(Object.entries(parsed.variable).map(([k, v]) => [k, v[0] as TfVariable]));
-  const out = (await parseHcl('outputs.tf', readFileSync(new URL('outputs.tf', DIR), 'utf8'))) as { output: Record<string, unknown> };
+  const out = (await parseHcl('outputs.tf', readFileSync(new URL('outputs.tf', DIR), 'utf8'))) as {
+    output: Record<string, unknown>;
+  };
   outputs = Object.keys(out.output);
 });
 
@@ -41,7 +52,11 @@ describe('schema.yaml', () => {
   it('lists exactly the module variables, each in exactly one group; maps in the hidden group, undeclared', () => {
     expect(schema.schemaVersion).toBe('1.1.0');
     expect(maps().sort()).toEqual(['freeform_tags', 'function_config']);
-    expect(Object.keys(schema.variables).sort()).toEqual(Object.keys(variables).filter((n) => !maps().includes(n)).sort());
+    expect(Object.keys(schema.variables).sort()).toEqual(
+      Object.keys(variables)
+        .filter((n) => !maps().includes(n))
+        .sort(),
+    );
     const grouped = schema.variableGroups.flatMap((g) => g.variables);
     expect(grouped.sort()).toEqual(Object.keys(variables).sort());
     const hidden = schema.variableGroups.filter((g) => g.visible === false).flatMap((g) => g.variables);
@@ -56,7 +71,9 @@ describe('schema.yaml', () => {
       if ('default' in s) {
         const want = tf.default;
         // Enums are strings in the console; Terraform converts them back to numbers.
-        expect(s.type === 'enum' ? String(s.default) : s.default, name).toEqual(s.type === 'enum' ? String(want) : want);
+        expect(s.type === 'enum' ? String(s.default) : s.default, name).toEqual(
+          s.type === 'enum' ? String(want) : want,
+        );
       }
     }
   });
@@ -65,9 +82,14 @@ describe('schema.yaml', () => {
     for (const [name, s] of Object.entries(schema.variables)) {
       if (s.type !== 'enum') continue;
       const condition = JSON.stringify(variables[name]?.validation);
-      for (const value of s.enum ?? []) expect(condition, `${name}: ${value}`).toMatch(new RegExp(`(?<![0-9A-Za-z_])\\\\?"?${value}\\\\?"?(?![0-9A-Za-z_])`));
+      for (const value of s.enum ?? [])
+        expect(condition, `${name}: ${value}`).toMatch(
+          new RegExp(`(?<![0-9A-Za-z_])\\\\?"?${value}\\\\?"?(?![0-9A-Za-z_])`),
+        );
     }
-    expect(new RegExp(schema.variables.b2c_password_secret_ocid?.pattern as string).test('ocid1.vaultsecret.oc1.iad.amaaaa')).toBe(true);
+    expect(
+      new RegExp(schema.variables.b2c_password_secret_ocid?.pattern as string).test('ocid1.vaultsecret.oc1.iad.amaaaa'),
+    ).toBe(true);
     expect(new RegExp(schema.variables.b2c_password_secret_ocid?.pattern as string).test('hunter2')).toBe(false);
     expect(new RegExp(schema.variables.twilio_auth_token_secret_ocid?.pattern as string).test('')).toBe(true);
   });
@@ -80,7 +102,8 @@ describe('schema.yaml', () => {
         expect(tf.type, `${name} is not declared in schema.yaml: only maps may be left out`).toMatch(/^\$\{map\(/);
         continue;
       }
-      if (tf.type === '${string}') expect(['string', 'enum', 'password'].includes(s.type) || s.type.startsWith('oci:'), name).toBe(true);
+      if (tf.type === '${string}')
+        expect(['string', 'enum', 'password'].includes(s.type) || s.type.startsWith('oci:'), name).toBe(true);
       if (tf.type === '${bool}') expect(s.type, name).toBe('boolean');
       if (tf.type === '${list(string)}') expect(s.type, name).toBe('array');
       if (tf.type === '${number}') expect(['number', 'enum'], name).toContain(s.type);
@@ -96,9 +119,12 @@ describe('npm run package:stack', () => {
   it('zips the module, the generated alarms and the schema at the root, byte for byte', () => {
     execFileSync(process.execPath, ['scripts/package-stack.mjs'], { cwd: ROOT, stdio: 'pipe' });
     const zip = unzipSync(readFileSync(new URL('dist/sms-incident-stack.zip', ROOT)));
-    const expected = readdirSync(DIR).filter((f) => f.endsWith('.tf') || f === 'alarms.json' || f === 'schema.yaml').sort();
+    const expected = readdirSync(DIR)
+      .filter((f) => f.endsWith('.tf') || f === 'alarms.json' || f === 'schema.yaml')
+      .sort();
     expect(Object.keys(zip).sort()).toEqual(expected);
     expect(expected).toEqual(expect.arrayContaining(['schema.yaml', 'alarms.json', 'versions.tf', 'variables.tf']));
-    for (const name of expected) expect(Buffer.from(zip[name] as Uint8Array).equals(readFileSync(new URL(name, DIR))), name).toBe(true);
+    for (const name of expected)
+      expect(Buffer.from(zip[name] as Uint8Array).equals(readFileSync(new URL(name, DIR))), name).toBe(true);
   });
 });

@@ -26,10 +26,13 @@ beforeAll(async () => {
     const parsed = (await parse(name, text)) as Record<string, unknown>;
     for (const [kind, entries] of Object.entries(parsed)) {
       if (kind === 'locals') for (const block of entries as Block[]) Object.assign(locals, block);
-      if (kind === 'variable') for (const [n, decl] of Object.entries(entries as Record<string, Block[]>)) variables[n] = decl[0] as Block;
+      if (kind === 'variable')
+        for (const [n, decl] of Object.entries(entries as Record<string, Block[]>)) variables[n] = decl[0] as Block;
       if (kind === 'resource' || kind === 'data') {
         for (const [type, named] of Object.entries(entries as Record<string, Record<string, Block[]>>)) {
-          for (const [n, blocks] of Object.entries(named)) (kind === 'resource' ? resources : data)[`${kind === 'data' ? 'data.' : ''}${type}.${n}`] = blocks[0] as Block;
+          for (const [n, blocks] of Object.entries(named))
+            (kind === 'resource' ? resources : data)[`${kind === 'data' ? 'data.' : ''}${type}.${n}`] =
+              blocks[0] as Block;
         }
       }
     }
@@ -120,16 +123,34 @@ describe('item 1: who may call is decided by the network and by credentials, nev
     expect(local('authorizer_config')).not.toContain('auth_allow_cidrs');
   });
 
-  it('admits 443 only from gateway_ingress_cidrs: the created subnet\'s security list, or an NSG on your own', () => {
-    const list = first<Block>(first<Block>(resources['oci_core_security_list.gateway']?.dynamic).ingress_security_rules);
+  it("admits 443 only from gateway_ingress_cidrs: the created subnet's security list, or an NSG on your own", () => {
+    const list = first<Block>(
+      first<Block>(resources['oci_core_security_list.gateway']?.dynamic).ingress_security_rules,
+    );
     expect(list.for_each).toBe('${var.gateway_ingress_cidrs}');
-    expect(first<Block>(list.content)).toEqual({ protocol: '6', source: '${ingress_security_rules.value}', tcp_options: [{ min: 443, max: 443 }] });
-    expect(resources['oci_core_subnet.gateway']?.security_list_ids).toEqual(['${oci_core_security_list.gateway[0].id}']);
+    expect(first<Block>(list.content)).toEqual({
+      protocol: '6',
+      source: '${ingress_security_rules.value}',
+      tcp_options: [{ min: 443, max: 443 }],
+    });
+    expect(resources['oci_core_subnet.gateway']?.security_list_ids).toEqual([
+      '${oci_core_security_list.gateway[0].id}',
+    ]);
     const rule = resources['oci_core_network_security_group_security_rule.gateway_ingress'] as Block;
-    expect(rule).toMatchObject({ for_each: '${var.create_network ? toset([]) : toset(var.gateway_ingress_cidrs)}', direction: 'INGRESS', protocol: '6', source: '${each.value}', source_type: 'CIDR_BLOCK' });
+    expect(rule).toMatchObject({
+      for_each: '${var.create_network ? toset([]) : toset(var.gateway_ingress_cidrs)}',
+      direction: 'INGRESS',
+      protocol: '6',
+      source: '${each.value}',
+      source_type: 'CIDR_BLOCK',
+    });
     expect(first<Block>(first<Block>(rule.tcp_options).destination_port_range)).toEqual({ min: 443, max: 443 });
-    expect(resources['oci_apigateway_gateway.this']?.network_security_group_ids).toBe('${var.create_network ? null : [oci_core_network_security_group.gateway[0].id]}');
-    expect(resources['oci_core_network_security_group.gateway']?.vcn_id).toBe('${data.oci_core_subnet.existing_gateway[0].vcn_id}');
+    expect(resources['oci_apigateway_gateway.this']?.network_security_group_ids).toBe(
+      '${var.create_network ? null : [oci_core_network_security_group.gateway[0].id]}',
+    );
+    expect(resources['oci_core_network_security_group.gateway']?.vcn_id).toBe(
+      '${data.oci_core_subnet.existing_gateway[0].vcn_id}',
+    );
   });
 
   it('refuses at plan time any route that neither signatures nor a secret token protect', () => {
@@ -138,8 +159,17 @@ describe('item 1: who may call is decided by the network and by credentials, nev
     const condition = String(conditions[0]?.condition);
     const base = { webhook_signature: 'required', enable_authorizer: false, auth_token_secret_ocid: '' };
     expect(holds(condition, base)).toBe(true);
-    expect(holds(condition, { ...base, enable_authorizer: true, auth_token_secret_ocid: 'ocid1.vaultsecret.oc1.iad.t' })).toBe(true);
-    expect(holds(condition, { ...base, webhook_signature: 'off', enable_authorizer: true, auth_token_secret_ocid: 'ocid1.vaultsecret.oc1.iad.t' })).toBe(true);
+    expect(
+      holds(condition, { ...base, enable_authorizer: true, auth_token_secret_ocid: 'ocid1.vaultsecret.oc1.iad.t' }),
+    ).toBe(true);
+    expect(
+      holds(condition, {
+        ...base,
+        webhook_signature: 'off',
+        enable_authorizer: true,
+        auth_token_secret_ocid: 'ocid1.vaultsecret.oc1.iad.t',
+      }),
+    ).toBe(true);
     // Refused: signatures off with no authorizer, or with an authorizer that has no token.
     expect(holds(condition, { ...base, webhook_signature: 'off' })).toBe(false);
     expect(holds(condition, { ...base, webhook_signature: 'off', enable_authorizer: true })).toBe(false);
@@ -148,18 +178,31 @@ describe('item 1: who may call is decided by the network and by credentials, nev
     const auth = first<Block>(resources['oci_functions_function.authorizer']?.lifecycle).precondition as Block[];
     const needsToken = String(auth[0]?.condition);
     expect(holds(needsToken, { authorizer_image: 'iad.ocir.io/ns/a:1', auth_token_secret_ocid: '' })).toBe(false);
-    expect(holds(needsToken, { authorizer_image: 'iad.ocir.io/ns/a:1', auth_token_secret_ocid: 'ocid1.vaultsecret.oc1.iad.t' })).toBe(true);
+    expect(
+      holds(needsToken, {
+        authorizer_image: 'iad.ocir.io/ns/a:1',
+        auth_token_secret_ocid: 'ocid1.vaultsecret.oc1.iad.t',
+      }),
+    ).toBe(true);
   });
 });
 
 describe('item 8: the authorizer sized from its measured footprint, pinned, optionally kept warm', () => {
   it('runs with authorizer_memory_mb (256 by default: ~100-115 MB RSS measured), its digest and provisioned concurrency', () => {
     const fn = resources['oci_functions_function.authorizer'] as Block;
-    expect(fn).toMatchObject({ memory_in_mbs: '${var.authorizer_memory_mb}', image_digest: '${var.authorizer_image_digest != "" ? var.authorizer_image_digest : null}' });
+    expect(fn).toMatchObject({
+      memory_in_mbs: '${var.authorizer_memory_mb}',
+      image_digest: '${var.authorizer_image_digest != "" ? var.authorizer_image_digest : null}',
+    });
     expect(variables.authorizer_memory_mb?.default).toBe(256);
     const pc = first<Block>(first<Block>(fn.dynamic).provisioned_concurrency_config);
-    expect(first<Block>(pc.content)).toEqual({ strategy: 'CONSTANT', count: '${var.authorizer_provisioned_concurrency}' });
-    expect(local('authorizer_concurrency_unit')).toBe('${var.authorizer_memory_mb == 128 ? 40 : (var.authorizer_memory_mb == 256 ? 20 : 10)}');
+    expect(first<Block>(pc.content)).toEqual({
+      strategy: 'CONSTANT',
+      count: '${var.authorizer_provisioned_concurrency}',
+    });
+    expect(local('authorizer_concurrency_unit')).toBe(
+      '${var.authorizer_memory_mb == 128 ? 40 : (var.authorizer_memory_mb == 256 ? 20 : 10)}',
+    );
     const doc = readFileSync(new URL('docs/performance.md', ROOT), 'utf8');
     expect(doc).toMatch(/^## The authorizer$/m);
   });
@@ -168,16 +211,24 @@ describe('item 8: the authorizer sized from its measured footprint, pinned, opti
 describe('item 2: a journal bucket with a Vault key', () => {
   it('grants Object Storage the key in a policy that does not wait for the bucket, named by the key, in the tenancy', async () => {
     const statements = local('objectstorage_statements');
-    expect(statements).toContain("Allow service objectstorage-${var.region} to use keys in tenancy where target.key.id = '${var.journal_kms_key_ocid}'");
+    expect(statements).toContain(
+      "Allow service objectstorage-${var.region} to use keys in tenancy where target.key.id = '${var.journal_kms_key_ocid}'",
+    );
     expect(local('webhook_statements')).not.toContain('use keys');
-    expect(resources['oci_identity_policy.objectstorage_lifecycle']?.statements).toBe('${local.objectstorage_statements}');
-    expect(await waitsFor('oci_identity_policy.objectstorage_lifecycle', 'oci_objectstorage_bucket.journal')).toBe(false);
+    expect(resources['oci_identity_policy.objectstorage_lifecycle']?.statements).toBe(
+      '${local.objectstorage_statements}',
+    );
+    expect(await waitsFor('oci_identity_policy.objectstorage_lifecycle', 'oci_objectstorage_bucket.journal')).toBe(
+      false,
+    );
   });
 
   it('creates the bucket only after the grant has propagated', async () => {
     expect(await waitsFor('oci_objectstorage_bucket.journal', 'time_sleep.iam_propagation')).toBe(true);
     expect(await waitsFor('time_sleep.iam_propagation', 'oci_identity_policy.objectstorage_lifecycle')).toBe(true);
-    expect(await waitsFor('oci_objectstorage_bucket.journal', 'oci_identity_policy.objectstorage_lifecycle')).toBe(true);
+    expect(await waitsFor('oci_objectstorage_bucket.journal', 'oci_identity_policy.objectstorage_lifecycle')).toBe(
+      true,
+    );
   });
 
   it('tells the deploying user to hold use key-delegate on the key', () => {
@@ -186,11 +237,16 @@ describe('item 2: a journal bucket with a Vault key', () => {
   });
 });
 
-describe('item 3: the Functions service\'s APM grant in the documented form', () => {
-  it('names the APM domain\'s compartment, with no target.apm-domain.id (APM documents only general variables)', () => {
+describe("item 3: the Functions service's APM grant in the documented form", () => {
+  it("names the APM domain's compartment, with no target.apm-domain.id (APM documents only general variables)", () => {
     expect(sources).not.toContain('target.apm-domain.id');
-    expect(local('service_statements')).toContain('local.tracing ? ["Allow service faas to use apm-domains in compartment id ${data.oci_apm_apm_domain.trace[0].compartment_id}"] : []');
-    expect(data['data.oci_apm_apm_domain.trace']).toEqual({ count: '${local.tracing ? 1 : 0}', apm_domain_id: '${var.apm_domain_ocid}' });
+    expect(local('service_statements')).toContain(
+      'local.tracing ? ["Allow service faas to use apm-domains in compartment id ${data.oci_apm_apm_domain.trace[0].compartment_id}"] : []',
+    );
+    expect(data['data.oci_apm_apm_domain.trace']).toEqual({
+      count: '${local.tracing ? 1 : 0}',
+      apm_domain_id: '${var.apm_domain_ocid}',
+    });
   });
 });
 
@@ -199,8 +255,15 @@ describe('item 5: the first apply does not race IAM propagation', () => {
     const sleep = resources['time_sleep.iam_propagation'] as Block;
     expect(local('iam_propagation_wait')).toMatch(/^\d+s$/);
     expect(sleep.create_duration).toBe('${local.iam_propagation_wait}');
-    expect(sleep.depends_on).toEqual(['${oci_identity_policy.objectstorage_lifecycle}', '${oci_identity_policy.services}']);
-    for (const waiter of ['oci_objectstorage_object_lifecycle_policy.journal', 'oci_objectstorage_bucket.journal', 'oci_functions_application.this']) {
+    expect(sleep.depends_on).toEqual([
+      '${oci_identity_policy.objectstorage_lifecycle}',
+      '${oci_identity_policy.services}',
+    ]);
+    for (const waiter of [
+      'oci_objectstorage_object_lifecycle_policy.journal',
+      'oci_objectstorage_bucket.journal',
+      'oci_functions_application.this',
+    ]) {
       expect(await waitsFor(waiter, 'time_sleep.iam_propagation'), waiter).toBe(true);
     }
     // No cycle: what the wait waits for does not wait for what waits on it.
@@ -231,8 +294,18 @@ describe('item 6: the journal may create, overwrite, read and list its objects, 
 describe('item 9: validation accepts the valid and refuses the invalid', () => {
   it('region: the government and dedicated regions too', () => {
     const re = validationRegex('region');
-    for (const ok of ['us-ashburn-1', 'eu-frankfurt-1', 'us-gov-ashburn-1', 'uk-gov-london-1', 'us-langley-1', 'ap-dcc-canberra-1', 'sa-saopaulo-1']) expect(re.test(ok), ok).toBe(true);
-    for (const bad of ['US-ASHBURN-1', 'us_ashburn_1', 'iad', 'us-ashburn', 'ashburn-1', 'us-ashburn-1 ', '']) expect(re.test(bad), bad).toBe(false);
+    for (const ok of [
+      'us-ashburn-1',
+      'eu-frankfurt-1',
+      'us-gov-ashburn-1',
+      'uk-gov-london-1',
+      'us-langley-1',
+      'ap-dcc-canberra-1',
+      'sa-saopaulo-1',
+    ])
+      expect(re.test(ok), ok).toBe(true);
+    for (const bad of ['US-ASHBURN-1', 'us_ashburn_1', 'iad', 'us-ashburn', 'ashburn-1', 'us-ashburn-1 ', ''])
+      expect(re.test(bad), bad).toBe(false);
   });
 
   it('images: <key>.ocir.io and the ocir./artifacts. endpoints of every realm', () => {
@@ -245,8 +318,17 @@ describe('item 9: validation accepts the valid and refuses the invalid', () => {
         'artifacts.us-ashburn-1.oci.oraclecloud.com/ns/sms-incident:0.1.0',
         'ocir.us-langley-1.oci.oraclegovcloud.com/ns/sms-incident:1',
         'ocir.uk-gov-london-1.oci.oraclegovcloud.uk/ns/sms-incident:1',
-      ]) expect(re.test(ok), `${name}: ${ok}`).toBe(true);
-      for (const bad of ['docker.io/library/node:22', 'ghcr.io/acme/sms-incident:1', 'iad.ocir.io/sms-incident', 'iad.ocir.io', 'iad.ocir.io/ns/sms-incident@sha256:abc', 'https://iad.ocir.io/ns/r:1', 'iad.ocir.io/ns/r:has space']) {
+      ])
+        expect(re.test(ok), `${name}: ${ok}`).toBe(true);
+      for (const bad of [
+        'docker.io/library/node:22',
+        'ghcr.io/acme/sms-incident:1',
+        'iad.ocir.io/sms-incident',
+        'iad.ocir.io',
+        'iad.ocir.io/ns/sms-incident@sha256:abc',
+        'https://iad.ocir.io/ns/r:1',
+        'iad.ocir.io/ns/r:has space',
+      ]) {
         expect(re.test(bad), `${name}: ${bad}`).toBe(false);
       }
     }
@@ -255,8 +337,20 @@ describe('item 9: validation accepts the valid and refuses the invalid', () => {
   it('VCN: /16 to /20 (OCI refuses wider than /16; the two subnets need at least /20)', () => {
     const re = validationRegex('vcn_cidr');
     for (const ok of ['10.20.0.0/16', '172.16.0.0/20', '192.168.0.0/18']) expect(re.test(ok), ok).toBe(true);
-    for (const bad of ['10.0.0.0/8', '10.0.0.0/12', '10.0.0.0/15', '10.0.0.0/21', '10.0.0.0/30', '10.20.0.0', '2001:db8::/16', '10.20.0.0/016']) expect(re.test(bad), bad).toBe(false);
+    for (const bad of [
+      '10.0.0.0/8',
+      '10.0.0.0/12',
+      '10.0.0.0/15',
+      '10.0.0.0/21',
+      '10.0.0.0/30',
+      '10.20.0.0',
+      '2001:db8::/16',
+      '10.20.0.0/016',
+    ])
+      expect(re.test(bad), bad).toBe(false);
     // Octets out of range pass the regex and are refused by cidrsubnet() in the same condition.
-    expect(String(first<Block>(variables.vcn_cidr?.validation).condition)).toContain('can(cidrsubnet(var.vcn_cidr, 8, 1))');
+    expect(String(first<Block>(variables.vcn_cidr?.validation).condition)).toContain(
+      'can(cidrsubnet(var.vcn_cidr, 8, 1))',
+    );
   });
 });

@@ -23,14 +23,16 @@ let all: Module;
 
 beforeAll(async () => {
   files = {};
-  for (const name of readdirSync(DIR).filter((f) => f.endsWith('.tf')).sort()) {
+  for (const name of readdirSync(DIR)
+    .filter((f) => f.endsWith('.tf'))
+    .sort()) {
     files[name] = (await parse(name, readFileSync(new URL(name, DIR), 'utf8'))) as Module;
   }
   all = {};
   for (const parsed of Object.values(files)) {
     for (const [kind, entries] of Object.entries(parsed)) {
       if (kind === 'locals') {
-        const locals = ((all.locals ??= {}) as Record<string, unknown>);
+        const locals = (all.locals ??= {}) as Record<string, unknown>;
         for (const block of entries as unknown as Block[]) Object.assign(locals, block);
       } else if (kind === 'resource' || kind === 'data') {
         const byType = (all[kind] ??= {}) as Record<string, Record<string, Block[]>>;
@@ -43,12 +45,17 @@ beforeAll(async () => {
 });
 
 const first = <T = Block>(value: unknown): T => (Array.isArray(value) ? value[0] : value) as T;
-const resource = (type: string, name: string): Block => first((all.resource as Record<string, Record<string, Block[]>>)[type]?.[name]);
+const resource = (type: string, name: string): Block =>
+  first((all.resource as Record<string, Record<string, Block[]>>)[type]?.[name]);
 const local = (name: string): string => (all.locals as unknown as Record<string, string>)[name] as string;
 const declaredVariables = (): string[] => Object.keys(all.variable ?? {}).sort();
 
 /** Every string in a parsed tree, with the path to it (validation blocks left out: they use their own variable). */
-function strings(node: unknown, path = '', out: { path: string; value: string }[] = []): { path: string; value: string }[] {
+function strings(
+  node: unknown,
+  path = '',
+  out: { path: string; value: string }[] = [],
+): { path: string; value: string }[] {
   if (typeof node === 'string') out.push({ path, value: node });
   else if (Array.isArray(node)) node.forEach((n, i) => strings(n, `${path}[${i}]`, out));
   else if (node && typeof node === 'object') {
@@ -65,14 +72,31 @@ async function references(value: string): Promise<string[]> {
 /** `name = …` keys of the map literals in a local's expression (one level, as the module writes them), or of a plain map. */
 function mapKeys(expression: string | Record<string, unknown>): string[] {
   if (typeof expression !== 'string') return Object.keys(expression);
-  const keys = [...expression.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/gm), ...expression.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/g)].map((m) => m[1] as string);
+  const keys = [
+    ...expression.matchAll(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/gm),
+    ...expression.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/g),
+  ].map((m) => m[1] as string);
   return [...new Set(keys)];
 }
 
 describe('terraform: files and variables', () => {
   it('parses every .tf file', () => {
     // Other files may join (each with its own test); these are the module's core.
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['alarms.tf', 'functions.tf', 'gateway.tf', 'iam.tf', 'journal.tf', 'logging.tf', 'main.tf', 'network.tf', 'outputs.tf', 'variables.tf', 'versions.tf']));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        'alarms.tf',
+        'functions.tf',
+        'gateway.tf',
+        'iam.tf',
+        'journal.tf',
+        'logging.tf',
+        'main.tf',
+        'network.tf',
+        'outputs.tf',
+        'variables.tf',
+        'versions.tf',
+      ]),
+    );
     for (const [name, parsed] of Object.entries(files)) expect(Object.keys(parsed).length, name).toBeGreaterThan(0);
   });
 
@@ -87,7 +111,8 @@ describe('terraform: files and variables', () => {
   it('uses every declared variable and declares every used one', async () => {
     const used = new Set<string>();
     const { variable: _declarations, ...rest } = all;
-    for (const { value } of strings(rest)) for (const ref of await references(value)) if (ref.startsWith('var.')) used.add(ref.split('.')[1] as string);
+    for (const { value } of strings(rest))
+      for (const ref of await references(value)) if (ref.startsWith('var.')) used.add(ref.split('.')[1] as string);
     // A variable's default or description never counts as a use; validation blocks were skipped.
     expect([...used].sort()).toEqual(declaredVariables());
   });
@@ -112,19 +137,33 @@ describe('terraform: files and variables', () => {
     // The escape hatch for more config keys refuses the plain secret keys.
     const hatch = first<Block>(all.variable?.function_config);
     const rule = String(first<Block>(hatch.validation).condition);
-    for (const key of ['b2cservice_username', 'b2cservice_password', 'twilio_auth_token', 'vonage_signature_secret', 'webhook_hmac_secret', 'oci_apm_data_key', 'auth_token']) expect(rule).toContain(`"${key}"`);
+    for (const key of [
+      'b2cservice_username',
+      'b2cservice_password',
+      'twilio_auth_token',
+      'vonage_signature_secret',
+      'webhook_hmac_secret',
+      'oci_apm_data_key',
+      'auth_token',
+    ])
+      expect(rule).toContain(`"${key}"`);
   });
 
   it('outputs the webhook URL, the function and the topic', () => {
-    expect(Object.keys(all.output ?? {})).toEqual(expect.arrayContaining(['webhook_url', 'function_ocid', 'topic_ocid']));
-    expect(first<Block>(all.output?.webhook_url).value).toBe('https://${local.public_host}${local.route_prefix}${local.route_path}');
+    expect(Object.keys(all.output ?? {})).toEqual(
+      expect.arrayContaining(['webhook_url', 'function_ocid', 'topic_ocid']),
+    );
+    expect(first<Block>(all.output?.webhook_url).value).toBe(
+      'https://${local.public_host}${local.route_prefix}${local.route_path}',
+    );
     expect([local('route_prefix'), local('route_path')]).toEqual(['/webhooks', '/sms-to-incident']);
   });
 });
 
 describe('terraform: function config', () => {
   const readByFunction = (): string[] => [...Object.keys(ConfigSchema.shape), ...Object.keys(TelemetryConfigFragment)];
-  const setByModule = (): string[] => [...mapKeys(local('function_config')), ...mapKeys(local('function_secret_ocids'))].filter((k) => k !== 'for');
+  const setByModule = (): string[] =>
+    [...mapKeys(local('function_config')), ...mapKeys(local('function_secret_ocids'))].filter((k) => k !== 'for');
   /** Keys docs/deploy.md lists as left unset by the module (its "Config keys the module leaves to you" table). */
   const documentedOptional = (): string[] => {
     const doc = readFileSync(new URL('docs/deploy.md', ROOT), 'utf8');
@@ -141,7 +180,8 @@ describe('terraform: function config', () => {
     const set = new Set(setByModule());
     const documented = documentedOptional();
     expect(documented.length).toBeGreaterThan(0);
-    for (const key of readByFunction()) expect(set.has(key) || documented.includes(key), `${key}: set it in functions.tf or document it`).toBe(true);
+    for (const key of readByFunction())
+      expect(set.has(key) || documented.includes(key), `${key}: set it in functions.tf or document it`).toBe(true);
     // A documented key is one the function reads and the module does not set.
     for (const key of documented) {
       expect(readByFunction(), key).toContain(key);
@@ -169,10 +209,24 @@ describe('terraform: alarms are the ones `npm run alarms` defines', () => {
   type AlarmFile = { placeholders: Record<string, string>; options: string; alarms: Alarm[] };
   const file = () => JSON.parse(readFileSync(new URL('alarms.json', DIR), 'utf8')) as AlarmFile;
   const cli = (values: Record<string, string>): Alarm[] =>
-    JSON.parse(execFileSync(process.execPath, ['dist/alarms.js', 'print', '--json', ...Object.entries(values).flatMap(([f, v]) => [`--${f}`, v]), ...file().options.split(' ')], { cwd: ROOT, encoding: 'utf8' })) as Alarm[];
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          'dist/alarms.js',
+          'print',
+          '--json',
+          ...Object.entries(values).flatMap(([f, v]) => [`--${f}`, v]),
+          ...file().options.split(' '),
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      ),
+    ) as Alarm[];
 
   it('alarms.json is what the generator writes now (no drift: run `npm run alarms:terraform`)', () => {
-    expect(() => execFileSync(process.execPath, ['scripts/terraform-alarms.mjs', '--check'], { cwd: ROOT, stdio: 'pipe' })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, ['scripts/terraform-alarms.mjs', '--check'], { cwd: ROOT, stdio: 'pipe' }),
+    ).not.toThrow();
   });
 
   it("the module's substitution gives exactly the CLI's alarms for this deployment's values", () => {
@@ -187,11 +241,16 @@ describe('terraform: alarms are the ones `npm run alarms` defines', () => {
       'api-deployment-id': 'ocid1.apideployment.oc1.iad.d',
     };
     expect(Object.keys(placeholders).sort()).toEqual(Object.keys(values).sort());
-    for (const a of alarms) for (const [k, v] of Object.entries(a)) expect(typeof v, `${a.displayName}.${k}`).toBe('string');
-    const fill = (s: string) => Object.entries(placeholders).reduce((acc, [flag, p]) => acc.replaceAll(p, values[flag] as string), s);
+    for (const a of alarms)
+      for (const [k, v] of Object.entries(a)) expect(typeof v, `${a.displayName}.${k}`).toBe('string');
+    const fill = (s: string) =>
+      Object.entries(placeholders).reduce((acc, [flag, p]) => acc.replaceAll(p, values[flag] as string), s);
     expect(alarms.map((a) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, fill(v)])))).toEqual(cli(values));
     // The module maps each flag to the right value and replaces every placeholder in every field.
-    const alarmValues = (all.locals as unknown as Record<string, Record<string, string>>).alarm_values as Record<string, string>;
+    const alarmValues = (all.locals as unknown as Record<string, Record<string, string>>).alarm_values as Record<
+      string,
+      string
+    >;
     expect(alarmValues).toEqual({
       'function-name': '${local.service_name}',
       namespace: '${var.metric_namespace}',
@@ -219,7 +278,7 @@ describe('terraform: alarms are the ones `npm run alarms` defines', () => {
     // Our own metrics must be ones the function emits (platform namespaces such as oci_faas are the platform's).
     const own = alarms.filter((a) => a.namespace === file().placeholders.namespace);
     expect(own.length).toBeGreaterThanOrEqual(2);
-    for (const a of own) expect(alarmQueryProblems(a.query ?? ""), a.query).toEqual([]);
+    for (const a of own) expect(alarmQueryProblems(a.query ?? ''), a.query).toEqual([]);
     const alarm = resource('oci_monitoring_alarm', 'this');
     expect(alarm.destinations).toEqual(['${oci_ons_notification_topic.alarms.id}']);
     const config = local('function_config');
@@ -264,7 +323,8 @@ describe('terraform: IAM', () => {
           const [head, second, third] = root.replace(/\[[^\]]*\]/g, '').split('.');
           if (head === 'var') expect(declaredVariables(), root).toContain(second);
           else if (head === 'data') expect(data[second as string]?.[third as string], root).toBeDefined();
-          else expect(resources[head as string]?.[second as string], `${root} is a resource of the module`).toBeDefined();
+          else
+            expect(resources[head as string]?.[second as string], `${root} is a resource of the module`).toBeDefined();
         }
       }
     }
@@ -272,25 +332,50 @@ describe('terraform: IAM', () => {
 
   it('grants the webhook exactly: its secrets, its metric namespace, its log group, its bucket', () => {
     const s = local('webhook_statements');
-    expect(s).toContain("to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}");
-    expect(s).toContain("to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'");
-    expect(s).toContain("to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'");
-    expect(s).toContain("to manage objects in compartment id ${var.compartment_ocid} where ALL {target.bucket.name = '${oci_objectstorage_bucket.journal.name}', request.permission = '${p}'}");
+    expect(s).toContain(
+      'to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}',
+    );
+    expect(s).toContain(
+      "to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'",
+    );
+    expect(s).toContain(
+      "to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'",
+    );
+    expect(s).toContain(
+      "to manage objects in compartment id ${var.compartment_ocid} where ALL {target.bucket.name = '${oci_objectstorage_bucket.journal.name}', request.permission = '${p}'}",
+    );
   });
 
   it('every statement is conditioned or names a service, and none grants broad verbs', () => {
     const verbs = /(?:to|ALLOW)\s+(read|use|manage|inspect)\s+([a-z-]+)/gi;
-    const allowed = new Set(['read secret-bundles', 'use metrics', 'use log-content', 'manage objects', 'use keys', 'use functions-family', 'manage object-family', 'read repos', 'use virtual-network-family', 'use apm-domains']);
+    const allowed = new Set([
+      'read secret-bundles',
+      'use metrics',
+      'use log-content',
+      'manage objects',
+      'use keys',
+      'use functions-family',
+      'manage object-family',
+      'read repos',
+      'use virtual-network-family',
+      'use apm-domains',
+    ]);
     for (const statements of statementsOf()) {
-      for (const m of statements.matchAll(verbs)) expect(allowed, `${m[1]} ${m[2]}`).toContain(`${m[1]} ${m[2]}`.toLowerCase());
-      for (const line of statements.split(/",\s*"|\n/).filter((l) => /Allow dynamic-group/.test(l))) expect(line, line).toMatch(/ where /);
+      for (const m of statements.matchAll(verbs))
+        expect(allowed, `${m[1]} ${m[2]}`).toContain(`${m[1]} ${m[2]}`.toLowerCase());
+      for (const line of statements.split(/",\s*"|\n/).filter((l) => /Allow dynamic-group/.test(l)))
+        expect(line, line).toMatch(/ where /);
       expect(statements).not.toMatch(/all-resources/);
     }
   });
 
   it('matches each dynamic group to one function by its OCID', () => {
-    expect(resource('oci_identity_dynamic_group', 'webhook').matching_rule).toBe("ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.webhook.id}'}");
-    expect(resource('oci_identity_dynamic_group', 'authorizer').matching_rule).toBe("ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.authorizer[0].id}'}");
+    expect(resource('oci_identity_dynamic_group', 'webhook').matching_rule).toBe(
+      "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.webhook.id}'}",
+    );
+    expect(resource('oci_identity_dynamic_group', 'authorizer').matching_rule).toBe(
+      "ALL {resource.type = 'fnfunc', resource.id = '${oci_functions_function.authorizer[0].id}'}",
+    );
   });
 });
 
@@ -302,10 +387,18 @@ describe('terraform: gateway, functions, journal, logs', () => {
     const route = first<Block>(spec.routes);
     expect(route.path).toBe('${local.route_path}');
     expect(route.methods).toEqual(['POST']);
-    expect(first<Block>(route.backend)).toEqual({ type: 'ORACLE_FUNCTIONS_BACKEND', function_id: '${oci_functions_function.webhook.id}' });
+    expect(first<Block>(route.backend)).toEqual({
+      type: 'ORACLE_FUNCTIONS_BACKEND',
+      function_id: '${oci_functions_function.webhook.id}',
+    });
     const policies = first<Block>(spec.request_policies);
-    expect(first<Block>(policies.rate_limiting)).toEqual({ rate_in_requests_per_second: '${var.rate_limit_per_second}', rate_key: 'CLIENT_IP' });
-    expect(first<Block>(first<Block>(spec.logging_policies).execution_log)).toEqual({ log_level: '${var.gateway_log_level}' });
+    expect(first<Block>(policies.rate_limiting)).toEqual({
+      rate_in_requests_per_second: '${var.rate_limit_per_second}',
+      rate_key: 'CLIENT_IP',
+    });
+    expect(first<Block>(first<Block>(spec.logging_policies).execution_log)).toEqual({
+      log_level: '${var.gateway_log_level}',
+    });
   });
 
   it('sends the authorizer the arguments it reads, cached by them', () => {
@@ -323,36 +416,71 @@ describe('terraform: gateway, functions, journal, logs', () => {
     const request = readFileSync(new URL('src/authorizer/request.ts', ROOT), 'utf8');
     for (const n of names) expect(request).toMatch(new RegExp(`${n}: argument\\.optional\\(\\)`));
     const token = (local('authorizer_parameters') as unknown as Record<string, string>).token;
-    expect(token).toBe('${local.query_token ? "request.query[${var.auth_token_query_param}]" : "request.headers[${var.auth_token_header}]"}');
+    expect(token).toBe(
+      '${local.query_token ? "request.query[${var.auth_token_query_param}]" : "request.headers[${var.auth_token_header}]"}',
+    );
   });
 
   it('runs the function with the image, memory, timeout and optional provisioned concurrency given', () => {
     const fn = resource('oci_functions_function', 'webhook');
-    expect(fn).toMatchObject({ image: '${var.function_image}', memory_in_mbs: '${var.function_memory_mb}', timeout_in_seconds: '${var.function_timeout_seconds}', config: '${local.function_config}' });
+    expect(fn).toMatchObject({
+      image: '${var.function_image}',
+      memory_in_mbs: '${var.function_memory_mb}',
+      timeout_in_seconds: '${var.function_timeout_seconds}',
+      config: '${local.function_config}',
+    });
     const pc = first<Block>(first<Block>(fn.dynamic).provisioned_concurrency_config);
     expect(first<Block>(pc.content)).toEqual({ strategy: 'CONSTANT', count: '${var.provisioned_concurrency}' });
     const app = resource('oci_functions_application', 'this');
-    expect(first<Block>(first<Block>(first<Block>(app.dynamic).trace_config).content)).toEqual({ domain_id: '${var.apm_domain_ocid}', is_enabled: true });
+    expect(first<Block>(first<Block>(first<Block>(app.dynamic).trace_config).content)).toEqual({
+      domain_id: '${var.apm_domain_ocid}',
+      is_enabled: true,
+    });
   });
 
   it('keeps the journal private, unversioned, expiring after the retention days', () => {
-    expect(resource('oci_objectstorage_bucket', 'journal')).toMatchObject({ access_type: 'NoPublicAccess', versioning: 'Disabled' });
+    expect(resource('oci_objectstorage_bucket', 'journal')).toMatchObject({
+      access_type: 'NoPublicAccess',
+      versioning: 'Disabled',
+    });
     const rule = first<Block>(resource('oci_objectstorage_object_lifecycle_policy', 'journal').rules);
-    expect(rule).toMatchObject({ action: 'DELETE', is_enabled: true, target: 'objects', time_amount: '${var.journal_retention_days}', time_unit: 'DAYS' });
-    expect(local('function_config')).toContain('run_journal                   = "oci-os://${data.oci_objectstorage_namespace.this.namespace}/${local.journal_bucket}/runs"');
+    expect(rule).toMatchObject({
+      action: 'DELETE',
+      is_enabled: true,
+      target: 'objects',
+      time_amount: '${var.journal_retention_days}',
+      time_unit: 'DAYS',
+    });
+    expect(local('function_config')).toContain(
+      'run_journal                   = "oci-os://${data.oci_objectstorage_namespace.this.namespace}/${local.journal_bucket}/runs"',
+    );
   });
 
   it('creates the custom log the function writes and the invoke and gateway service logs', () => {
-    expect(resource('oci_logging_log', 'function')).toMatchObject({ log_type: 'CUSTOM', log_group_id: '${oci_logging_log_group.this.id}' });
+    expect(resource('oci_logging_log', 'function')).toMatchObject({
+      log_type: 'CUSTOM',
+      log_group_id: '${oci_logging_log_group.this.id}',
+    });
     expect(local('function_config')).toMatch(/oci_log_id\s*=\s*oci_logging_log\.function\.id/);
     const service = resource('oci_logging_log', 'service');
     expect(service.for_each).toBe('${local.service_logs}');
     expect(service.log_type).toBe('SERVICE');
-    expect(first<Block>(first<Block>(service.configuration).source)).toEqual({ category: '${each.value.category}', resource: '${each.value.resource}', service: '${each.value.service}', source_type: 'OCISERVICE' });
+    expect(first<Block>(first<Block>(service.configuration).source)).toEqual({
+      category: '${each.value.category}',
+      resource: '${each.value.resource}',
+      service: '${each.value.service}',
+      source_type: 'OCISERVICE',
+    });
     const logs = local('service_logs').replace(/\s+/g, ' ');
-    expect(logs).toContain('invoke = { service = "functions", category = "invoke", resource = oci_functions_application.this.id }');
-    expect(logs).toContain('gateway-execution = { service = "apigateway", category = "execution", resource = oci_apigateway_deployment.webhook.id }');
+    expect(logs).toContain(
+      'invoke = { service = "functions", category = "invoke", resource = oci_functions_application.this.id }',
+    );
+    expect(logs).toContain(
+      'gateway-execution = { service = "apigateway", category = "execution", resource = oci_apigateway_deployment.webhook.id }',
+    );
     // The access log records request lines: left out when the token rides in the query string.
-    expect(logs).toContain('local.query_token ? {} : { gateway-access = { service = "apigateway", category = "access", resource = oci_apigateway_deployment.webhook.id } }');
+    expect(logs).toContain(
+      'local.query_token ? {} : { gateway-access = { service = "apigateway", category = "access", resource = oci_apigateway_deployment.webhook.id } }',
+    );
   });
 });

@@ -19,7 +19,8 @@ export interface Recorded {
 }
 
 /** fdk canonicalises header names (`x-twilio-signature` → `X-Twilio-Signature`). */
-const canonical = (name: string): string => name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+const canonical = (name: string): string =>
+  name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 
 export function fakeContext(call: FakeCall): { ctx: Context; recorded: Recorded } {
   const client: Record<string, string[]> = {};

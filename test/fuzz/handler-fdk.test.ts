@@ -51,18 +51,31 @@ describe('fuzz: generated webhooks through the fdk process', () => {
         const answer = await stack.fn.invoke({ method: call.method, url, headers, body: call.body });
         expect(answer.error).toBeUndefined();
         expect(answer.fdkStatus).toBe(200);
-        const reference = assertAnswer(answer.status, answer.headers['content-type'] ?? null, answer.body.toString('utf8'), stats);
+        const reference = assertAnswer(
+          answer.status,
+          answer.headers['content-type'] ?? null,
+          answer.body.toString('utf8'),
+          stats,
+        );
         if (reference !== undefined) created.add(reference);
       }),
       { numRuns: RUNS },
     );
 
     // Assess: still the same process, still creating incidents
-    const alive = await Promise.race([stack.fn.exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 50))]);
+    const alive = await Promise.race([
+      stack.fn.exited.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 50)),
+    ]);
     expect(alive).toBe(true);
     expect(stack.fn.pid).toBe(pid);
     const body = JSON.stringify({ id: 'msg-after-fuzz', from: '+4915112345678', text: 'still here' });
-    const last = await stack.fn.invoke({ method: 'POST', url: ROUTE, headers: { Host: HOST, 'Content-Type': 'application/json', 'X-Webhook-Signature': signHmac(body) }, body });
+    const last = await stack.fn.invoke({
+      method: 'POST',
+      url: ROUTE,
+      headers: { Host: HOST, 'Content-Type': 'application/json', 'X-Webhook-Signature': signHmac(body) },
+      body,
+    });
     expect(last.status).toBe(200);
     created.add((JSON.parse(last.body.toString('utf8')) as { referenceNumber: string }).referenceNumber);
     assertIncidentsOnce(created, stack.emulator.state().incidents);

@@ -43,49 +43,65 @@ function handlerFor(signature: 'required' | 'off', logs: string[]): (input: Buff
   });
 }
 
-async function invoke(handler: (input: Buffer, ctx: Context) => Promise<FnResult>, call: FuzzCall): Promise<{ status: number; contentType: string | null; body: string }> {
+async function invoke(
+  handler: (input: Buffer, ctx: Context) => Promise<FnResult>,
+  call: FuzzCall,
+): Promise<{ status: number; contentType: string | null; body: string }> {
   const { ctx, recorded } = fakeContext(call);
   const result = await handler(call.body, ctx);
-  return { status: Number(recorded.status ?? 200), contentType: recorded.contentType, body: resultBody(result, ctx).toString('utf8') };
+  return {
+    status: Number(recorded.status ?? 200),
+    contentType: recorded.contentType,
+    body: resultBody(result, ctx).toString('utf8'),
+  };
 }
 
 describe('fuzz: generated webhooks through createHandler', () => {
   it.each([
     ['required', RUNS_SIGNED],
     ['off', RUNS_UNSIGNED],
-  ] as const)('with webhook_signature=%s, %i webhooks: answers with a body, never throws, never echoes', async (signature, numRuns) => {
-    // Prepare
-    const logs: string[] = [];
-    const handler = handlerFor(signature, logs);
-    const stats = new Map<number, number>();
-    const created = new Set<string>();
-    emulator.reset();
+  ] as const)(
+    'with webhook_signature=%s, %i webhooks: answers with a body, never throws, never echoes',
+    async (signature, numRuns) => {
+      // Prepare
+      const logs: string[] = [];
+      const handler = handlerFor(signature, logs);
+      const stats = new Map<number, number>();
+      const created = new Set<string>();
+      emulator.reset();
 
-    // Act / Assess
-    await fc.assert(
-      fc.asyncProperty(fuzzCall, async (call) => {
-        const answer = await invoke(handler, call);
-        const reference = assertAnswer(answer.status, answer.contentType, answer.body, stats);
-        if (reference !== undefined) {
-          created.add(reference);
-          expect(emulator.state().incidents.filter((i) => i.referenceNumber === reference)).toHaveLength(1);
-        }
-      }),
-      { numRuns },
-    );
+      // Act / Assess
+      await fc.assert(
+        fc.asyncProperty(fuzzCall, async (call) => {
+          const answer = await invoke(handler, call);
+          const reference = assertAnswer(answer.status, answer.contentType, answer.body, stats);
+          if (reference !== undefined) {
+            created.add(reference);
+            expect(emulator.state().incidents.filter((i) => i.referenceNumber === reference)).toHaveLength(1);
+          }
+        }),
+        { numRuns },
+      );
 
-    console.log(`fuzz webhook_signature=${signature}: ${[...stats].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
-    // Assess: the generator reached every outcome that matters, the logs stayed JSON lines
-    expect(stats.get(200) ?? 0).toBeGreaterThan(numRuns / 50);
-    expect(stats.get(400) ?? 0).toBeGreaterThan(numRuns / 50);
-    expect(stats.get(415) ?? 0).toBeGreaterThan(0);
-    if (signature === 'required') {
-      expect(stats.get(401) ?? 0).toBeGreaterThan(0);
-      expect(stats.get(403) ?? 0).toBeGreaterThan(numRuns / 50);
-    }
-    expect(stats.get(405) ?? 0).toBeGreaterThan(0);
-    assertIncidentsOnce(created, emulator.state().incidents);
-    for (const line of logs) expect(() => JSON.parse(line) as unknown).not.toThrow();
-    expect(logs.join('\n')).not.toContain('unexpected error');
-  }, 150_000);
+      console.log(
+        `fuzz webhook_signature=${signature}: ${[...stats]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
+      );
+      // Assess: the generator reached every outcome that matters, the logs stayed JSON lines
+      expect(stats.get(200) ?? 0).toBeGreaterThan(numRuns / 50);
+      expect(stats.get(400) ?? 0).toBeGreaterThan(numRuns / 50);
+      expect(stats.get(415) ?? 0).toBeGreaterThan(0);
+      if (signature === 'required') {
+        expect(stats.get(401) ?? 0).toBeGreaterThan(0);
+        expect(stats.get(403) ?? 0).toBeGreaterThan(numRuns / 50);
+      }
+      expect(stats.get(405) ?? 0).toBeGreaterThan(0);
+      assertIncidentsOnce(created, emulator.state().incidents);
+      for (const line of logs) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      expect(logs.join('\n')).not.toContain('unexpected error');
+    },
+    150_000,
+  );
 });

@@ -6,7 +6,9 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { startFunction, type FnAnswer, type FnProcess } from '../../src/local/index.js';
 import { CREDENTIALS, ENTRY, postWebhook } from './stack.js';
 
-const guide = JSON.parse(readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const guide = JSON.parse(
+  readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 export const FROM = guide.from as string;
 export const webhook = (fields: Record<string, unknown> = {}): string => JSON.stringify({ ...guide, ...fields });
 
@@ -22,7 +24,9 @@ export interface TwoContainers {
   stop(): Promise<void>;
 }
 
-export async function startTwoContainers(options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<TwoContainers> {
+export async function startTwoContainers(
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<TwoContainers> {
   const emulator = await startEmulator(CREDENTIALS);
   const base = await mkdtemp(join(tmpdir(), 'runs-'));
   const journalDir = join(base, 'runs');
@@ -36,13 +40,16 @@ export async function startTwoContainers(options: { timeoutMs?: number; env?: Re
     webhook_signature: 'off',
     ...options.env,
   };
-  const fns = await Promise.all([0, 1].map(() => startFunction({ entry: ENTRY, timeoutMs: options.timeoutMs, env }))) as [FnProcess, FnProcess];
+  const fns = (await Promise.all(
+    [0, 1].map(() => startFunction({ entry: ENTRY, timeoutMs: options.timeoutMs, env })),
+  )) as [FnProcess, FnProcess];
   return {
     emulator,
     journalDir,
     fns,
     env,
-    post: (fn, body, headers = {}) => postWebhook(fn, body, { headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } }),
+    post: (fn, body, headers = {}) =>
+      postWebhook(fn, body, { headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } }),
     async stop() {
       await Promise.allSettled([...fns.map((f) => f.stop()), emulator.close()]);
       await rm(base, { recursive: true, force: true });

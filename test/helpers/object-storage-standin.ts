@@ -30,7 +30,10 @@ export type StandinFault =
   | { readonly kind: 'delay'; readonly delayMs: number };
 
 /** Decides, per request, whether it meets a fault. */
-export type StandinFaultPolicy = (request: { readonly method: string; readonly path: string }) => StandinFault | undefined;
+export type StandinFaultPolicy = (request: {
+  readonly method: string;
+  readonly path: string;
+}) => StandinFault | undefined;
 
 export interface ObjectStorageStandin {
   readonly url: string;
@@ -47,7 +50,10 @@ export interface ObjectStorageStandin {
 const BASE_SIGNED = ['x-date', '(request-target)', 'host'];
 const BODY_SIGNED = ['content-type', 'content-length', 'x-content-sha256'];
 
-export async function startObjectStorageStandin(options: { keys: ReadonlyMap<string, string>; pageSize?: number }): Promise<ObjectStorageStandin> {
+export async function startObjectStorageStandin(options: {
+  keys: ReadonlyMap<string, string>;
+  pageSize?: number;
+}): Promise<ObjectStorageStandin> {
   const store = new Map<string, { body: string; etag: string }>();
   const log: StandinRequest[] = [];
   const pageSize = options.pageSize ?? 1000;
@@ -59,13 +65,19 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const fault = signatureProblem(req, body, options.keys, isPutObjectRequest(req)) === undefined ? policy?.({ method: req.method ?? '', path: req.url ?? '' }) : undefined;
+      const fault =
+        signatureProblem(req, body, options.keys, isPutObjectRequest(req)) === undefined
+          ? policy?.({ method: req.method ?? '', path: req.url ?? '' })
+          : undefined;
       if (fault?.kind === 'delay') {
         // Buffer the answer and send it late.
         const realWriteHead = res.writeHead.bind(res);
         const realEnd = res.end.bind(res);
         let head: Parameters<typeof res.writeHead> | undefined;
-        res.writeHead = ((...args: Parameters<typeof res.writeHead>) => { head = args; return res; }) as typeof res.writeHead;
+        res.writeHead = ((...args: Parameters<typeof res.writeHead>) => {
+          head = args;
+          return res;
+        }) as typeof res.writeHead;
         res.end = ((chunk?: unknown) => {
           setTimeout(() => {
             if (res.destroyed) return;
@@ -81,7 +93,16 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
         return;
       }
       if (fault?.kind === 'status') {
-        log.push({ method: req.method ?? '', path: req.url ?? '', status: error(res, fault.status, fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'injected fault') });
+        log.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          status: error(
+            res,
+            fault.status,
+            fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
+            'injected fault',
+          ),
+        });
         return;
       }
       if (fault?.kind === 'apply-then-drop') {
@@ -106,10 +127,21 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
   function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): number {
     const url = new URL(req.url ?? '/', 'http://standin');
     const problem = signatureProblem(req, body, options.keys, isPutObjectRequest(req));
-    if (problem !== undefined) return error(res, 401, 'NotAuthenticated', `The required information to complete authentication was not provided or was incorrect (${problem})`);
+    if (problem !== undefined)
+      return error(
+        res,
+        401,
+        'NotAuthenticated',
+        `The required information to complete authentication was not provided or was incorrect (${problem})`,
+      );
     if (faults !== undefined && faults.times > 0) {
       faults.times -= 1;
-      return error(res, faults.status, faults.status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'injected fault');
+      return error(
+        res,
+        faults.status,
+        faults.status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
+        'injected fault',
+      );
     }
     const m = /^\/n\/([^/]+)\/b\/([^/]+)\/o(?:\/(.+))?$/.exec(url.pathname);
     if (m === null) return error(res, 404, 'NotFound', 'no such route');
@@ -118,10 +150,17 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
       if (req.method !== 'GET') return error(res, 405, 'MethodNotAllowed', 'list is GET');
       const prefix = `${ns}/${bucket}/${url.searchParams.get('prefix') ?? ''}`;
       const start = url.searchParams.get('start');
-      const names = [...store.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(`${ns}/${bucket}/`.length)).sort().filter((n) => start === null || n >= start);
+      const names = [...store.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(`${ns}/${bucket}/`.length))
+        .sort()
+        .filter((n) => start === null || n >= start);
       const page = names.slice(0, pageSize);
       const next = names[pageSize];
-      return send(res, 200, { objects: page.map((name) => ({ name })), ...(next === undefined ? {} : { nextStartWith: next }) });
+      return send(res, 200, {
+        objects: page.map((name) => ({ name })),
+        ...(next === undefined ? {} : { nextStartWith: next }),
+      });
     }
     const key = `${ns}/${bucket}/${decodeURIComponent(rawName)}`;
     const current = store.get(key);
@@ -134,8 +173,10 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
     if (req.method === 'PUT') {
       const ifNoneMatch = req.headers['if-none-match'];
       const ifMatch = req.headers['if-match'];
-      if (ifNoneMatch === '*' && current !== undefined) return error(res, 412, 'IfNoneMatchFailed', 'The If-None-Match precondition failed: the object exists');
-      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return error(res, 412, 'IfMatchFailed', 'The If-Match precondition failed');
+      if (ifNoneMatch === '*' && current !== undefined)
+        return error(res, 412, 'IfNoneMatchFailed', 'The If-None-Match precondition failed: the object exists');
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch)
+        return error(res, 412, 'IfMatchFailed', 'The If-Match precondition failed');
       const etag = randomUUID();
       store.set(key, { body: body.toString('utf8'), etag });
       res.writeHead(200, { etag, 'opc-request-id': randomUUID(), 'content-length': '0' });
@@ -157,15 +198,18 @@ export async function startObjectStorageStandin(options: { keys: ReadonlyMap<str
     setFaultPolicy: (next) => {
       policy = next;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 function isPutObjectRequest(req: IncomingMessage): boolean {
-  return req.method === 'PUT' && /^\/n\/[^/]+\/b\/[^/]+\/o\/.+/.test(new URL(req.url ?? '/', 'http://standin').pathname);
+  return (
+    req.method === 'PUT' && /^\/n\/[^/]+\/b\/[^/]+\/o\/.+/.test(new URL(req.url ?? '/', 'http://standin').pathname)
+  );
 }
 
 function send(res: ServerResponse, status: number, json: unknown): number {
@@ -182,7 +226,12 @@ function error(res: ServerResponse, status: number, code: string, message: strin
  * The OCI signature check (draft-cavage-08, RSA-SHA256). PutObject is signed without the body
  * headers, as the SDK and the service do for object uploads; other writes must sign them.
  */
-function signatureProblem(req: IncomingMessage, body: Buffer, keys: ReadonlyMap<string, string>, isPutObject: boolean): string | undefined {
+function signatureProblem(
+  req: IncomingMessage,
+  body: Buffer,
+  keys: ReadonlyMap<string, string>,
+  isPutObject: boolean,
+): string | undefined {
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Signature ')) return 'no Signature authorization';
   const params: Record<string, string> = {};
@@ -192,7 +241,8 @@ function signatureProblem(req: IncomingMessage, body: Buffer, keys: ReadonlyMap<
   if (publicKey === undefined) return 'unknown keyId';
   const names = (params.headers ?? '').split(' ').map((n) => n.toLowerCase());
   const method = (req.method ?? '').toLowerCase();
-  const required = ['post', 'put', 'patch'].includes(method) && !isPutObject ? [...BASE_SIGNED, ...BODY_SIGNED] : BASE_SIGNED;
+  const required =
+    ['post', 'put', 'patch'].includes(method) && !isPutObject ? [...BASE_SIGNED, ...BODY_SIGNED] : BASE_SIGNED;
   const unsigned = required.filter((n) => !names.includes(n));
   if (unsigned.length > 0) return `headers not signed: ${unsigned.join(' ')}`;
   const lines: string[] = [];
@@ -204,9 +254,14 @@ function signatureProblem(req: IncomingMessage, body: Buffer, keys: ReadonlyMap<
       lines.push(`${name}: ${value}`);
     }
   }
-  if (!verify('sha256', Buffer.from(lines.join('\n')), publicKey, Buffer.from(params.signature ?? '', 'base64'))) return 'bad signature';
+  if (!verify('sha256', Buffer.from(lines.join('\n')), publicKey, Buffer.from(params.signature ?? '', 'base64')))
+    return 'bad signature';
   const date = Date.parse(String(req.headers['x-date']));
   if (!Number.isFinite(date) || Math.abs(date - Date.now()) > 5 * 60_000) return 'x-date missing or skewed';
-  if (names.includes('x-content-sha256') && createHash('sha256').update(body).digest('base64') !== req.headers['x-content-sha256']) return 'body hash mismatch';
+  if (
+    names.includes('x-content-sha256') &&
+    createHash('sha256').update(body).digest('base64') !== req.headers['x-content-sha256']
+  )
+    return 'body hash mismatch';
   return undefined;
 }

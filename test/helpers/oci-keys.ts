@@ -25,7 +25,12 @@ export function ociTestIdentity(region = 'us-ashburn-1'): OciTestIdentity {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const claims = { res_tenant: 'ocid1.tenancy.oc1..test', res_compartment: 'ocid1.compartment.oc1..test', exp: Math.floor(Date.now() / 1000) + 3600, jti: randomUUID() };
+  const claims = {
+    res_tenant: 'ocid1.tenancy.oc1..test',
+    res_compartment: 'ocid1.compartment.oc1..test',
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    jti: randomUUID(),
+  };
   const rpst = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
   const dir = mkdtempSync(join(tmpdir(), 'oci-rp-'));
   writeFileSync(join(dir, 'rpst'), rpst, { mode: 0o600 });

@@ -10,7 +10,11 @@ const REQUIRED = ['x-date', '(request-target)', 'host'];
 const REQUIRED_WITH_BODY = ['content-type', 'content-length', 'x-content-sha256'];
 
 /** Why a request is refused, or undefined when it is correctly signed by `keyId`'s key. */
-export function ociSignatureProblem(req: IncomingMessage, body: Buffer, keys: ReadonlyMap<string, string>): string | undefined {
+export function ociSignatureProblem(
+  req: IncomingMessage,
+  body: Buffer,
+  keys: ReadonlyMap<string, string>,
+): string | undefined {
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Signature ')) return 'no Signature authorization';
   const params: Record<string, string> = {};
@@ -38,7 +42,8 @@ export function ociSignatureProblem(req: IncomingMessage, body: Buffer, keys: Re
   const date = Date.parse(String(req.headers['x-date']));
   if (!Number.isFinite(date) || Math.abs(date - Date.now()) > 5 * 60_000) return 'x-date missing or skewed';
   if (names.includes('x-content-sha256')) {
-    if (createHash('sha256').update(body).digest('base64') !== req.headers['x-content-sha256']) return 'body hash mismatch';
+    if (createHash('sha256').update(body).digest('base64') !== req.headers['x-content-sha256'])
+      return 'body hash mismatch';
     if (String(body.length) !== req.headers['content-length']) return 'content-length mismatch';
   }
   return undefined;

@@ -72,7 +72,10 @@ function metricProblem(d: MetricDatum): string | undefined {
   return undefined;
 }
 
-export async function startOciStandIns(options: { keys: ReadonlyMap<string, string>; apmDataKey?: string }): Promise<OciStandIns> {
+export async function startOciStandIns(options: {
+  keys: ReadonlyMap<string, string>;
+  apmDataKey?: string;
+}): Promise<OciStandIns> {
   const state = {
     secrets: new Map<string, string>(),
     secretReads: [] as string[],
@@ -125,7 +128,8 @@ export async function startOciStandIns(options: { keys: ReadonlyMap<string, stri
         const id = decodeURIComponent(secret[1] as string);
         state.secretReads.push(id);
         const value = state.secrets.get(id);
-        if (value === undefined) return send(res, 404, { code: 'NotAuthorizedOrNotFound', message: 'secret not found' });
+        if (value === undefined)
+          return send(res, 404, { code: 'NotAuthorizedOrNotFound', message: 'secret not found' });
         return send(res, 200, {
           secretId: id,
           versionNumber: 1,
@@ -137,13 +141,18 @@ export async function startOciStandIns(options: { keys: ReadonlyMap<string, stri
       if (path === '/20180401/metrics' && req.method === 'POST') {
         if (await applyFault(state.faults.metrics, res)) return;
         const parsed = JSON.parse(body.toString('utf8')) as { metricData: MetricDatum[]; batchAtomicity?: string };
-        if (parsed.metricData.length > 50) return send(res, 400, { code: 'InvalidParameter', message: 'more than 50 metric streams' });
+        if (parsed.metricData.length > 50)
+          return send(res, 400, { code: 'InvalidParameter', message: 'more than 50 metric streams' });
         const failedMetrics = parsed.metricData.flatMap((d) => {
           const message = metricProblem(d);
           return message ? [{ message, metricData: d }] : [];
         });
         const accepted = parsed.metricData.filter((d) => !metricProblem(d));
-        state.metricPosts.push({ namespace: accepted[0]?.namespace ?? '', metricData: accepted, batchAtomicity: parsed.batchAtomicity });
+        state.metricPosts.push({
+          namespace: accepted[0]?.namespace ?? '',
+          metricData: accepted,
+          batchAtomicity: parsed.batchAtomicity,
+        });
         return send(res, 200, { failedMetricsCount: failedMetrics.length, failedMetrics });
       }
 
@@ -151,7 +160,8 @@ export async function startOciStandIns(options: { keys: ReadonlyMap<string, stri
       if (logs && req.method === 'POST') {
         if (await applyFault(state.faults.logs, res)) return;
         const parsed = JSON.parse(body.toString('utf8')) as OciStandIns['logPosts'][number]['body'];
-        if (parsed.specversion !== '1.0' || !Array.isArray(parsed.logEntryBatches)) return send(res, 400, { code: 'InvalidParameter', message: 'bad PutLogs body' });
+        if (parsed.specversion !== '1.0' || !Array.isArray(parsed.logEntryBatches))
+          return send(res, 400, { code: 'InvalidParameter', message: 'bad PutLogs body' });
         state.logPosts.push({ logId: decodeURIComponent(logs[1] as string), body: parsed });
         return send(res, 200);
       }
@@ -162,7 +172,11 @@ export async function startOciStandIns(options: { keys: ReadonlyMap<string, stri
         return send(res, 200, items);
       }
       if (path === '/20180401/alarms' && req.method === 'POST') {
-        const alarm = { ...(JSON.parse(body.toString('utf8')) as Record<string, unknown>), id: `ocid1.alarm.oc1..${randomUUID()}`, lifecycleState: 'ACTIVE' };
+        const alarm = {
+          ...(JSON.parse(body.toString('utf8')) as Record<string, unknown>),
+          id: `ocid1.alarm.oc1..${randomUUID()}`,
+          lifecycleState: 'ACTIVE',
+        };
         state.alarms.set(alarm.id, alarm);
         return send(res, 200, alarm);
       }
@@ -185,7 +199,11 @@ export async function startOciStandIns(options: { keys: ReadonlyMap<string, stri
   return Object.assign(state, {
     url: `http://127.0.0.1:${port}`,
     datapoints(name: string) {
-      return state.metricPosts.flatMap((p) => p.metricData.filter((d) => d.name === name).flatMap((d) => d.datapoints.map((dp) => ({ value: dp.value, dimensions: d.dimensions }))));
+      return state.metricPosts.flatMap((p) =>
+        p.metricData
+          .filter((d) => d.name === name)
+          .flatMap((d) => d.datapoints.map((dp) => ({ value: dp.value, dimensions: d.dimensions }))),
+      );
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -17,7 +17,9 @@ export function signVonage(
   for (const key of Object.keys(signed).sort()) query += `&${key}=${signed[key]!.replace(/=|&/g, '_')}`;
   const sig =
     method === 'md5hash'
-      ? createHash('md5').update(query + secret).digest('hex')
+      ? createHash('md5')
+          .update(query + secret)
+          .digest('hex')
       : createHmac(method, secret).update(query).digest('hex').toUpperCase();
   return { ...signed, sig };
 }

@@ -9,12 +9,17 @@ export interface Stack {
   readonly emulator: RunningEmulator;
   readonly fn: FnProcess;
   /** POSTs a webhook through the Fn agent as OCI API Gateway would; parses a JSON answer. */
-  post(body: string | Buffer, options?: { contentType?: string | null; timeoutMs?: number }): Promise<FnAnswer & { json: Record<string, unknown> }>;
+  post(
+    body: string | Buffer,
+    options?: { contentType?: string | null; timeoutMs?: number },
+  ): Promise<FnAnswer & { json: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
 /** The B2C emulator in process, and dist/func.js under the real fdk in a child process. */
-export async function startStack(options: { env?: Record<string, string>; timeoutMs?: number; site?: EmulatorSite } = {}): Promise<Stack> {
+export async function startStack(
+  options: { env?: Record<string, string>; timeoutMs?: number; site?: EmulatorSite } = {},
+): Promise<Stack> {
   const emulator = await startEmulator({ ...CREDENTIALS, ...(options.site ? { site: options.site } : {}) });
   const fn = await startFunction({
     entry: ENTRY,
@@ -49,7 +54,9 @@ export async function postWebhook(
   options: { headers?: Record<string, string>; timeoutMs?: number; url?: string } = {},
 ): Promise<FnAnswer & { text: string; json: Record<string, unknown> }> {
   const headers = { Host: 'gw.example.com', 'User-Agent': 'TwilioProxy/1.1', ...options.headers };
-  return readAnswer(await fn.invoke({ method: 'POST', url: options.url ?? ROUTE, headers, body, timeoutMs: options.timeoutMs }));
+  return readAnswer(
+    await fn.invoke({ method: 'POST', url: options.url ?? ROUTE, headers, body, timeoutMs: options.timeoutMs }),
+  );
 }
 
 /** The function's answer with its body as text and as JSON ({} when not JSON, e.g. TwiML). */

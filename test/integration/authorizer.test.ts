@@ -13,7 +13,13 @@ const ENTRY = new URL('../../dist/authorizer.js', import.meta.url).pathname;
 const TOKEN = 'shared-webhook-token-0123456789';
 
 async function authorize(fn: FnProcess, body: unknown, raw = false) {
-  const answer = await fn.invoke({ intent: 'invoke', method: 'POST', url: '/', headers: { 'Content-Type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+  const answer = await fn.invoke({
+    intent: 'invoke',
+    method: 'POST',
+    url: '/',
+    headers: { 'Content-Type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
   const text = answer.body.toString('utf8');
   return { ...answer, text, json: answer.status === 200 ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -27,7 +33,13 @@ function expectRefused(a: Awaited<ReturnType<typeof authorize>>): void {
 
 function expectAdmitted(a: Awaited<ReturnType<typeof authorize>>, by: string): void {
   expect(a.status).toBe(200);
-  expect(a.json).toMatchObject({ active: true, principal: 'sms-webhook', clientId: 'sms-webhook', scope: ['sms-incident:webhook'], context: { admittedBy: by } });
+  expect(a.json).toMatchObject({
+    active: true,
+    principal: 'sms-webhook',
+    clientId: 'sms-webhook',
+    scope: ['sms-incident:webhook'],
+    context: { admittedBy: by },
+  });
   const expiresAt = Date.parse(a.json.expiresAt as string);
   // auth_cache_seconds defaults to 300: the gateway caches the admission that long.
   expect(expiresAt).toBeGreaterThan(Date.now() + 240_000);
@@ -77,19 +89,40 @@ describe('authorizer: shared token', () => {
 
   it('refuses every generated body that does not carry the token, and stays up (300 bodies)', async () => {
     const pid = fn.pid;
-    const data = fc.dictionary(fc.oneof(fc.constant('token'), fc.constant('ip'), fc.string()), fc.oneof(fc.string(), fc.jsonValue()));
+    const data = fc.dictionary(
+      fc.oneof(fc.constant('token'), fc.constant('ip'), fc.string()),
+      fc.oneof(fc.string(), fc.jsonValue()),
+    );
     const bodies = fc.oneof(
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.record({ type: fc.oneof(fc.constant('USER_DEFINED'), fc.constant('TOKEN'), fc.string()), data, token: fc.oneof(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc
+        .record(
+          {
+            type: fc.oneof(fc.constant('USER_DEFINED'), fc.constant('TOKEN'), fc.string()),
+            data,
+            token: fc.oneof(fc.string(), fc.jsonValue()),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
       fc.string(),
       fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b).toString('latin1')),
     );
     await fc.assert(
       fc.asyncProperty(bodies, async (body) => {
         fc.pre(!body.includes(TOKEN));
-        const a = await fn.invoke({ intent: 'invoke', method: 'POST', url: '/', headers: { 'Content-Type': 'application/json' }, body });
+        const a = await fn.invoke({
+          intent: 'invoke',
+          method: 'POST',
+          url: '/',
+          headers: { 'Content-Type': 'application/json' },
+          body,
+        });
         expect(a.status).toBe(200);
-        expect(JSON.parse(a.body.toString('utf8'))).toEqual({ active: false, wwwAuthenticate: 'Bearer realm="sms-incident"' });
+        expect(JSON.parse(a.body.toString('utf8'))).toEqual({
+          active: false,
+          wwwAuthenticate: 'Bearer realm="sms-incident"',
+        });
       }),
       { numRuns: 300 },
     );
@@ -132,7 +165,15 @@ describe('authorizer: token from OCI Vault (resource principal)', () => {
 
   it('compares with the Vault secret, and answers 5xx (not a refusal, not an admission) when Vault is down', async () => {
     standIns.secrets.set(SECRET, TOKEN);
-    fn = await startFunction({ entry: ENTRY, env: { ...identity.env, auth_token_ocid: SECRET, oci_secrets_endpoint: standIns.url, oci_secret_ttl_seconds: '0' } });
+    fn = await startFunction({
+      entry: ENTRY,
+      env: {
+        ...identity.env,
+        auth_token_ocid: SECRET,
+        oci_secrets_endpoint: standIns.url,
+        oci_secret_ttl_seconds: '0',
+      },
+    });
     expectAdmitted(await authorize(fn, userDefined({ token: TOKEN })), 'token');
     expectRefused(await authorize(fn, userDefined({ token: 'not-the-vault-token' })));
     expect(standIns.secretReads).toContain(SECRET);

@@ -24,14 +24,19 @@ describe('config that would leak or fail every call is refused at load', () => {
 
     // Assess
     expect(res.status).toBe(500);
-    expect(res.json).toMatchObject({ message: 'function configuration error', problems: [{ key: 'b2cservice_hostname' }] });
+    expect(res.json).toMatchObject({
+      message: 'function configuration error',
+      problems: [{ key: 'b2cservice_hostname' }],
+    });
     expect(String((res.json.problems as { problem: string }[])[0]!.problem)).toMatch(/clear text/);
     expect(stack.fn.output()).not.toContain('pa55-w0rd');
   });
 
   it('accepts it with b2cservice_allow_http=true, warning once at start', async () => {
     // Prepare
-    stack = await startStack({ env: { b2cservice_hostname: 'http://site.example.com', b2cservice_allow_http: 'true' } });
+    stack = await startStack({
+      env: { b2cservice_hostname: 'http://site.example.com', b2cservice_allow_http: 'true' },
+    });
 
     // Act: malformed, so the config is loaded and nothing needs the network
     const first = await stack.post('{"id":');
@@ -64,7 +69,10 @@ describe('config that would leak or fail every call is refused at load', () => {
 
     // Assess
     expect(res.status).toBe(500);
-    expect(res.json).toMatchObject({ message: 'function configuration error', problems: [{ key: 'b2cservice_app_context' }] });
+    expect(res.json).toMatchObject({
+      message: 'function configuration error',
+      problems: [{ key: 'b2cservice_app_context' }],
+    });
     expect(stack.emulator.requests()).toEqual([]);
   });
 });
@@ -73,7 +81,14 @@ describe('what B2C Service answers stays on our side', () => {
   it('fails an attempt whose answer is larger than the cap as retryable: the next attempt creates the incident', async () => {
     // Prepare: one 3 MB error answer to the look-up (a 400: permanent, were it read)
     stack = await startStack();
-    stack.emulator.addFault({ method: 'GET', path: '/contacts', action: 'status', status: 400, detail: 'x'.repeat(3 * 1024 * 1024), times: 1 });
+    stack.emulator.addFault({
+      method: 'GET',
+      path: '/contacts',
+      action: 'status',
+      status: 400,
+      detail: 'x'.repeat(3 * 1024 * 1024),
+      times: 1,
+    });
 
     // Act
     const res = await stack.post(webhook('msg-huge-1'));
@@ -89,14 +104,29 @@ describe('what B2C Service answers stays on our side', () => {
     const journalDir = await mkdtemp(join(tmpdir(), 'detail-'));
     stack = await startStack({ env: { run_journal: `file:${journalDir}` } });
     const detail = 'DETAIL-FROM-B2C subject rejected for contact +4915112345678';
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00006',
+      detail,
+    });
 
     // Act
     const res = await stack.post(webhook('msg-detail-1'));
 
     // Assess: the answer
     expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ failedStep: 'create-incident', error: { type: 'OSC-CREST-00006', code: 'b2c_refused', message: 'B2C Service refused the request', retryable: false } });
+    expect(res.json).toMatchObject({
+      failedStep: 'create-incident',
+      error: {
+        type: 'OSC-CREST-00006',
+        code: 'b2c_refused',
+        message: 'B2C Service refused the request',
+        retryable: false,
+      },
+    });
     expect(res.body.toString('utf8')).not.toContain('DETAIL-FROM-B2C');
     // the log lines and the journal keep it, masked
     const logged = stack.fn.output();

@@ -8,7 +8,9 @@ import { soak } from '../../chaos/soak.js';
  * duplicate deliveries and a redelivering provider. The 1,000-message runs are in docs/exactly-once.md.
  */
 describe('npm run chaos (150 messages)', () => {
-  it('loses no message, duplicates none, and no process exits unless the harness killed it', { timeout: 900_000 }, async () => {
+  it('loses no message, duplicates none, and no process exits unless the harness killed it', {
+    timeout: 900_000,
+  }, async () => {
     // Act
     const report = await soak({
       messages: 150,
@@ -26,7 +28,10 @@ describe('npm run chaos (150 messages)', () => {
     // Assess
     const summary = table(report);
     expect(report.facts.messages, summary).toBe(150);
-    expect([...report.b2cFaults.values()].reduce((a, b) => a + b, 0), summary).toBeGreaterThan(0);
+    expect(
+      [...report.b2cFaults.values()].reduce((a, b) => a + b, 0),
+      summary,
+    ).toBeGreaterThan(0);
     expect(report.breaches, summary).toEqual(Object.fromEntries(Object.keys(report.breaches).map((k) => [k, 0])));
     expect(breached(report)).toBe(false);
   });

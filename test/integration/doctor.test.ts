@@ -14,11 +14,25 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function doctor(site: EmulatorOptions['site'] = undefined, env: Record<string, string> = {}): Promise<{ report: DoctorReport; text: string; line: (name: string) => string }> {
+async function doctor(
+  site: EmulatorOptions['site'] = undefined,
+  env: Record<string, string> = {},
+): Promise<{ report: DoctorReport; text: string; line: (name: string) => string }> {
   emulator ??= await startEmulator({ ...CREDENTIALS, ...(site ? { site } : {}) });
-  const report = await runDoctor({ b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password, ...env });
+  const report = await runDoctor({
+    b2cservice_hostname: emulator.url,
+    b2cservice_username: CREDENTIALS.username,
+    b2cservice_password: CREDENTIALS.password,
+    ...env,
+  });
   const text = formatDoctor(report);
-  return { report, text, line: (name) => text.split('\n').find((l) => l.trim().split(/\s+/)[1] === name.split(' ')[0] && l.includes(name)) ?? `(no line for ${name})` };
+  return {
+    report,
+    text,
+    line: (name) =>
+      text.split('\n').find((l) => l.trim().split(/\s+/)[1] === name.split(' ')[0] && l.includes(name)) ??
+      `(no line for ${name})`,
+  };
 }
 
 describe('sms-incident doctor', () => {
@@ -32,13 +46,30 @@ describe('sms-incident doctor', () => {
     // Assess
     expect(report.ok, text).toBe(true);
     expect(report.checks.map((c) => `${c.name}:${c.status}`)).toEqual([
-      'api:ok', 'phone type:ok', 'thread entry type:ok', 'contacts:ok', 'phone look-up:ok', 'incidents:ok', 'custom field:ok', 'clean-up:ok', 'stored numbers:ok',
+      'api:ok',
+      'phone type:ok',
+      'thread entry type:ok',
+      'contacts:ok',
+      'phone look-up:ok',
+      'incidents:ok',
+      'custom field:ok',
+      'clean-up:ok',
+      'stored numbers:ok',
     ]);
     expect(text).toContain("'Mobile Phone' exists (id 1)");
     expect(text).toContain('ready: the function can create incidents on this site');
     expect(emulator!.state()).toEqual({ contacts: [], incidents: [] });
     // the look-up is the function's own query
-    expect(emulator!.requests().some((r) => r.method === 'GET' && r.resource === '/contacts' && /^phones\.rawNumber = '1202555\d{4}'$/.test(r.query.q ?? ''))).toBe(true);
+    expect(
+      emulator!
+        .requests()
+        .some(
+          (r) =>
+            r.method === 'GET' &&
+            r.resource === '/contacts' &&
+            /^phones\.rawNumber = '1202555\d{4}'$/.test(r.query.q ?? ''),
+        ),
+    ).toBe(true);
   });
 
   it('fails with one clear line on a wrong password', async () => {
@@ -50,7 +81,14 @@ describe('sms-incident doctor', () => {
 
   it('fails with one clear line when the site refuses the application context', async () => {
     emulator = await startEmulator(CREDENTIALS);
-    emulator.addFault({ method: 'GET', path: '/', action: 'status', status: 400, errorCode: 'OSC-CREST-00016', detail: 'The OSvC-CREST-Application-Context header is required for version v1.4' });
+    emulator.addFault({
+      method: 'GET',
+      path: '/',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00016',
+      detail: 'The OSvC-CREST-Application-Context header is required for version v1.4',
+    });
     const { report, text } = await doctor();
     expect(report.ok).toBe(false);
     expect(text).toMatch(/FAIL +api +the OSvC-CREST-Application-Context header was refused/);
@@ -58,10 +96,17 @@ describe('sms-incident doctor', () => {
   });
 
   it('fails on a phone type the site does not have (a localised site), naming the ones it has', async () => {
-    const spanish = { phoneTypes: [{ id: 0, lookupName: 'Teléfono de oficina' }, { id: 1, lookupName: 'Teléfono móvil' }] };
+    const spanish = {
+      phoneTypes: [
+        { id: 0, lookupName: 'Teléfono de oficina' },
+        { id: 1, lookupName: 'Teléfono móvil' },
+      ],
+    };
     const { report, line } = await doctor(spanish);
     expect(report.ok).toBe(false);
-    expect(line('phone type')).toContain("FAIL  phone type        'Mobile Phone' is not a phone type on this site (lookupNames are localised); it has: 'Teléfono de oficina', 'Teléfono móvil'");
+    expect(line('phone type')).toContain(
+      "FAIL  phone type        'Mobile Phone' is not a phone type on this site (lookupNames are localised); it has: 'Teléfono de oficina', 'Teléfono móvil'",
+    );
     expect(report.checks.find((c) => c.name === 'phone type')?.fix).toBe('set b2cservice_phone_type to one of them');
     // and with the site's name, it passes
     const fixed = await doctor(spanish, { b2cservice_phone_type: 'Teléfono móvil' });
@@ -69,21 +114,29 @@ describe('sms-incident doctor', () => {
   });
 
   it('fails on a custom field the site does not have', async () => {
-    const { report, line } = await doctor({ incidentCustomFields: { other_field: 'text' } }, { b2cservice_incident_sms_field: 'sms_sid' });
+    const { report, line } = await doctor(
+      { incidentCustomFields: { other_field: 'text' } },
+      { b2cservice_incident_sms_field: 'sms_sid' },
+    );
     expect(report.ok).toBe(false);
     expect(line('custom field')).toMatch(/FAIL +custom field +customFields\.c\.sms_sid refused: .*400/);
     expect(emulator!.state()).toEqual({ contacts: [], incidents: [] });
   });
 
   it('fails on a custom field that is not text', async () => {
-    const { line } = await doctor({ incidentCustomFields: { sms_sid: 'integer' } }, { b2cservice_incident_sms_field: 'sms_sid' });
+    const { line } = await doctor(
+      { incidentCustomFields: { sms_sid: 'integer' } },
+      { b2cservice_incident_sms_field: 'sms_sid' },
+    );
     expect(line('custom field')).toMatch(/FAIL +custom field +customFields\.c\.sms_sid refused: .*integer field/);
   });
 
   it('fails when the account may not delete incidents: a failed run could not be undone', async () => {
     const { report, line } = await doctor({ denied: { incidents: ['delete'] } });
     expect(report.ok).toBe(false);
-    expect(line('delete incidents')).toContain('FAIL  delete incidents  the account may not delete incidents (403): a failed run could not undo the incident it created');
+    expect(line('delete incidents')).toContain(
+      'FAIL  delete incidents  the account may not delete incidents (403): a failed run could not undo the incident it created',
+    );
     // deleting the test contact took its incident with it
     expect(emulator!.state()).toEqual({ contacts: [], incidents: [] });
   });
@@ -101,14 +154,20 @@ describe('sms-incident doctor', () => {
     emulator.seedContact('07700 900001');
     const e164 = await doctor();
     const national = await doctor(undefined, { b2cservice_phone_match: 'national' });
-    expect(e164.line('stored numbers')).toContain("WARN  stored numbers    of 4 sampled 'Mobile Phone' numbers, 2 carry a country code, 2 were typed without one: with b2cservice_phone_match=e164 an SMS from those contacts creates a second contact");
+    expect(e164.line('stored numbers')).toContain(
+      "WARN  stored numbers    of 4 sampled 'Mobile Phone' numbers, 2 carry a country code, 2 were typed without one: with b2cservice_phone_match=e164 an SMS from those contacts creates a second contact",
+    );
     expect(e164.report.ok).toBe(true);
     expect(national.line('stored numbers')).toContain('OK    stored numbers    of 4 sampled');
   });
 
-  it('runs from the built CLI with the function\'s environment, exit 0 when ready and 1 when not', async () => {
+  it("runs from the built CLI with the function's environment, exit 0 when ready and 1 when not", async () => {
     emulator = await startEmulator(CREDENTIALS);
-    const env = { b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password };
+    const env = {
+      b2cservice_hostname: emulator.url,
+      b2cservice_username: CREDENTIALS.username,
+      b2cservice_password: CREDENTIALS.password,
+    };
     const ok = await cli(['doctor'], env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('ready: the function can create incidents on this site');

@@ -23,13 +23,21 @@ afterEach(async () => {
 function call(path: string, method = 'GET', body?: unknown): Promise<Response> {
   return fetch(`${emu.url}/services/rest/connect/v1.4${path}`, {
     method,
-    headers: { authorization: AUTH, 'osvc-crest-application-context': 'site-faults-test', ...(body === undefined ? {} : JSON_TYPE) },
+    headers: {
+      authorization: AUTH,
+      'osvc-crest-application-context': 'site-faults-test',
+      ...(body === undefined ? {} : JSON_TYPE),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
 function admin(path: string, method = 'GET', body?: unknown): Promise<Response> {
-  return fetch(`${emu.url}/__emulator${path}`, { method, headers: JSON_TYPE, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(`${emu.url}/__emulator${path}`, {
+    method,
+    headers: JSON_TYPE,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }
 
 async function ids(path: string): Promise<number[]> {
@@ -61,7 +69,12 @@ describe('emulator site faults', () => {
     it('applies the write, then answers a bare 500 with an HTML body and no OSC-CREST code', async () => {
       // Prepare
       const contactId = await created('/contacts', {});
-      const added = await admin('/faults', 'POST', { method: 'POST', path: '/incidents', action: 'commit-then-status', times: 1 });
+      const added = await admin('/faults', 'POST', {
+        method: 'POST',
+        path: '/incidents',
+        action: 'commit-then-status',
+        times: 1,
+      });
 
       // Act
       const res = await call('/incidents', 'POST', { subject: 'applied', primaryContact: { id: contactId } });
@@ -87,7 +100,9 @@ describe('emulator site faults', () => {
       // Act
       const createRes = await call('/incidents', 'POST', { subject: 's', primaryContact: { id: contactId } });
       const incidentId = emu.state().incidents[0]!.id;
-      const patchRes = await call(`/incidents/${incidentId}`, 'PATCH', { threads: [{ text: 'note', entryType: { id: 1 }, contentType: { id: 1 } }] });
+      const patchRes = await call(`/incidents/${incidentId}`, 'PATCH', {
+        threads: [{ text: 'note', entryType: { id: 1 }, contentType: { id: 1 } }],
+      });
 
       // Assess
       expect(createRes.status).toBe(500);
@@ -114,7 +129,13 @@ describe('emulator site faults', () => {
   describe('drop-then-commit (connection dropped, write applied later)', () => {
     it('drops the connection at once and applies the write commitAfterMs later', async () => {
       // Prepare
-      const added = await admin('/faults', 'POST', { method: 'POST', path: '/contacts', action: 'drop-then-commit', commitAfterMs: 700, times: 1 });
+      const added = await admin('/faults', 'POST', {
+        method: 'POST',
+        path: '/contacts',
+        action: 'drop-then-commit',
+        commitAfterMs: 700,
+        times: 1,
+      });
 
       // Act
       const started = Date.now();
@@ -151,8 +172,18 @@ describe('emulator site faults', () => {
     it('refuses drop-then-commit without commitAfterMs, and commitAfterMs with another action', async () => {
       // Act
       const missing = await admin('/faults', 'POST', { method: 'POST', path: '/contacts', action: 'drop-then-commit' });
-      const misplaced = await admin('/faults', 'POST', { method: 'POST', path: '/contacts', action: 'drop', commitAfterMs: 10 });
-      const nested = await admin('/faults', 'POST', { method: 'POST', path: '/contacts', action: 'drop', then: { method: 'GET', path: '/contacts', action: 'drop-then-commit' } });
+      const misplaced = await admin('/faults', 'POST', {
+        method: 'POST',
+        path: '/contacts',
+        action: 'drop',
+        commitAfterMs: 10,
+      });
+      const nested = await admin('/faults', 'POST', {
+        method: 'POST',
+        path: '/contacts',
+        action: 'drop',
+        then: { method: 'GET', path: '/contacts', action: 'drop-then-commit' },
+      });
 
       // Assess
       for (const res of [missing, misplaced, nested]) {
@@ -177,7 +208,12 @@ describe('emulator site faults', () => {
 
       // Assess
       expect(set.status).toBe(200);
-      expect(await set.json()).toEqual({ searchLagMs: 1_500, threadLineEnds: 'as-sent', threadTrim: 'none', subjectTrim: false });
+      expect(await set.json()).toEqual({
+        searchLagMs: 1_500,
+        threadLineEnds: 'as-sent',
+        threadTrim: 'none',
+        subjectTrim: false,
+      });
       expect(atOnce).toEqual([]);
       expect(listed).toEqual([]);
       expect(byId.status).toBe(200);
@@ -189,7 +225,9 @@ describe('emulator site faults', () => {
       const contactId = await created('/contacts', {});
       const oldIncident = await created('/incidents', { subject: 'old', primaryContact: { id: contactId } });
       emu.setQuirks({ searchLagMs: 1_500 });
-      const patched = await call(`/contacts/${contactId}`, 'PATCH', { phones: [{ number: '+15550002222', phoneType: { id: 1 } }] });
+      const patched = await call(`/contacts/${contactId}`, 'PATCH', {
+        phones: [{ number: '+15550002222', phoneType: { id: 1 } }],
+      });
       const newIncident = await created('/incidents', { subject: 'new', primaryContact: { id: contactId } });
       const deleted = await call(`/incidents/${oldIncident}`, 'DELETE');
       const ofContact = `/incidents?${new URLSearchParams({ q: `primaryContact.id = ${contactId}` })}`;
@@ -197,7 +235,9 @@ describe('emulator site faults', () => {
       // Act
       const phoneAtOnce = await ids(byPhone('15550002222'));
       const incidentsAtOnce = await ids(ofContact);
-      const rowsAtOnce = await call(`/queryResults?${new URLSearchParams({ query: `SELECT id FROM incidents WHERE primaryContact.id = ${contactId}` })}`);
+      const rowsAtOnce = await call(
+        `/queryResults?${new URLSearchParams({ query: `SELECT id FROM incidents WHERE primaryContact.id = ${contactId}` })}`,
+      );
       await until(async () => (await ids(ofContact)).join() === String(newIncident));
 
       // Assess
@@ -206,7 +246,9 @@ describe('emulator site faults', () => {
       expect(phoneAtOnce).toEqual([]);
       // The replica still has the deleted incident and not yet the new one.
       expect(incidentsAtOnce).toEqual([oldIncident]);
-      expect(((await rowsAtOnce.json()) as { items: { rows: string[][] }[] }).items[0]!.rows).toEqual([[String(oldIncident)]]);
+      expect(((await rowsAtOnce.json()) as { items: { rows: string[][] }[] }).items[0]!.rows).toEqual([
+        [String(oldIncident)],
+      ]);
       expect(await ids(byPhone('15550002222'))).toEqual([contactId]);
     });
 
@@ -235,8 +277,15 @@ describe('emulator site faults', () => {
       const thread = (text: string): unknown => ({ text, entryType: { id: 3 }, contentType: { id: 1 } });
 
       // Act
-      const id = await created('/incidents', { subject: '  router down \t', primaryContact: { id: contactId }, threads: [thread('first  \nsecond\t\r\nthird\n\n')] });
-      const patched = await call(`/incidents/${id}`, 'PATCH', { subject: ' renamed ', threads: [thread('Message ID: SM1 \n\n')] });
+      const id = await created('/incidents', {
+        subject: '  router down \t',
+        primaryContact: { id: contactId },
+        threads: [thread('first  \nsecond\t\r\nthird\n\n')],
+      });
+      const patched = await call(`/incidents/${id}`, 'PATCH', {
+        subject: ' renamed ',
+        threads: [thread('Message ID: SM1 \n\n')],
+      });
       const threads = (await (await call(`/incidents/${id}/threads`)).json()) as { items: { text: string }[] };
 
       // Assess
@@ -249,11 +298,19 @@ describe('emulator site faults', () => {
       // Prepare
       const contactId = await created('/contacts', {});
       const thread = { text: 'a  \nb \n', entryType: { id: 3 }, contentType: { id: 1 } };
-      const asSent = await created('/incidents', { subject: ' s ', primaryContact: { id: contactId }, threads: [thread] });
+      const asSent = await created('/incidents', {
+        subject: ' s ',
+        primaryContact: { id: contactId },
+        threads: [thread],
+      });
       emu.setQuirks({ threadTrim: 'end' });
 
       // Act
-      const trimmed = await created('/incidents', { subject: ' s ', primaryContact: { id: contactId }, threads: [thread] });
+      const trimmed = await created('/incidents', {
+        subject: ' s ',
+        primaryContact: { id: contactId },
+        threads: [thread],
+      });
 
       // Assess
       const text = (id: number): string => emu.state().incidents.find((i) => i.id === id)!.threads[0]!.text;
@@ -279,7 +336,12 @@ describe('emulator site faults', () => {
       expect(shown).toEqual({ searchLagMs: 0, threadLineEnds: 'crlf', threadTrim: 'none', subjectTrim: false });
       expect(description.admin.quirks).toMatch(/^GET\|PUT\|DELETE .*\/__emulator\/quirks/);
       expect(reset.status).toBe(204);
-      expect(emu.quirks()).toEqual({ searchLagMs: 0, threadLineEnds: 'as-sent', threadTrim: 'none', subjectTrim: false });
+      expect(emu.quirks()).toEqual({
+        searchLagMs: 0,
+        threadLineEnds: 'as-sent',
+        threadTrim: 'none',
+        subjectTrim: false,
+      });
       expect(() => emu.setQuirks({ threadTrim: 'both' as 'end' })).toThrow(/invalid quirks/);
     });
   });

@@ -31,7 +31,10 @@ function basic(user: string, password: string): string {
 }
 
 /** One Connect REST call as a well-behaved client makes it. */
-function call(path: string, { method = 'GET', body, version = 'v1.4', headers = {}, signal, password = PASSWORD }: CallOptions = {}): Promise<Response> {
+function call(
+  path: string,
+  { method = 'GET', body, version = 'v1.4', headers = {}, signal, password = PASSWORD }: CallOptions = {},
+): Promise<Response> {
   return fetch(`${emu.url}/services/rest/connect/${version}${path}`, {
     method,
     headers: {
@@ -71,7 +74,10 @@ describe('emulator', () => {
   describe('contacts', () => {
     it('creates a contact and answers 201 with Location and the full object', async () => {
       // Prepare
-      const body = { name: { first: 'Ada', last: 'Lovelace' }, phones: [{ number: PHONE, phoneType: { lookupName: 'Mobile Phone' } }] };
+      const body = {
+        name: { first: 'Ada', last: 'Lovelace' },
+        phones: [{ number: PHONE, phoneType: { lookupName: 'Mobile Phone' } }],
+      };
 
       // Act
       const res = await call('/contacts', { method: 'POST', body });
@@ -102,7 +108,13 @@ describe('emulator', () => {
         ],
       });
       expect(emu.state().contacts).toEqual([
-        { id, name: { first: 'Ada', last: 'Lovelace' }, phones: [{ number: PHONE, rawNumber: DIGITS, phoneType: { id: 1, lookupName: 'Mobile Phone' } }], createdTime: json.createdTime, updatedTime: json.updatedTime },
+        {
+          id,
+          name: { first: 'Ada', last: 'Lovelace' },
+          phones: [{ number: PHONE, rawNumber: DIGITS, phoneType: { id: 1, lookupName: 'Mobile Phone' } }],
+          createdTime: json.createdTime,
+          updatedTime: json.updatedTime,
+        },
       ]);
     });
 
@@ -115,7 +127,9 @@ describe('emulator', () => {
       const plain = (await (await call(`/contacts/${id}`)).json()) as { phones: Record<string, unknown> };
 
       // Assess
-      expect(expanded.phones.items).toEqual([{ number: '(555) 123-4567', rawNumber: '5551234567', phoneType: { id: 0, lookupName: 'Office Phone' } }]);
+      expect(expanded.phones.items).toEqual([
+        { number: '(555) 123-4567', rawNumber: '5551234567', phoneType: { id: 0, lookupName: 'Office Phone' } },
+      ]);
       expect(plain.phones.items).toBeUndefined();
     });
 
@@ -146,7 +160,10 @@ describe('emulator', () => {
 
     it('matches field names case-insensitively, LIKE patterns and OR', async () => {
       // Prepare
-      const a = await createContact({ name: { first: 'Bob', last: 'Ng' }, phones: [{ number: PHONE, phoneType: { id: 1 } }] });
+      const a = await createContact({
+        name: { first: 'Bob', last: 'Ng' },
+        phones: [{ number: PHONE, phoneType: { id: 1 } }],
+      });
       const b = await createContact({ name: { first: 'Eve', last: "O'Hara" } });
 
       // Act
@@ -173,7 +190,10 @@ describe('emulator', () => {
 
     it('answers rows of string ids from queryResults for an URL-encoded SELECT', async () => {
       // Prepare
-      const id = await createContact({ name: { first: 'Ada', last: null }, phones: [{ number: PHONE, phoneType: { id: 1 } }] });
+      const id = await createContact({
+        name: { first: 'Ada', last: null },
+        phones: [{ number: PHONE, phoneType: { id: 1 } }],
+      });
       await createContact({ name: { first: "x'y", last: null }, phones: [{ number: PHONE, phoneType: { id: 1 } }] });
       const query = `select ID from Contacts where phones.number = '${PHONE}' AND name.first != 'x''y';`;
 
@@ -189,14 +209,24 @@ describe('emulator', () => {
 
     it('lists a contact once per matching phone in queryResults, as a ROQL join does', async () => {
       // Prepare
-      const id = await createContact({ phones: [{ number: PHONE, phoneType: { id: 1 } }, { number: PHONE, phoneType: { id: 4 } }] });
+      const id = await createContact({
+        phones: [
+          { number: PHONE, phoneType: { id: 1 } },
+          { number: PHONE, phoneType: { id: 4 } },
+        ],
+      });
 
       // Act
-      const res = await call(`/queryResults?query=${encodeURIComponent(`SELECT id FROM contacts WHERE phones.rawNumber = '${DIGITS}'`)}`);
+      const res = await call(
+        `/queryResults?query=${encodeURIComponent(`SELECT id FROM contacts WHERE phones.rawNumber = '${DIGITS}'`)}`,
+      );
       const q = await lookupIds(`phones.rawNumber = '${DIGITS}'`);
 
       // Assess
-      expect(((await res.json()) as { items: { rows: unknown[] }[] }).items[0]!.rows).toEqual([[String(id)], [String(id)]]);
+      expect(((await res.json()) as { items: { rows: unknown[] }[] }).items[0]!.rows).toEqual([
+        [String(id)],
+        [String(id)],
+      ]);
       expect(q).toEqual([id]);
     });
 
@@ -205,7 +235,11 @@ describe('emulator', () => {
       ['an unterminated quote', '/contacts?q=', "phones.rawNumber = '1555"],
       ['an unknown field', '/contacts?q=', "phones.secret = '1'"],
       ['an empty filter', '/contacts?q=', ''],
-      ['an injection attempt in queryResults', '/queryResults?query=', "SELECT id FROM contacts WHERE id = '1' OR 1=1 --"],
+      [
+        'an injection attempt in queryResults',
+        '/queryResults?query=',
+        "SELECT id FROM contacts WHERE id = '1' OR 1=1 --",
+      ],
       ['a statement it cannot parse', '/queryResults?query=', 'DROP TABLE contacts'],
       ['trailing text after a statement', '/queryResults?query=', "SELECT id FROM contacts WHERE id = '1' garbage"],
     ])('answers 400 OSC-CREST-00007 for %s', async (_, prefix, text) => {
@@ -225,7 +259,10 @@ describe('emulator', () => {
       const id = await createContact();
 
       // Act
-      const res = await call(`/contacts/${id}`, { method: 'PATCH', body: { phones: [{ number: PHONE, phoneType: { lookupName: 'Mobile Phone' } }] } });
+      const res = await call(`/contacts/${id}`, {
+        method: 'PATCH',
+        body: { phones: [{ number: PHONE, phoneType: { lookupName: 'Mobile Phone' } }] },
+      });
 
       // Assess
       expect(res.status).toBe(200);
@@ -242,7 +279,9 @@ describe('emulator', () => {
       await call(`/contacts/${id}`, { method: 'PATCH', body: { phones: [{ number: PHONE, phoneType: { id: 1 } }] } });
 
       // Assess
-      expect(emu.state().contacts[0]!.phones).toEqual([{ number: PHONE, rawNumber: DIGITS, phoneType: { id: 1, lookupName: 'Mobile Phone' } }]);
+      expect(emu.state().contacts[0]!.phones).toEqual([
+        { number: PHONE, rawNumber: DIGITS, phoneType: { id: 1, lookupName: 'Mobile Phone' } },
+      ]);
     });
 
     it('answers 400 OSC-CREST-00006 for an unknown phone type and writes nothing', async () => {
@@ -250,7 +289,10 @@ describe('emulator', () => {
       const id = await createContact();
 
       // Act
-      const res = await call(`/contacts/${id}`, { method: 'PATCH', body: { phones: [{ number: PHONE, phoneType: { lookupName: 'Mobile' } }] } });
+      const res = await call(`/contacts/${id}`, {
+        method: 'PATCH',
+        body: { phones: [{ number: PHONE, phoneType: { lookupName: 'Mobile' } }] },
+      });
 
       // Assess
       expect(res.status).toBe(400);
@@ -284,7 +326,10 @@ describe('emulator', () => {
       const contactId = await createContact();
 
       // Act
-      const res = await call('/incidents', { method: 'POST', body: { subject: 'Router broken', primaryContact: { id: contactId } } });
+      const res = await call('/incidents', {
+        method: 'POST',
+        body: { subject: 'Router broken', primaryContact: { id: contactId } },
+      });
 
       // Assess
       expect(res.status).toBe(201);
@@ -302,7 +347,12 @@ describe('emulator', () => {
           { rel: 'describedby', href: `${base}/metadata-catalog/contacts`, mediaType: 'application/schema+json' },
         ],
       });
-      expect(emu.state().incidents[0]).toMatchObject({ id: json.id, primaryContactId: contactId, referenceNumber: json.referenceNumber, threads: [] });
+      expect(emu.state().incidents[0]).toMatchObject({
+        id: json.id,
+        primaryContactId: contactId,
+        referenceNumber: json.referenceNumber,
+        threads: [],
+      });
     });
 
     it('answers 400 OSC-CREST-00006 with the documented detail for an unknown primary contact', async () => {
@@ -331,8 +381,14 @@ describe('emulator', () => {
       const contactId = await createContact();
 
       // Act
-      const tooLong = await call('/incidents', { method: 'POST', body: { subject: 'x'.repeat(241), primaryContact: { id: contactId } } });
-      const atLimit = await call('/incidents', { method: 'POST', body: { subject: 'x'.repeat(240), primaryContact: { id: contactId } } });
+      const tooLong = await call('/incidents', {
+        method: 'POST',
+        body: { subject: 'x'.repeat(241), primaryContact: { id: contactId } },
+      });
+      const atLimit = await call('/incidents', {
+        method: 'POST',
+        body: { subject: 'x'.repeat(240), primaryContact: { id: contactId } },
+      });
 
       // Assess
       expect(tooLong.status).toBe(400);
@@ -357,10 +413,20 @@ describe('emulator', () => {
       // Assess
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('');
-      const json = (await (await call(`/incidents/${incidentId}?expand=threads`)).json()) as { subject: string; threads: { items: Record<string, unknown>[] } };
+      const json = (await (await call(`/incidents/${incidentId}?expand=threads`)).json()) as {
+        subject: string;
+        threads: { items: Record<string, unknown>[] };
+      };
       expect(json.subject).toBe(subject);
       expect(json.threads.items).toEqual([
-        { id: expect.any(Number), text, entryType: { id: 1, lookupName: 'Note' }, contentType: { id: 1, lookupName: 'text/plain' }, createdTime: expect.any(String), displayOrder: 1 },
+        {
+          id: expect.any(Number),
+          text,
+          entryType: { id: 1, lookupName: 'Note' },
+          contentType: { id: 1, lookupName: 'text/plain' },
+          createdTime: expect.any(String),
+          displayOrder: 1,
+        },
       ]);
       expect(emu.state().incidents[0]!.threads[0]!.text).toBe(text);
     });
@@ -392,13 +458,22 @@ describe('emulator', () => {
 
       // Act
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(target, {
-          method: 'POST',
-          headers: { authorization: basic(USER, PASSWORD), 'osvc-crest-application-context': 'emulator-test', 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
-        }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          target,
+          {
+            method: 'POST',
+            headers: {
+              authorization: basic(USER, PASSWORD),
+              'osvc-crest-application-context': 'emulator-test',
+              'content-type': 'application/json',
+              'transfer-encoding': 'chunked',
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on('error', reject);
         req.write(bytes.subarray(0, cut));
         setTimeout(() => req.end(bytes.subarray(cut)), 20);
@@ -414,7 +489,11 @@ describe('emulator', () => {
       const incidentId = await createIncident(await createContact());
 
       // Act
-      const res = await call(`/incidents/${incidentId}`, { method: 'POST', headers: { 'x-http-method-override': 'PATCH' }, body: { subject: 'Renamed' } });
+      const res = await call(`/incidents/${incidentId}`, {
+        method: 'POST',
+        headers: { 'x-http-method-override': 'PATCH' },
+        body: { subject: 'Renamed' },
+      });
 
       // Assess
       expect(res.status).toBe(200);
@@ -463,21 +542,27 @@ describe('emulator', () => {
       expect(emu.state().incidents[0]!.threads).toEqual([]);
     });
 
-    it.each(['v1.4', 'latest'])('answers 400 when OSvC-CREST-Application-Context is missing or too long on %s', async (version) => {
-      // Prepare
-      const missing = { 'osvc-crest-application-context': '' };
-      const tooLong = { 'osvc-crest-application-context': 'x'.repeat(41) };
+    it.each(['v1.4', 'latest'])(
+      'answers 400 when OSvC-CREST-Application-Context is missing or too long on %s',
+      async (version) => {
+        // Prepare
+        const missing = { 'osvc-crest-application-context': '' };
+        const tooLong = { 'osvc-crest-application-context': 'x'.repeat(41) };
 
-      // Act
-      const withoutIt = await call('/contacts', { version, headers: missing });
-      const withLong = await call('/contacts', { version, headers: tooLong });
-      const with40 = await call('/contacts', { version, headers: { 'osvc-crest-application-context': 'x'.repeat(40) } });
+        // Act
+        const withoutIt = await call('/contacts', { version, headers: missing });
+        const withLong = await call('/contacts', { version, headers: tooLong });
+        const with40 = await call('/contacts', {
+          version,
+          headers: { 'osvc-crest-application-context': 'x'.repeat(40) },
+        });
 
-      // Assess
-      expect(withoutIt.status).toBe(400);
-      expect(withLong.status).toBe(400);
-      expect(with40.status).toBe(200);
-    });
+        // Assess
+        expect(withoutIt.status).toBe(400);
+        expect(withLong.status).toBe(400);
+        expect(with40.status).toBe(200);
+      },
+    );
 
     it('does not require OSvC-CREST-Application-Context on v1.3', async () => {
       // Act
@@ -544,7 +629,12 @@ describe('emulator', () => {
       const [lookup, create] = emu.requests();
       expect(lookup).toMatchObject({ method: 'GET', resource: '/contacts', query: { q }, status: 200, body: '' });
       expect(lookup!.path).toBe(`/services/rest/connect/v1.4/contacts?${new URLSearchParams({ q })}`);
-      expect(create).toMatchObject({ method: 'POST', resource: '/contacts', status: 201, body: '{"name":{"first":"Zoë 😀"}}' });
+      expect(create).toMatchObject({
+        method: 'POST',
+        resource: '/contacts',
+        status: 201,
+        body: '{"name":{"first":"Zoë 😀"}}',
+      });
       expect(create!.headers['osvc-crest-application-context']).toBe('emulator-test');
     });
   });
@@ -556,18 +646,33 @@ describe('emulator', () => {
       const contactId = await createContact();
 
       // Act
-      const res = await call('/incidents', { method: 'POST', body: { subject: 'x', primaryContact: { id: contactId } } });
+      const res = await call('/incidents', {
+        method: 'POST',
+        body: { subject: 'x', primaryContact: { id: contactId } },
+      });
 
       // Assess
       expect(res.status).toBe(503);
       expect(res.headers.get('osvc-crest-next-request-after')).toBe('1500');
-      expect(await res.json()).toMatchObject({ status: 503, 'o:errorCode': 'OSC-CREST-00035', title: 'The request was rejected by API throttling' });
+      expect(await res.json()).toMatchObject({
+        status: 503,
+        'o:errorCode': 'OSC-CREST-00035',
+        title: 'The request was rejected by API throttling',
+      });
       expect(emu.state().incidents).toEqual([]);
     });
 
     it('stops applying a fault after its times', async () => {
       // Prepare
-      emu.addFault({ method: '*', path: '/contacts/*', action: 'status', status: 500, errorCode: 'OSC-CREST-00008', detail: 'boom', times: 2 });
+      emu.addFault({
+        method: '*',
+        path: '/contacts/*',
+        action: 'status',
+        status: 500,
+        errorCode: 'OSC-CREST-00008',
+        detail: 'boom',
+        times: 2,
+      });
       const id = await createContact();
 
       // Act
@@ -612,7 +717,10 @@ describe('emulator', () => {
       emu.addFault({ method: 'POST', path: '/incidents', action: 'commit-then-drop', times: 1 });
 
       // Act
-      const attempt = call('/incidents', { method: 'POST', body: { subject: 'committed', primaryContact: { id: contactId } } });
+      const attempt = call('/incidents', {
+        method: 'POST',
+        body: { subject: 'committed', primaryContact: { id: contactId } },
+      });
 
       // Assess
       await expect(attempt).rejects.toThrow(TypeError);
@@ -632,7 +740,8 @@ describe('emulator', () => {
       const before = emu.requests().length;
       const pending = call('/contacts').catch((error: unknown) => error);
       // Wait until the hanging request has arrived (polled, generous limit), not for a fixed time.
-      for (const started = Date.now(); emu.requests().length === before && Date.now() - started < 20_000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const started = Date.now(); emu.requests().length === before && Date.now() - started < 20_000; )
+        await new Promise((resolve) => setTimeout(resolve, 10));
       const closing = Date.now();
       await emu.close();
       // The request hangs for ever: close() returning at all shows it does not wait; the bound only keeps it prompt.
@@ -652,14 +761,27 @@ describe('emulator', () => {
   describe('admin routes', () => {
     it('seeds, injects faults, shows state and requests, and resets over HTTP', async () => {
       // Prepare
-      const admin = (path: string, init?: RequestInit): Promise<Response> => fetch(`${emu.url}/__emulator${path}`, init);
+      const admin = (path: string, init?: RequestInit): Promise<Response> =>
+        fetch(`${emu.url}/__emulator${path}`, init);
       const json = { 'content-type': 'application/json' };
 
       // Act
       const description = await fetch(`${emu.url}/`);
-      const seeded = await admin('/contacts', { method: 'POST', headers: json, body: JSON.stringify({ phone: PHONE }) });
-      const badFault = await admin('/faults', { method: 'POST', headers: json, body: JSON.stringify({ method: 'GET', path: '/contacts', action: 'melt' }) });
-      const fault = await admin('/faults', { method: 'POST', headers: json, body: JSON.stringify({ method: 'GET', path: '/contacts', action: 'status', status: 503, times: 1 }) });
+      const seeded = await admin('/contacts', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ phone: PHONE }),
+      });
+      const badFault = await admin('/faults', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ method: 'GET', path: '/contacts', action: 'melt' }),
+      });
+      const fault = await admin('/faults', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ method: 'GET', path: '/contacts', action: 'status', status: 503, times: 1 }),
+      });
       const throttled = await call('/contacts');
       const found = await lookupIds(`phones.rawNumber = '${DIGITS}'`);
       const requests = (await (await admin('/requests')).json()) as { status: number }[];
@@ -672,7 +794,9 @@ describe('emulator', () => {
       expect(await description.json()).toMatchObject({ api: `${emu.url}/services/rest/connect/v1.4` });
       expect(seeded.status).toBe(201);
       const contact = (await seeded.json()) as { id: number; phones: unknown[] };
-      expect(contact.phones).toEqual([{ number: PHONE, rawNumber: DIGITS, phoneType: { id: 1, lookupName: 'Mobile Phone' } }]);
+      expect(contact.phones).toEqual([
+        { number: PHONE, rawNumber: DIGITS, phoneType: { id: 1, lookupName: 'Mobile Phone' } },
+      ]);
       expect(badFault.status).toBe(400);
       expect(fault.status).toBe(201);
       expect(throttled.status).toBe(503);

@@ -23,9 +23,21 @@ describe('writes whose answer is lost are reconciled, not repeated', () => {
     expect(res.json).toMatchObject({ incidentId: incidents[0]!.id, referenceNumber: incidents[0]!.referenceNumber });
     expect(incidents[0]!.threads).toHaveLength(1);
     // The look-alike found is checked for a note naming another message before it is adopted.
-    expect(calls(stack.emulator)).toEqual(['GET /contacts', 'POST /contacts', 'PATCH /contacts/{id}', 'POST /incidents', 'GET /incidents', 'GET /incidents/{id}/threads', 'PATCH /incidents/{id}']);
+    expect(calls(stack.emulator)).toEqual([
+      'GET /contacts',
+      'POST /contacts',
+      'PATCH /contacts/{id}',
+      'POST /incidents',
+      'GET /incidents',
+      'GET /incidents/{id}/threads',
+      'PATCH /incidents/{id}',
+    ]);
     const lookup = stack.emulator.requests().find((r) => r.method === 'GET' && r.resource === '/incidents')!;
-    expect(lookup.query.q).toMatch(new RegExp(`^primaryContact\\.id = ${incidents[0]!.primaryContactId} and createdTime >= '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ' and subject = '`));
+    expect(lookup.query.q).toMatch(
+      new RegExp(
+        `^primaryContact\\.id = ${incidents[0]!.primaryContactId} and createdTime >= '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ' and subject = '`,
+      ),
+    );
   });
 
   it('creates one contact when the contact create is committed and its answer lost', async () => {

@@ -26,36 +26,60 @@ function notesByIncident(emulator: RunningEmulator): { id: number; contactId: nu
 }
 
 function contactsWithNumber(emulator: RunningEmulator): number[] {
-  return emulator.state().contacts.filter((c) => c.phones.some((p) => p.rawNumber === digits)).map((c) => c.id);
+  return emulator
+    .state()
+    .contacts.filter((c) => c.phones.some((p) => p.rawNumber === digits))
+    .map((c) => c.id);
 }
 
 describe('exactly once when faults chain', () => {
   it.each([
     { what: 'incident', write: { method: 'POST', path: '/incidents' }, read: { method: 'GET', path: '/incidents' } },
     { what: 'contact', write: { method: 'POST', path: '/contacts' }, read: { method: 'GET', path: '/contacts' } },
-    { what: 'note', write: { method: 'PATCH', path: '/incidents/*' }, read: { method: 'GET', path: '/incidents/*/threads' } },
-  ])('1. keeps an unknown $what outcome unknown after its reconcile read fails, and reads again before writing', async ({ write, read }) => {
-    // Prepare: the write is applied and its answer lost; then the read that would tell gets a 503
-    stack = await startTwoContainers();
-    stack.emulator.addFault({ ...write, action: 'commit-then-drop', times: 1, then: { ...read, action: 'status', status: 503, times: 1 } });
+    {
+      what: 'note',
+      write: { method: 'PATCH', path: '/incidents/*' },
+      read: { method: 'GET', path: '/incidents/*/threads' },
+    },
+  ])(
+    '1. keeps an unknown $what outcome unknown after its reconcile read fails, and reads again before writing',
+    async ({ write, read }) => {
+      // Prepare: the write is applied and its answer lost; then the read that would tell gets a 503
+      stack = await startTwoContainers();
+      stack.emulator.addFault({
+        ...write,
+        action: 'commit-then-drop',
+        times: 1,
+        then: { ...read, action: 'status', status: 503, times: 1 },
+      });
 
-    // Act
-    const res = await stack.post(stack.fns[0], webhook());
+      // Act
+      const res = await stack.post(stack.fns[0], webhook());
 
-    // Assess
-    expect(res.status).toBe(200);
-    const { contacts } = stack.emulator.state();
-    expect(contacts).toHaveLength(1);
-    expect(contacts[0]!.phones).toHaveLength(1);
-    expect(notesByIncident(stack.emulator)).toEqual([{ id: res.json.incidentId, contactId: contacts[0]!.id, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] }]);
-    // The throttled read was retried, never skipped.
-    expect(stack.emulator.requests().filter((r) => r.status === 503)).toHaveLength(1);
-  });
+      // Assess
+      expect(res.status).toBe(200);
+      const { contacts } = stack.emulator.state();
+      expect(contacts).toHaveLength(1);
+      expect(contacts[0]!.phones).toHaveLength(1);
+      expect(notesByIncident(stack.emulator)).toEqual([
+        { id: res.json.incidentId, contactId: contacts[0]!.id, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+      ]);
+      // The throttled read was retried, never skipped.
+      expect(stack.emulator.requests().filter((r) => r.status === 503)).toHaveLength(1);
+    },
+  );
 
   it('2. treats running out of time as retryable: the next delivery runs the message again', async () => {
     // Prepare: B2C Service asks for a pause longer than the whole deadline
     stack = await startTwoContainers();
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, nextRequestAfterMs: 120_000, times: 1 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 503,
+      nextRequestAfterMs: 120_000,
+      times: 1,
+    });
     const first = await stack.post(stack.fns[0], webhook());
 
     // Act
@@ -63,10 +87,15 @@ describe('exactly once when faults chain', () => {
 
     // Assess
     expect(first.status).toBe(504);
-    expect(first.json).toMatchObject({ failedStep: 'create-incident', error: { type: 'DeadlineExceededError', retryable: true } });
+    expect(first.json).toMatchObject({
+      failedStep: 'create-incident',
+      error: { type: 'DeadlineExceededError', retryable: true },
+    });
     expect(second.status).toBe(200);
     expect(second.headers['idempotent-replayed']).toBeUndefined();
-    expect(notesByIncident(stack.emulator)).toEqual([{ id: second.json.incidentId, contactId: expect.any(Number), notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] }]);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: second.json.incidentId, contactId: expect.any(Number), notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    ]);
   });
 
   it('3. waits out a write it abandoned before sending it again, and adopts what it applied late', async () => {
@@ -79,7 +108,9 @@ describe('exactly once when faults chain', () => {
 
     // Assess
     expect(res.status).toBe(200);
-    expect(notesByIncident(stack.emulator)).toEqual([{ id: res.json.incidentId, contactId: expect.any(Number), notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] }]);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: res.json.incidentId, contactId: expect.any(Number), notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    ]);
     expect(stack.emulator.requests().filter((r) => r.method === 'POST' && r.resource === '/incidents')).toHaveLength(1);
   });
 
@@ -106,7 +137,15 @@ describe('exactly once when faults chain', () => {
   it("5. never undoes a contact another message relies on: its DELETE would take that message's incident along", async () => {
     // Prepare: message 1 creates the contact, then its incident is refused (slowly); meanwhile message 2 finds the contact
     stack = await startTwoContainers();
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', delayMs: 3_000, times: 1 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00006',
+      delayMs: 3_000,
+      times: 1,
+    });
     const first = stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' }));
     await until(() => contactsWithNumber(stack!.emulator).length === 1, 10_000);
 
@@ -120,8 +159,12 @@ describe('exactly once when faults chain', () => {
     expect(failed.status).toBe(502);
     expect(failed.json).toMatchObject({ failedStep: 'create-incident', compensation: 'completed' });
     expect(contactsWithNumber(stack.emulator)).toEqual([second.json.contactId]);
-    expect(notesByIncident(stack.emulator)).toEqual([{ id: second.json.incidentId, contactId: second.json.contactId, notes: [sid(2)] }]);
-    expect(stack.emulator.requests().some((r) => r.method === 'DELETE' && r.resource.startsWith('/contacts/'))).toBe(false);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: second.json.incidentId, contactId: second.json.contactId, notes: [sid(2)] },
+    ]);
+    expect(stack.emulator.requests().some((r) => r.method === 'DELETE' && r.resource.startsWith('/contacts/'))).toBe(
+      false,
+    );
   });
 
   it('6. adopts its own incident, not the look-alike of an earlier message with the same sender and text', async () => {
@@ -143,7 +186,7 @@ describe('exactly once when faults chain', () => {
     ]);
   });
 
-  it('7. deletes its own phoneless contact on restart when another message has made the number\'s contact meanwhile', async () => {
+  it("7. deletes its own phoneless contact on restart when another message has made the number's contact meanwhile", async () => {
     // Prepare: message 1's contact is created after its container died, before the step was journaled;
     // message 2 from the same number finds no contact with the number and creates one
     stack = await startTwoContainers({ timeoutMs: 8_000, env: { b2cservice_late_write_window_ms: '0' } });

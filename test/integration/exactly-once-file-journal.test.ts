@@ -71,7 +71,10 @@ describe('exactly once across two function processes sharing a file journal', ()
 
     // Assess
     expect(res.status).toBe(409);
-    expect(res.json).toMatchObject({ message: 'a different message was already received with this provider message id', retryable: false });
+    expect(res.json).toMatchObject({
+      message: 'a different message was already received with this provider message id',
+      retryable: false,
+    });
     expect(calls(stack.emulator)).toHaveLength(before);
     expect(stack.emulator.state().incidents).toHaveLength(1);
   });

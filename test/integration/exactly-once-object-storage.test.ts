@@ -12,13 +12,17 @@ afterEach(async () => {
   standin = undefined;
 });
 
-describe('exactly once with the Object Storage journal, signed with the function\'s resource principal', () => {
+describe("exactly once with the Object Storage journal, signed with the function's resource principal", () => {
   it('claims with create-only PUTs, and answers a redelivery in the other container from the bucket', async () => {
     // Prepare
     const identity = ociTestIdentity();
     standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
     stack = await startTwoContainers({
-      env: { ...identity.env, run_journal: 'oci-os://tenancyns/sms-runs/prod', oci_objectstorage_endpoint: standin.url },
+      env: {
+        ...identity.env,
+        run_journal: 'oci-os://tenancyns/sms-runs/prod',
+        oci_objectstorage_endpoint: standin.url,
+      },
     });
     const [a, b] = stack.fns;
 
@@ -36,11 +40,24 @@ describe('exactly once with the Object Storage journal, signed with the function
     // one run record, and its two index entries (time, run id)
     const objects = [...standin.objects().entries()].filter(([name]) => name.includes('/runs/'));
     expect(objects).toHaveLength(1);
-    expect([...standin.objects().keys()].filter((name) => !name.includes('/runs/')).map((n) => n.replace(/\d{13}_[0-9a-f]{40}$/, '<ms>_<hash>').replace(/by-run\/.*/, 'by-run/<runId>')).sort()).toEqual(['tenancyns/sms-runs/prod/by-run/<runId>', 'tenancyns/sms-runs/prod/by-time/<ms>_<hash>']);
+    expect(
+      [...standin.objects().keys()]
+        .filter((name) => !name.includes('/runs/'))
+        .map((n) => n.replace(/\d{13}_[0-9a-f]{40}$/, '<ms>_<hash>').replace(/by-run\/.*/, 'by-run/<runId>'))
+        .sort(),
+    ).toEqual(['tenancyns/sms-runs/prod/by-run/<runId>', 'tenancyns/sms-runs/prod/by-time/<ms>_<hash>']);
     expect(objects[0]![0]).toMatch(/^tenancyns\/sms-runs\/prod\/runs\/[0-9a-f]{40}\.json$/);
     const record = parseRunRecord(JSON.parse(objects[0]![1].body));
-    expect(record).toMatchObject({ status: 'succeeded', key: 'twilio:SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX', executions: 1, duplicates: 1 });
-    expect(record.steps.find((s) => s.name === 'create-incident')?.output).toEqual({ incidentId: first.json.incidentId, referenceNumber: first.json.referenceNumber });
+    expect(record).toMatchObject({
+      status: 'succeeded',
+      key: 'twilio:SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+      executions: 1,
+      duplicates: 1,
+    });
+    expect(record.steps.find((s) => s.name === 'create-incident')?.output).toEqual({
+      incidentId: first.json.incidentId,
+      referenceNumber: first.json.referenceNumber,
+    });
     const puts = standin.requests().filter((r) => r.method === 'PUT' && r.path.includes('%2Fruns%2F'));
     expect(puts[0]).toMatchObject({ ifNoneMatch: '*', status: 200 });
     expect(puts.slice(1).every((r) => r.ifMatch !== undefined)).toBe(true);

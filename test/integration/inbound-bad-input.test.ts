@@ -10,7 +10,9 @@ const SID = 'SM1f0e3d3b2c4a4e5f8a9b0c1d2e3f4a5b';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ env: { webhook_signature: 'required', twilio_auth_token: TWILIO_AUTH_TOKEN, webhook_hmac_secret: HMAC_SECRET } });
+  stack = await startStack({
+    env: { webhook_signature: 'required', twilio_auth_token: TWILIO_AUTH_TOKEN, webhook_hmac_secret: HMAC_SECRET },
+  });
 });
 afterAll(async () => {
   await stack.stop();
@@ -34,10 +36,27 @@ describe('bad input through the fdk never hurts', () => {
     ['a body over 64 KiB', () => [Buffer.alloc(64 * 1024 + 1, 0x7b), JSON_TYPE, {}] as const, 413, undefined],
     ['text/plain', () => ['hello', 'text/plain', {}] as const, 415, undefined],
     ['malformed JSON', () => ['{"id":', JSON_TYPE, {}] as const, 400, undefined],
-    ['a signed generic body whose sender is not a phone number', () => signedGeneric({ id: 'm1', from: 'abc', text: 'x' }), 400, 'from'],
+    [
+      'a signed generic body whose sender is not a phone number',
+      () => signedGeneric({ id: 'm1', from: 'abc', text: 'x' }),
+      400,
+      'from',
+    ],
     ['a signed generic body without text', () => signedGeneric({ id: 'm1', from: '+4915112345678' }), 400, 'text'],
     ['a signed Twilio form without From', () => signedTwilio({ MessageSid: SID, Body: 'x' }), 400, 'From'],
-    ['a signed Twilio form with a script URL as media', () => signedTwilio({ MessageSid: SID, From: '+14155550101', Body: 'x', NumMedia: '1', MediaUrl0: 'javascript:alert(1)' }), 400, 'MediaUrl0'],
+    [
+      'a signed Twilio form with a script URL as media',
+      () =>
+        signedTwilio({
+          MessageSid: SID,
+          From: '+14155550101',
+          Body: 'x',
+          NumMedia: '1',
+          MediaUrl0: 'javascript:alert(1)',
+        }),
+      400,
+      'MediaUrl0',
+    ],
   ])('answers %s with %i naming the field, no B2C request', async (_, args, status, field) => {
     // Prepare
     stack.emulator.reset();
@@ -60,7 +79,14 @@ describe('bad input through the fdk never hurts', () => {
     const text = 'Line one\r\n\u0007<Redirect>https://evil.example.com</Redirect>\ttwo';
 
     // Act
-    const res = await post(...signedTwilio({ MessageSid: 'SM0f0e3d3b2c4a4e5f8a9b0c1d2e3f4a5b', From: '+14155550199', To: '+15558675310', Body: text }));
+    const res = await post(
+      ...signedTwilio({
+        MessageSid: 'SM0f0e3d3b2c4a4e5f8a9b0c1d2e3f4a5b',
+        From: '+14155550199',
+        To: '+15558675310',
+        Body: text,
+      }),
+    );
 
     // Assess
     expect(res.status).toBe(200);

@@ -13,20 +13,33 @@ const JSON_TYPE = 'application/json';
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
-    env: { webhook_signature: 'required', twilio_auth_token: TWILIO_AUTH_TOKEN, vonage_signature_secret: VONAGE_SIGNATURE_SECRET, webhook_hmac_secret: HMAC_SECRET },
+    env: {
+      webhook_signature: 'required',
+      twilio_auth_token: TWILIO_AUTH_TOKEN,
+      vonage_signature_secret: VONAGE_SIGNATURE_SECRET,
+      webhook_hmac_secret: HMAC_SECRET,
+    },
   });
 });
 afterAll(async () => {
   await stack.stop();
 });
 
-function call(method: string, body: string | Buffer, options: { url?: string; contentType?: string; headers?: Record<string, string> } = {}) {
+function call(
+  method: string,
+  body: string | Buffer,
+  options: { url?: string; contentType?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { Host: HOST, ...options.headers };
   if (options.contentType !== undefined) headers['Content-Type'] = options.contentType;
   return stack.fn.invoke({ method, url: options.url ?? ROUTE, headers, body }).then(readAnswer);
 }
 
-const attackerQuery = new URLSearchParams({ id: 'msg-forged-1', from: '+4915199999999', text: 'forged by the attacker' }).toString();
+const attackerQuery = new URLSearchParams({
+  id: 'msg-forged-1',
+  from: '+4915199999999',
+  text: 'forged by the attacker',
+}).toString();
 
 describe('GET webhooks and body-signing schemes', () => {
   it('refuses a GET whose query is "signed" with the HMAC of the empty body: 405 naming the reason, nothing created', async () => {
@@ -50,8 +63,15 @@ describe('GET webhooks and body-signing schemes', () => {
     const signature = signHmac(body);
 
     // Act
-    const withBody = await call('GET', body, { url: `${ROUTE}?${attackerQuery}`, contentType: JSON_TYPE, headers: { [HMAC_HEADER]: signature } });
-    const withoutBody = await call('GET', '', { url: `${ROUTE}?${attackerQuery}`, headers: { [HMAC_HEADER]: signature } });
+    const withBody = await call('GET', body, {
+      url: `${ROUTE}?${attackerQuery}`,
+      contentType: JSON_TYPE,
+      headers: { [HMAC_HEADER]: signature },
+    });
+    const withoutBody = await call('GET', '', {
+      url: `${ROUTE}?${attackerQuery}`,
+      headers: { [HMAC_HEADER]: signature },
+    });
 
     // Assess
     expect(withBody.status).toBe(400);
@@ -63,12 +83,28 @@ describe('GET webhooks and body-signing schemes', () => {
   it('still accepts GET where the signature covers the query: Twilio over the URL, Vonage with sig among the parameters', async () => {
     // Prepare
     stack.emulator.reset();
-    const twilioQuery = new URLSearchParams({ MessageSid: 'SM0a0b0c0d0e0f0a0b0c0d0e0f0a0b0c0d', From: '+14155550101', To: '+15558675310', Body: 'over GET' }).toString();
+    const twilioQuery = new URLSearchParams({
+      MessageSid: 'SM0a0b0c0d0e0f0a0b0c0d0e0f0a0b0c0d',
+      From: '+14155550101',
+      To: '+15558675310',
+      Body: 'over GET',
+    }).toString();
     const twilioUrl = `${ROUTE}?${twilioQuery}`;
-    const vonageQuery = new URLSearchParams(signVonage({ msisdn: '447700900001', to: '447700900000', messageId: '0A00000000GET001', text: 'over GET', type: 'text' })).toString();
+    const vonageQuery = new URLSearchParams(
+      signVonage({
+        msisdn: '447700900001',
+        to: '447700900000',
+        messageId: '0A00000000GET001',
+        text: 'over GET',
+        type: 'text',
+      }),
+    ).toString();
 
     // Act
-    const twilio = await call('GET', '', { url: twilioUrl, headers: { 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${twilioUrl}`, '') } });
+    const twilio = await call('GET', '', {
+      url: twilioUrl,
+      headers: { 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${twilioUrl}`, '') },
+    });
     const vonage = await call('GET', '', { url: `${ROUTE}?${vonageQuery}` });
 
     // Assess
@@ -80,11 +116,20 @@ describe('GET webhooks and body-signing schemes', () => {
   it('refuses a GET that carries a body: what it would mean is ambiguous, and no signature covers it', async () => {
     // Prepare
     stack.emulator.reset();
-    const twilioQuery = new URLSearchParams({ MessageSid: 'SM1a0b0c0d0e0f0a0b0c0d0e0f0a0b0c0d', From: '+14155550101', To: '+15558675310', Body: 'over GET' }).toString();
+    const twilioQuery = new URLSearchParams({
+      MessageSid: 'SM1a0b0c0d0e0f0a0b0c0d0e0f0a0b0c0d',
+      From: '+14155550101',
+      To: '+15558675310',
+      Body: 'over GET',
+    }).toString();
     const twilioUrl = `${ROUTE}?${twilioQuery}`;
 
     // Act
-    const res = await call('GET', 'Body=smuggled', { url: twilioUrl, contentType: FORM, headers: { 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${twilioUrl}`, '') } });
+    const res = await call('GET', 'Body=smuggled', {
+      url: twilioUrl,
+      contentType: FORM,
+      headers: { 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${twilioUrl}`, '') },
+    });
 
     // Assess
     expect(res.status).toBe(400);
@@ -112,7 +157,10 @@ describe('parsing before verification is linear and bounded', () => {
     for (let i = 0; i < runs; i++) {
       for (const [at, body] of bodies.entries()) {
         const started = performance.now();
-        const res = await postWebhook(stack.fn, body, { headers: { Host: HOST, 'Content-Type': FORM, 'X-Twilio-Signature': 'AAAA' }, timeoutMs: 600_000 });
+        const res = await postWebhook(stack.fn, body, {
+          headers: { Host: HOST, 'Content-Type': FORM, 'X-Twilio-Signature': 'AAAA' },
+          timeoutMs: 600_000,
+        });
         times[at]!.push(performance.now() - started);
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
@@ -143,7 +191,13 @@ describe('parsing before verification is linear and bounded', () => {
     const body = `MessageSid=SM1&From=%2B14155550101&Body=x&${'a=1&'.repeat(1000)}`;
 
     // Act
-    const res = await postWebhook(stack.fn, body, { headers: { Host: HOST, 'Content-Type': FORM, 'X-Twilio-Signature': signTwilioForm(`https://${HOST}${ROUTE}`, body) } });
+    const res = await postWebhook(stack.fn, body, {
+      headers: {
+        Host: HOST,
+        'Content-Type': FORM,
+        'X-Twilio-Signature': signTwilioForm(`https://${HOST}${ROUTE}`, body),
+      },
+    });
 
     // Assess
     expect(res.status).toBe(413);
@@ -152,23 +206,31 @@ describe('parsing before verification is linear and bounded', () => {
   });
 
   it.each([
-    ['a Vonage-looking body', (nest: string) => `{"msisdn":"447700900001","messageId":"x","text":"a","sig":"0","x":${nest}}`],
+    [
+      'a Vonage-looking body',
+      (nest: string) => `{"msisdn":"447700900001","messageId":"x","text":"a","sig":"0","x":${nest}}`,
+    ],
     ['a generic body', (nest: string) => `{"id":"m-deep","from":"+4915112345678","text":"a","x":${nest}}`],
-  ])('answers deeply nested JSON in %s with 400 naming the depth, and counts it as a rejected webhook', async (_, bodyOf) => {
-    // Prepare: deep enough to overflow a recursive stringify
-    stack.emulator.reset();
-    const body = bodyOf(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
-    const before = stack.fn.output().length;
+  ])(
+    'answers deeply nested JSON in %s with 400 naming the depth, and counts it as a rejected webhook',
+    async (_, bodyOf) => {
+      // Prepare: deep enough to overflow a recursive stringify
+      stack.emulator.reset();
+      const body = bodyOf(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+      const before = stack.fn.output().length;
 
-    // Act
-    const res = await postWebhook(stack.fn, body, { headers: { Host: HOST, 'Content-Type': JSON_TYPE, [HMAC_HEADER]: signHmac(body) } });
+      // Act
+      const res = await postWebhook(stack.fn, body, {
+        headers: { Host: HOST, 'Content-Type': JSON_TYPE, [HMAC_HEADER]: signHmac(body) },
+      });
 
-    // Assess
-    expect(res.status).toBe(400);
-    expect(res.json.message).toMatch(/nested deeper than \d+/);
-    expect(stack.emulator.requests()).toEqual([]);
-    const logged = stack.fn.output().slice(before);
-    expect(logged).toContain('webhook rejected');
-    expect(logged).not.toContain('unexpected error');
-  });
+      // Assess
+      expect(res.status).toBe(400);
+      expect(res.json.message).toMatch(/nested deeper than \d+/);
+      expect(stack.emulator.requests()).toEqual([]);
+      const logged = stack.fn.output().slice(before);
+      expect(logged).toContain('webhook rejected');
+      expect(logged).not.toContain('unexpected error');
+    },
+  );
 });

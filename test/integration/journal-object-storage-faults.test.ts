@@ -3,9 +3,19 @@ import * as common from 'oci-common';
 import { ObjectStorageClient } from 'oci-objectstorage';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkflowDefinition } from '../../src/engine/index.js';
-import { claimRun, objectStorageJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../src/journal/index.js';
+import {
+  claimRun,
+  objectStorageJournal,
+  runJournaled,
+  type ClaimRequest,
+  type RunJournal,
+} from '../../src/journal/index.js';
 import { ociClientConfiguration } from '../../src/oci/index.js';
-import { startObjectStorageStandin, type ObjectStorageStandin, type StandinFault } from '../helpers/object-storage-standin.js';
+import {
+  startObjectStorageStandin,
+  type ObjectStorageStandin,
+  type StandinFault,
+} from '../helpers/object-storage-standin.js';
 
 /**
  * The Object Storage journal when the journal itself has hiccups: through the signed OCI SDK
@@ -19,7 +29,11 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 
 let standin: ObjectStorageStandin;
 beforeEach(async () => {
-  standin = await startObjectStorageStandin({ keys: new Map([[`${TENANCY}/${USER}/${FINGERPRINT}`, publicKey.export({ type: 'spki', format: 'pem' }).toString()]]) });
+  standin = await startObjectStorageStandin({
+    keys: new Map([
+      [`${TENANCY}/${USER}/${FINGERPRINT}`, publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+    ]),
+  });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -27,9 +41,19 @@ afterEach(async () => {
 });
 
 function journal(): RunJournal {
-  const auth = new common.SimpleAuthenticationDetailsProvider(TENANCY, USER, FINGERPRINT, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), null, common.Region.US_ASHBURN_1);
+  const auth = new common.SimpleAuthenticationDetailsProvider(
+    TENANCY,
+    USER,
+    FINGERPRINT,
+    privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    null,
+    common.Region.US_ASHBURN_1,
+  );
   // As the function configures it: two attempts per call (the SDK re-sends a PUT it got no answer for).
-  const client = new ObjectStorageClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ circuitBreaker: false, maxAttempts: 2, retryDelayMs: 10, attemptTimeoutMs: 1_500 }));
+  const client = new ObjectStorageClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ circuitBreaker: false, maxAttempts: 2, retryDelayMs: 10, attemptTimeoutMs: 1_500 }),
+  );
   client.endpoint = standin.url;
   // As the function opens it: existence by listing (no 404 per new message).
   return objectStorageJournal({ client, namespace: 'ns', bucket: 'runs', prefix: 'sms/', existenceByListing: true });
@@ -42,7 +66,16 @@ function onPuts(plan: Record<number, StandinFault>): void {
 }
 
 const request = (owner: string): ClaimRequest => ({
-  key: 'twilio:SM1', runId: 'run-1', workflow: 'ab', provider: 'twilio', messageId: 'SM1', payloadHash: 'h', payload: {}, owner, now: Date.now(), leaseExpiresAt: Date.now() + 30_000,
+  key: 'twilio:SM1',
+  runId: 'run-1',
+  workflow: 'ab',
+  provider: 'twilio',
+  messageId: 'SM1',
+  payloadHash: 'h',
+  payload: {},
+  owner,
+  now: Date.now(),
+  leaseExpiresAt: Date.now() + 30_000,
 });
 
 const ab: WorkflowDefinition<{ a?: number; b?: number }> = {
@@ -80,7 +113,15 @@ describe('Object Storage journal faults', () => {
     onPuts({ 1: { kind: 'apply-then-drop' } });
 
     // Act
-    const outcome = await runJournaled({ journal: j, claimed: mine, owner: 'o1', workflow: ab, initialState: {}, options: { deadline: Date.now() + 30_000 }, answer: () => ({ status: 200, body: {} }) });
+    const outcome = await runJournaled({
+      journal: j,
+      claimed: mine,
+      owner: 'o1',
+      workflow: ab,
+      initialState: {},
+      options: { deadline: Date.now() + 30_000 },
+      answer: () => ({ status: 200, body: {} }),
+    });
 
     // Assess
     expect(outcome.saved).toBe(true);
@@ -88,21 +129,44 @@ describe('Object Storage journal faults', () => {
     const stored = (await j.get('twilio:SM1'))!.record;
     expect(stored.status).toBe('succeeded');
     expect(stored.steps.map((s) => s.output)).toEqual([{ a: 1 }, { b: 2 }]);
-    expect(standin.requests().filter((r) => r.method === 'PUT').map((r) => r.status)).toContain(412);
+    expect(
+      standin
+        .requests()
+        .filter((r) => r.method === 'PUT')
+        .map((r) => r.status),
+    ).toContain(412);
   });
 
   it('ends a run whose checkpoint cannot be written as retryable, and the next delivery restarts it', async () => {
     // Prepare: the first checkpoint meets 503 on every attempt (two SDK attempts, read back, two more)
     const j = journal();
     const mine = await claimed(j, 'o1');
-    onPuts({ 1: { kind: 'status', status: 503 }, 2: { kind: 'status', status: 503 }, 3: { kind: 'status', status: 503 }, 4: { kind: 'status', status: 503 } });
+    onPuts({
+      1: { kind: 'status', status: 503 },
+      2: { kind: 'status', status: 503 },
+      3: { kind: 'status', status: 503 },
+      4: { kind: 'status', status: 503 },
+    });
 
     // Act
-    const outcome = await runJournaled({ journal: j, claimed: mine, owner: 'o1', workflow: ab, initialState: {}, options: { deadline: Date.now() + 30_000 }, answer: () => ({ status: 503, body: {} }) });
+    const outcome = await runJournaled({
+      journal: j,
+      claimed: mine,
+      owner: 'o1',
+      workflow: ab,
+      initialState: {},
+      options: { deadline: Date.now() + 30_000 },
+      answer: () => ({ status: 503, body: {} }),
+    });
     const next = await claimRun(j, request('o2'));
 
     // Assess
-    expect(outcome.result).toMatchObject({ status: 'failed', failedStep: 'a', compensation: 'none', error: { type: 'JournalError', retryable: true } });
+    expect(outcome.result).toMatchObject({
+      status: 'failed',
+      failedStep: 'a',
+      compensation: 'none',
+      error: { type: 'JournalError', retryable: true },
+    });
     expect(outcome.saved).toBe(true);
     expect(next).toMatchObject({ kind: 'run', mode: 'restart' });
   });

@@ -14,21 +14,37 @@ const FINGERPRINT = '20:3b:97:13:55:1c:aa:66:11:22:33:44:55:66:77:88';
 
 function keyPair(): { privateKeyPem: string; publicKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
 const trusted = keyPair();
 let standin: ObjectStorageStandin;
 
 function journalSignedWith(privateKeyPem: string, prefix = 'sms/'): RunJournal {
-  const auth = new common.SimpleAuthenticationDetailsProvider(TENANCY, USER, FINGERPRINT, privateKeyPem, null, common.Region.US_ASHBURN_1);
-  const client = new ObjectStorageClient({ authenticationDetailsProvider: auth }, ociClientConfiguration({ circuitBreaker: false, maxAttempts: 3, retryDelayMs: 10 }));
+  const auth = new common.SimpleAuthenticationDetailsProvider(
+    TENANCY,
+    USER,
+    FINGERPRINT,
+    privateKeyPem,
+    null,
+    common.Region.US_ASHBURN_1,
+  );
+  const client = new ObjectStorageClient(
+    { authenticationDetailsProvider: auth },
+    ociClientConfiguration({ circuitBreaker: false, maxAttempts: 3, retryDelayMs: 10 }),
+  );
   client.endpoint = standin.url;
   return objectStorageJournal({ client, namespace: 'tenancyns', bucket: 'runs', prefix });
 }
 
 beforeEach(async () => {
-  standin = await startObjectStorageStandin({ keys: new Map([[`${TENANCY}/${USER}/${FINGERPRINT}`, trusted.publicKeyPem]]), pageSize: 2 });
+  standin = await startObjectStorageStandin({
+    keys: new Map([[`${TENANCY}/${USER}/${FINGERPRINT}`, trusted.publicKeyPem]]),
+    pageSize: 2,
+  });
 });
 afterEach(async () => {
   await standin.close();
@@ -48,7 +64,10 @@ describe('Object Storage journal through the signed OCI SDK client', () => {
     expect(second).toBeUndefined();
     expect((await journal.get('k1'))?.record.payloadHash).toBe('h1');
     const puts = standin.requests().filter((r) => r.method === 'PUT' && r.path.includes('%2Fruns%2F'));
-    expect(puts.map((r) => [r.ifNoneMatch, r.status])).toEqual([['*', 200], ['*', 412]]);
+    expect(puts.map((r) => [r.ifNoneMatch, r.status])).toEqual([
+      ['*', 200],
+      ['*', 412],
+    ]);
     expect(puts[0]!.path).toMatch(/^\/n\/tenancyns\/b\/runs\/o\/sms%2Fruns%2F[0-9a-f]{40}\.json$/);
   });
 
@@ -65,7 +84,12 @@ describe('Object Storage journal through the signed OCI SDK client', () => {
     expect(updated?.version).not.toBe(created!.version);
     expect(stale).toBeUndefined();
     expect((await journal.get('k2'))?.record.status).toBe('succeeded');
-    expect(standin.requests().filter((r) => r.method === 'PUT' && r.ifMatch !== undefined).map((r) => r.status)).toEqual([200, 412]);
+    expect(
+      standin
+        .requests()
+        .filter((r) => r.method === 'PUT' && r.ifMatch !== undefined)
+        .map((r) => r.status),
+    ).toEqual([200, 412]);
   });
 
   it('lets one of five concurrent claims, from two clients, own the run', async () => {
@@ -73,11 +97,22 @@ describe('Object Storage journal through the signed OCI SDK client', () => {
     const one = journalSignedWith(trusted.privateKeyPem);
     const two = journalSignedWith(trusted.privateKeyPem);
     const request = (owner: string) => ({
-      key: 'twilio:SM9', runId: `run-${owner}`, workflow: 'wf', provider: 'twilio', messageId: 'SM9', payloadHash: 'h', payload: {}, owner, now: Date.now(), leaseExpiresAt: Date.now() + 30_000,
+      key: 'twilio:SM9',
+      runId: `run-${owner}`,
+      workflow: 'wf',
+      provider: 'twilio',
+      messageId: 'SM9',
+      payloadHash: 'h',
+      payload: {},
+      owner,
+      now: Date.now(),
+      leaseExpiresAt: Date.now() + 30_000,
     });
 
     // Act
-    const claims = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((o, i) => claimRun(i % 2 === 0 ? one : two, request(o))));
+    const claims = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((o, i) => claimRun(i % 2 === 0 ? one : two, request(o))),
+    );
 
     // Assess
     expect(claims.filter((c) => c.kind === 'run')).toHaveLength(1);

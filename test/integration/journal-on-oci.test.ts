@@ -27,9 +27,20 @@ describe('the run journal on OCI Functions', () => {
     const emulator = await startEmulator(CREDENTIALS);
     const fn = await startFunction({
       entry: ENTRY,
-      env: { ...identity.env, b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password, webhook_signature: 'off' },
+      env: {
+        ...identity.env,
+        b2cservice_hostname: emulator.url,
+        b2cservice_username: CREDENTIALS.username,
+        b2cservice_password: CREDENTIALS.password,
+        webhook_signature: 'off',
+      },
     });
-    stack = { emulator, fn, post: (body) => postWebhook(fn, body, { headers: { 'Content-Type': 'application/json' } }), stop: async () => void (await Promise.allSettled([fn.stop(), emulator.close()])) };
+    stack = {
+      emulator,
+      fn,
+      post: (body) => postWebhook(fn, body, { headers: { 'Content-Type': 'application/json' } }),
+      stop: async () => void (await Promise.allSettled([fn.stop(), emulator.close()])),
+    };
     const res = await stack.post(guide);
     expect(res.status).toBe(500);
     expect(res.json.message).toBe('function configuration error');
@@ -64,7 +75,12 @@ describe('the run journal on OCI Functions', () => {
     const emulator = await startEmulator(CREDENTIALS);
     const fn = await startFunction({
       entry: ENTRY,
-      env: { b2cservice_hostname: emulator.url, b2cservice_username: CREDENTIALS.username, b2cservice_password: CREDENTIALS.password, webhook_signature: 'off' },
+      env: {
+        b2cservice_hostname: emulator.url,
+        b2cservice_username: CREDENTIALS.username,
+        b2cservice_password: CREDENTIALS.password,
+        webhook_signature: 'off',
+      },
     });
     try {
       expect((await postWebhook(fn, guide, { headers: { 'Content-Type': 'application/json' } })).status).toBe(200);

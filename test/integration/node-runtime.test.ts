@@ -13,10 +13,18 @@ describe('node runtime of the spawned functions', () => {
     const spawned = execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim();
     if (expected !== undefined) expect(spawned).toMatch(new RegExp(`^v${expected}\\.`));
     // startFunction spawns process.execPath, the binary checked above.
-    const fn = await startFunction({ entry: new URL('../../dist/authorizer.js', import.meta.url).pathname, env: { auth_token: 'runtime-check-token-0123' } });
+    const fn = await startFunction({
+      entry: new URL('../../dist/authorizer.js', import.meta.url).pathname,
+      env: { auth_token: 'runtime-check-token-0123' },
+    });
     try {
       expect(fn.pid).toBeGreaterThan(0);
-      const answer = await fn.invoke({ intent: 'invoke', method: 'POST', url: '/', body: JSON.stringify({ type: 'TOKEN', token: 'runtime-check-token-0123' }) });
+      const answer = await fn.invoke({
+        intent: 'invoke',
+        method: 'POST',
+        url: '/',
+        body: JSON.stringify({ type: 'TOKEN', token: 'runtime-check-token-0123' }),
+      });
       expect(JSON.parse(answer.body.toString('utf8'))).toMatchObject({ active: true });
     } finally {
       await fn.stop();

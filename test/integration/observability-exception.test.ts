@@ -69,7 +69,11 @@ describe('the exception exit path', () => {
     // Assess
     expect(ctx.status).toBe(500);
     expect(lines.some((l) => l.includes('"message":"unexpected error"'))).toBe(true);
-    const shipped = standIns.logPosts.flatMap((p) => p.body.logEntryBatches.flatMap((b) => b.entries.map((e) => JSON.parse(e.data) as { message: string; fnCallId?: string })));
+    const shipped = standIns.logPosts.flatMap((p) =>
+      p.body.logEntryBatches.flatMap((b) =>
+        b.entries.map((e) => JSON.parse(e.data) as { message: string; fnCallId?: string }),
+      ),
+    );
     expect(shipped.find((e) => e.message === 'unexpected error')).toMatchObject({ fnCallId: 'call-exception' });
     expect(standIns.refused).toEqual([]);
   });

@@ -9,7 +9,9 @@ import { ROUTE, startStack, type Stack } from '../helpers/stack.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 
-const guide = JSON.parse(readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const guide = JSON.parse(
+  readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 const FROM = guide.from as string;
 const TEXT = guide.body as string;
 let seq = 0;
@@ -33,7 +35,8 @@ afterAll(() => standIns.close());
 afterEach(async () => {
   await stack?.stop();
   stack = undefined;
-  for (const k of ['metricPosts', 'logPosts', 'traceExports', 'secretReads', 'refused'] as const) standIns[k].length = 0;
+  for (const k of ['metricPosts', 'logPosts', 'traceExports', 'secretReads', 'refused'] as const)
+    standIns[k].length = 0;
   standIns.faults.secrets = standIns.faults.metrics = standIns.faults.logs = standIns.faults.traces = 'none';
 });
 
@@ -61,13 +64,23 @@ function observedEnv(extra: Record<string, string> = {}): Record<string, string>
 }
 
 async function post(s: Stack, headers: Record<string, string> = {}, body = webhook(), callId?: string) {
-  const answer = await s.fn.invoke({ method: 'POST', url: ROUTE, headers: { Host: 'gw.example.com', 'Content-Type': 'application/json', ...headers }, body, ...(callId ? { callId } : {}) });
+  const answer = await s.fn.invoke({
+    method: 'POST',
+    url: ROUTE,
+    headers: { Host: 'gw.example.com', 'Content-Type': 'application/json', ...headers },
+    body,
+    ...(callId ? { callId } : {}),
+  });
   return { ...answer, json: JSON.parse(answer.body.toString('utf8') || '{}') as Record<string, unknown> };
 }
 
 /** Everything telemetry sent, as one string, for leak checks. */
 function everythingSent(): string {
-  return [JSON.stringify(standIns.metricPosts), JSON.stringify(standIns.logPosts), ...standIns.traceExports.map((b) => b.toString('latin1'))].join('\n');
+  return [
+    JSON.stringify(standIns.metricPosts),
+    JSON.stringify(standIns.logPosts),
+    ...standIns.traceExports.map((b) => b.toString('latin1')),
+  ].join('\n');
 }
 
 function expectNoLeaks(text: string): void {
@@ -90,21 +103,39 @@ describe('observability of the function under the fdk', () => {
     expect(res.status).toBe(200);
     expect(standIns.refused).toEqual([]);
     expect(new Set(standIns.secretReads)).toEqual(new Set([SECRETS.user, SECRETS.password, SECRETS.apm]));
-    expect(standIns.datapoints('IncidentCreationFailed')).toEqual([{ value: 0, dimensions: { functionName: 'sms-incident', provider: 'twilio' } }]);
+    expect(standIns.datapoints('IncidentCreationFailed')).toEqual([
+      { value: 0, dimensions: { functionName: 'sms-incident', provider: 'twilio' } },
+    ]);
     expect(standIns.datapoints('RunDuration')).toHaveLength(1);
-    expect(standIns.datapoints('StepAttempts').map((d) => d.dimensions.step).sort()).toEqual(['add-phone', 'add-thread', 'create-contact', 'create-incident', 'lookup-contact']);
+    expect(
+      standIns
+        .datapoints('StepAttempts')
+        .map((d) => d.dimensions.step)
+        .sort(),
+    ).toEqual(['add-phone', 'add-thread', 'create-contact', 'create-incident', 'lookup-contact']);
     expect(standIns.metricPosts).toHaveLength(1);
     expect(standIns.metricPosts[0]!.namespace).toBe('sms_incident');
 
     expect(standIns.logPosts).toHaveLength(1);
     const [batch] = standIns.logPosts[0]!.body.logEntryBatches;
     const entries = batch!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>);
-    expect(entries.find((e) => e.message === 'run succeeded')).toMatchObject({ fnCallId: res.callId, traceId: TRACE_ID, provider: 'twilio', from: expect.stringContaining('•••') });
+    expect(entries.find((e) => e.message === 'run succeeded')).toMatchObject({
+      fnCallId: res.callId,
+      traceId: TRACE_ID,
+      provider: 'twilio',
+      from: expect.stringContaining('•••'),
+    });
     expect(entries.some((e) => e.level === 'debug')).toBe(false); // held back: the run succeeded
 
     const traces = Buffer.concat(standIns.traceExports);
     expect(traces.includes(Buffer.from(TRACE_ID, 'hex'))).toBe(true); // joined the caller's trace
-    for (const name of ['saga.run sms-to-incident', 'saga.step create-incident', 'saga.attempt add-thread', `POST ${ROUTE}`]) expect(traces.includes(Buffer.from(name))).toBe(true);
+    for (const name of [
+      'saga.run sms-to-incident',
+      'saga.step create-incident',
+      'saga.attempt add-thread',
+      `POST ${ROUTE}`,
+    ])
+      expect(traces.includes(Buffer.from(name))).toBe(true);
     expectNoLeaks(everythingSent());
     expectNoLeaks(stack.fn.output());
   });
@@ -112,7 +143,14 @@ describe('observability of the function under the fdk', () => {
   it('after a failed run posts IncidentCreationFailed=1, CompensationFailed=0 and releases the debug lines', async () => {
     // Prepare
     stack = await startStack({ env: observedEnv() });
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00001', detail: 'bad incident' });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00001',
+      detail: 'bad incident',
+    });
 
     // Act
     const res = await post(stack);
@@ -121,9 +159,14 @@ describe('observability of the function under the fdk', () => {
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(standIns.datapoints('IncidentCreationFailed').map((d) => d.value)).toEqual([1]);
     expect(standIns.datapoints('CompensationFailed').map((d) => d.value)).toEqual([0]);
-    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map(
+      (e) => JSON.parse(e.data) as Record<string, unknown>,
+    );
     expect(entries.some((e) => e.level === 'debug' && e.message === 'attempt started')).toBe(true);
-    expect(entries.find((e) => e.message === 'step failed')).toMatchObject({ step: 'create-incident', errorType: expect.any(String) });
+    expect(entries.find((e) => e.message === 'step failed')).toMatchObject({
+      step: 'create-incident',
+      errorType: expect.any(String),
+    });
     expect(stack.fn.output()).toContain('"level":"debug"');
     const traces = Buffer.concat(standIns.traceExports);
     expect(traces.includes(Buffer.from('saga.compensate create-contact'))).toBe(true);
@@ -142,11 +185,27 @@ describe('observability of the function under the fdk', () => {
     const traces = Buffer.concat(standIns.traceExports);
     expect(traces.includes(Buffer.from('retry scheduled'))).toBe(true);
     // the attributes an APM user filters by: SERVER, resource, CLIENT (route template in the name, resends)
-    for (const text of ['faas.trigger', 'url.scheme', 'http.route', 'service.version', '0.1.0', 'cloud.provider', 'cloud.region', 'us-ashburn-1', 'deployment.environment.name', 'staging', 'POST /incidents', 'url.template', 'http.request.resend_count']) {
+    for (const text of [
+      'faas.trigger',
+      'url.scheme',
+      'http.route',
+      'service.version',
+      '0.1.0',
+      'cloud.provider',
+      'cloud.region',
+      'us-ashburn-1',
+      'deployment.environment.name',
+      'staging',
+      'POST /incidents',
+      'url.template',
+      'http.request.resend_count',
+    ]) {
       expect(traces.includes(Buffer.from(text)), text).toBe(true);
     }
     // the failed attempts' log lines carry their own attempt span, under both field names
-    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map(
+      (e) => JSON.parse(e.data) as Record<string, unknown>,
+    );
     const failed = entries.filter((e) => e.message === 'attempt failed');
     const summary = entries.find((e) => e.message === 'run succeeded')!;
     expect(failed).toHaveLength(2);
@@ -162,7 +221,9 @@ describe('observability of the function under the fdk', () => {
     stack = await startStack({ env: observedEnv() });
     const res = await post(stack, {}, '{not json');
     expect(res.status).toBe(400);
-    expect(standIns.datapoints('WebhookRejected')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', reason: 'malformed' } }]);
+    expect(standIns.datapoints('WebhookRejected')).toEqual([
+      { value: 1, dimensions: { functionName: 'sms-incident', reason: 'malformed' } },
+    ]);
     expect(standIns.datapoints('IncidentCreationFailed')).toEqual([]);
   });
 
@@ -170,12 +231,18 @@ describe('observability of the function under the fdk', () => {
     stack = await startStack({ env: observedEnv() });
     const body = webhook();
     expect((await post(stack, {}, body, undefined)).status).toBe(200);
-    const firstTrace = (standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>).find((e) => e.message === 'run succeeded')!.traceId) as string;
+    const firstTrace = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map(
+      (e) => JSON.parse(e.data) as Record<string, unknown>,
+    ).find((e) => e.message === 'run succeeded')!.traceId as string;
     const exportsBefore = standIns.traceExports.length;
     expect((await post(stack, {}, body)).status).toBe(200);
     // a new trace for the redelivery, whose SERVER span links the first one
-    expect(Buffer.concat(standIns.traceExports.slice(exportsBefore)).includes(Buffer.from(firstTrace, 'hex'))).toBe(true);
-    expect(standIns.datapoints('DuplicateWebhook')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', provider: 'twilio' } }]);
+    expect(Buffer.concat(standIns.traceExports.slice(exportsBefore)).includes(Buffer.from(firstTrace, 'hex'))).toBe(
+      true,
+    );
+    expect(standIns.datapoints('DuplicateWebhook')).toEqual([
+      { value: 1, dimensions: { functionName: 'sms-incident', provider: 'twilio' } },
+    ]);
     expect(standIns.datapoints('IncidentCreationFailed')).toHaveLength(1);
     expect(standIns.metricPosts).toHaveLength(2);
   });
@@ -199,7 +266,13 @@ describe('observability of the function under the fdk', () => {
 
   it('falls back to plain config values when Vault is down', async () => {
     standIns.faults.secrets = 'error-500';
-    stack = await startStack({ env: observedEnv({ b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs', oci_apm_data_key: APM_KEY }) });
+    stack = await startStack({
+      env: observedEnv({
+        b2cservice_username: 'sms-api',
+        b2cservice_password: 'pa55-w0rd-not-for-logs',
+        oci_apm_data_key: APM_KEY,
+      }),
+    });
     const res = await post(stack);
     expect(res.status).toBe(200);
     expect(stack.fn.output()).toContain('Vault unavailable: using plain config values');
@@ -207,7 +280,14 @@ describe('observability of the function under the fdk', () => {
 
   it('only turns traces off when the APM data key cannot be read from Vault', async () => {
     standIns.faults.secrets = 'error-500';
-    stack = await startStack({ env: observedEnv({ b2cservice_username: 'sms-api', b2cservice_password: 'pa55-w0rd-not-for-logs', b2cservice_username_ocid: '', b2cservice_password_ocid: '' }) });
+    stack = await startStack({
+      env: observedEnv({
+        b2cservice_username: 'sms-api',
+        b2cservice_password: 'pa55-w0rd-not-for-logs',
+        b2cservice_username_ocid: '',
+        b2cservice_password_ocid: '',
+      }),
+    });
     const res = await post(stack);
     expect(res.status).toBe(200);
     expect(stack.fn.output()).toContain('traces off');
@@ -223,7 +303,9 @@ describe('observability of the function under the fdk', () => {
     expect(res.status).toBe(503);
     expect(res.json).toMatchObject({ retryable: true });
     expect(standIns.datapoints('IncidentCreationFailed')).toEqual([]);
-    expect(standIns.datapoints('WebhookAnswered')).toEqual([{ value: 1, dimensions: { functionName: 'sms-incident', outcome: 'secrets_unavailable', fault: 'function' } }]);
+    expect(standIns.datapoints('WebhookAnswered')).toEqual([
+      { value: 1, dimensions: { functionName: 'sms-incident', outcome: 'secrets_unavailable', fault: 'function' } },
+    ]);
   });
 
   it('counts every function-level 5xx outside a run: a config error (500) and a journal outage (503)', async () => {
@@ -231,7 +313,9 @@ describe('observability of the function under the fdk', () => {
     stack = await startStack({ env: observedEnv({ b2cservice_api_version: 'v9' }) });
     const badConfig = await post(stack);
     await stack.stop();
-    stack = await startStack({ env: observedEnv({ run_journal: 'oci-os://acme/runs', oci_objectstorage_endpoint: 'http://127.0.0.1:9' }) });
+    stack = await startStack({
+      env: observedEnv({ run_journal: 'oci-os://acme/runs', oci_objectstorage_endpoint: 'http://127.0.0.1:9' }),
+    });
 
     // Act
     const noJournal = await post(stack);
@@ -252,9 +336,21 @@ describe('observability of the function under the fdk', () => {
     await post(stack, {}, body);
     await post(stack, {}, body);
     await post(stack, {}, '{not json');
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad reference' });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00006',
+      detail: 'bad reference',
+    });
     await post(stack);
-    expect(standIns.datapoints('WebhookAnswered').map((d) => `${d.dimensions.outcome}/${d.dimensions.fault}`)).toEqual(['created/none', 'replayed/none', 'rejected/sender', 'run_failed/run']);
+    expect(standIns.datapoints('WebhookAnswered').map((d) => `${d.dimensions.outcome}/${d.dimensions.fault}`)).toEqual([
+      'created/none',
+      'replayed/none',
+      'rejected/sender',
+      'run_failed/run',
+    ]);
   });
 
   it('keeps identifiers exact in spans and logs, digit-heavy call ids and message ids included', async () => {
@@ -271,7 +367,9 @@ describe('observability of the function under the fdk', () => {
     const runId = res.json.runId as string;
     const traces = Buffer.concat(standIns.traceExports);
     for (const id of [callId, sid, runId]) expect(traces.includes(Buffer.from(id)), id).toBe(true);
-    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    const entries = standIns.logPosts[0]!.body.logEntryBatches[0]!.entries.map(
+      (e) => JSON.parse(e.data) as Record<string, unknown>,
+    );
     const summary = entries.find((e) => e.message === 'run succeeded');
     expect(summary).toMatchObject({ fnCallId: callId, messageId: sid, runId });
     expect(entries.every((e) => e.fnCallId === callId)).toBe(true);
@@ -324,11 +422,13 @@ describe('telemetry never changes the outcome', () => {
       telemetry_flush_budget_ms: String(budgetMs),
     });
     // each backend's failure is counted and logged once, not once per invocation
-    for (const kind of ['metrics', 'logs', 'traces']) expect(lastOutput.split(`telemetry ${kind} export failed`).length - 1).toBe(1);
+    for (const kind of ['metrics', 'logs', 'traces'])
+      expect(lastOutput.split(`telemetry ${kind} export failed`).length - 1).toBe(1);
     standIns.faults.metrics = standIns.faults.logs = standIns.faults.traces = 'slow';
     standIns.slowMs = 5_000;
     const hanging = await warmDuration(telemetryOn);
-    for (const kind of ['metrics', 'logs', 'traces']) expect(lastOutput.split(`telemetry ${kind} export failed`).length - 1).toBe(1);
+    for (const kind of ['metrics', 'logs', 'traces'])
+      expect(lastOutput.split(`telemetry ${kind} export failed`).length - 1).toBe(1);
     // Bounded by the budget, not by the backends: an answer that waited for a hanging backend would take
     // its whole hang longer than the baseline. Half the hang tells the two apart on a loaded machine too,
     // where a fixed few hundred ms above the baseline does not.

@@ -22,12 +22,26 @@ describe('ociMetricsSink', () => {
     batch.add('IncidentCreationFailed', { functionName: 'f', provider: 'twilio' }, 0);
     batch.add('StepAttempts', { functionName: 'f', step: 'create-incident' }, 2);
 
-    const ok = await ociMetricsSink(auth, { namespace: 'sms_incident', compartmentId: 'ocid1.compartment.oc1..m' }, { endpoint: standIns.url }).post(batch, 2000);
+    const ok = await ociMetricsSink(
+      auth,
+      { namespace: 'sms_incident', compartmentId: 'ocid1.compartment.oc1..m' },
+      { endpoint: standIns.url },
+    ).post(batch, 2000);
     expect(ok).toEqual({ posted: 2, refused: [] });
-    expect(standIns.metricPosts.at(-1)).toMatchObject({ batchAtomicity: 'NON_ATOMIC', metricData: [{ name: 'IncidentCreationFailed', compartmentId: 'ocid1.compartment.oc1..m', metadata: { unit: 'count' } }, { name: 'StepAttempts' }] });
+    expect(standIns.metricPosts.at(-1)).toMatchObject({
+      batchAtomicity: 'NON_ATOMIC',
+      metricData: [
+        { name: 'IncidentCreationFailed', compartmentId: 'ocid1.compartment.oc1..m', metadata: { unit: 'count' } },
+        { name: 'StepAttempts' },
+      ],
+    });
 
     // a namespace OCI reserves: a 200 that refuses every stream, which must not pass for success
-    const refused = await ociMetricsSink(auth, { namespace: 'oci_reserved', compartmentId: 'ocid1.compartment.oc1..m' }, { endpoint: standIns.url }).post(batch, 2000);
+    const refused = await ociMetricsSink(
+      auth,
+      { namespace: 'oci_reserved', compartmentId: 'ocid1.compartment.oc1..m' },
+      { endpoint: standIns.url },
+    ).post(batch, 2000);
     expect(refused.posted).toBe(0);
     expect(refused.refused).toEqual(['IncidentCreationFailed: invalid namespace', 'StepAttempts: invalid namespace']);
     expect(standIns.refused).toEqual([]);
@@ -39,14 +53,24 @@ describe('ociLogSink', () => {
     const batch = newLogBatch();
     batch.push(JSON.stringify({ level: 'info', time: '2026-11-27T18:00:00.000Z', message: 'webhook accepted' }));
     batch.push(`{"level":"info","message":"${'x'.repeat(20_000)}"}`);
-    const sent = await ociLogSink(ociAuthProvider(identity.env)!, 'ocid1.log.oc1.iad.amaaaaaalog', { endpoint: standIns.url }).ship(batch, { source: 'sms-incident', subject: 'SM1' }, 2000);
+    const sent = await ociLogSink(ociAuthProvider(identity.env)!, 'ocid1.log.oc1.iad.amaaaaaalog', {
+      endpoint: standIns.url,
+    }).ship(batch, { source: 'sms-incident', subject: 'SM1' }, 2000);
     expect(sent).toBe(2);
     const post = standIns.logPosts.at(-1)!;
     expect(post.logId).toBe('ocid1.log.oc1.iad.amaaaaaalog');
     expect(post.body.specversion).toBe('1.0');
     const [b] = post.body.logEntryBatches;
-    expect(b).toMatchObject({ source: 'sms-incident', type: 'sms-incident.log', subject: 'SM1', defaultlogentrytime: expect.any(String) });
-    expect(b!.entries[0]).toMatchObject({ time: '2026-11-27T18:00:00.000Z', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(b).toMatchObject({
+      source: 'sms-incident',
+      type: 'sms-incident.log',
+      subject: 'SM1',
+      defaultlogentrytime: expect.any(String),
+    });
+    expect(b!.entries[0]).toMatchObject({
+      time: '2026-11-27T18:00:00.000Z',
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(b!.entries[1]!.data.length).toBeLessThanOrEqual(10_000);
     expect(b!.entries[1]!.data.endsWith('…[truncated]')).toBe(true);
   });

@@ -21,7 +21,14 @@ async function seeded() {
   const withCode = emulator.seedContact('+1 (415) 555-0101');
   const typedNational = emulator.seedContact('(415) 555-0103');
   const ukTyped = emulator.seedContact('07700 900001');
-  const client = (phoneMatch: 'e164' | 'national') => createB2cClient({ baseUrl: `${emulator!.url}/services/rest/connect/v1.4`, username: 'u', password: 'p', appContext: 'test', phoneMatch });
+  const client = (phoneMatch: 'e164' | 'national') =>
+    createB2cClient({
+      baseUrl: `${emulator!.url}/services/rest/connect/v1.4`,
+      username: 'u',
+      password: 'p',
+      appContext: 'test',
+      phoneMatch,
+    });
   return { withCode, typedNational, ukTyped, client };
 }
 
@@ -43,13 +50,17 @@ describe('phone match policy', () => {
     const other = emulator!.seedContact('4155550101');
     expect(other.id).toBeGreaterThan(withCode.id);
     expect(await national.findContactByPhone('+14155550101')).toBe(withCode.id);
-    const queries = emulator!.requests().filter((r) => r.resource === '/contacts').map((r) => r.query.q);
+    const queries = emulator!
+      .requests()
+      .filter((r) => r.resource === '/contacts')
+      .map((r) => r.query.q);
     expect(queries).toContain("phones.rawNumber like '%4155550103'");
     expect(queries).toContain("phones.rawNumber like '%7700900001'");
   });
 
   it('through the function: an SMS from a hand-typed contact creates a second contact under e164, none under national', async () => {
-    const sms = (sid: string) => JSON.stringify({ sid, from: '+14155550103', to: '+15005550006', body: 'printer on fire' });
+    const sms = (sid: string) =>
+      JSON.stringify({ sid, from: '+14155550103', to: '+15005550006', body: 'printer on fire' });
     stack = await startStack();
     const typed = stack.emulator.seedContact('(415) 555-0103');
     const e164 = await stack.post(sms('SM00000000000000000000000000000001'));

@@ -24,7 +24,12 @@ beforeEach(async () => {
 afterEach(() => standin.close());
 
 function journal(): RunJournal {
-  return objectStorageOpener({ env, endpoint: standin.url })({ kind: 'oci-os', namespace: 'tenancyns', bucket: 'runs', prefix: 'prod/' });
+  return objectStorageOpener({ env, endpoint: standin.url })({
+    kind: 'oci-os',
+    namespace: 'tenancyns',
+    bucket: 'runs',
+    prefix: 'prod/',
+  });
 }
 
 const HOUR = 3_600_000;
@@ -32,7 +37,16 @@ const HOUR = 3_600_000;
 async function seed(j: RunJournal, now: number): Promise<void> {
   for (let i = 0; i < 40; i++) {
     const startedAt = now - i * 2 * HOUR - 60_000;
-    await j.create(sampleRecord(`twilio:SM${String(i).padStart(32, '0')}`, { runId: `run-${i}`, messageId: `SM${String(i).padStart(32, '0')}`, startedAt, updatedAt: startedAt, status: i % 3 === 0 ? 'failed' : 'succeeded', lease: undefined }));
+    await j.create(
+      sampleRecord(`twilio:SM${String(i).padStart(32, '0')}`, {
+        runId: `run-${i}`,
+        messageId: `SM${String(i).padStart(32, '0')}`,
+        startedAt,
+        updatedAt: startedAt,
+        status: i % 3 === 0 ? 'failed' : 'succeeded',
+        lease: undefined,
+      }),
+    );
   }
 }
 
@@ -59,7 +73,10 @@ describe('runs CLI over Object Storage at scale', () => {
     expect(failed.views.map((v) => v.runId)).toEqual(['run-0', 'run-3', 'run-6', 'run-9']);
     expect(newestTwo.views.map((v) => v.runId)).toEqual(['run-0', 'run-1']);
     // the index was listed from the window's start: no page before it
-    const lists = standin.requests().slice(before).filter((r) => r.method === 'GET' && r.path.includes('prefix=prod%2Fby-time%2F'));
+    const lists = standin
+      .requests()
+      .slice(before)
+      .filter((r) => r.method === 'GET' && r.path.includes('prefix=prod%2Fby-time%2F'));
     expect(lists.every((r) => r.path.includes('start='))).toBe(true);
   });
 
@@ -83,17 +100,31 @@ describe('runs CLI over Object Storage at scale', () => {
     const j = journal();
     const now = Date.now();
     await seed(j, now);
-    const [corrupt] = [...standin.objects().entries()].filter(([name]) => name.includes('/prod/runs/')).find(([, o]) => o.body.includes('"runId":"run-2"')) ?? [];
+    const [corrupt] =
+      [...standin.objects().entries()]
+        .filter(([name]) => name.includes('/prod/runs/'))
+        .find(([, o]) => o.body.includes('"runId":"run-2"')) ?? [];
     standin.objects().set(corrupt!, { body: '{not json', etag: 'x' });
     const out: string[] = [];
     const err: string[] = [];
 
     // Act
-    const code = await runsCommand(['runs', 'list', '--since', '1d', '--journal', LOCATION], { env, out: (t) => out.push(t), err: (t) => err.push(t) });
+    const code = await runsCommand(['runs', 'list', '--since', '1d', '--journal', LOCATION], {
+      env,
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+    });
 
     // Assess
     expect(code).toBe(0);
-    expect(out.join('\n').split('\n').filter((l) => /run-\d+/.test(l))).toHaveLength(11);
-    expect(err.join('\n')).toMatch(/warning: partial listing: 1 run in the window could not be read: prod\/runs\/[0-9a-f]{40}\.json \(object .* is not JSON\)/);
+    expect(
+      out
+        .join('\n')
+        .split('\n')
+        .filter((l) => /run-\d+/.test(l)),
+    ).toHaveLength(11);
+    expect(err.join('\n')).toMatch(
+      /warning: partial listing: 1 run in the window could not be read: prod\/runs\/[0-9a-f]{40}\.json \(object .* is not JSON\)/,
+    );
   });
 });

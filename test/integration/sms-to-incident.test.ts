@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CREDENTIALS, startStack, type Stack } from '../helpers/stack.js';
 
-const guide = JSON.parse(readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const guide = JSON.parse(
+  readFileSync(new URL('../fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 const FROM = guide.from as string; // +15017122661
 const webhook = (fields: Record<string, unknown> = {}): string => JSON.stringify({ ...guide, ...fields });
 
@@ -18,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('sms-to-incident through the fdk', () => {
-  it('creates a contact with the sender\'s phone, an incident and a note for a new sender', async () => {
+  it("creates a contact with the sender's phone, an incident and a note for a new sender", async () => {
     // Prepare
     stack = await startStack();
 
@@ -41,7 +43,9 @@ describe('sms-to-incident through the fdk', () => {
       contactCreated: true,
       runId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    expect(contact!.phones).toEqual([{ number: FROM, rawNumber: FROM.slice(1), phoneType: { id: 1, lookupName: 'Mobile Phone' } }]);
+    expect(contact!.phones).toEqual([
+      { number: FROM, rawNumber: FROM.slice(1), phoneType: { id: 1, lookupName: 'Mobile Phone' } },
+    ]);
     expect(incident!.primaryContactId).toBe(contact!.id);
     expect(incident!.subject).toBe(guide.body);
     expect(incident!.threads).toHaveLength(1);
@@ -50,7 +54,13 @@ describe('sms-to-incident through the fdk', () => {
     expect(incident!.threads[0]!.text).toContain(`From: ${FROM}`);
     expect(incident!.threads[0]!.text).toContain('Message ID: SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX');
     expect(incident!.threads[0]!.text.endsWith(`\n${guide.body as string}`)).toBe(true);
-    expect(calls(stack)).toEqual(['GET /contacts', 'POST /contacts', 'PATCH /contacts/{id}', 'POST /incidents', 'PATCH /incidents/{id}']);
+    expect(calls(stack)).toEqual([
+      'GET /contacts',
+      'POST /contacts',
+      'PATCH /contacts/{id}',
+      'POST /incidents',
+      'PATCH /incidents/{id}',
+    ]);
     // the lookup is by digits-only rawNumber, URL-encoded, with the application context header
     const lookup = stack.emulator.requests()[0]!;
     expect(lookup.query.q).toBe(`phones.rawNumber = '${FROM.slice(1)}'`);
@@ -63,7 +73,7 @@ describe('sms-to-incident through the fdk', () => {
     expect(out).not.toContain(guide.body as string);
   });
 
-  it('reuses the contact that already has the sender\'s number', async () => {
+  it("reuses the contact that already has the sender's number", async () => {
     // Prepare
     stack = await startStack();
     const existing = stack.emulator.seedContact(FROM);
@@ -79,18 +89,21 @@ describe('sms-to-incident through the fdk', () => {
   });
 
   // The API lists without a promised order: the lowest id must win whichever comes first.
-  it.each(['ascending', 'descending'] as const)('picks the lowest id when several contacts share the number (site lists %s)', async (listOrder) => {
-    // Prepare
-    stack = await startStack({ site: { listOrder } });
-    const first = stack.emulator.seedContact(FROM);
-    stack.emulator.seedContact(FROM, 'Home Phone');
+  it.each(['ascending', 'descending'] as const)(
+    'picks the lowest id when several contacts share the number (site lists %s)',
+    async (listOrder) => {
+      // Prepare
+      stack = await startStack({ site: { listOrder } });
+      const first = stack.emulator.seedContact(FROM);
+      stack.emulator.seedContact(FROM, 'Home Phone');
 
-    // Act
-    const res = await stack.post(webhook());
+      // Act
+      const res = await stack.post(webhook());
 
-    // Assess
-    expect(res.json).toMatchObject({ contactId: first.id, contactCreated: false });
-  });
+      // Assess
+      expect(res.json).toMatchObject({ contactId: first.id, contactCreated: false });
+    },
+  );
 
   it('cuts a long non-ASCII text for the subject and keeps all of it, UTF-8 intact, in the note', async () => {
     // Prepare
@@ -115,7 +128,15 @@ describe('sms-to-incident through the fdk', () => {
     stack = await startStack();
     // The hint is longer than the write policy's first back-off (≤ 1 s): only honouring it explains the gaps.
     const hintMs = 1_500;
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 503, errorCode: 'OSC-CREST-00035', nextRequestAfterMs: hintMs, times: 2 });
+    stack.emulator.addFault({
+      method: 'POST',
+      path: '/incidents',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      nextRequestAfterMs: hintMs,
+      times: 2,
+    });
 
     // Act
     const res = await stack.post(webhook());
@@ -125,15 +146,27 @@ describe('sms-to-incident through the fdk', () => {
     expect(stack.emulator.state().incidents).toHaveLength(1);
     expect(calls(stack).filter((c) => c === 'POST /incidents')).toHaveLength(3);
     // osvc-crest-next-request-after honoured, as the site saw it: each retry came at least the hint later.
-    const creates = stack.emulator.requests().filter((r) => r.method === 'POST' && r.resource === '/incidents').map((r) => r.at);
+    const creates = stack.emulator
+      .requests()
+      .filter((r) => r.method === 'POST' && r.resource === '/incidents')
+      .map((r) => r.at);
     for (let i = 1; i < creates.length; i++) expect(creates[i]! - creates[i - 1]!).toBeGreaterThanOrEqual(hintMs);
-    expect(stack.fn.output()).toMatch(/"message":"attempt failed".*"step":"create-incident".*"attempt":1.*"willRetry":true/);
+    expect(stack.fn.output()).toMatch(
+      /"message":"attempt failed".*"step":"create-incident".*"attempt":1.*"willRetry":true/,
+    );
   });
 
   it('deletes the incident and keeps the contact it created (it carries the number now) when adding the note fails for good', async () => {
     // Prepare
     stack = await startStack();
-    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 400, errorCode: 'OSC-CREST-00006', detail: 'bad thread' });
+    stack.emulator.addFault({
+      method: 'PATCH',
+      path: '/incidents/*',
+      action: 'status',
+      status: 400,
+      errorCode: 'OSC-CREST-00006',
+      detail: 'bad thread',
+    });
 
     // Act
     const res = await stack.post(webhook());
@@ -200,7 +233,12 @@ describe('sms-to-incident through the fdk', () => {
 
     // Assess
     expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ failedStep: 'lookup-contact', attempts: 1, error: { type: 'HTTP 401', retryable: false }, compensation: 'none' });
+    expect(res.json).toMatchObject({
+      failedStep: 'lookup-contact',
+      attempts: 1,
+      error: { type: 'HTTP 401', retryable: false },
+      compensation: 'none',
+    });
     expect(calls(stack)).toEqual(['GET /contacts']);
     expect(stack.fn.output()).not.toContain('wrong');
   });
@@ -224,7 +262,11 @@ describe('sms-to-incident through the fdk', () => {
 
   it.each([
     ['malformed JSON', '{"sid": "SM', 'body is not valid JSON'],
-    ['an injection attempt in from', webhook({ from: "+1' OR phones.rawNumber LIKE '%" }), 'from: must be a phone number in E.164 format (e.g. +14155550101)'],
+    [
+      'an injection attempt in from',
+      webhook({ from: "+1' OR phones.rawNumber LIKE '%" }),
+      'from: must be a phone number in E.164 format (e.g. +14155550101)',
+    ],
   ])('answers 400 and sends no query for %s', async (_, body, message) => {
     // Prepare
     stack = await startStack();
@@ -248,7 +290,10 @@ describe('sms-to-incident through the fdk', () => {
 
     // Assess
     expect(first.status).toBe(500);
-    expect(first.json).toMatchObject({ message: 'function configuration error', problems: [{ key: 'b2cservice_hostname' }] });
+    expect(first.json).toMatchObject({
+      message: 'function configuration error',
+      problems: [{ key: 'b2cservice_hostname' }],
+    });
     expect(second.status).toBe(500);
     expect(stack.emulator.requests()).toEqual([]);
   });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, b2cBaseUrl, loadConfig, loadOciConfig } from '../../src/config.js';
 
-const minimal = { b2cservice_hostname: 'mysite.custhelp.com', b2cservice_username: 'api', b2cservice_password: 's3cret' };
+const minimal = {
+  b2cservice_hostname: 'mysite.custhelp.com',
+  b2cservice_username: 'api',
+  b2cservice_password: 's3cret',
+};
 
 function problems(env: Record<string, string>): readonly { key: string; problem: string }[] {
   try {
@@ -35,7 +39,11 @@ describe('loadConfig', () => {
   });
 
   it('names every missing key', () => {
-    expect(problems({}).map((p) => p.key)).toEqual(['b2cservice_hostname', 'b2cservice_username', 'b2cservice_password']);
+    expect(problems({}).map((p) => p.key)).toEqual([
+      'b2cservice_hostname',
+      'b2cservice_username',
+      'b2cservice_password',
+    ]);
     expect(problems({})[0]?.problem).toBe('is required');
   });
 
@@ -55,7 +63,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the config in sections, each key in the section of its part', () => {
-    const config = loadConfig({ ...minimal, webhook_provider: 'twilio', run_journal: 'file:/var/runs', oci_secret_ttl_seconds: '0' });
+    const config = loadConfig({
+      ...minimal,
+      webhook_provider: 'twilio',
+      run_journal: 'file:/var/runs',
+      oci_secret_ttl_seconds: '0',
+    });
     expect(Object.keys(config).sort()).toEqual(['b2c', 'inbound', 'journal', 'oci']);
     expect(config.inbound.webhook_provider).toBe('twilio');
     expect(config.journal.run_journal).toEqual({ kind: 'file', dir: '/var/runs' });

@@ -23,7 +23,12 @@ describe('roql', () => {
   it('round-trips any string through the emulator’s ROQL reader as one literal', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (value) => {
-        expect(parseWhere(`subject = ${roqlString(value)}`)).toEqual({ kind: 'compare', field: 'subject', op: '=', value });
+        expect(parseWhere(`subject = ${roqlString(value)}`)).toEqual({
+          kind: 'compare',
+          field: 'subject',
+          op: '=',
+          value,
+        });
       }),
       { numRuns: 2_000 },
     );
@@ -33,9 +38,12 @@ describe('roql', () => {
     expect(contactByPhoneFilter('+15017122661')).toBe("phones.rawNumber = '15017122661'");
   });
 
-  it.each(["+1' OR 1=1 --", '15017122661', '+0123456789', '+1 501 712 2661', ''])('refuses to build a query from %j', (phone) => {
-    expect(() => contactByPhoneFilter(phone)).toThrow(B2cError);
-  });
+  it.each(["+1' OR 1=1 --", '15017122661', '+0123456789', '+1 501 712 2661', ''])(
+    'refuses to build a query from %j',
+    (phone) => {
+      expect(() => contactByPhoneFilter(phone)).toThrow(B2cError);
+    },
+  );
 });
 
 describe('national phone match filter', () => {

@@ -27,11 +27,22 @@ function scriptedFetch(...answers: (() => Response)[]): { fetch: typeof fetch; s
 }
 
 function transport(f: typeof fetch): B2cTransport {
-  return new B2cTransport({ baseUrl: 'https://site.example.com/services/rest/connect/v1.4', username: 'api', password: 's3cret', appContext: 'sms-incident', fetch: f });
+  return new B2cTransport({
+    baseUrl: 'https://site.example.com/services/rest/connect/v1.4',
+    username: 'api',
+    password: 's3cret',
+    appContext: 'sms-incident',
+    fetch: f,
+  });
 }
 
 function request(method: Method): B2cRequest {
-  return { operation: 'test-call', method, path: '/contacts', ...(method === 'POST' || method === 'PATCH' ? { body: { a: 1 } } : {}) };
+  return {
+    operation: 'test-call',
+    method,
+    path: '/contacts',
+    ...(method === 'POST' || method === 'PATCH' ? { body: { a: 1 } } : {}),
+  };
 }
 
 async function failure(t: B2cTransport, req: B2cRequest): Promise<B2cError> {
@@ -44,8 +55,10 @@ async function failure(t: B2cTransport, req: B2cRequest): Promise<B2cError> {
   throw new Error('expected a B2cError');
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): (() => Response) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): (() => Response) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 describe('B2cTransport: status × method → retryable, ambiguous', () => {
   // A write is a POST or a PATCH; 502/504 on a write may have been applied, elsewhere it may not.
@@ -72,7 +85,15 @@ describe('B2cTransport: status × method → retryable, ambiguous', () => {
   it.each(table)('%i on %s: retryable %s, ambiguous %s', async (status, method, retryable, ambiguous) => {
     const { fetch: f } = scriptedFetch(json(status, { title: 'Failure', 'o:errorCode': 'OSC-CREST-00001' }));
     const error = await failure(transport(f), request(method));
-    expect(error).toMatchObject({ kind: 'http', status, retryable, ambiguous, operation: 'test-call', errorCode: 'OSC-CREST-00001', code: 'OSC-CREST-00001' });
+    expect(error).toMatchObject({
+      kind: 'http',
+      status,
+      retryable,
+      ambiguous,
+      operation: 'test-call',
+      errorCode: 'OSC-CREST-00001',
+      code: 'OSC-CREST-00001',
+    });
   });
 
   it('names the status when the body carries no error code', async () => {
@@ -81,13 +102,29 @@ describe('B2cTransport: status × method → retryable, ambiguous', () => {
   });
 
   it('a write with no answer is ambiguous, unless it never left (connection refused)', async () => {
-    const reset = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
-    const refused = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const reset = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
     const throwing = (error: Error): typeof fetch => (() => Promise.reject(error)) as typeof fetch;
 
-    expect(await failure(transport(throwing(reset)), request('POST'))).toMatchObject({ kind: 'network', retryable: true, ambiguous: true });
-    expect(await failure(transport(throwing(reset)), request('GET'))).toMatchObject({ kind: 'network', retryable: true, ambiguous: false });
-    expect(await failure(transport(throwing(refused)), request('POST'))).toMatchObject({ kind: 'network', retryable: true, ambiguous: false });
+    expect(await failure(transport(throwing(reset)), request('POST'))).toMatchObject({
+      kind: 'network',
+      retryable: true,
+      ambiguous: true,
+    });
+    expect(await failure(transport(throwing(reset)), request('GET'))).toMatchObject({
+      kind: 'network',
+      retryable: true,
+      ambiguous: false,
+    });
+    expect(await failure(transport(throwing(refused)), request('POST'))).toMatchObject({
+      kind: 'network',
+      retryable: true,
+      ambiguous: false,
+    });
     expect((await failure(transport(throwing(refused)), request('POST'))).message).toContain('ECONNREFUSED');
   });
 
@@ -95,7 +132,11 @@ describe('B2cTransport: status × method → retryable, ambiguous', () => {
     const controller = new AbortController();
     controller.abort();
     const aborted: typeof fetch = (() => Promise.reject(new DOMException('aborted', 'AbortError'))) as typeof fetch;
-    expect(await failure(transport(aborted), { ...request('PATCH'), signal: controller.signal })).toMatchObject({ kind: 'timeout', retryable: true, ambiguous: true });
+    expect(await failure(transport(aborted), { ...request('PATCH'), signal: controller.signal })).toMatchObject({
+      kind: 'timeout',
+      retryable: true,
+      ambiguous: true,
+    });
   });
 });
 
@@ -103,7 +144,11 @@ describe('B2cTransport: the server back-off hint', () => {
   it.each([
     ['osvc-crest-next-request-after in ms', { 'osvc-crest-next-request-after': '1500' }, 1500],
     ['Retry-After in seconds', { 'retry-after': '3' }, 3000],
-    ['osvc-crest-next-request-after before Retry-After', { 'osvc-crest-next-request-after': '250', 'retry-after': '9' }, 250],
+    [
+      'osvc-crest-next-request-after before Retry-After',
+      { 'osvc-crest-next-request-after': '250', 'retry-after': '9' },
+      250,
+    ],
     ['no hint', {}, undefined],
     ['a malformed hint', { 'retry-after': 'soon' }, undefined],
   ])('%s', async (_what, headers: Record<string, string>, retryAfterMs) => {
@@ -124,7 +169,13 @@ describe('B2cTransport: the server back-off hint', () => {
 describe('B2cTransport: what goes out and what comes back', () => {
   it('sends Basic auth, the application context and JSON; refuses redirects', async () => {
     const { fetch: f, seen } = scriptedFetch(json(201, { id: 1 }));
-    await transport(f).send({ operation: 'create-contact', method: 'POST', path: '/contacts', query: { q: "phones.rawNumber = '1'" }, body: { a: 1 } });
+    await transport(f).send({
+      operation: 'create-contact',
+      method: 'POST',
+      path: '/contacts',
+      query: { q: "phones.rawNumber = '1'" },
+      body: { a: 1 },
+    });
     const [call] = seen;
     const headers = call!.init.headers as Record<string, string>;
     expect(headers.authorization).toBe(`Basic ${Buffer.from('api:s3cret').toString('base64')}`);
@@ -137,7 +188,12 @@ describe('B2cTransport: what goes out and what comes back', () => {
   });
 
   it('echoes the last api-access-token in the next request', async () => {
-    const { fetch: f, seen } = scriptedFetch(json(200, {}, { 'osvc-crest-api-access-token': 'tok-1' }), json(200, {}), json(200, {}, { 'osvc-crest-api-access-token': 'tok-2' }), json(200, {}));
+    const { fetch: f, seen } = scriptedFetch(
+      json(200, {}, { 'osvc-crest-api-access-token': 'tok-1' }),
+      json(200, {}),
+      json(200, {}, { 'osvc-crest-api-access-token': 'tok-2' }),
+      json(200, {}),
+    );
     const t = transport(f);
     for (let i = 0; i < 4; i++) await t.send(request('GET'));
     const tokens = seen.map((s) => (s.init.headers as Record<string, string>)['osvc-crest-api-access-token']);
@@ -145,7 +201,9 @@ describe('B2cTransport: what goes out and what comes back', () => {
   });
 
   it('masks phone numbers in the error text the server sent back', async () => {
-    const { fetch: f } = scriptedFetch(json(400, { title: 'Bad Request', detail: 'phones.number +14155550101 is not valid' }));
+    const { fetch: f } = scriptedFetch(
+      json(400, { title: 'Bad Request', detail: 'phones.number +14155550101 is not valid' }),
+    );
     const error = await failure(transport(f), request('POST'));
     expect(error.message).not.toContain('4155550101');
     expect(error.message).toContain('+1415•••0101');

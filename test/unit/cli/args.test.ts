@@ -5,10 +5,31 @@ describe('parseCommand (sms-incident runs …)', () => {
   it('reads list filters', () => {
     // Act
     const before = Date.now();
-    const command = parseCommand(['runs', 'list', '--status', 'failed', '--since', '2h', '--step', 'add-thread', '--limit', '5', '--json', '--journal', 'file:/tmp/r']);
+    const command = parseCommand([
+      'runs',
+      'list',
+      '--status',
+      'failed',
+      '--since',
+      '2h',
+      '--step',
+      'add-thread',
+      '--limit',
+      '5',
+      '--json',
+      '--journal',
+      'file:/tmp/r',
+    ]);
 
     // Assess
-    expect(command).toMatchObject({ command: 'list', status: 'failed', step: 'add-thread', limit: 5, json: true, journal: 'file:/tmp/r' });
+    expect(command).toMatchObject({
+      command: 'list',
+      status: 'failed',
+      step: 'add-thread',
+      limit: 5,
+      json: true,
+      journal: 'file:/tmp/r',
+    });
     const after = Date.now();
     const since = (command as { since: number }).since;
     expect(since).toBeGreaterThanOrEqual(before - 2 * 3_600_000);
@@ -16,12 +37,21 @@ describe('parseCommand (sms-incident runs …)', () => {
   });
 
   it('accepts an ISO time for --since and defaults the limit', () => {
-    expect(parseCommand(['runs', 'list', '--since', '2026-11-27T10:00:00Z'])).toMatchObject({ since: Date.parse('2026-11-27T10:00:00Z'), limit: 50, json: false });
+    expect(parseCommand(['runs', 'list', '--since', '2026-11-27T10:00:00Z'])).toMatchObject({
+      since: Date.parse('2026-11-27T10:00:00Z'),
+      limit: 50,
+      json: false,
+    });
   });
 
   it('reads show and redrive with their flags', () => {
     expect(parseCommand(['runs', 'show', 'SM123'])).toMatchObject({ command: 'show', id: 'SM123' });
-    expect(parseCommand(['runs', 'redrive', 'r-1', '--queue-only', '--force'])).toMatchObject({ command: 'redrive', id: 'r-1', queueOnly: true, force: true });
+    expect(parseCommand(['runs', 'redrive', 'r-1', '--queue-only', '--force'])).toMatchObject({
+      command: 'redrive',
+      id: 'r-1',
+      queueOnly: true,
+      force: true,
+    });
   });
 
   it('answers help for no command or -h', () => {

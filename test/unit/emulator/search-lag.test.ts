@@ -18,7 +18,12 @@ describe('EmulatorStore search view with a lag', () => {
     const contact = store.createContact({});
 
     // Assess
-    expect(store.searchView().contacts().map((c) => c.id)).toEqual([contact.id]);
+    expect(
+      store
+        .searchView()
+        .contacts()
+        .map((c) => c.id),
+    ).toEqual([contact.id]);
   });
 
   it('shows each object as it was lagMs ago: created, changed, deleted', () => {

@@ -21,14 +21,26 @@ class B2cHttpError extends Error {
 
 describe('classifyError', () => {
   it.each([
-    { label: 'RetryableError', error: new RetryableError('busy'), expected: { retryable: true, type: 'RetryableError' } },
+    {
+      label: 'RetryableError',
+      error: new RetryableError('busy'),
+      expected: { retryable: true, type: 'RetryableError' },
+    },
     {
       label: 'RetryableError with a hint',
       error: new RetryableError('busy', { retryAfterMs: 1500 }),
       expected: { retryable: true, retryAfterMs: 1500, type: 'RetryableError' },
     },
-    { label: 'AttemptTimeoutError', error: new AttemptTimeoutError('slow'), expected: { retryable: true, type: 'AttemptTimeoutError' } },
-    { label: 'TerminalError', error: new TerminalError('bad request'), expected: { retryable: false, type: 'TerminalError' } },
+    {
+      label: 'AttemptTimeoutError',
+      error: new AttemptTimeoutError('slow'),
+      expected: { retryable: true, type: 'AttemptTimeoutError' },
+    },
+    {
+      label: 'TerminalError',
+      error: new TerminalError('bad request'),
+      expected: { retryable: false, type: 'TerminalError' },
+    },
     {
       label: 'DeadlineExceededError',
       error: new DeadlineExceededError('late'),
@@ -123,8 +135,14 @@ describe('classifyError', () => {
 
 describe('toErrorInfo', () => {
   it.each([
-    { error: new B2cHttpError('HTTP 503', true, 1000), expected: { type: 'B2cHttpError', message: 'HTTP 503', retryable: true } },
-    { error: new TypeError('x is undefined'), expected: { type: 'TypeError', message: 'x is undefined', retryable: false } },
+    {
+      error: new B2cHttpError('HTTP 503', true, 1000),
+      expected: { type: 'B2cHttpError', message: 'HTTP 503', retryable: true },
+    },
+    {
+      error: new TypeError('x is undefined'),
+      expected: { type: 'TypeError', message: 'x is undefined', retryable: false },
+    },
     { error: 'boom', expected: { type: 'Error', message: 'boom', retryable: false } },
     { error: 42, expected: { type: 'Error', message: 'Non-Error value thrown: 42', retryable: false } },
   ])('summarises $error as plain data', ({ error, expected }) => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RetryableError, TerminalError } from '../../../src/engine/errors.js';
 import { runWorkflow } from '../../../src/engine/run-workflow.js';
-import type { AttemptContext, StepCheckpoint, StepDefinition, StepRecord, WorkflowDefinition } from '../../../src/engine/types.js';
+import type {
+  AttemptContext,
+  StepCheckpoint,
+  StepDefinition,
+  StepRecord,
+  WorkflowDefinition,
+} from '../../../src/engine/types.js';
 import { FakeClock, T0 } from './fake-clock.js';
 
 interface State {
@@ -10,7 +16,10 @@ interface State {
   readonly c?: number;
 }
 
-function flow(log: string[], overrides: Partial<Record<'a' | 'b' | 'c', Partial<StepDefinition<State>>>> = {}): WorkflowDefinition<State> {
+function flow(
+  log: string[],
+  overrides: Partial<Record<'a' | 'b' | 'c', Partial<StepDefinition<State>>>> = {},
+): WorkflowDefinition<State> {
   const step = (name: 'a' | 'b' | 'c', value: number): StepDefinition<State> => ({
     name,
     retry: { initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, maxAttempts: 3 },
@@ -26,8 +35,19 @@ function flow(log: string[], overrides: Partial<Record<'a' | 'b' | 'c', Partial<
   return { name: 'abc', steps: [step('a', 1), step('b', 2), step('c', 3)] };
 }
 
-const done = (name: string): StepRecord => ({ name, outcome: 'succeeded', attempts: [{ attempt: 1, startedAt: T0, durationMs: 5, outcome: 'succeeded' }], durationMs: 5 });
-const options = (extra: object = {}) => ({ runId: 'r', deadline: T0 + 60_000, clock: new FakeClock(), random: () => 0.5, ...extra });
+const done = (name: string): StepRecord => ({
+  name,
+  outcome: 'succeeded',
+  attempts: [{ attempt: 1, startedAt: T0, durationMs: 5, outcome: 'succeeded' }],
+  durationMs: 5,
+});
+const options = (extra: object = {}) => ({
+  runId: 'r',
+  deadline: T0 + 60_000,
+  clock: new FakeClock(),
+  random: () => 0.5,
+  ...extra,
+});
 
 describe('runWorkflow: resuming from completed steps', () => {
   it('skips the completed prefix, keeps its records and continues from the state given', async () => {
@@ -41,13 +61,24 @@ describe('runWorkflow: resuming from completed steps', () => {
     expect(log).toEqual(['run c']);
     expect(result.status).toBe('succeeded');
     expect(result.state).toEqual({ a: 1, b: 2, c: 3 });
-    expect(result.steps.map((s) => `${s.name}:${s.outcome}:${s.attempts.length}`)).toEqual(['a:succeeded:1', 'b:succeeded:1', 'c:succeeded:1']);
+    expect(result.steps.map((s) => `${s.name}:${s.outcome}:${s.attempts.length}`)).toEqual([
+      'a:succeeded:1',
+      'b:succeeded:1',
+      'c:succeeded:1',
+    ]);
   });
 
   it('compensates resumed steps too when a later step fails for good', async () => {
     // Prepare
     const log: string[] = [];
-    const wf = flow(log, { c: { run: async () => { log.push('run c'); throw new TerminalError('no'); } } });
+    const wf = flow(log, {
+      c: {
+        run: async () => {
+          log.push('run c');
+          throw new TerminalError('no');
+        },
+      },
+    });
 
     // Act
     const result = await runWorkflow(wf, { a: 1, b: 2 }, options({ completedSteps: [done('a'), done('b')] }));
@@ -75,7 +106,7 @@ describe('runWorkflow: resuming from completed steps', () => {
 });
 
 describe('runWorkflow: checkpoints', () => {
-  it('awaits a checkpoint after each step run, with the step\'s output, before the next step starts', async () => {
+  it("awaits a checkpoint after each step run, with the step's output, before the next step starts", async () => {
     // Prepare
     const log: string[] = [];
     const seen: StepCheckpoint[] = [];
@@ -97,7 +128,13 @@ describe('runWorkflow: checkpoints', () => {
   it('checkpoints a failed step before compensating', async () => {
     // Prepare
     const log: string[] = [];
-    const wf = flow(log, { b: { run: async () => { throw new TerminalError('bad'); } } });
+    const wf = flow(log, {
+      b: {
+        run: async () => {
+          throw new TerminalError('bad');
+        },
+      },
+    });
     const checkpoint = async (e: StepCheckpoint): Promise<void> => {
       log.push(`saved ${e.record.name}:${e.record.outcome}${e.record.output ? '+output' : ''}`);
     };
@@ -136,15 +173,17 @@ describe('runWorkflow: previous error on a retry', () => {
     const first = new RetryableError('lost answer');
     const wf: WorkflowDefinition<State> = {
       name: 'one',
-      steps: [{
-        name: 'a',
-        retry: { initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, maxAttempts: 2 },
-        run: async (_, ctx) => {
-          contexts.push(ctx);
-          if (ctx.attempt === 1) throw first;
-          return { a: 1 };
+      steps: [
+        {
+          name: 'a',
+          retry: { initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, maxAttempts: 2 },
+          run: async (_, ctx) => {
+            contexts.push(ctx);
+            if (ctx.attempt === 1) throw first;
+            return { a: 1 };
+          },
         },
-      }],
+      ],
     };
 
     // Act

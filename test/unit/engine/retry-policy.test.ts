@@ -6,7 +6,12 @@ const always = (r: number) => (): number => r;
 describe('DEFAULT_RETRY_POLICY', () => {
   it('is 200 ms, ×2, capped at 5000 ms, 3 attempts', () => {
     // Assess
-    expect(DEFAULT_RETRY_POLICY).toStrictEqual({ initialDelayMs: 200, multiplier: 2, maxDelayMs: 5000, maxAttempts: 3 });
+    expect(DEFAULT_RETRY_POLICY).toStrictEqual({
+      initialDelayMs: 200,
+      multiplier: 2,
+      maxDelayMs: 5000,
+      maxAttempts: 3,
+    });
     expect(Object.isFrozen(DEFAULT_RETRY_POLICY)).toBe(true);
   });
 });

@@ -148,7 +148,11 @@ describe('runWorkflow', () => {
     const clock = new FakeClock();
     const errors = Array.from({ length: failures }, (_, i) => new RetryableError(`busy ${i + 1}`));
     const step = failThenSucceed(errors, { contactId: 1 });
-    const flow = workflow({ name: 'create-contact', run: step.run, retry: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5000, maxAttempts: 5 } });
+    const flow = workflow({
+      name: 'create-contact',
+      run: step.run,
+      retry: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5000, maxAttempts: 5 },
+    });
 
     // Act
     const result = await runWorkflow(flow, INITIAL, optionsFor(clock));
@@ -177,7 +181,11 @@ describe('runWorkflow', () => {
   it('retries an error a lower layer marks retryable, honouring its retryAfterMs', async () => {
     // Prepare
     const clock = new FakeClock();
-    const httpError = Object.assign(new Error('HTTP 503'), { name: 'B2cHttpError', retryable: true, retryAfterMs: 1500 });
+    const httpError = Object.assign(new Error('HTTP 503'), {
+      name: 'B2cHttpError',
+      retryable: true,
+      retryAfterMs: 1500,
+    });
     const step = failThenSucceed([httpError]);
     const flow = workflow({ name: 'add-phone', run: step.run });
 
@@ -198,8 +206,16 @@ describe('runWorkflow', () => {
   });
 
   it.each([
-    { label: 'a TerminalError', error: new TerminalError('HTTP 400'), info: { type: 'TerminalError', message: 'HTTP 400', retryable: false } },
-    { label: 'a TypeError', error: new TypeError('x is undefined'), info: { type: 'TypeError', message: 'x is undefined', retryable: false } },
+    {
+      label: 'a TerminalError',
+      error: new TerminalError('HTTP 400'),
+      info: { type: 'TerminalError', message: 'HTTP 400', retryable: false },
+    },
+    {
+      label: 'a TypeError',
+      error: new TypeError('x is undefined'),
+      info: { type: 'TypeError', message: 'x is undefined', retryable: false },
+    },
     {
       label: 'an error a lower layer marks terminal',
       error: Object.assign(new Error('HTTP 404'), { retryable: false, code: 'B2C_404' }),
@@ -252,7 +268,11 @@ describe('runWorkflow', () => {
   it('fails the step with the last error once maxAttempts is exhausted', async () => {
     // Prepare
     const clock = new FakeClock();
-    const step = failThenSucceed([new RetryableError('busy 1'), new RetryableError('busy 2'), new RetryableError('busy 3')]);
+    const step = failThenSucceed([
+      new RetryableError('busy 1'),
+      new RetryableError('busy 2'),
+      new RetryableError('busy 3'),
+    ]);
     const flow = workflow({ name: 'add-thread', run: step.run });
 
     // Act
@@ -271,7 +291,11 @@ describe('runWorkflow', () => {
     // Prepare
     const clock = new FakeClock();
     const step = failThenSucceed([new RetryableError('busy')]);
-    const flow = workflow({ name: 'add-thread', run: step.run, retry: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5000, maxAttempts: 1 } });
+    const flow = workflow({
+      name: 'add-thread',
+      run: step.run,
+      retry: { initialDelayMs: 200, multiplier: 2, maxDelayMs: 5000, maxAttempts: 1 },
+    });
 
     // Act
     const result = await runWorkflow(flow, INITIAL, optionsFor(clock));
@@ -504,7 +528,11 @@ describe('runWorkflow', () => {
       ['add-phone', 'failed'],
       ['create-contact', 'succeeded'],
     ]);
-    expect(result.compensations[1]?.error).toStrictEqual({ type: 'TerminalError', message: 'HTTP 409', retryable: false });
+    expect(result.compensations[1]?.error).toStrictEqual({
+      type: 'TerminalError',
+      message: 'HTTP 409',
+      retryable: false,
+    });
   });
 
   it('leaves nothing to compensate when the first step fails', async () => {
@@ -545,7 +573,9 @@ describe('runWorkflow', () => {
         retryable: true,
       };
       expect(result.error).toStrictEqual(info);
-      expect(result.steps).toStrictEqual([{ name: 'create-contact', outcome: 'failed', attempts: [], durationMs: 0, error: info }]);
+      expect(result.steps).toStrictEqual([
+        { name: 'create-contact', outcome: 'failed', attempts: [], durationMs: 0, error: info },
+      ]);
     });
 
     it('starts an attempt when exactly minAttemptMs is left', async () => {
@@ -582,7 +612,10 @@ describe('runWorkflow', () => {
       const result = await runWorkflow(
         flow,
         INITIAL,
-        optionsFor(clock, { deadline: forwardEndIn(1000), hooks: { onAttemptStart: (e) => timeouts.push(e.timeoutMs) } }),
+        optionsFor(clock, {
+          deadline: forwardEndIn(1000),
+          hooks: { onAttemptStart: (e) => timeouts.push(e.timeoutMs) },
+        }),
       );
 
       // Assess
@@ -658,7 +691,10 @@ describe('runWorkflow', () => {
       const result = await runWorkflow(
         flow,
         INITIAL,
-        optionsFor(clock, { deadline: forwardEndIn(1000), hooks: { onAttemptStart: (e) => timeouts.push(e.timeoutMs) } }),
+        optionsFor(clock, {
+          deadline: forwardEndIn(1000),
+          hooks: { onAttemptStart: (e) => timeouts.push(e.timeoutMs) },
+        }),
       );
 
       // Assess
@@ -731,9 +767,18 @@ describe('runWorkflow', () => {
 
     function hookedFlow(): WorkflowDefinition<State> {
       return workflow(
-        { name: 'create-contact', timeoutMs: 1000, run: async () => ({ contactId: 1 }), compensate: async () => undefined },
+        {
+          name: 'create-contact',
+          timeoutMs: 1000,
+          run: async () => ({ contactId: 1 }),
+          compensate: async () => undefined,
+        },
         { name: 'add-phone', when: () => false, run: async () => undefined },
-        { name: 'create-incident', timeoutMs: 2000, run: failThenSucceed([new RetryableError('busy'), new TerminalError('bad')]).run },
+        {
+          name: 'create-incident',
+          timeoutMs: 2000,
+          run: failThenSucceed([new RetryableError('busy'), new TerminalError('bad')]).run,
+        },
         { name: 'add-thread', run: async () => undefined },
       );
     }
@@ -775,7 +820,11 @@ describe('runWorkflow', () => {
       let seen: unknown;
 
       // Act
-      const result = await runWorkflow(hookedFlow(), INITIAL, optionsFor(clock, { hooks: { onRunEnd: (e) => (seen = e.result) } }));
+      const result = await runWorkflow(
+        hookedFlow(),
+        INITIAL,
+        optionsFor(clock, { hooks: { onRunEnd: (e) => (seen = e.result) } }),
+      );
 
       // Assess
       expect(seen).toBe(result);
@@ -815,7 +864,9 @@ describe('runWorkflow', () => {
       const journal: string[] = [];
       const flow = workflow(
         journaled(journal, 'create-contact'),
-        journaled(journal, 'add-phone', { retry: { initialDelayMs: 200, multiplier: 0.5, maxDelayMs: 5000, maxAttempts: 3 } }),
+        journaled(journal, 'add-phone', {
+          retry: { initialDelayMs: 200, multiplier: 0.5, maxDelayMs: 5000, maxAttempts: 3 },
+        }),
       );
 
       // Act

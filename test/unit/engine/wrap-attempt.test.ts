@@ -13,7 +13,9 @@ describe('wrapAttempt', () => {
     // Prepare
     const als = new AsyncLocalStorage<string>();
     const seen: (string | undefined)[] = [];
-    const hooks: RunHooks = { wrapAttempt: (e, run) => als.run(`${e.step}#${e.attempt}${e.compensation ? ' undo' : ''}`, run) };
+    const hooks: RunHooks = {
+      wrapAttempt: (e, run) => als.run(`${e.step}#${e.attempt}${e.compensation ? ' undo' : ''}`, run),
+    };
     let failures = 1;
     const flow: WorkflowDefinition<{ n: number }> = {
       name: 'ctx',
@@ -30,12 +32,22 @@ describe('wrapAttempt', () => {
             seen.push(als.getStore());
           },
         },
-        { name: 'b', retry: { initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, maxAttempts: 1 }, run: async () => { throw new Error('no'); } },
+        {
+          name: 'b',
+          retry: { initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, maxAttempts: 1 },
+          run: async () => {
+            throw new Error('no');
+          },
+        },
       ],
     };
 
     // Act
-    const result = await runWorkflow(flow, { n: 0 }, { runId: 'r', deadline: T0 + 60_000, clock: new FakeClock(), random: () => 0, hooks });
+    const result = await runWorkflow(
+      flow,
+      { n: 0 },
+      { runId: 'r', deadline: T0 + 60_000, clock: new FakeClock(), random: () => 0, hooks },
+    );
 
     // Assess
     expect(result.status).toBe('failed');

@@ -8,11 +8,15 @@ describe('TwiML dialect', () => {
   });
 
   it('escapes the reply and drops characters XML forbids', () => {
-    expect(twimlResponse('a<b>&"\'\u0001c')).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Message>a&lt;b&gt;&amp;&quot;&apos;c</Message></Response>');
+    expect(twimlResponse('a<b>&"\'\u0001c')).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Message>a&lt;b&gt;&amp;&quot;&apos;c</Message></Response>',
+    );
     expect(escapeXml('</Message><Redirect>x')).not.toContain('<');
   });
 
   it('fills known placeholders and leaves unknown ones as written', () => {
-    expect(renderReply('Case {referenceNumber} ({incidentId}) {nope}', { referenceNumber: '261127-000001', incidentId: 7 })).toBe('Case 261127-000001 (7) {nope}');
+    expect(
+      renderReply('Case {referenceNumber} ({incidentId}) {nope}', { referenceNumber: '261127-000001', incidentId: 7 }),
+    ).toBe('Case 261127-000001 (7) {nope}');
   });
 });

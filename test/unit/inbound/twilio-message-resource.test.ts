@@ -7,11 +7,20 @@ const fixture = readFileSync(new URL('../../fixtures/providers/twilio-message-re
 const json = 'application/json; charset=utf-8';
 const MAX_BODY_BYTES = 64 * 1024;
 // The guide's shape alone, unsigned: signatures have their own tests (receive.test.ts).
-const config = loadConfig({ b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', webhook_provider: 'twilio', webhook_signature: 'off' }).inbound;
+const config = loadConfig({
+  b2cservice_hostname: 'site.example.com',
+  b2cservice_username: 'u',
+  b2cservice_password: 'p',
+  webhook_provider: 'twilio',
+  webhook_signature: 'off',
+}).inbound;
 
 /** The canonical message without the provider fields kept for the note. */
 function parseInbound(req: { body: Buffer; contentType: string | null }): Omit<InboundSms, 'raw'> {
-  const { raw: _raw, ...sms } = receiveInbound({ ...req, url: '/webhooks/sms-to-incident', header: () => null }, config).sms;
+  const { raw: _raw, ...sms } = receiveInbound(
+    { ...req, url: '/webhooks/sms-to-incident', header: () => null },
+    config,
+  ).sms;
   return sms;
 }
 
@@ -25,8 +34,8 @@ function rejection(body: Buffer | string, contentType: string | null = json): In
   throw new Error('expected a rejection');
 }
 
-describe('the Twilio Message resource (the guide\'s JSON)', () => {
-  it('turns the guide\'s Twilio Message resource into the canonical SMS', () => {
+describe("the Twilio Message resource (the guide's JSON)", () => {
+  it("turns the guide's Twilio Message resource into the canonical SMS", () => {
     // Act
     const sms = parseInbound({ body: fixture, contentType: json });
 
@@ -60,9 +69,27 @@ describe('the Twilio Message resource (the guide\'s JSON)', () => {
     ['malformed JSON', '{"sid": ', 400, 'body is not valid JSON', undefined],
     ['a JSON array', '[]', 400, 'body must be a JSON object', undefined],
     ['a missing sid', JSON.stringify({ from: '+15017122661', body: 'x' }), 400, 'sid: is required', 'sid'],
-    ['a missing body', JSON.stringify({ sid: `SM${'a'.repeat(32)}`, from: '+15017122661' }), 400, 'body: is required', 'body'],
-    ['an injection attempt in from', JSON.stringify({ sid: `SM${'a'.repeat(32)}`, from: "+1' OR 1=1 --", body: 'x' }), 400, 'from: must be a phone number in E.164 format (e.g. +14155550101)', 'from'],
-    ['a national number in from', JSON.stringify({ sid: `SM${'a'.repeat(32)}`, from: '0151 1234567', body: 'x' }), 400, 'from: must be a phone number in E.164 format (e.g. +14155550101)', 'from'],
+    [
+      'a missing body',
+      JSON.stringify({ sid: `SM${'a'.repeat(32)}`, from: '+15017122661' }),
+      400,
+      'body: is required',
+      'body',
+    ],
+    [
+      'an injection attempt in from',
+      JSON.stringify({ sid: `SM${'a'.repeat(32)}`, from: "+1' OR 1=1 --", body: 'x' }),
+      400,
+      'from: must be a phone number in E.164 format (e.g. +14155550101)',
+      'from',
+    ],
+    [
+      'a national number in from',
+      JSON.stringify({ sid: `SM${'a'.repeat(32)}`, from: '0151 1234567', body: 'x' }),
+      400,
+      'from: must be a phone number in E.164 format (e.g. +14155550101)',
+      'from',
+    ],
   ])('answers 400 naming the problem for %s', (_, body, status, message, field) => {
     // Act
     const error = rejection(body);

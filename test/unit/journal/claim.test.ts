@@ -1,14 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { claimRun, memoryJournal, standingSteps, type ClaimRequest, type RunJournal, type StepEntry } from '../../../src/journal/index.js';
+import {
+  claimRun,
+  memoryJournal,
+  standingSteps,
+  type ClaimRequest,
+  type RunJournal,
+  type StepEntry,
+} from '../../../src/journal/index.js';
 
 const NOW = 10_000;
 function request(extra: Partial<ClaimRequest> = {}): ClaimRequest {
   return {
-    key: 'twilio:SM1', runId: 'run-new', workflow: 'wf', provider: 'twilio', messageId: 'SM1', payloadHash: 'h1', payload: { text: 'x' },
-    owner: 'call-1', now: NOW, leaseExpiresAt: NOW + 5_000, ...extra,
+    key: 'twilio:SM1',
+    runId: 'run-new',
+    workflow: 'wf',
+    provider: 'twilio',
+    messageId: 'SM1',
+    payloadHash: 'h1',
+    payload: { text: 'x' },
+    owner: 'call-1',
+    now: NOW,
+    leaseExpiresAt: NOW + 5_000,
+    ...extra,
   };
 }
-const step = (name: string, outcome: StepEntry['outcome'], extra: Partial<StepEntry> = {}): StepEntry => ({ name, outcome, attempts: [], durationMs: 1, ...extra });
+const step = (name: string, outcome: StepEntry['outcome'], extra: Partial<StepEntry> = {}): StepEntry => ({
+  name,
+  outcome,
+  attempts: [],
+  durationMs: 1,
+  ...extra,
+});
 
 async function finishRun(journal: RunJournal, patch: object): Promise<void> {
   const current = (await journal.get('twilio:SM1'))!;
@@ -27,7 +49,12 @@ describe('claimRun', () => {
     expect(claim.kind).toBe('run');
     if (claim.kind !== 'run') return;
     expect(claim.mode).toBe('new');
-    expect(claim.claimed.record).toMatchObject({ runId: 'run-new', status: 'running', lease: { owner: 'call-1', expiresAt: NOW + 5_000 }, executions: 1 });
+    expect(claim.claimed.record).toMatchObject({
+      runId: 'run-new',
+      status: 'running',
+      lease: { owner: 'call-1', expiresAt: NOW + 5_000 },
+      executions: 1,
+    });
   });
 
   it('answers busy with the time left on a live lease, and counts the duplicate', async () => {
@@ -48,7 +75,9 @@ describe('claimRun', () => {
     const journal = memoryJournal();
 
     // Act
-    const claims = await Promise.all(Array.from({ length: 5 }, (_, i) => claimRun(journal, request({ owner: `call-${i}` }))));
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => claimRun(journal, request({ owner: `call-${i}` }))),
+    );
 
     // Assess
     expect(claims.filter((c) => c.kind === 'run')).toHaveLength(1);
@@ -60,16 +89,27 @@ describe('claimRun', () => {
     const journal = memoryJournal();
     await claimRun(journal, request());
     const current = (await journal.get('twilio:SM1'))!;
-    await journal.update({ ...current.record, steps: [step('a', 'succeeded', { output: { id: 7 } })] }, current.version);
+    await journal.update(
+      { ...current.record, steps: [step('a', 'succeeded', { output: { id: 7 } })] },
+      current.version,
+    );
 
     // Act
-    const claim = await claimRun(journal, request({ owner: 'call-2', now: NOW + 5_001, runId: 'ignored', leaseExpiresAt: NOW + 20_000 }));
+    const claim = await claimRun(
+      journal,
+      request({ owner: 'call-2', now: NOW + 5_001, runId: 'ignored', leaseExpiresAt: NOW + 20_000 }),
+    );
 
     // Assess
     expect(claim.kind).toBe('run');
     if (claim.kind !== 'run') return;
     expect(claim.mode).toBe('resume');
-    expect(claim.claimed.record).toMatchObject({ runId: 'run-new', executions: 2, lease: { owner: 'call-2' }, steps: [{ name: 'a', output: { id: 7 } }] });
+    expect(claim.claimed.record).toMatchObject({
+      runId: 'run-new',
+      executions: 2,
+      lease: { owner: 'call-2' },
+      steps: [{ name: 'a', output: { id: 7 } }],
+    });
     expect(claim.claimed.record.history.at(-1)).toMatchObject({ event: 'resumed', owner: 'call-2' });
   });
 
@@ -103,8 +143,12 @@ describe('claimRun', () => {
     const journal = memoryJournal();
     await claimRun(journal, request());
     await finishRun(journal, {
-      status: 'failed', compensation: 'completed', error: { type: 'DeadlineExceededError', message: 'late', retryable: true }, failedStep: 'c',
-      steps: [step('a', 'succeeded'), step('b', 'succeeded', { compensated: 'succeeded' }), step('c', 'failed')], answer: { status: 504, body: {} },
+      status: 'failed',
+      compensation: 'completed',
+      error: { type: 'DeadlineExceededError', message: 'late', retryable: true },
+      failedStep: 'c',
+      steps: [step('a', 'succeeded'), step('b', 'succeeded', { compensated: 'succeeded' }), step('c', 'failed')],
+      answer: { status: 504, body: {} },
     });
 
     // Act
@@ -123,10 +167,18 @@ describe('claimRun', () => {
     // Prepare
     const permanent = memoryJournal();
     await claimRun(permanent, request());
-    await finishRun(permanent, { status: 'failed', compensation: 'completed', error: { type: 'HTTP 400', message: 'bad', retryable: false } });
+    await finishRun(permanent, {
+      status: 'failed',
+      compensation: 'completed',
+      error: { type: 'HTTP 400', message: 'bad', retryable: false },
+    });
     const halfUndone = memoryJournal();
     await claimRun(halfUndone, request());
-    await finishRun(halfUndone, { status: 'failed', compensation: 'failed', error: { type: 'network', message: 'x', retryable: true } });
+    await finishRun(halfUndone, {
+      status: 'failed',
+      compensation: 'failed',
+      error: { type: 'network', message: 'x', retryable: true },
+    });
 
     // Act
     const a = await claimRun(permanent, request({ owner: 'call-2' }));
@@ -140,7 +192,14 @@ describe('claimRun', () => {
 
 describe('standingSteps', () => {
   it('keeps the succeeded or skipped prefix that was not compensated', () => {
-    expect(standingSteps([step('a', 'succeeded'), step('b', 'skipped'), step('c', 'succeeded', { compensated: 'succeeded' }), step('d', 'succeeded')]).map((s) => s.name)).toEqual(['a', 'b']);
+    expect(
+      standingSteps([
+        step('a', 'succeeded'),
+        step('b', 'skipped'),
+        step('c', 'succeeded', { compensated: 'succeeded' }),
+        step('d', 'succeeded'),
+      ]).map((s) => s.name),
+    ).toEqual(['a', 'b']);
     expect(standingSteps([step('a', 'failed'), step('b', 'succeeded')])).toEqual([]);
   });
 });

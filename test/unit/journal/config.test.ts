@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, parseJournalLocation, payloadHash } from '../../../src/journal/index.js';
 import { loadConfig } from '../../../src/config.js';
 
-const base = { b2cservice_hostname: 'site.example.com', b2cservice_username: 'u', b2cservice_password: 'p', webhook_signature: 'off' };
+const base = {
+  b2cservice_hostname: 'site.example.com',
+  b2cservice_username: 'u',
+  b2cservice_password: 'p',
+  webhook_signature: 'off',
+};
 
 describe('run_journal locations', () => {
   it.each([
@@ -14,20 +19,38 @@ describe('run_journal locations', () => {
     expect(parseJournalLocation(value)).toEqual(expected);
   });
 
-  it.each(['file:', 'oci-os://ns', 'oci-os://ns/bu cket', 's3://x/y', 'redis://h'])('refuses %s with a reason', (value) => {
-    expect(typeof parseJournalLocation(value)).toBe('string');
-  });
+  it.each(['file:', 'oci-os://ns', 'oci-os://ns/bu cket', 's3://x/y', 'redis://h'])(
+    'refuses %s with a reason',
+    (value) => {
+      expect(typeof parseJournalLocation(value)).toBe('string');
+    },
+  );
 
   it('is part of the function config, memory and a 10 s lease margin by default', () => {
-    expect(loadConfig(base).journal).toMatchObject({ run_journal: { kind: 'memory' }, run_journal_lease_margin_ms: 10_000 });
-    const config = loadConfig({ ...base, run_journal: 'file:/var/runs', run_journal_lease_margin_ms: '0', b2cservice_incident_sms_field: 'sms_id' });
-    expect(config.journal).toMatchObject({ run_journal: { kind: 'file', dir: '/var/runs' }, run_journal_lease_margin_ms: 0 });
+    expect(loadConfig(base).journal).toMatchObject({
+      run_journal: { kind: 'memory' },
+      run_journal_lease_margin_ms: 10_000,
+    });
+    const config = loadConfig({
+      ...base,
+      run_journal: 'file:/var/runs',
+      run_journal_lease_margin_ms: '0',
+      b2cservice_incident_sms_field: 'sms_id',
+    });
+    expect(config.journal).toMatchObject({
+      run_journal: { kind: 'file', dir: '/var/runs' },
+      run_journal_lease_margin_ms: 0,
+    });
     expect(config.b2c).toMatchObject({ b2cservice_incident_sms_field: 'sms_id' });
   });
 
   it('names the bad key', () => {
-    expect(() => loadConfig({ ...base, run_journal: 'dynamodb:t' })).toThrow(/run_journal must be memory, file:<dir> or oci-os:\/\//);
-    expect(() => loadConfig({ ...base, b2cservice_incident_sms_field: 'customFields.c.x' })).toThrow(/b2cservice_incident_sms_field/);
+    expect(() => loadConfig({ ...base, run_journal: 'dynamodb:t' })).toThrow(
+      /run_journal must be memory, file:<dir> or oci-os:\/\//,
+    );
+    expect(() => loadConfig({ ...base, b2cservice_incident_sms_field: 'customFields.c.x' })).toThrow(
+      /b2cservice_incident_sms_field/,
+    );
   });
 });
 

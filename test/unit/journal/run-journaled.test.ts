@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from '../../../src/engine/index.js';
-import { claimRun, JournalError, memoryJournal, runJournaled, type ClaimRequest, type RunJournal } from '../../../src/journal/index.js';
+import {
+  claimRun,
+  JournalError,
+  memoryJournal,
+  runJournaled,
+  type ClaimRequest,
+  type RunJournal,
+} from '../../../src/journal/index.js';
 
 interface S {
   readonly input: string;
@@ -10,15 +17,41 @@ interface S {
 
 const NOW = Date.now();
 const request = (owner: string, extra: Partial<ClaimRequest> = {}): ClaimRequest => ({
-  key: 'k', runId: 'run-1', workflow: 'ab', provider: 'p', messageId: 'm', payloadHash: 'h', payload: { input: 'x' }, owner, now: NOW, leaseExpiresAt: NOW + 1_000, ...extra,
+  key: 'k',
+  runId: 'run-1',
+  workflow: 'ab',
+  provider: 'p',
+  messageId: 'm',
+  payloadHash: 'h',
+  payload: { input: 'x' },
+  owner,
+  now: NOW,
+  leaseExpiresAt: NOW + 1_000,
+  ...extra,
 });
 
 function workflow(log: string[], hooks: { beforeB?: () => Promise<void> } = {}): WorkflowDefinition<S> {
   return {
     name: 'ab',
     steps: [
-      { name: 'a', run: async () => { log.push('a'); return { a: 1 }; }, compensate: async () => { log.push('undo a'); } },
-      { name: 'b', run: async (s) => { await hooks.beforeB?.(); log.push(`b with a=${s.a}`); return { b: 2 }; } },
+      {
+        name: 'a',
+        run: async () => {
+          log.push('a');
+          return { a: 1 };
+        },
+        compensate: async () => {
+          log.push('undo a');
+        },
+      },
+      {
+        name: 'b',
+        run: async (s) => {
+          await hooks.beforeB?.();
+          log.push(`b with a=${s.a}`);
+          return { b: 2 };
+        },
+      },
     ],
   };
 }
@@ -32,32 +65,54 @@ async function claimed(journal: RunJournal, owner: string, extra: Partial<ClaimR
 const answer = () => ({ status: 200, body: {} });
 
 describe('runJournaled', () => {
-  it('persists each step\'s outcome and output, then the result and the answer, and releases the lease', async () => {
+  it("persists each step's outcome and output, then the result and the answer, and releases the lease", async () => {
     // Prepare
     const journal = memoryJournal();
     const log: string[] = [];
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: await claimed(journal, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: await claimed(journal, 'o1'),
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.saved).toBe(true);
     const record = (await journal.get('k'))!.record;
     expect(record).toMatchObject({ status: 'succeeded', compensation: 'none', answer: { status: 200 } });
     expect(record.lease).toBeUndefined();
-    expect(record.steps.map((s) => [s.name, s.outcome, s.output])).toEqual([['a', 'succeeded', { a: 1 }], ['b', 'succeeded', { b: 2 }]]);
+    expect(record.steps.map((s) => [s.name, s.outcome, s.output])).toEqual([
+      ['a', 'succeeded', { a: 1 }],
+      ['b', 'succeeded', { b: 2 }],
+    ]);
   });
 
   it('resumes after the journaled steps, with their outputs in the state', async () => {
     // Prepare: the first owner finished step a, then died
     const journal = memoryJournal();
     const first = await claimed(journal, 'o1');
-    await journal.update({ ...first.record, steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }] }, first.version);
+    await journal.update(
+      { ...first.record, steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 7 } }] },
+      first.version,
+    );
     const log: string[] = [];
 
     // Act
     const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
-    const outcome = await runJournaled({ journal, claimed: takeover, owner: 'o2', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: takeover,
+      owner: 'o2',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(log).toEqual(['b with a=7']);
@@ -75,7 +130,15 @@ describe('runJournaled', () => {
     };
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: mine,
+      owner: 'o1',
+      workflow: workflow(log, { beforeB }),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.saved).toBe(true);
@@ -92,7 +155,15 @@ describe('runJournaled', () => {
     };
 
     // Act
-    const outcome = await runJournaled({ journal, claimed: mine, owner: 'o1', workflow: workflow(log, { beforeB }), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal,
+      claimed: mine,
+      owner: 'o1',
+      workflow: workflow(log, { beforeB }),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.saved).toBe(false);
@@ -105,11 +176,23 @@ describe('runJournaled', () => {
     // Prepare: the store goes down after the last step's checkpoint
     const inner = memoryJournal();
     let writes = 0;
-    const flaky: RunJournal = { ...inner, description: 'flaky', update: async (r, v) => (++writes > 2 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)) };
+    const flaky: RunJournal = {
+      ...inner,
+      description: 'flaky',
+      update: async (r, v) => (++writes > 2 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)),
+    };
     const log: string[] = [];
 
     // Act
-    const outcome = await runJournaled({ journal: flaky, claimed: await claimed(inner, 'o1'), owner: 'o1', workflow: workflow(log), initialState: { input: 'x' }, options: { deadline: NOW + 30_000 }, answer });
+    const outcome = await runJournaled({
+      journal: flaky,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
 
     // Assess
     expect(outcome.result.status).toBe('succeeded');

@@ -56,9 +56,13 @@ describe.each(stores)('%s journal', (_, open) => {
     const journal = await open();
 
     // Act
-    const creates = await Promise.all(Array.from({ length: 10 }, (_, i) => journal.create(sampleRecord('k3', { runId: `r${i}` }))));
+    const creates = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => journal.create(sampleRecord('k3', { runId: `r${i}` }))),
+    );
     const base = (await journal.get('k3'))!;
-    const updates = await Promise.all(Array.from({ length: 10 }, (_, i) => journal.update({ ...base.record, executions: i + 2 }, base.version)));
+    const updates = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => journal.update({ ...base.record, executions: i + 2 }, base.version)),
+    );
 
     // Assess
     expect(creates.filter((c) => c !== undefined)).toHaveLength(1);
@@ -121,7 +125,8 @@ describe('memory journal bounds (a warm container must not grow without end)', (
     // Prepare
     const journal = memoryJournal({ maxRecords: 3, now: () => 1_500 });
     await journal.create(sampleRecord('leased', { lease: { owner: 'o', expiresAt: 9_000 } }));
-    for (const key of ['a', 'b', 'c']) await journal.create(sampleRecord(key, { status: 'succeeded', lease: undefined }));
+    for (const key of ['a', 'b', 'c'])
+      await journal.create(sampleRecord(key, { status: 'succeeded', lease: undefined }));
 
     // Act
     await journal.create(sampleRecord('d', { status: 'succeeded', lease: undefined }));

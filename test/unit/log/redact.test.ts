@@ -13,6 +13,8 @@ describe('maskPhone', () => {
 
 describe('redactPhones', () => {
   it('masks numbers inside free text and leaves short numbers alone', () => {
-    expect(redactPhones("no match for phones.rawNumber = '14155550101' in 3 tries")).toBe("no match for phones.rawNumber = '1415•••0101' in 3 tries");
+    expect(redactPhones("no match for phones.rawNumber = '14155550101' in 3 tries")).toBe(
+      "no match for phones.rawNumber = '1415•••0101' in 3 tries",
+    );
   });
 });

@@ -21,64 +21,115 @@ const byName = (suffix: string) => {
 };
 
 describe('alarm definitions', () => {
-  it.each(ALL.map((a) => [a.displayName, a.query, a.namespace]))('%s names only metrics and dimensions that are emitted', (_name, query, namespace) => {
-    expect(alarmQueryProblems(query, namespace)).toEqual([]);
-  });
+  it.each(ALL.map((a) => [a.displayName, a.query, a.namespace]))(
+    '%s names only metrics and dimensions that are emitted',
+    (_name, query, namespace) => {
+      expect(alarmQueryProblems(query, namespace)).toEqual([]);
+    },
+  );
 
   it('pages on any failed run within minutes, whatever the volume, with the exact next command and log query', () => {
     const a = byName('SMS run failed');
-    expect(a).toMatchObject({ severity: 'CRITICAL', query: 'IncidentCreationFailed[5m]{functionName = "sms-incident"}.sum() > 0', pendingDuration: 'PT1M' });
+    expect(a).toMatchObject({
+      severity: 'CRITICAL',
+      query: 'IncidentCreationFailed[5m]{functionName = "sms-incident"}.sum() > 0',
+      pendingDuration: 'PT1M',
+    });
     expect(a.body).toContain(`sms-incident runs list --status failed --since 15m --journal ${JOURNAL}`);
     expect(a.body).toContain(`search "${SCOPE}" | where data.message = 'run failed'`);
   });
 
   it('pages on 5xx answered outside a run (config, Vault, journal, bug), which post no run metric', () => {
     const a = byName('function failing outside a run');
-    expect(a).toMatchObject({ severity: 'CRITICAL', query: 'WebhookAnswered[5m]{functionName = "sms-incident", fault = "function"}.groupBy(outcome).sum() > 0', pendingDuration: 'PT1M' });
+    expect(a).toMatchObject({
+      severity: 'CRITICAL',
+      query: 'WebhookAnswered[5m]{functionName = "sms-incident", fault = "function"}.groupBy(outcome).sum() > 0',
+      pendingDuration: 'PT1M',
+    });
     expect(a.body).toContain(`search "${SCOPE}" | where data.level = 'error'`);
   });
 
   it('keeps a failed compensation firing for an hour and re-notifies while it does', () => {
     const a = byName('compensation failed');
-    expect(a).toMatchObject({ severity: 'CRITICAL', query: 'CompensationFailed[1h]{functionName = "sms-incident"}.max() > 0', repeatNotificationDuration: 'PT1H' });
+    expect(a).toMatchObject({
+      severity: 'CRITICAL',
+      query: 'CompensationFailed[1h]{functionName = "sms-incident"}.max() > 0',
+      repeatNotificationDuration: 'PT1H',
+    });
     expect(a.body).toContain(`sms-incident runs list --compensation failed --since 1d --journal ${JOURNAL}`);
     expect(a.body).toContain("data.message = 'compensation failed: manual clean-up needed'");
   });
 
   it('warns of no runs by function (not per provider stream), on by default', () => {
     const defaults = alarmDefinitions({ functionName: 'sms-incident' });
-    expect(defaults.map((a) => a.displayName)).toEqual(['sms-incident: SMS run failed', 'sms-incident: function failing outside a run', 'sms-incident: compensation failed', 'sms-incident: no SMS runs']);
-    expect(defaults[3]!.query).toBe('IncidentCreationFailed[60m]{functionName = "sms-incident"}.groupBy(functionName).absent()');
+    expect(defaults.map((a) => a.displayName)).toEqual([
+      'sms-incident: SMS run failed',
+      'sms-incident: function failing outside a run',
+      'sms-incident: compensation failed',
+      'sms-incident: no SMS runs',
+    ]);
+    expect(defaults[3]!.query).toBe(
+      'IncidentCreationFailed[60m]{functionName = "sms-incident"}.groupBy(functionName).absent()',
+    );
     // without a journal, the command still shows where it goes
     expect(defaults[0]!.body).toContain('--journal <run_journal>');
-    expect(alarmDefinitions({ functionName: 'f', absenceMinutes: 0 }).some((a) => a.displayName.endsWith('no SMS runs'))).toBe(false);
+    expect(
+      alarmDefinitions({ functionName: 'f', absenceMinutes: 0 }).some((a) => a.displayName.endsWith('no SMS runs')),
+    ).toBe(false);
   });
 
   it('watches the platform: oci_faas error responses and API Gateway 5xx', () => {
-    expect(byName('OCI Functions error responses')).toMatchObject({ namespace: 'oci_faas', query: 'FunctionResponseCount[5m]{resourceId = "ocid1.fnfunc.oc1.iad.f", responseType = "Error"}.sum() > 0' });
-    expect(byName('API Gateway 5xx')).toMatchObject({ namespace: 'oci_apigateway', query: 'HttpResponses[5m]{deploymentId = "ocid1.apideployment.oc1.iad.d", httpStatusCategory = "5xx"}.groupBy(httpStatusCode).sum() > 0' });
+    expect(byName('OCI Functions error responses')).toMatchObject({
+      namespace: 'oci_faas',
+      query: 'FunctionResponseCount[5m]{resourceId = "ocid1.fnfunc.oc1.iad.f", responseType = "Error"}.sum() > 0',
+    });
+    expect(byName('API Gateway 5xx')).toMatchObject({
+      namespace: 'oci_apigateway',
+      query:
+        'HttpResponses[5m]{deploymentId = "ocid1.apideployment.oc1.iad.d", httpStatusCategory = "5xx"}.groupBy(httpStatusCode).sum() > 0',
+    });
   });
 
   it('catches a misspelled metric, an unknown dimension, a wrong namespace and an unparsable query', () => {
-    expect(alarmQueryProblems('IncidentCreationFailures[5m].mean() > 0.2')).toEqual(['metric IncidentCreationFailures is not emitted']);
-    expect(alarmQueryProblems('StepAttempts[5m]{stepName = "x"}.max() > 3')).toEqual(['StepAttempts has no dimension stepName']);
-    expect(alarmQueryProblems('WebhookRejected[5m].groupBy(provider).sum() > 1')).toEqual(['WebhookRejected has no dimension provider']);
+    expect(alarmQueryProblems('IncidentCreationFailures[5m].mean() > 0.2')).toEqual([
+      'metric IncidentCreationFailures is not emitted',
+    ]);
+    expect(alarmQueryProblems('StepAttempts[5m]{stepName = "x"}.max() > 3')).toEqual([
+      'StepAttempts has no dimension stepName',
+    ]);
+    expect(alarmQueryProblems('WebhookRejected[5m].groupBy(provider).sum() > 1')).toEqual([
+      'WebhookRejected has no dimension provider',
+    ]);
     expect(alarmQueryProblems('HttpResponses[5m].sum() > 1')).toEqual(['metric HttpResponses is not emitted']);
-    expect(alarmQueryProblems('FunctionResponseCount[5m]{status = "x"}.sum() > 1', 'oci_faas')).toEqual(['FunctionResponseCount has no dimension status']);
+    expect(alarmQueryProblems('FunctionResponseCount[5m]{status = "x"}.sum() > 1', 'oci_faas')).toEqual([
+      'FunctionResponseCount has no dimension status',
+    ]);
     expect(alarmQueryProblems('this is not MQL')).toHaveLength(1);
   });
 
   it('parses the parts of a query', () => {
-    expect(parseMql('WebhookRejected[5m]{functionName = "f"}.groupBy(reason).sum() > 20')).toEqual({ metric: 'WebhookRejected', interval: '5m', dimensions: ['functionName'], groupBy: ['reason'], statistic: 'sum' });
+    expect(parseMql('WebhookRejected[5m]{functionName = "f"}.groupBy(reason).sum() > 20')).toEqual({
+      metric: 'WebhookRejected',
+      interval: '5m',
+      dimensions: ['functionName'],
+      groupBy: ['reason'],
+      statistic: 'sum',
+    });
   });
 });
 
 describe('alarms CLI', () => {
   it('prints each alarm with its rule, timing and body', async () => {
     const lines: string[] = [];
-    expect(await main(['print', '--function-name', 'sms-prod', '--journal', JOURNAL, '--error-rate', '0.05'], (l) => lines.push(l))).toBe(0);
+    expect(
+      await main(['print', '--function-name', 'sms-prod', '--journal', JOURNAL, '--error-rate', '0.05'], (l) =>
+        lines.push(l),
+      ),
+    ).toBe(0);
     const text = lines.join('\n');
-    expect(text).toContain('[CRITICAL] sms-prod: SMS run failed\n  namespace sms_incident   pending PT1M\n  IncidentCreationFailed[5m]{functionName = "sms-prod"}.sum() > 0');
+    expect(text).toContain(
+      '[CRITICAL] sms-prod: SMS run failed\n  namespace sms_incident   pending PT1M\n  IncidentCreationFailed[5m]{functionName = "sms-prod"}.sum() > 0',
+    );
     expect(text).toContain(`  | Next: sms-incident runs list --status failed --since 15m --journal ${JOURNAL}`);
     expect(text).toContain('pending PT1M, repeats every PT1H while firing');
     expect(text).toContain('IncidentCreationFailed[5m]{functionName = "sms-prod"}.mean() > 0.05');

@@ -6,7 +6,11 @@ describe('combineHooks', () => {
   it('gives every event to every observer, even after one throws', () => {
     const seen: string[] = [];
     const hooks = combineHooks(
-      { onStepStart: () => { throw new Error('broken observer'); } },
+      {
+        onStepStart: () => {
+          throw new Error('broken observer');
+        },
+      },
       { onStepStart: ({ step }) => seen.push(`b:${step}`) },
       { onStepEnd: () => seen.push('c') },
     );

@@ -19,7 +19,12 @@ describe('invocationLog', () => {
     il.releaseDebug();
     expect(out.map((l) => JSON.parse(l).message)).toEqual(['webhook accepted', 'attempt started']);
     expect(il.batch.lines).toEqual(out);
-    expect(JSON.parse(out[1]!)).toMatchObject({ level: 'debug', fnCallId: 'call-1', step: 'lookup-contact', attempt: 1 });
+    expect(JSON.parse(out[1]!)).toMatchObject({
+      level: 'debug',
+      fnCallId: 'call-1',
+      step: 'lookup-contact',
+      attempt: 1,
+    });
   });
 
   it('writes debug lines at once when the level is debug, and queues nothing when not shipping', () => {
@@ -38,7 +43,10 @@ describe('invocationLog', () => {
     context.with(trace.setSpan(ROOT_CONTEXT, span), () => il.log.info('inside'));
     il.log.info('outside');
     span.end();
-    expect(JSON.parse(out[0]!)).toMatchObject({ traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+    expect(JSON.parse(out[0]!)).toMatchObject({
+      traceId: span.spanContext().traceId,
+      spanId: span.spanContext().spanId,
+    });
     expect(JSON.parse(out[1]!).traceId).toBeUndefined();
   });
 });

@@ -5,7 +5,12 @@ import { METRIC_DIMENSIONS, MetricName } from '../../../telemetry/metric-names.j
 import { recordRunMetrics } from '../../../telemetry/run-metrics.js';
 
 const BASE = { functionName: 'sms-incident', provider: 'twilio' };
-const attempt = (n: number, outcome: 'succeeded' | 'failed' = 'succeeded') => ({ attempt: n, startedAt: 0, durationMs: 5, outcome });
+const attempt = (n: number, outcome: 'succeeded' | 'failed' = 'succeeded') => ({
+  attempt: n,
+  startedAt: 0,
+  durationMs: 5,
+  outcome,
+});
 
 function result(overrides: Partial<RunResult<unknown>>): RunResult<unknown> {
   return {
@@ -43,7 +48,12 @@ describe('recordRunMetrics', () => {
   it('emits IncidentCreationFailed=1 and CompensationFailed for a compensated failed run', () => {
     const batch = new MetricBatch(() => 0);
     recordRunMetrics(batch, result({ status: 'failed', compensation: 'failed' }), BASE);
-    expect(batch.entries().filter((e) => e.name === 'IncidentCreationFailed' || e.name === 'CompensationFailed').map((e) => [e.name, e.value])).toEqual([
+    expect(
+      batch
+        .entries()
+        .filter((e) => e.name === 'IncidentCreationFailed' || e.name === 'CompensationFailed')
+        .map((e) => [e.name, e.value]),
+    ).toEqual([
       ['IncidentCreationFailed', 1],
       ['CompensationFailed', 1],
     ]);

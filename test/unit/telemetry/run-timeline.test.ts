@@ -3,7 +3,12 @@ import type { RunResult } from '../../../src/engine/index.js';
 import { runSummary } from '../../../telemetry/run-log.js';
 import { RunTimeline, formatRun, parseRunLine } from '../../../telemetry/run-timeline.js';
 
-const attempt = (n: number, outcome: 'succeeded' | 'failed' = 'succeeded') => ({ attempt: n, startedAt: 0, durationMs: 5, outcome });
+const attempt = (n: number, outcome: 'succeeded' | 'failed' = 'succeeded') => ({
+  attempt: n,
+  startedAt: 0,
+  durationMs: 5,
+  outcome,
+});
 const failed: RunResult<unknown> = {
   runId: 'run-9',
   workflow: 'sms-to-incident',
@@ -12,7 +17,13 @@ const failed: RunResult<unknown> = {
   steps: [
     { name: 'lookup-contact', outcome: 'succeeded', attempts: [attempt(1)], durationMs: 12 },
     { name: 'create-contact', outcome: 'succeeded', attempts: [attempt(1)], durationMs: 30 },
-    { name: 'create-incident', outcome: 'failed', attempts: [attempt(1, 'failed'), attempt(2, 'failed'), attempt(3, 'failed')], durationMs: 900, error: { type: 'B2cError', message: 'B2C Service answered 503', retryable: true } },
+    {
+      name: 'create-incident',
+      outcome: 'failed',
+      attempts: [attempt(1, 'failed'), attempt(2, 'failed'), attempt(3, 'failed')],
+      durationMs: 900,
+      error: { type: 'B2cError', message: 'B2C Service answered 503', retryable: true },
+    },
     { name: 'add-thread', outcome: 'not-run', attempts: [], durationMs: 0 },
   ],
   compensations: [{ step: 'create-contact', outcome: 'failed', attempts: [attempt(1, 'failed')], durationMs: 40 }],
@@ -25,7 +36,15 @@ const failed: RunResult<unknown> = {
 
 describe('run timeline', () => {
   it('rebuilds a run from its summary log line and prints it for a person', () => {
-    const line = JSON.stringify({ level: 'error', time: '2026-11-27T18:00:00.000Z', message: 'run failed', traceId: 'abc', provider: 'twilio', from: '+1336•••0652', ...runSummary(failed) });
+    const line = JSON.stringify({
+      level: 'error',
+      time: '2026-11-27T18:00:00.000Z',
+      message: 'run failed',
+      traceId: 'abc',
+      provider: 'twilio',
+      from: '+1336•••0652',
+      ...runSummary(failed),
+    });
     const run = parseRunLine(line)!;
     expect(run.steps).toEqual([
       { name: 'lookup-contact', outcome: 'succeeded', durationMs: 12, attempts: 1 },
@@ -45,7 +64,8 @@ describe('run timeline', () => {
     const t = new RunTimeline(2);
     expect(t.ingest('{"level":"info","message":"webhook accepted"}')).toBeUndefined();
     expect(t.ingest('not json "message":"run ')).toBeUndefined();
-    for (const id of ['a', 'b', 'c']) t.ingest(JSON.stringify({ time: 't', message: 'run failed', ...runSummary({ ...failed, runId: id }) }));
+    for (const id of ['a', 'b', 'c'])
+      t.ingest(JSON.stringify({ time: 't', message: 'run failed', ...runSummary({ ...failed, runId: id }) }));
     expect(t.list().map((r) => r.runId)).toEqual(['c', 'b']);
   });
 });

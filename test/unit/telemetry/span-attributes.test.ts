@@ -7,8 +7,21 @@ import { createTracing } from '../../../telemetry/tracing.js';
 
 describe('span attributes', () => {
   it('keeps identifiers exactly as they are, digit-heavy ones included, and drops undefined ones', () => {
-    const ids = { run: '12345678-9012-4345-8789-012345678901', sid: 'SM12345678901234567890123456789012', call: '01J9Z3K4M5N6P7Q8R9S0T12345' };
-    expect(definedAttributes({ 'saga.run_id': ids.run, 'sms.message_id': ids.sid, 'faas.invocation_id': ids.call, n: 3, b: true, u: undefined })).toEqual({
+    const ids = {
+      run: '12345678-9012-4345-8789-012345678901',
+      sid: 'SM12345678901234567890123456789012',
+      call: '01J9Z3K4M5N6P7Q8R9S0T12345',
+    };
+    expect(
+      definedAttributes({
+        'saga.run_id': ids.run,
+        'sms.message_id': ids.sid,
+        'faas.invocation_id': ids.call,
+        n: 3,
+        b: true,
+        u: undefined,
+      }),
+    ).toEqual({
       'saga.run_id': ids.run,
       'sms.message_id': ids.sid,
       'faas.invocation_id': ids.call,

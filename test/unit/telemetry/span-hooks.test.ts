@@ -29,11 +29,16 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => exporter.reset());
 
 const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
-const parentOf = (spans: ReadableSpan[], span: ReadableSpan) => spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
+const parentOf = (spans: ReadableSpan[], span: ReadableSpan) =>
+  spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
 
 async function run<S extends object>(flow: WorkflowDefinition<S>, state: S) {
   const root = tracing.tracer.startSpan('POST /webhooks', { kind: SpanKind.SERVER }, ROOT_CONTEXT);
-  const result = await runWorkflow(flow, state, { runId: 'run-1', deadline: Date.now() + 20_000, hooks: combineHooks(spanHooks(tracing.tracer, trace.setSpan(ROOT_CONTEXT, root))) });
+  const result = await runWorkflow(flow, state, {
+    runId: 'run-1',
+    deadline: Date.now() + 20_000,
+    hooks: combineHooks(spanHooks(tracing.tracer, trace.setSpan(ROOT_CONTEXT, root))),
+  });
   root.end();
   return { result, spans: exporter.getFinishedSpans(), root };
 }
@@ -65,7 +70,9 @@ describe('span hooks', () => {
     expect(result.status).toBe('succeeded');
     const [runSpan] = byName(spans, 'saga.run sms-to-incident');
     const [step] = byName(spans, 'saga.step lookup-contact');
-    const attempts = byName(spans, 'saga.attempt lookup-contact').sort((a, b) => Number(a.attributes['saga.attempt']) - Number(b.attributes['saga.attempt']));
+    const attempts = byName(spans, 'saga.attempt lookup-contact').sort(
+      (a, b) => Number(a.attributes['saga.attempt']) - Number(b.attributes['saga.attempt']),
+    );
     const clients = spans.filter((s) => s.kind === SpanKind.CLIENT);
     expect(parentOf(spans, runSpan!)?.spanContext().spanId).toBe(root.spanContext().spanId);
     expect(parentOf(spans, step!)).toBe(runSpan);
@@ -80,7 +87,11 @@ describe('span hooks', () => {
     expect(step!.attributes['saga.attempts']).toBe(3);
     expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(1);
     // no phone number, no query string on the CLIENT spans
-    expect(clients[0]!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 503, 'server.address': '127.0.0.1' });
+    expect(clients[0]!.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.response.status_code': 503,
+      'server.address': '127.0.0.1',
+    });
     expect(JSON.stringify(spans.map((s) => s.attributes))).not.toMatch(/4155550101|q=/);
   });
 
@@ -90,8 +101,22 @@ describe('span hooks', () => {
     const flow: WorkflowDefinition<{ id?: number }> = {
       name: 'sms-to-incident',
       steps: [
-        { name: 'create-incident', retry: FAST, run: async () => ({ id: 1 }), compensate: async () => { await f(`${base}/gone/incidents/1`, { method: 'DELETE' }); throw new TerminalError('delete incident 1 answered 404'); } },
-        { name: 'add-thread', retry: { ...FAST, maxAttempts: 1 }, run: async () => { throw new TerminalError('B2C Service answered 400 for +14155550101'); } },
+        {
+          name: 'create-incident',
+          retry: FAST,
+          run: async () => ({ id: 1 }),
+          compensate: async () => {
+            await f(`${base}/gone/incidents/1`, { method: 'DELETE' });
+            throw new TerminalError('delete incident 1 answered 404');
+          },
+        },
+        {
+          name: 'add-thread',
+          retry: { ...FAST, maxAttempts: 1 },
+          run: async () => {
+            throw new TerminalError('B2C Service answered 400 for +14155550101');
+          },
+        },
       ],
     };
 
@@ -103,8 +128,13 @@ describe('span hooks', () => {
     const [runSpan] = byName(spans, 'saga.run sms-to-incident');
     const [failed] = byName(spans, 'saga.step add-thread');
     const [undo] = byName(spans, 'saga.compensate create-incident');
-    const [undoAttempt] = byName(spans, 'saga.compensate.attempt create-incident').filter((s) => s.attributes['saga.compensation'] === true);
-    expect(failed!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'B2C Service answered 400 for +1415•••0101' });
+    const [undoAttempt] = byName(spans, 'saga.compensate.attempt create-incident').filter(
+      (s) => s.attributes['saga.compensation'] === true,
+    );
+    expect(failed!.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: 'B2C Service answered 400 for +1415•••0101',
+    });
     expect(runSpan!.status.code).toBe(SpanStatusCode.ERROR);
     expect(runSpan!.status.message).toContain('400');
     expect(runSpan!.attributes).toMatchObject({ 'saga.failed_step': 'add-thread', 'saga.compensation': 'failed' });

@@ -12,9 +12,15 @@ beforeEach(() => exporter.reset());
 describe('tracedFetch', () => {
   it('records a CLIENT span without the query, reports the status and tells of a 401', async () => {
     const statuses: number[] = [];
-    const f = tracedFetch(async () => new Response('', { status: 401 }), tracing.tracer, (s) => statuses.push(s));
+    const f = tracedFetch(
+      async () => new Response('', { status: 401 }),
+      tracing.tracer,
+      (s) => statuses.push(s),
+    );
     const parent = tracing.tracer.startSpan('attempt', {}, ROOT_CONTEXT);
-    await context.with(trace.setSpan(ROOT_CONTEXT, parent), () => f('https://site.custhelp.com:8443/services/rest/connect/v1.4/contacts/12?q=phones.rawNumber%3D%2715017122661%27'));
+    await context.with(trace.setSpan(ROOT_CONTEXT, parent), () =>
+      f('https://site.custhelp.com:8443/services/rest/connect/v1.4/contacts/12?q=phones.rawNumber%3D%2715017122661%27'),
+    );
     parent.end();
     const [span] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT);
     expect(span!.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
@@ -34,7 +40,9 @@ describe('tracedFetch', () => {
 
   it('marks a network failure with its message and rethrows it unchanged', async () => {
     const failure = new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
-    const f = tracedFetch(async () => { throw failure; }, tracing.tracer);
+    const f = tracedFetch(async () => {
+      throw failure;
+    }, tracing.tracer);
     await expect(f('http://127.0.0.1:9/x', { method: 'post' })).rejects.toBe(failure);
     const [span] = exporter.getFinishedSpans();
     expect(span!.name).toBe('POST /x');
@@ -50,9 +58,12 @@ describe('CLIENT span naming and resends', () => {
     expect(urlTemplate('/services/rest/connect/v1.4/')).toBe('/');
   });
 
-  it('counts the engine\'s retries as http.request.resend_count, absent on the first attempt', async () => {
+  it("counts the engine's retries as http.request.resend_count, absent on the first attempt", async () => {
     const f = tracedFetch(async () => new Response('{}'), tracing.tracer);
-    for (const attempt of [1, 3]) await context.with(ROOT_CONTEXT.setValue(ATTEMPT_KEY, attempt), () => f('https://s/services/rest/connect/v1.4/incidents', { method: 'POST' }));
+    for (const attempt of [1, 3])
+      await context.with(ROOT_CONTEXT.setValue(ATTEMPT_KEY, attempt), () =>
+        f('https://s/services/rest/connect/v1.4/incidents', { method: 'POST' }),
+      );
     const [first, third] = exporter.getFinishedSpans();
     expect(first!.attributes['http.request.resend_count']).toBeUndefined();
     expect(third!.attributes['http.request.resend_count']).toBe(2);

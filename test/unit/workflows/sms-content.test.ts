@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { SUBJECT_MAX, incidentSubject, smsNote } from '../../../workflows/sms-content.js';
 
-const sms = (text: string): InboundSms => ({ provider: 'twilio', messageId: 'SM1', from: '+14155550101', to: '+15558675310', text, receivedAt: '2026-11-27T17:20:06.000Z', media: [] });
+const sms = (text: string): InboundSms => ({
+  provider: 'twilio',
+  messageId: 'SM1',
+  from: '+14155550101',
+  to: '+15558675310',
+  text,
+  receivedAt: '2026-11-27T17:20:06.000Z',
+  media: [],
+});
 
 describe('incidentSubject', () => {
   it('keeps a short text as is', () => {

@@ -3,12 +3,24 @@ import { runWorkflow, type Clock } from '../../../src/engine/index.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 
-const sms: InboundSms = { provider: 'twilio', messageId: 'SM1', from: '+14155550101', to: '+15558675310', text: 'help', media: [] };
+const sms: InboundSms = {
+  provider: 'twilio',
+  messageId: 'SM1',
+  from: '+14155550101',
+  to: '+15558675310',
+  text: 'help',
+  media: [],
+};
 
 /** Time stands still except when the engine sleeps. */
 function fakeClock(): Clock {
   let now = 1_000_000;
-  return { now: () => now, sleep: async (ms) => { now += ms; } };
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  };
 }
 
 /** A typed fake desk that records calls; `fail` makes a named call throw. */
@@ -23,12 +35,18 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
     findContactByPhone: (phone) => call('findContactByPhone', phone, options.existingContact),
     createContact: () => call('createContact', '', { id: 7 }),
     addPhone: (id, phone) => call('addPhone', `${id},${phone}`, undefined),
-    createIncident: (i) => call('createIncident', `${i.primaryContactId},${i.subject}`, { id: 42, referenceNumber: '261127-000001' }),
+    createIncident: (i) =>
+      call('createIncident', `${i.primaryContactId},${i.subject}`, { id: 42, referenceNumber: '261127-000001' }),
     addThread: (id) => call('addThread', String(id), undefined),
     deleteIncident: (id) => call('deleteIncident', String(id), undefined),
     deleteContact: (id) => call('deleteContact', String(id), undefined),
     // In use once its phone was added: a look-up by number finds it.
-    contactInUse: (id) => call('contactInUse', String(id), log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined),
+    contactInUse: (id) =>
+      call(
+        'contactInUse',
+        String(id),
+        log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined,
+      ),
     findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
     findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
     threadTexts: (id) => call('threadTexts', String(id), []),
@@ -49,9 +67,26 @@ describe('smsToIncident', () => {
 
     // Assess
     expect(result.status).toBe('succeeded');
-    expect(result.state).toMatchObject({ contactId: 7, contactCreated: true, incidentId: 42, referenceNumber: '261127-000001' });
-    expect(log).toEqual(['findContactByPhone(+14155550101)', 'createContact()', 'addPhone(7,+14155550101)', 'createIncident(7,help)', 'addThread(42)']);
-    expect(result.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(result.state).toMatchObject({
+      contactId: 7,
+      contactCreated: true,
+      incidentId: 42,
+      referenceNumber: '261127-000001',
+    });
+    expect(log).toEqual([
+      'findContactByPhone(+14155550101)',
+      'createContact()',
+      'addPhone(7,+14155550101)',
+      'createIncident(7,help)',
+      'addThread(42)',
+    ]);
+    expect(result.steps.map((s) => s.outcome)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
   });
 
   it('skips create contact and add phone when the sender is known', async () => {
