@@ -98,6 +98,8 @@ export function messages(n: number, pool: Senders, random: Random, seed: number)
           contentType: 'application/json',
           body: JSON.stringify({ id: `msg-${n32}`, from, to: '+4930123456', text, receivedAt: '2026-11-27T17:20:06Z' }),
         };
+      default:
+        throw new Error(`no message shape for ${provider satisfies never}`);
     }
   });
 }

@@ -3,11 +3,17 @@
  * an Object Storage stand-in that checks signatures and conditional PUTs), the B2C emulator over
  * HTTP, faults at both, processes SIGKILLed and restarted, providers that redeliver; then every
  * message once more with the faults off, and the site's state checked.
+ *
+ * With `site: 'realistic'` the site strays as a real one may (chaos/faults.ts, and quirks: searches
+ * that lag, text stored with CRLF and trimmed), signatures are on, Twilio's messages come from a
+ * provider that behaves as Twilio documents (chaos/twilio-like.ts: one request, one fallback,
+ * never a redelivery), the sweeper runs on a timer as it is deployed, and nothing is delivered
+ * again at the end: once the faults stop, the site must come right on its own.
  */
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { startEmulator, type EmulatorQuirks, type RunningEmulator } from '../src/emulator/index.js';
 import { startFunction, type FnProcess } from '../src/local/index.js';
 import {
   startObjectStorageStandin,
@@ -19,6 +25,9 @@ import { check, type Verdict } from './check.js';
 import { b2cFaults, type FaultCounts } from './faults.js';
 import { messages as draw, senders, type SoakMessage } from './messages.js';
 import { seeded, type Random } from './random.js';
+import { SIGNATURE_ENV, signedRequest } from './signed-requests.js';
+import { startSweeper, type SweepCounts, type Sweeper } from './sweeper.js';
+import { deliverLikeTwilio, type ProviderOutcome, type ProviderRequest } from './twilio-like.js';
 
 export interface SoakOptions {
   readonly messages: number;
@@ -36,7 +45,26 @@ export interface SoakOptions {
   readonly killEverySeconds: number;
   readonly leaseMarginMs: number;
   readonly lateWriteWindowMs: number;
+  /** `realistic`: see the module comment. @default 'ideal' */
+  readonly site?: 'ideal' | 'realistic';
+  /** Function processes ("containers") deliveries are spread over. @default 2 */
+  readonly containers?: number;
+  /** The Twilio-like provider's patience (realistic site), ms. @default 15000 */
+  readonly twilioPatienceMs?: number;
+  /** How often the sweeper is invoked (realistic site), ms; 0: never. @default 60000 (the deployed schedule) */
+  readonly sweepEveryMs?: number;
+  /** How long after the faults stop the site may take to come right (realistic site), ms. @default 600000 */
+  readonly settleMs?: number;
   readonly log?: (line: string) => void;
+}
+
+export interface TwilioCounts {
+  /** Messages the Twilio-like provider sent. */
+  messages: number;
+  /** Primary requests not answered 2xx, by status (`timeout`: no answer within its patience). */
+  primaryFailed: Map<string, number>;
+  /** Fallback requests, by status. */
+  fallbacks: Map<string, number>;
 }
 
 export interface SoakReport extends Verdict {
@@ -47,16 +75,36 @@ export interface SoakReport extends Verdict {
   readonly kills: number;
   readonly b2cFaults: FaultCounts;
   readonly journalFaults: FaultCounts;
+  /** Realistic site: what the Twilio-like provider met, and the sweeper's passes. */
+  readonly twilio?: TwilioCounts;
+  readonly sweeps?: SweepCounts;
+  /** Realistic site: seconds from the faults' end until the site held the promise; undefined if it never did within `settleMs`. */
+  readonly settledAfterS?: number;
   readonly seconds: number;
 }
+
+/** The realistic site's quirks: searches a second and a half behind (the lag issue 16 measured against), text stored as a site may store it. */
+export const REALISTIC_QUIRKS: EmulatorQuirks = {
+  searchLagMs: 1_500,
+  threadLineEnds: 'crlf',
+  threadTrim: 'lines',
+  subjectTrim: true,
+};
 
 const DIST = new URL('../dist/', import.meta.url).pathname;
 const CREDENTIALS = { username: 'soak', password: 'soak-password' };
 const CALL_TIMEOUT_MS = 8_000;
+const HOST = 'gw.example.com';
+const ROUTE = '/webhooks/sms-to-incident';
+const WEBHOOK_URL = `https://${HOST}${ROUTE}`;
+const FALLBACK_URL = `${WEBHOOK_URL}?fallback=1`;
+
+type Delivery = { status: number; retryAfterS?: number; incidentId?: number };
 
 export async function soak(options: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
+  const realistic = options.site === 'realistic';
   const random = seeded(options.seed);
   const emulator = await startEmulator(CREDENTIALS);
   const base = await mkdtemp(join(tmpdir(), 'chaos-'));
@@ -76,6 +124,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     run_journal_lease_margin_ms: String(options.leaseMarginMs),
     b2cservice_late_write_window_ms: String(options.lateWriteWindowMs),
     log_level: 'warn',
+    ...(realistic ? SIGNATURE_ENV : {}),
   };
   if (options.journal === 'oci-os') {
     const identity = ociTestIdentity();
@@ -85,13 +134,14 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       oci_objectstorage_endpoint: standin.url,
     });
   }
+  // A real site's quirks hold for good: they stay on after the faults stop.
+  if (realistic) emulator.setQuirks(REALISTIC_QUIRKS);
 
   const pool = senders(Math.max(8, Math.round(options.messages / 12)), 0.4, random);
   for (const number of pool.known) emulator.seedContact(number);
   const all = draw(options.messages, pool, random, options.seed);
 
-  // Two "containers"; a killed one is replaced at once by a fresh process.
-  let exitsCaused = 0;
+  // The "containers"; a killed one is replaced at once by a fresh process.
   let crashes = 0;
   const stderr: string[] = [];
   // The function's warnings and errors by message id: printed for a message that breaches.
@@ -103,6 +153,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     lines.push(line.length > 600 ? `${line.slice(0, 600)}…` : line);
     linesOf.set(id, lines.slice(-30));
   };
+  const caused = new WeakSet<FnProcess>();
   const spawn = async (): Promise<FnProcess> => {
     const fn = await startFunction({
       entry,
@@ -118,7 +169,6 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     });
     return fn;
   };
-  const caused = new WeakSet<FnProcess>();
   // A start can fail on a starved machine (the agent allows 5 s to listen): try again.
   const respawn = async (): Promise<FnProcess> => {
     for (let tries = 1; ; tries++) {
@@ -132,9 +182,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       }
     }
   };
-  const slots: Promise<FnProcess>[] = [respawn(), respawn()];
+  const containers = Math.max(1, options.containers ?? 2);
+  const slots: Promise<FnProcess>[] = Array.from({ length: containers }, () => respawn());
   await Promise.all(slots);
-  const fnAt = (i: number): Promise<FnProcess> => slots[i % 2]!;
+  const fnAt = (i: number): Promise<FnProcess> => slots[i % containers]!;
 
   let kills = 0;
   let stopKilling = false;
@@ -143,10 +194,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     while (!stopKilling) {
       await sleep(random() * 2 * options.killEverySeconds * 1000);
       if (stopKilling) break;
-      const i = random.int(0, 1);
+      const i = random.int(0, containers - 1);
       const victim = await slots[i]!;
       caused.add(victim);
-      exitsCaused++;
       kills++;
       victim.kill('SIGKILL');
       slots[i] = victim.exited.then(() => respawn());
@@ -162,26 +212,37 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
         callTimeoutMs: CALL_TIMEOUT_MS,
         lateWriteWindowMs: options.lateWriteWindowMs,
         deadlineMs: options.deadlineMs,
+        realistic,
       },
       random,
       b2cCounts,
     ),
   );
   standin?.setFaultPolicy(journalFaults(options.journalFaultRate, random, journalCounts));
+  // The sweeper as deployed: on its schedule from the start, not only once the faults stop.
+  const sweeper: Sweeper | undefined = realistic
+    ? startSweeper({
+        entry,
+        env,
+        everyMs: options.sweepEveryMs ?? 60_000,
+        timeoutMs: Math.max(options.deadlineMs, 120_000),
+        log,
+      })
+    : undefined;
 
   const answers = new Map<string, number>();
+  // Realistic site: the incident of a message's last 2xx JSON answer (TwiML names none).
+  const answered = new Map<string, number | undefined>();
   let deliveries = 0;
-  const deliver = async (
-    message: SoakMessage,
-    slot: number,
-  ): Promise<{ status: number; retryAfterS?: number; incidentId?: number }> => {
+  const send = async (request: ProviderRequest, slot: number, message: SoakMessage): Promise<Delivery> => {
     deliveries++;
     const fn = await fnAt(slot);
+    const url = new URL(request.url);
     const res = await fn.invoke({
       method: 'POST',
-      url: '/webhooks/sms-to-incident',
-      headers: { Host: 'gw.example.com', 'Content-Type': message.contentType },
-      body: message.body,
+      url: `${url.pathname}${url.search}`,
+      headers: { Host: url.host, ...request.headers },
+      body: request.body,
     });
     answers.set(String(res.status), (answers.get(String(res.status)) ?? 0) + 1);
     const retryAfter = Number(res.headers['retry-after']);
@@ -192,57 +253,109 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     } catch {
       // TwiML or an fdk error: no id
     }
+    if (realistic && res.status >= 200 && res.status < 300 && incidentId !== undefined)
+      answered.set(message.id, incidentId);
     return {
       status: res.status,
       ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}),
       ...(incidentId === undefined ? {} : { incidentId }),
     };
   };
+  const deliver = (message: SoakMessage, slot: number): Promise<Delivery> =>
+    send(
+      realistic
+        ? signedRequest(message, WEBHOOK_URL)
+        : { url: WEBHOOK_URL, headers: { 'Content-Type': message.contentType }, body: message.body },
+      slot,
+      message,
+    );
 
-  // A provider: redelivers a non-2xx answer a few times with back-off (Retry-After honoured, capped).
-  const provider = async (message: SoakMessage, r: Random): Promise<void> => {
+  // A provider that redelivers a non-2xx answer a few times with back-off (Retry-After honoured, capped).
+  const redelivering = async (message: SoakMessage, r: Random): Promise<void> => {
     const duplicate = r.chance(0.2) ? r.pick(['sequential', 'concurrent'] as const) : undefined;
     if (duplicate === 'concurrent') void deliver(message, 1).catch(() => undefined);
     for (let attempt = 0; attempt < 6; attempt++) {
-      const res = await deliver(message, attempt === 0 ? 0 : r.int(0, 1)).catch(
-        () => ({ status: 0 }) as { status: number; retryAfterS?: number },
+      const res = await deliver(message, attempt === 0 ? 0 : r.int(0, containers - 1)).catch(
+        () => ({ status: 0 }) as Delivery,
       );
       if (res.status >= 200 && res.status < 300) break;
       await sleep(Math.min(10_000, Math.max((res.retryAfterS ?? 0) * 1000, 500 * 2 ** attempt * (0.5 + r()))));
     }
-    if (duplicate === 'sequential') await deliver(message, r.int(0, 1)).catch(() => undefined);
+    if (duplicate === 'sequential') await deliver(message, r.int(0, containers - 1)).catch(() => undefined);
   };
+
+  // Twilio as documented: one request, one fallback after a 5xx or 15 s, nothing more.
+  const twilio: TwilioCounts = { messages: 0, primaryFailed: new Map(), fallbacks: new Map() };
+  const likeTwilio = async (message: SoakMessage, r: Random): Promise<void> => {
+    twilio.messages++;
+    const slot = r.int(0, containers - 1);
+    const outcome = (d: Delivery): ProviderOutcome => ({
+      status: d.status,
+      ...(d.incidentId === undefined ? {} : { incidentId: d.incidentId }),
+    });
+    const result = await deliverLikeTwilio(
+      { kind: message.provider === 'twilio-form' ? 'form' : 'json', body: message.body },
+      async (request) => outcome(await send(request, slot, message)),
+      {
+        url: WEBHOOK_URL,
+        fallbackUrl: FALLBACK_URL,
+        patienceMs: options.twilioPatienceMs ?? 15_000,
+      },
+    );
+    const label = (o: ProviderOutcome): string => String(o.status);
+    if (result.fallback !== undefined) {
+      twilio.primaryFailed.set(label(result.primary), (twilio.primaryFailed.get(label(result.primary)) ?? 0) + 1);
+      twilio.fallbacks.set(label(result.fallback), (twilio.fallbacks.get(label(result.fallback)) ?? 0) + 1);
+    } else if (result.primary.status !== 'timeout' && (result.primary.status < 200 || result.primary.status >= 300)) {
+      twilio.primaryFailed.set(label(result.primary), (twilio.primaryFailed.get(label(result.primary)) ?? 0) + 1);
+    }
+  };
+  const isTwilio = (m: SoakMessage): boolean => m.provider === 'twilio' || m.provider === 'twilio-form';
 
   let done = 0;
   await inParallel(all, options.concurrency, async (message, i) => {
-    await provider(message, seeded(options.seed * 7919 + i));
+    const r = seeded(options.seed * 7919 + i);
+    await (realistic && isTwilio(message) ? likeTwilio(message, r) : redelivering(message, r));
     if (++done % 100 === 0)
       log(`${done}/${all.length} messages delivered (${Math.round((Date.now() - started) / 1000)} s)`);
   });
 
-  // Faults off, processes left alone: every message once more, until it has its answer.
+  // Faults off, processes left alone.
   stopKilling = true;
   await killer;
   emulator.setFaultPolicy(undefined);
   emulator.clearFaults();
   standin?.setFaultPolicy(undefined);
-  log('faults off: final redelivery of every message');
   const finalAnswers = new Map<string, number>();
-  const answered = new Map<string, number | undefined>();
-  await inParallel(all, options.concurrency, async (message, i) => {
-    let last = { status: 0 } as { status: number; retryAfterS?: number; incidentId?: number };
-    for (let attempt = 0; attempt < 12; attempt++) {
-      last = await deliver(message, i + attempt).catch(() => ({ status: 0 }));
-      if (last.status !== 503 && last.status !== 502 && last.status !== 504 && last.status !== 0) break;
-      await sleep(
-        Math.min(options.deadlineMs + options.leaseMarginMs + 1_000, Math.max((last.retryAfterS ?? 0) * 1000, 1_000)),
-      );
-    }
-    finalAnswers.set(String(last.status), (finalAnswers.get(String(last.status)) ?? 0) + 1);
-    answered.set(message.id, last.incidentId);
-  });
+  let settledAfterS: number | undefined;
+  if (realistic) {
+    // Nothing is delivered again: the sweeper must finish what is left.
+    log('faults off: waiting for the site to come right without any delivery');
+    settledAfterS = await settle(emulator, all, pool.known, answered, options);
+    log(
+      settledAfterS === undefined
+        ? 'the site did not come right in time'
+        : `the site came right ${settledAfterS} s after the faults stopped`,
+    );
+  } else {
+    // Every message once more, until it has its answer.
+    log('faults off: final redelivery of every message');
+    await inParallel(all, options.concurrency, async (message, i) => {
+      let last: Delivery = { status: 0 };
+      for (let attempt = 0; attempt < 12; attempt++) {
+        last = await deliver(message, i + attempt).catch(() => ({ status: 0 }));
+        if (last.status !== 503 && last.status !== 502 && last.status !== 504 && last.status !== 0) break;
+        await sleep(
+          Math.min(options.deadlineMs + options.leaseMarginMs + 1_000, Math.max((last.retryAfterS ?? 0) * 1000, 1_000)),
+        );
+      }
+      finalAnswers.set(String(last.status), (finalAnswers.get(String(last.status)) ?? 0) + 1);
+      answered.set(message.id, last.incidentId);
+    });
+  }
 
   const state = emulator.state();
+  await sweeper?.stop();
   for (const slot of slots) caused.add(await slot);
   await Promise.allSettled(slots.map(async (s) => (await s).stop()));
   await Promise.allSettled([emulator.close(), standin?.close()]);
@@ -260,8 +373,43 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     kills,
     b2cFaults: b2cCounts,
     journalFaults: journalCounts,
+    ...(realistic
+      ? {
+          twilio,
+          ...(sweeper === undefined ? {} : { sweeps: sweeper.counts }),
+          ...(settledAfterS === undefined ? {} : { settledAfterS }),
+        }
+      : {}),
     seconds: Math.round((Date.now() - started) / 1000),
   };
+}
+
+/**
+ * Polls the site until it holds the promise (no breach), but not before every late write a fault
+ * scheduled can have landed (a dropped write applied after the window lands up to the window + 12 s
+ * after its request); gives up after `settleMs`. Seconds since the faults stopped, or undefined.
+ */
+async function settle(
+  emulator: RunningEmulator,
+  all: readonly SoakMessage[],
+  known: readonly string[],
+  answered: ReadonlyMap<string, number | undefined>,
+  options: SoakOptions,
+): Promise<number | undefined> {
+  const stoppedAt = Date.now();
+  const earliest = stoppedAt + options.lateWriteWindowMs + 12_000;
+  const limit = stoppedAt + (options.settleMs ?? 600_000);
+  for (;;) {
+    const now = Date.now();
+    if (
+      now >= earliest &&
+      !Object.values(check(emulator.state(), all, known, answered, 0).breaches).some((n) => n > 0)
+    ) {
+      return Math.round((now - stoppedAt) / 1000);
+    }
+    if (now >= limit) return undefined;
+    await sleep(2_000);
+  }
 }
 
 /** Journal faults at the Object Storage stand-in: 503, dropped connections, PUTs applied then dropped, slow answers. */

@@ -31,12 +31,12 @@ export function combineHooks(...all: RunHooks[]): RunHooks {
       }
     };
   }
-  const wrappers = all.filter((h) => h.wrapAttempt !== undefined);
+  const wrappers = all.flatMap((h) => (h.wrapAttempt === undefined ? [] : [h.wrapAttempt.bind(h)]));
   if (wrappers.length > 0) {
     combined.wrapAttempt = <T>(
       event: Parameters<NonNullable<RunHooks['wrapAttempt']>>[0],
       run: () => Promise<T>,
-    ): Promise<T> => wrappers.reduceRight<() => Promise<T>>((next, h) => () => h.wrapAttempt!(event, next), run)();
+    ): Promise<T> => wrappers.reduceRight<() => Promise<T>>((next, wrap) => () => wrap(event, next), run)();
   }
   return combined as RunHooks;
 }

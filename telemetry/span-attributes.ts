@@ -5,7 +5,7 @@
  * searched for. Free text (error messages) is masked where it is made (`markError`,
  * `tracedFetch`), and the sender is only ever set already masked.
  */
-import { createContextKey, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { createContextKey, type Attributes, type Span } from '@opentelemetry/api';
 
 /**
  * The semantic-convention keys an APM user filters by (stable and incubating ones alike, copied
@@ -48,13 +48,20 @@ export const SagaAttr = {
   fnCallId: 'faas.invocation_id',
 } as const;
 
+/**
+ * What our spans carry: scalars. `@opentelemetry/api` 1.10 widened its `AttributeValue` to `unknown`
+ * (complex attributes: maps, byte arrays), which would let an object such as an error or a request
+ * body onto a span unnoticed; this keeps the type check of what we set.
+ */
+export type SpanValue = string | number | boolean;
+
 /** Identifiers and enums as they are; undefined is dropped. */
-export function definedAttributes(attributes: Record<string, AttributeValue | undefined>): Attributes {
+export function definedAttributes(attributes: Record<string, SpanValue | undefined>): Attributes {
   const out: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) if (value !== undefined) out[key] = value;
   return out;
 }
 
-export function setSafeAttributes(span: Span, attributes: Record<string, AttributeValue | undefined>): void {
+export function setSafeAttributes(span: Span, attributes: Record<string, SpanValue | undefined>): void {
   span.setAttributes(definedAttributes(attributes));
 }

@@ -4,7 +4,7 @@
  * context, W3C propagation, export (otlp-exporter.ts: OCI APM or any OTLP endpoint) flushed at the
  * end of every invocation within a bounded time.
  */
-import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';

@@ -6,6 +6,7 @@ export const SUBJECT_MAX = 240;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Control characters (C0, DEL, C1, line/paragraph separators) become spaces in a one-line subject. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 /**

@@ -353,14 +353,14 @@ function deleteFailure(name: 'contacts' | 'incidents', error: unknown): Check {
   const e = asB2c(error);
   if (e?.status === 403) {
     return {
-      name: 'delete ' + name,
+      name: `delete ${name}`,
       status: 'fail',
       detail: `the account may not delete ${name} (403): a failed run could not undo the ${name.slice(0, -1)} it created`,
       fix: `give the account's profile delete permission on ${name}`,
     };
   }
   return {
-    name: 'delete ' + name,
+    name: `delete ${name}`,
     status: 'fail',
     detail: `delete failed: ${describe(error)}`,
     fix: 'see the error above',

@@ -32,11 +32,11 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
   }
   const traces = v.traces ?? [];
   if (traces.length > 1) {
-    traces.forEach((t, i) =>
+    for (const [i, t] of traces.entries()) {
       lines.push(
         `${i === 0 ? 'traces' : ''.padEnd(6)}    ${t.traceId}  execution ${i + 1} (${t.event} ${time(t.at).slice(11, 19)})${link(t.traceId)}`,
-      ),
-    );
+      );
+    }
   } else {
     lines.push(`trace     ${v.traceId ?? '- (not recorded)'}${v.traceId ? link(v.traceId) : ''}`);
   }

@@ -101,8 +101,10 @@ export async function handleApiExchange(
     record.status = status;
   };
   const answerFault = (spec: FaultSpec): void => {
-    if ((spec.body ?? (spec.action === 'commit-then-status' ? 'html' : 'connect')) === 'html')
-      return answerHtml(faultError(spec).status);
+    if ((spec.body ?? (spec.action === 'commit-then-status' ? 'html' : 'connect')) === 'html') {
+      answerHtml(faultError(spec).status);
+      return;
+    }
     answer(errorResult(origin, href, faultError(spec)));
   };
   const answer = (result: ApiResult): void => {

@@ -60,10 +60,8 @@ interface Entry {
 }
 
 function segmentsOf(path: string): string[] {
-  return path
-    .split('?')[0]!
-    .split('/')
-    .filter((s) => s !== '');
+  const [pathOnly = ''] = path.split('?', 1);
+  return pathOnly.split('/').filter((s) => s !== '');
 }
 
 export class FaultBook {

@@ -36,7 +36,10 @@ function sameText(a: string, b: string): boolean {
 function authorized(header: string | undefined, credentials: Credentials): boolean {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match) return false;
-  return sameText(Buffer.from(match[1]!, 'base64').toString('utf8'), `${credentials.username}:${credentials.password}`);
+  return sameText(
+    Buffer.from(match[1] ?? '', 'base64').toString('utf8'),
+    `${credentials.username}:${credentials.password}`,
+  );
 }
 
 /** Throws the ConnectError the site would answer with; returns when the request may be routed. */

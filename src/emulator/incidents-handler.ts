@@ -21,12 +21,13 @@ function contactReference(store: EmulatorStore, ref: ObjectReference): number {
     return ref.id;
   }
   const named = store.contacts().filter((c) => contactLookupName(c) === ref.lookupName);
-  if (named.length !== 1) {
+  const only = named.length === 1 ? named[0] : undefined;
+  if (only === undefined) {
     throw writeFailed(
       `${BAD_REFERENCE}: Invalid lookupName: ${named.length === 0 ? 'No' : 'More than one'} Contact with lookupName = '${ref.lookupName}'`,
     );
   }
-  return named[0]!.id;
+  return only.id;
 }
 
 function isNewThread(entry: NewThread | ThreadEdit): entry is NewThread {
@@ -53,6 +54,7 @@ function create(req: ApiRequest, store: EmulatorStore): ApiResult {
   const body = readIncidentBody(req.json(), 'create', req.site);
   const incident = store.createIncident({
     ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
+    // biome-ignore lint/style/noNonNullAssertion: readIncidentBody(…, 'create') refuses a body without primaryContact
     primaryContactId: contactReference(store, body.primaryContact!),
     threads: (body.threads ?? []).filter(isNewThread).map((t) => stored(t, req.quirks)),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),

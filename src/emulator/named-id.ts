@@ -28,6 +28,7 @@ export function resolveNamedId(value: unknown, list: NamedIdList, path: string):
       `${path}: id ${byId.id} and lookupName '${byName.lookupName}' name different ${list.label} values`,
     );
   }
-  const resolved = (byId ?? byName)!;
+  const resolved = byId ?? byName;
+  if (resolved === undefined) throw writeFailed(`${path}: neither id nor lookupName given`);
   return { id: resolved.id, lookupName: resolved.lookupName };
 }

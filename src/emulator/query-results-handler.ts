@@ -5,10 +5,10 @@ import { CONTACTS_TABLE, INCIDENTS_TABLE } from './query-tables.js';
 import { queryResultsJson } from './render.js';
 import { runSelect, type SelectResult } from './roql-match.js';
 import { parseStatements, RoqlSyntaxError, type RoqlSelect } from './roql.js';
-import type { DataView } from './replica.js';
+import type { ReplicaView } from './replica.js';
 import type { EmulatorStore } from './store.js';
 
-function select(data: DataView, statement: RoqlSelect): SelectResult {
+function select(data: ReplicaView, statement: RoqlSelect): SelectResult {
   switch (statement.table.toLowerCase()) {
     case 'contacts':
       return runSelect(CONTACTS_TABLE, data, statement);

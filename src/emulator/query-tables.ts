@@ -2,7 +2,7 @@
  * The ROQL-visible side of the data: which fields each table exposes and how a list field (phones)
  * joins. Keys of `fields` are lower case because ROQL field names are case-insensitive.
  */
-import type { DataView } from './replica.js';
+import type { ReplicaView } from './replica.js';
 import { contactLookupName } from './store.js';
 import type { EmulatorContact, EmulatorIncident, EmulatorPhone } from './types.js';
 
@@ -20,7 +20,7 @@ export interface QueryTable<Obj, Row> {
   dynamicField?(name: string): QueryField<Row> | undefined;
   /** Field prefixes that reach into a list, making the query a join. */
   readonly listPrefixes: readonly string[];
-  objects(data: DataView): Obj[];
+  objects(data: ReplicaView): Obj[];
   /** One row per object, or one per list item when joined (an object without items still gives one row). */
   rows(obj: Obj, joined: boolean): Row[];
   idOf(obj: Obj): number;
@@ -70,12 +70,12 @@ export const INCIDENTS_TABLE: QueryTable<EmulatorIncident, EmulatorIncident> = {
   dynamicField: (name) => {
     const match = /^customfields\.c\.([a-z][a-z0-9_]*)$/.exec(name);
     if (match === null) return undefined;
-    const wanted = match[1]!;
-    const valueOf = (i: EmulatorIncident): string | null => {
+    const wanted = match[1] ?? '';
+    const fieldOf = (i: EmulatorIncident): string | null => {
       const entry = Object.entries(i.customFields ?? {}).find(([k]) => k.toLowerCase() === wanted);
       return entry === undefined || entry[1] === null ? null : String(entry[1]);
     };
-    return { column: wanted, value: valueOf };
+    return { column: wanted, value: fieldOf };
   },
   objects: (data) => data.incidents(),
   rows: (incident) => [incident],

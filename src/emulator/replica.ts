@@ -7,7 +7,7 @@
 import type { EmulatorContact, EmulatorIncident } from './types.js';
 
 /** What a search reads: the live store, or the replica as of some time. */
-export interface DataView {
+export interface ReplicaView {
   contacts(): EmulatorContact[];
   incidents(): EmulatorIncident[];
 }
@@ -59,7 +59,7 @@ export class LaggingReplica {
   }
 
   /** The data as the replica holds it at `at`, in id order like the live store. */
-  view(live: DataView, at: number): DataView {
+  view(live: ReplicaView, at: number): ReplicaView {
     return {
       contacts: () => this.#asOf('contact', live.contacts(), at),
       incidents: () => this.#asOf('incident', live.incidents(), at),

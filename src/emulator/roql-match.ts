@@ -6,7 +6,7 @@
 import { invalidQuery } from './errors.js';
 import type { RoqlExpr, RoqlSelect } from './roql.js';
 import type { QueryField, QueryTable } from './query-tables.js';
-import type { DataView } from './replica.js';
+import type { ReplicaView } from './replica.js';
 
 type Predicate<Row> = (row: Row) => boolean;
 
@@ -94,7 +94,7 @@ function isJoined(table: QueryTable<unknown, unknown>, fields: readonly string[]
 /** Objects with at least one matching row (a contact matches a `phones.` condition if any phone does). */
 export function filterObjects<Obj, Row>(
   table: QueryTable<Obj, Row>,
-  data: DataView,
+  data: ReplicaView,
   where: RoqlExpr | undefined,
 ): Obj[] {
   const objects = table.objects(data);
@@ -113,7 +113,11 @@ export interface SelectResult {
 }
 
 /** A join yields one row per matching list item: a number held under two phone types gives the contact twice. */
-export function runSelect<Obj, Row>(table: QueryTable<Obj, Row>, data: DataView, statement: RoqlSelect): SelectResult {
+export function runSelect<Obj, Row>(
+  table: QueryTable<Obj, Row>,
+  data: ReplicaView,
+  statement: RoqlSelect,
+): SelectResult {
   const columns = statement.columns.map((name) => fieldOf(table, name));
   const matches = statement.where === undefined ? () => true : compile(statement.where, table);
   const joined = isJoined(table, [...statement.columns, ...(statement.where ? fieldNames(statement.where) : [])]);

@@ -47,7 +47,7 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
   while (pos < text.length) {
-    const ch = text[pos]!;
+    const ch = text.charAt(pos);
     if (/\s/.test(ch)) {
       pos += 1;
       continue;

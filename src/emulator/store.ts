@@ -4,7 +4,7 @@
  * `clear()`, so a test can never confuse an object from before a reset with one after it.
  */
 import type { NamedId } from './catalog.js';
-import { type DataView, LaggingReplica, type StoredObject } from './replica.js';
+import { type ReplicaView, LaggingReplica, type StoredObject } from './replica.js';
 import type { EmulatorContact, EmulatorIncident, EmulatorState, EmulatorThread } from './types.js';
 
 export interface PhoneWrite {
@@ -62,7 +62,7 @@ export function contactLookupName(contact: EmulatorContact): string | null {
   return full === '' ? null : full;
 }
 
-export class EmulatorStore implements DataView {
+export class EmulatorStore implements ReplicaView {
   readonly #contacts = new Map<number, EmulatorContact>();
   readonly #incidents = new Map<number, EmulatorIncident>();
   readonly #now: () => Date;
@@ -85,7 +85,7 @@ export class EmulatorStore implements DataView {
   }
 
   /** What a search reads: the live data, or the lagging replica. */
-  searchView(): DataView {
+  searchView(): ReplicaView {
     if (this.#searchLagMs === 0) return this;
     const at = this.#now().getTime() - this.#searchLagMs;
     this.#replica.prune(at);

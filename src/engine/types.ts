@@ -57,6 +57,7 @@ export interface StepDefinition<S> {
   /** Runs the step when this returns false. Skipped steps are recorded as `skipped`. @default always runs */
   readonly when?: (state: Readonly<S>) => boolean;
   /** Does the work; the returned patch is merged into the state. Throw to fail the attempt. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step that changes no state returns nothing (`async () => {}`)
   readonly run: (state: Readonly<S>, ctx: AttemptContext) => Promise<Partial<S> | void>;
   /**
    * A look-up: its output is a fact about the outside world at one moment. When a later execution

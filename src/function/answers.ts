@@ -1,4 +1,5 @@
 import type { ErrorInfo, RunResult } from '../engine/index.js';
+import { retryAfterSeconds, type IdempotencyOutcome } from '../idempotency/index.js';
 import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type Dialect } from '../inbound/index.js';
 import type { AnswerOutcome } from '../../telemetry/answer-fault.js';
 import type { SmsToIncidentState } from '../../workflows/sms-to-incident.js';
@@ -49,6 +50,54 @@ export function created(result: RunResult<SmsToIncidentState>): Answer {
     undefined,
     'created',
   );
+}
+
+/** The answer to a run's result: what the journal keeps, and what the delivery that ran it is told. */
+export function runAnswer(result: RunResult<SmsToIncidentState>): Answer {
+  return result.status === 'succeeded' ? created(result) : runFailed(result);
+}
+
+/**
+ * The answer to a delivery, by where the idempotency protocol left it: a run's own answer, or one
+ * from the journal (a replay, 503 while another execution runs it, 409 for a reused message id,
+ * 503 when the journal cannot be reached).
+ */
+export function answerTo(outcome: IdempotencyOutcome<SmsToIncidentState>): Answer {
+  switch (outcome.state) {
+    case 'ran':
+      return runAnswer(outcome.result);
+    case 'duplicate': {
+      const { record } = outcome;
+      return record.answer === undefined
+        ? answer(200, { message: 'already processed', runId: record.runId }, undefined, 'replayed')
+        : answer(record.answer.status, record.answer.body, { 'Idempotent-Replayed': 'true' }, 'replayed');
+    }
+    case 'busy':
+      return answer(
+        503,
+        { message: 'this message is being processed; retry later', runId: outcome.record.runId, retryable: true },
+        { 'Retry-After': String(retryAfterSeconds(outcome.retryAfterMs)) },
+        'in_progress',
+      );
+    case 'mismatch':
+      return answer(
+        409,
+        {
+          message: 'a different message was already received with this provider message id',
+          runId: outcome.record.runId,
+          retryable: false,
+        },
+        undefined,
+        'conflict',
+      );
+    case 'journal-unavailable':
+      return answer(
+        503,
+        { message: 'run journal unavailable, retry later', retryable: true },
+        { 'Retry-After': '5' },
+        'journal_unavailable',
+      );
+  }
 }
 
 /**

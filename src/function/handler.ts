@@ -56,11 +56,12 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
   return async (input, ctx) => {
     // Built on the first call (a warm container serves many), so a broken key answers rather than crashes.
     container ??= newContainer(env, telemetryConfig, options);
+    const current = container;
     const request = webhookRequest(input, ctx);
     const inv = await container.telemetry.begin(request);
     let result: HttpAnswer = toHttp(rejected(500, 'internal error'));
     try {
-      result = await inv.within(() => handle(request, inv, container!));
+      result = await inv.within(() => handle(request, inv, current));
     } catch (error) {
       inv.log.error('unexpected error', {
         errorType: error instanceof Error ? error.name : typeof error,
@@ -87,7 +88,10 @@ function newContainer(
     apmDataKey: () => apmDataKey(telemetryConfig.config, vault),
   });
   let cachedVault: { value: Vault | undefined } | undefined;
-  const vault = (): Vault | undefined => (cachedVault ??= { value: functionVault(env, loadOciConfig(env)) }).value;
+  const vault = (): Vault | undefined => {
+    cachedVault ??= { value: functionVault(env, loadOciConfig(env)) };
+    return cachedVault.value;
+  };
   let built: { key: string; service: SmsService } | undefined;
   return {
     env,

@@ -15,7 +15,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function bodyKind(contentType: string | null): BodyKind | undefined {
   // `fn invoke` and some gateways send no content type for a JSON body.
   if (contentType === null || contentType.trim() === '') return 'json';
-  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  const mediaType = (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) return 'json';
   if (mediaType === 'application/x-www-form-urlencoded') return 'form';
   return undefined;

@@ -14,10 +14,11 @@ const XML_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /** Characters XML 1.0 forbids, even escaped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 export function escapeXml(text: string): string {
-  return text.replace(XML_INVALID, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return text.replace(XML_INVALID, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
 /** `reply_template` with `{referenceNumber}` / `{incidentId}` filled in; unknown placeholders stay as written. */

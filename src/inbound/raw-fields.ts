@@ -8,6 +8,7 @@ const LEFT_OUT = new Set(['sig', 'nonce', 'timestamp', 'api-key', 'api_key', 'ap
 const MAX_FIELDS = 60;
 const MAX_VALUE = 500;
 /** Control characters would break the note's one-field-per-line layout. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
 /** The provider's fields as received, for the incident thread: bounded, one line each, no text, no signature. */

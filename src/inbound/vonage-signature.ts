@@ -18,7 +18,7 @@ export function vonageSignedString(params: Readonly<Record<string, string>>): st
   for (const name of Object.keys(params)
     .filter((n) => n !== 'sig')
     .sort()) {
-    signed += `&${name}=${params[name]!.replace(/[&=]/g, '_')}`;
+    signed += `&${name}=${(params[name] ?? '').replace(/[&=]/g, '_')}`;
   }
   return signed;
 }

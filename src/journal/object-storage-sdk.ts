@@ -2,7 +2,7 @@ import { ObjectStorageClient } from 'oci-objectstorage';
 import type { JournalLocation } from './config.js';
 import { JournalError, type RunJournal } from './journal.js';
 import { objectStorageJournal } from './object-storage-store.js';
-import type { ObjectStorageAccess } from './open-object-storage.js';
+import type { ObjectStorageAccess } from './object-storage-access.js';
 import { ociAuthProvider, ociClientConfiguration } from '../oci/index.js';
 
 /** The Object Storage journal over a signed SDK client. Loaded by `import()`: it pulls in the OCI SDK. */

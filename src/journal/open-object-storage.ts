@@ -1,22 +1,7 @@
 import type { RunJournal } from './journal.js';
+import type { ObjectStorageAccess } from './object-storage-access.js';
 import { listingOf } from './listing.js';
 import type { ObjectStorageOpener } from './open.js';
-
-export interface ObjectStorageAccess {
-  /** Where the OCI credentials come from: the resource principal variables, or the OCI config file (CLI). */
-  readonly env: Record<string, string | undefined>;
-  /** Endpoint override (tests, special realms); default: the region's Object Storage endpoint. */
-  readonly endpoint?: string;
-  /** The function never reads a config file; the CLI does. @default false */
-  readonly allowConfigFile?: boolean;
-  /** Attempts per Object Storage call (the SDK's retries). @default 2: journal writes sit on the webhook's path */
-  readonly maxAttempts?: number;
-  /**
-   * Check that a run exists by listing its exact name before reading it (the function's claims: a
-   * new message then costs no 404, for each of which the OCI SDK prints a warning on stderr). @default false
-   */
-  readonly existenceByListing?: boolean;
-}
 
 /**
  * Opens `oci-os://` journals with the shared OCI auth. The SDK is loaded on first use only, so

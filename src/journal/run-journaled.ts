@@ -52,7 +52,7 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
   const now = run.now ?? Date.now;
   const { record } = run.claimed;
   const completed = withoutStaleReads(standingSteps(record.steps), run.workflow);
-  const state = completed.reduce<S>((acc, step) => ({ ...acc, ...step.output }), run.initialState);
+  const state: S = Object.assign({}, run.initialState, ...completed.map((step) => step.output));
 
   const writer = new RecordWriter(run.journal, run.claimed, run.owner);
   let lost = false;
@@ -193,7 +193,8 @@ function upsert<S>(steps: readonly StepEntry[], entry: StepEntry, workflow: Work
 function withoutStaleReads<S>(steps: StepEntry[], workflow: WorkflowDefinition<S>): StepEntry[] {
   const reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
   let end = steps.length;
-  while (end > 0 && (reads.has(steps[end - 1]!.name) || steps[end - 1]!.outcome === 'skipped')) end--;
+  for (let last = steps[end - 1]; last && (reads.has(last.name) || last.outcome === 'skipped'); last = steps[end - 1])
+    end--;
   // Keep skipped steps only when something after them stands.
   return steps.slice(0, end);
 }

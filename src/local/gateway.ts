@@ -199,7 +199,8 @@ function writeAnswer(res: ServerResponse, answer: FnAnswer): void {
     res.writeHead(answer.status, headers);
   } catch {
     // A header the function set that node refuses to write.
-    return sendJson(res, 502, { message: 'Bad Gateway' });
+    sendJson(res, 502, { message: 'Bad Gateway' });
+    return;
   }
   res.end(answer.body);
 }

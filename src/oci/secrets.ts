@@ -32,8 +32,7 @@ export function vaultSecretSource(
       );
       const content = response.secretBundle.secretBundleContent;
       if (
-        !content ||
-        content.contentType !== 'BASE64' ||
+        content?.contentType !== 'BASE64' ||
         typeof (content as secrets.models.Base64SecretBundleContentDetails).content !== 'string'
       ) {
         throw new OciCallError({

@@ -25,14 +25,12 @@ function stages(): Stage[] {
       out.push({ name: from?.getBuildStage() ?? null, image: from?.getImage() ?? null, instructions: [] });
       continue;
     }
-    out
-      .at(-1)
-      ?.instructions.push({
-        keyword,
-        args: ins.getArguments().map((a) => a.getValue()),
-        flags: flagsOf(ins),
-        json: jsonOf(ins),
-      });
+    out.at(-1)?.instructions.push({
+      keyword,
+      args: ins.getArguments().map((a) => a.getValue()),
+      flags: flagsOf(ins),
+      json: jsonOf(ins),
+    });
   }
   return out;
 }

@@ -32,13 +32,19 @@ beforeAll(async () => {
   for (const parsed of Object.values(files)) {
     for (const [kind, entries] of Object.entries(parsed)) {
       if (kind === 'locals') {
-        const locals = (all.locals ??= {}) as Record<string, unknown>;
+        all.locals ??= {};
+        const locals = all.locals as Record<string, unknown>;
         for (const block of entries as unknown as Block[]) Object.assign(locals, block);
       } else if (kind === 'resource' || kind === 'data') {
-        const byType = (all[kind] ??= {}) as Record<string, Record<string, Block[]>>;
-        for (const [type, named] of Object.entries(entries)) Object.assign((byType[type] ??= {}), named);
+        all[kind] ??= {};
+        const byType = all[kind] as Record<string, Record<string, Block[]>>;
+        for (const [type, named] of Object.entries(entries)) {
+          byType[type] ??= {};
+          Object.assign(byType[type], named);
+        }
       } else {
-        Object.assign((all[kind] ??= {}), entries);
+        all[kind] ??= {};
+        Object.assign(all[kind], entries);
       }
     }
   }
@@ -57,7 +63,7 @@ function strings(
   out: { path: string; value: string }[] = [],
 ): { path: string; value: string }[] {
   if (typeof node === 'string') out.push({ path, value: node });
-  else if (Array.isArray(node)) node.forEach((n, i) => strings(n, `${path}[${i}]`, out));
+  else if (Array.isArray(node)) for (const [i, n] of node.entries()) strings(n, `${path}[${i}]`, out);
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) if (k !== 'validation') strings(v, `${path}.${k}`, out);
   }

@@ -113,7 +113,7 @@ const rawText = fc
       '{"__proto__":{"polluted":1}}',
       '%%%',
       'a=1&&&=&b',
-      '{"sid":"SM' + 'x'.repeat(100_000) + '"}',
+      `{"sid":"SM${'x'.repeat(100_000)}"}`,
     ),
   )
   .map((body) => ({ body, kind: 'any' as const }));

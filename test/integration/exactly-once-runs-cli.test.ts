@@ -192,8 +192,8 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
         .split('\n')
         .filter((l) => !l.startsWith('{')),
     ).toEqual([
-      `${one.json.runId as string}  twilio:${'SM' + '1'.repeat(32)}  redriven: succeeded`,
-      `${two.json.runId as string}  twilio:${'SM' + '2'.repeat(32)}  redriven: succeeded`,
+      `${one.json.runId as string}  twilio:${`SM${'1'.repeat(32)}`}  redriven: succeeded`,
+      `${two.json.runId as string}  twilio:${`SM${'2'.repeat(32)}`}  redriven: succeeded`,
     ]);
     expect(stack.emulator.state().incidents.map((i) => i.threads.length)).toEqual([1, 1]);
     expect(again.code).toBe(0);

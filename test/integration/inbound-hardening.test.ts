@@ -51,7 +51,7 @@ describe('GET webhooks and body-signing schemes', () => {
 
     // Assess
     expect(res.status).toBe(405);
-    expect(res.headers['allow']).toBe('POST');
+    expect(res.headers.allow).toBe('POST');
     expect(res.json.message).toMatch(/GET.*signs the body/);
     expect(stack.emulator.requests()).toEqual([]);
   });
@@ -146,7 +146,7 @@ describe('GET webhooks and body-signing schemes', () => {
 
     // Assess
     expect(res.status).toBe(405);
-    expect(res.headers['allow']).toMatch(/^POST/);
+    expect(res.headers.allow).toMatch(/^POST/);
   });
 });
 

@@ -4,7 +4,12 @@ import { EmulatorStore } from '../../../src/emulator/store.js';
 /** The store's lagging search view on a hand-driven clock: what a search sees, when. */
 function storeAt(startMs: number): { store: EmulatorStore; advance(ms: number): void } {
   let now = startMs;
-  return { store: new EmulatorStore(() => new Date(now)), advance: (ms) => void (now += ms) };
+  return {
+    store: new EmulatorStore(() => new Date(now)),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 const MOBILE = { id: 1, lookupName: 'Mobile Phone' };

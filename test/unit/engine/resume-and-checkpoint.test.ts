@@ -8,7 +8,7 @@ import type {
   StepRecord,
   WorkflowDefinition,
 } from '../../../src/engine/types.js';
-import { FakeClock, T0 } from './fake-clock.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 
 interface State {
   readonly a?: number;

@@ -9,7 +9,7 @@ import type {
   StepDefinition,
   WorkflowDefinition,
 } from '../../../src/engine/types.js';
-import { FakeClock, T0 } from './fake-clock.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 
 interface State {
   readonly phone: string;
@@ -34,6 +34,7 @@ function workflow(...steps: StepDefinition<State>[]): WorkflowDefinition<State> 
 /** A step `run` that throws the given errors in turn, then succeeds with `patch`. */
 function failThenSucceed(errors: readonly unknown[], patch?: Partial<State>) {
   const calls: { state: State; ctx: AttemptContext }[] = [];
+  // biome-ignore lint/suspicious/noConfusingVoidType: the engine's step signature
   const run = async (state: State, ctx: AttemptContext): Promise<Partial<State> | void> => {
     calls.push({ state, ctx });
     const error = errors[calls.length - 1];
@@ -163,7 +164,8 @@ describe('runWorkflow', () => {
     expect(clock.sleeps).toStrictEqual(expectedSleeps);
     expect(result.status).toBe('succeeded');
     expect(result.state).toStrictEqual({ ...INITIAL, contactId: 1 });
-    const startedAts = expectedSleeps.reduce<number[]>((acc, ms) => [...acc, (acc.at(-1) ?? T0) + ms], [T0]);
+    const startedAts = [T0];
+    for (const ms of expectedSleeps) startedAts.push((startedAts.at(-1) ?? T0) + ms);
     expect(result.steps[0]?.attempts).toStrictEqual([
       ...expectedSleeps.map((backoffMs, i) => ({
         attempt: i + 1,

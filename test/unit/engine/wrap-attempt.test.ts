@@ -4,7 +4,7 @@ import { RetryableError } from '../../../src/engine/errors.js';
 import { runWorkflow } from '../../../src/engine/run-workflow.js';
 import type { RunHooks, WorkflowDefinition } from '../../../src/engine/types.js';
 import { wrapAttempt } from '../../../src/engine/wrap-attempt.js';
-import { FakeClock, T0 } from './fake-clock.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 
 const EVENT = { runId: 'r', step: 's', attempt: 1, compensation: false };
 

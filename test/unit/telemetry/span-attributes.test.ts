@@ -1,6 +1,6 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { definedAttributes } from '../../../telemetry/span-attributes.js';
 import { markError } from '../../../telemetry/span-hooks.js';
 import { createTracing } from '../../../telemetry/tracing.js';
@@ -28,6 +28,13 @@ describe('span attributes', () => {
       n: 3,
       b: true,
     });
+  });
+
+  it('takes scalars only, though @opentelemetry/api 1.10 types an attribute value as unknown (a type test: npm run typecheck)', () => {
+    // An object (an error, a request body) must not reach a span as a complex attribute unnoticed.
+    expectTypeOf<Parameters<typeof definedAttributes>[0]>().toEqualTypeOf<
+      Record<string, string | number | boolean | undefined>
+    >();
   });
 
   it('sets ERROR with the (masked) message and error.type', () => {

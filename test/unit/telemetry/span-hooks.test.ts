@@ -79,7 +79,7 @@ describe('span hooks', () => {
     expect(attempts).toHaveLength(3);
     for (const a of attempts) expect(parentOf(spans, a)).toBe(step);
     expect(clients).toHaveLength(3);
-    clients.forEach((c) => expect(attempts).toContain(parentOf(spans, c)));
+    for (const c of clients) expect(attempts).toContain(parentOf(spans, c));
     expect(attempts[0]!.status).toMatchObject({ code: SpanStatusCode.ERROR, message: 'B2C Service answered 503' });
     expect(attempts[0]!.attributes).toMatchObject({ 'saga.will_retry': true, 'error.type': 'RetryableError' });
     expect(attempts[0]!.events.map((e) => e.name)).toContain('retry scheduled');

@@ -2,7 +2,7 @@
  * A deterministic clock for engine tests: time only moves when a test advances it or the
  * engine sleeps, and every sleep is recorded.
  */
-import type { Clock } from '../../../src/engine/types.js';
+import type { Clock } from '../../src/engine/types.js';
 
 /** Epoch ms at which fake clocks start, unless told otherwise. */
 export const T0 = 1_000_000;
