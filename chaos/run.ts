@@ -53,6 +53,9 @@ export function table(report: SoakReport): string {
           ] as [string, string],
         ]),
     ...Object.entries(report.breaches).map(([k, v]) => [`**${k}**`, String(v)] as [string, string]),
+    ...(report.audit.available
+      ? []
+      : [['runs audit', `not run (${report.audit.reason.replace(/\|/g, '/')})`] as [string, string]]),
     ['incidents / contacts on the site', `${report.facts.incidents} / ${report.facts.contacts}`],
     [
       'new numbers with 2 contacts (first messages raced)',

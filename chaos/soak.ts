@@ -21,6 +21,7 @@ import {
   type StandinFault,
 } from '../test/helpers/object-storage-standin.js';
 import { ociTestIdentity } from '../test/helpers/oci-keys.js';
+import { type AuditResult, auditSoak } from './audit.js';
 import { check, type Verdict } from './check.js';
 import { b2cFaults, type FaultCounts } from './faults.js';
 import { messages as draw, senders, type SoakMessage } from './messages.js';
@@ -80,6 +81,8 @@ export interface SoakReport extends Verdict {
   readonly sweeps?: SweepCounts;
   /** Realistic site: seconds from the faults' end until the site held the promise; undefined if it never did within `settleMs`. */
   readonly settledAfterS?: number;
+  /** `runs audit --since 24h` at the end (its findings and unreadable runs are breaches when the build has it). */
+  readonly audit: AuditResult;
   readonly seconds: number;
 }
 
@@ -354,6 +357,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     });
   }
 
+  // The SRE's net, as the last look: it must find nothing either.
+  const audit = await auditSoak(join(base, 'fn', 'cli.js'), env);
+  if (audit.available) for (const line of audit.lines.slice(0, 20)) log(`audit: ${line}`);
+  else log(`runs audit not run: ${audit.reason}`);
   const state = emulator.state();
   await sweeper?.stop();
   for (const slot of slots) caused.add(await slot);
@@ -361,7 +368,17 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   await Promise.allSettled([emulator.close(), standin?.close()]);
   await rm(base, { recursive: true, force: true });
   if (crashes > 0) log(`unexpected exits; stderr:\n${stderr.join('\n')}`);
-  const verdict = check(state, all, pool.known, answered, crashes);
+  const checked = check(state, all, pool.known, answered, crashes);
+  const verdict: Verdict = audit.available
+    ? {
+        ...checked,
+        breaches: {
+          ...checked.breaches,
+          'runs audit: findings': audit.findings,
+          'runs audit: runs it could not read': audit.errors,
+        },
+      }
+    : checked;
   for (const id of verdict.suspects.slice(0, 5))
     log(`message ${id}:\n  ${(linesOf.get(id) ?? ['(no warning or error logged)']).join('\n  ')}`);
   return {
@@ -373,6 +390,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     kills,
     b2cFaults: b2cCounts,
     journalFaults: journalCounts,
+    audit,
     ...(realistic
       ? {
           twilio,

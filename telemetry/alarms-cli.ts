@@ -10,6 +10,11 @@ import { alarmDefinitions, applyAlarms, type AlarmSpec } from './alarms.js';
 import { alarmQueryProblems } from './mql.js';
 
 const USAGE = `usage: npm run alarms -- <print|apply> [flags]
+
+Without flags: the 4 alarms every deployment has (SMS run failed, function failing outside a run,
+compensation failed, no SMS runs). --function-id, --api-deployment-id and --rejected add the 3 more
+that Terraform creates (deploy/terraform/alarms.json); --error-rate adds an optional one.
+
   --function-name <name>      functionName dimension (default sms-incident)
   --namespace <ns>            metric namespace (default sms_incident)
   --journal <location>        the function's run_journal, named in the alarm bodies' commands
@@ -26,7 +31,16 @@ const USAGE = `usage: npm run alarms -- <print|apply> [flags]
   --resource-group <name>     metric resource group, if the function sets one
   --topic <ocid>              Notifications topic (required, repeatable)
   --profile <name> --config-file <path>   OCI CLI config (ignored under a resource principal)
-  --endpoint <url>            Monitoring API endpoint override`;
+  --endpoint <url>            Monitoring API endpoint override
+  -h, --help                  this help`;
+
+/** The alarms only a flag adds, as the print footer names them. */
+const FLAGGED = [
+  { flag: 'function-id', usage: '--function-id <ocid>', alarm: 'OCI Functions error responses' },
+  { flag: 'api-deployment-id', usage: '--api-deployment-id <ocid>', alarm: 'API Gateway 5xx' },
+  { flag: 'rejected', usage: '--rejected <n>', alarm: 'webhooks rejected' },
+  { flag: 'error-rate', usage: '--error-rate <0..1>', alarm: 'incident creation error rate' },
+] as const;
 
 export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
   let parsed;
@@ -52,24 +66,38 @@ export async function main(argv: string[], out: (line: string) => void = console
         profile: { type: 'string' },
         'config-file': { type: 'string' },
         endpoint: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
-    out(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // parseArgs explains how to pass a positional that starts with '-': not what was meant here.
+    out(`${message.replace(/\. To specify a positional argument.*$/s, '')}\n\n${USAGE}`);
     return 2;
   }
   const { values: v, positionals } = parsed;
+  if (v.help) {
+    out(USAGE);
+    return 0;
+  }
   const command = positionals[0];
   const errorRate = v['error-rate'] === undefined ? undefined : Number(v['error-rate']);
   const absence = Number(v['absence-minutes']);
   const rejected = v.rejected === undefined ? undefined : Number(v.rejected);
-  if (
-    (command !== 'print' && command !== 'apply') ||
-    (errorRate !== undefined && !(errorRate > 0 && errorRate <= 1)) ||
-    !(Number.isInteger(absence) && absence >= 0 && absence <= 60) ||
-    (rejected !== undefined && !(rejected >= 0))
-  ) {
-    out(USAGE);
+  const problem =
+    command !== 'print' && command !== 'apply'
+      ? command === undefined
+        ? 'which command: print or apply?'
+        : `no command "${command}": print or apply`
+      : errorRate !== undefined && !(errorRate > 0 && errorRate <= 1)
+        ? `--error-rate takes a fraction above 0 and at most 1 (0.05 = 5 %), not ${JSON.stringify(v['error-rate'])}`
+        : !(Number.isInteger(absence) && absence >= 0 && absence <= 60)
+          ? `--absence-minutes takes a whole number from 0 to 60, not ${JSON.stringify(v['absence-minutes'])}`
+          : rejected !== undefined && !(Number.isInteger(rejected) && rejected >= 0)
+            ? `--rejected takes a whole number, not ${JSON.stringify(v.rejected)}`
+            : undefined;
+  if (problem !== undefined) {
+    out(`${problem}\n\n${USAGE}`);
     return 2;
   }
   const specs = alarmDefinitions({
@@ -97,7 +125,14 @@ export async function main(argv: string[], out: (line: string) => void = console
           2,
         ),
       );
-    else for (const s of specs) out(formatAlarm(s, v.namespace as string));
+    else {
+      for (const s of specs) out(formatAlarm(s, v.namespace as string));
+      const missing = FLAGGED.filter((f) => v[f.flag] === undefined);
+      if (missing.length > 0)
+        out(
+          `${specs.length} alarms. Not printed, each added by its flag: ${missing.map((f) => `"${f.alarm}" (${f.usage})`).join(', ')}.`,
+        );
+    }
     return 0;
   }
 

@@ -78,7 +78,9 @@ export function runLogHooks(log: Logger, options: RunLogOptions = {}): RunHooks 
         errorType: record.error?.type,
         error: record.error?.message,
       };
-      if (record.outcome === 'succeeded') log.info('compensation succeeded', fields);
+      // What the undo did (deleted, kept and why, already gone): a kept contact is not a deleted one.
+      if (record.outcome === 'succeeded')
+        log.info('compensation succeeded', { ...fields, effect: record.effect, reason: record.reason });
       else failedUndos.push(fields);
     },
     onRunEnd: ({ result }) => {

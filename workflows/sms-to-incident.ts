@@ -1,4 +1,10 @@
-import { appliedMaybe, type AttemptContext, type RetryPolicy, type WorkflowDefinition } from '../src/engine/index.js';
+import {
+  appliedMaybe,
+  type AttemptContext,
+  type RetryPolicy,
+  type UndoEffect,
+  type WorkflowDefinition,
+} from '../src/engine/index.js';
 import type { InboundSms } from '../src/inbound/index.js';
 import { incidentSubject, noteMessageId, smsNote } from './sms-content.js';
 
@@ -22,8 +28,14 @@ export interface ServiceDesk {
   addThread(incidentId: number, text: string, opts: { signal: AbortSignal }): Promise<void>;
   deleteIncident(incidentId: number, opts: { signal: AbortSignal }): Promise<void>;
   deleteContact(contactId: number, opts: { signal: AbortSignal }): Promise<void>;
-  /** Whether anyone but the run that created it can rely on the contact: it carries a phone (a look-up by number finds it) or has an incident. */
-  contactInUse(contactId: number, opts: { signal: AbortSignal }): Promise<boolean>;
+  /**
+   * Why anyone but the run that created it can rely on the contact: it carries a phone (a look-up by
+   * number finds it) or is an incident's primary contact; undefined when nobody can.
+   */
+  contactInUse(
+    contactId: number,
+    opts: { signal: AbortSignal },
+  ): Promise<{ readonly phone: true } | { readonly incidentId: number } | undefined>;
   /** Reconciliation look-ups, used only when an earlier write's outcome is unknown. */
   findContactByExternalReference(externalReference: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
   findIncidents(
@@ -167,11 +179,12 @@ function known<T>(value: T | undefined, what: string): T {
 }
 
 /** A delete whose object is already gone (an earlier attempt's lost answer) has done its job. */
-async function deleted(remove: () => Promise<void>): Promise<void> {
+async function deleted(remove: () => Promise<void>): Promise<UndoEffect> {
   try {
     await remove();
+    return { effect: 'deleted' };
   } catch (error) {
-    if ((error as { status?: unknown } | undefined)?.status === 404) return;
+    if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
     throw error;
   }
 }
@@ -253,15 +266,22 @@ export function smsToIncident(
   }
 
   /** Deletes a contact this run created, unless someone can have found it (it has a phone or an incident). */
-  async function deleteUnusedContact(contactId: number, ctx: AttemptContext): Promise<void> {
-    let inUse: boolean;
+  async function deleteUnusedContact(contactId: number, ctx: AttemptContext): Promise<UndoEffect> {
+    let use;
     try {
-      inUse = await desk.contactInUse(contactId, ctx);
+      use = await desk.contactInUse(contactId, ctx);
     } catch (error) {
-      if ((error as { status?: unknown } | undefined)?.status === 404) return;
+      if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
       throw error;
     }
-    if (!inUse) await deleted(() => desk.deleteContact(contactId, ctx));
+    if (use === undefined) return deleted(() => desk.deleteContact(contactId, ctx));
+    return {
+      effect: 'kept',
+      reason:
+        'phone' in use
+          ? 'it carries the number: a look-up finds it, other messages may use it'
+          : `it is the primary contact of incident ${use.incidentId}`,
+    };
   }
 
   /** The contact an earlier execution of this run created, when the look-up now finds another: deleted if unused. */

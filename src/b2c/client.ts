@@ -5,6 +5,7 @@ import {
   deleteContact,
   findContactByExternalReference,
   findContactByPhone,
+  type ContactUse,
   type NewContact,
 } from './contacts.js';
 import {
@@ -57,7 +58,8 @@ export function createB2cClient(options: B2cClientOptions) {
       addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
     deleteIncident: (incidentId: number, opts?: CallOptions): Promise<void> => deleteIncident(http, incidentId, opts),
     deleteContact: (contactId: number, opts?: CallOptions): Promise<void> => deleteContact(http, contactId, opts),
-    contactInUse: (contactId: number, opts?: CallOptions): Promise<boolean> => contactInUse(http, contactId, opts),
+    contactInUse: (contactId: number, opts?: CallOptions): Promise<ContactUse | undefined> =>
+      contactInUse(http, contactId, opts),
     findContactByExternalReference: (ref: string, opts?: CallOptions): Promise<number | undefined> =>
       findContactByExternalReference(http, ref, opts),
     findIncidents: (query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]> =>

@@ -96,16 +96,23 @@ export async function findContactByExternalReference(
   return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
 }
 
+/** Why a contact must stay: it carries a phone, or an incident names it as primary contact. */
+export type ContactUse = { readonly phone: true } | { readonly incidentId: number };
+
 /**
- * Whether anyone else may rely on the contact: it carries a phone (a look-up by number finds it)
- * or some incident names it as primary contact. `GET /contacts/{id}/phones`, then
+ * Whether anyone else may rely on the contact, and why: it carries a phone (a look-up by number
+ * finds it) or some incident names it as primary contact. `GET /contacts/{id}/phones`, then
  * `GET /incidents?q=primaryContact.id = <id>`; a 404 means the contact is gone.
  */
-export async function contactInUse(http: B2cTransport, contactId: number, opts: CallOptions = {}): Promise<boolean> {
+export async function contactInUse(
+  http: B2cTransport,
+  contactId: number,
+  opts: CallOptions = {},
+): Promise<ContactUse | undefined> {
   const operation = 'contact-in-use';
   const id = Math.trunc(contactId);
   const phones = await http.send({ ...opts, operation, method: 'GET', path: `/contacts/${id}/phones` });
-  if (parseBody(operation, phones, PhoneCollectionSchema).items.length > 0) return true;
+  if (parseBody(operation, phones, PhoneCollectionSchema).items.length > 0) return { phone: true };
   const incidents = await http.send({
     ...opts,
     operation,
@@ -113,5 +120,6 @@ export async function contactInUse(http: B2cTransport, contactId: number, opts: 
     path: '/incidents',
     query: { q: `primaryContact.id = ${id}` },
   });
-  return parseBody(operation, incidents, IncidentCollectionSchema).items.length > 0;
+  const first = parseBody(operation, incidents, IncidentCollectionSchema).items[0];
+  return first === undefined ? undefined : { incidentId: first.id };
 }

@@ -9,6 +9,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { B2cError, createB2cClient, createSiteProbe, type B2cClient, type SiteProbe } from '../b2c/index.js';
 import { ConfigSchema, b2cBaseUrl } from '../config.js';
 import { maskPhone } from '../log/redact.js';
+import { JSON_OPTION, type CliCommand } from './command.js';
 
 const DoctorConfigSchema = ConfigSchema.pick({
   b2cservice_hostname: true,
@@ -56,14 +57,30 @@ export async function runDoctor(
 ): Promise<DoctorReport> {
   const parsed = DoctorConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const checks = parsed.error.issues.map(
-      (i): Check => ({
-        name: 'config',
-        status: 'fail',
-        detail: `${i.path.join('.')}: ${i.message}`,
-        fix: `set ${i.path.join('.')} as the function has it`,
-      }),
-    );
+    const missing = parsed.error.issues
+      .filter((i) => i.code === 'invalid_type' && i.input === undefined)
+      .map((i) => i.path.join('.'));
+    const invalid = parsed.error.issues.filter((i) => !(i.code === 'invalid_type' && i.input === undefined));
+    const checks = [
+      ...(missing.length > 0
+        ? [
+            {
+              name: 'config',
+              status: 'fail' as const,
+              detail: `not set: ${missing.join(', ')}`,
+              fix: `export ${missing.join(', ')} with the function's values (sms-incident doctor --help lists the settings)`,
+            },
+          ]
+        : []),
+      ...invalid.map(
+        (i): Check => ({
+          name: 'config',
+          status: 'fail',
+          detail: `${i.path.join('.')}: ${i.message}`,
+          fix: `set ${i.path.join('.')} as the function has it`,
+        }),
+      ),
+    ];
     return { site: env.b2cservice_hostname ?? '(no b2cservice_hostname)', checks, ok: false };
   }
   const config = parsed.data;
@@ -437,19 +454,21 @@ export function formatDoctor(report: DoctorReport): string {
   return lines.join('\n');
 }
 
-/** `sms-incident doctor [--json]`: 0 ready, 1 a check failed, 2 usage. */
-export async function doctorCommand(
-  argv: readonly string[],
-  io: { env: Record<string, string | undefined>; out(text: string): void; err(text: string): void },
-): Promise<number> {
-  const extra = argv.filter((a) => a !== '--json');
-  if (extra.length > 0) {
-    io.err(
-      `unexpected argument "${extra[0]}"\n\nusage: sms-incident doctor [--json]   (reads the function's b2cservice_* keys from the environment)`,
-    );
-    return 2;
-  }
-  const report = await runDoctor(io.env);
-  io.out(argv.includes('--json') ? JSON.stringify(report, null, 2) : formatDoctor(report));
-  return report.ok ? 0 : 1;
-}
+export const doctor: CliCommand = {
+  name: ['doctor'],
+  summary: 'check a B2C Service site before the first SMS: one line per precondition, ok or what to fix',
+  options: { json: JSON_OPTION },
+  details: [
+    "Reads the function's settings from the environment, as the function has them:",
+    '  b2cservice_hostname, b2cservice_username, b2cservice_password (required)',
+    '  b2cservice_api_version, b2cservice_app_context, b2cservice_phone_type, b2cservice_thread_entry_type,',
+    "  b2cservice_phone_match, b2cservice_incident_sms_field (optional, with the function's defaults)",
+    'It creates a marked test contact and incident, and deletes them again.',
+    'Exit 0: ready; 1: a check failed.',
+  ].join('\n'),
+  async run({ values }, io) {
+    const report = await runDoctor(io.env);
+    io.out(values.json === true ? JSON.stringify(report, null, 2) : formatDoctor(report));
+    return report.ok ? 0 : 1;
+  },
+};

@@ -65,10 +65,27 @@ export function formatList(views: readonly RunView[]): string {
 /** The providers a message id may belong to: the key is `<provider>:<message id>`. */
 const PROVIDERS = ['twilio', 'vonage', 'generic'] as const;
 
+/** The shortest start of a run id that `show` and `redrive` look up (a UUID has 36 characters). */
+export const MIN_RUN_ID_PREFIX = 6;
+
+/** An id that starts more than one run id: the caller must say which. */
+export class AmbiguousRunId extends Error {
+  override readonly name = 'AmbiguousRunId';
+  constructor(
+    readonly prefix: string,
+    readonly runIds: readonly string[],
+  ) {
+    super(
+      `${prefix} starts ${runIds.length} run ids (${runIds.slice(0, 5).join(', ')}${runIds.length > 5 ? ', …' : ''}): give more of it`,
+    );
+  }
+}
+
 /**
  * Finds a run by idempotency key, run id or message id, reading single objects: the key, the
- * run-id index, then the key under each provider. A store without a run-id index (file, memory),
- * or `scan`, falls back to reading every record.
+ * run-id index, then the key under each provider; then, for an id of {@link MIN_RUN_ID_PREFIX}
+ * characters or more, the one run id it starts (the local stack prints short ones). A store without
+ * a run-id index (file, memory), or `scan`, reads every record instead.
  */
 export async function findRun(
   journal: RunJournal,
@@ -82,10 +99,21 @@ export async function findRun(
       const byMessage = await journal.get(`${provider}:${id}`);
       if (byMessage !== undefined) return byMessage.record;
     }
-    return undefined;
+    if (id.length < MIN_RUN_ID_PREFIX || journal.runIdsStartingWith === undefined) return undefined;
+    const ids = await journal.runIdsStartingWith(id, 6);
+    if (ids.length > 1) throw new AmbiguousRunId(id, ids);
+    const only = ids[0];
+    return only === undefined ? undefined : (await journal.getByRunId(only))?.record;
   }
   const records = await journal.list();
-  return (
-    records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id)
-  );
+  const exact =
+    records.find((r) => r.runId === id) ?? records.find((r) => r.messageId === id) ?? records.find((r) => r.key === id);
+  if (exact !== undefined || id.length < MIN_RUN_ID_PREFIX) return exact;
+  const started = records.filter((r) => r.runId.startsWith(id));
+  if (started.length > 1)
+    throw new AmbiguousRunId(
+      id,
+      started.map((r) => r.runId),
+    );
+  return started[0];
 }

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { Answer } from '../function/answers.js';
 import { assembleSmsService } from '../function/sms-service.js';
 import { InboundSmsSchema } from '../inbound/index.js';
+import { createLogger, LogLevel, type LogLevelName } from '../log/logger.js';
 import { JournalError, RUN_STATUS, withHistory, type RunJournal, type RunRecord } from '../journal/index.js';
 import { findRun } from './list-runs.js';
 
@@ -28,7 +29,13 @@ export interface RedriveOutcome {
 export async function redriveRun(
   journal: RunJournal,
   id: string,
-  options: { queueOnly: boolean; force: boolean; env: Record<string, string | undefined>; now?: () => number },
+  options: {
+    queueOnly: boolean;
+    force: boolean;
+    env: Record<string, string | undefined>;
+    now?: () => number /** Where the run's log lines go. @default stderr */;
+    log?: (line: string) => void;
+  },
 ): Promise<RedriveOutcome> {
   const now = options.now ?? Date.now;
   const record = await findRun(journal, id);
@@ -46,18 +53,7 @@ export async function redriveRun(
     );
   }
   // Validate everything before touching the record: a redrive that cannot run leaves it as it was.
-  let config;
-  if (!options.queueOnly) {
-    try {
-      config = loadConfig(options.env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      const keys = [...new Set(error.problems.map((p) => p.key))].join(', ');
-      throw new RedriveRefused(
-        `redrive runs the workflow here and needs the function's config in the environment (${keys}); or pass --queue-only`,
-      );
-    }
-  }
+  const config = options.queueOnly ? undefined : redriveConfig(options.env);
   const sms = InboundSmsSchema.safeParse(record.payload);
   if (!sms.success)
     throw new RedriveRefused(
@@ -68,7 +64,16 @@ export async function redriveRun(
   if (config === undefined) return { runId: record.runId, outcome: 'queued', record: queued };
 
   const service = assembleSmsService(config, { env: options.env, journal });
-  const answer = await service.accept(sms.data, { deadline: now() + REDRIVE_BUDGET_MS, caller: `cli@${hostname()}` });
+  // The run's log lines go to stderr: stdout is the command's answer (`--json` must stay JSON).
+  // The screen reports each outcome: only warnings and errors are logged unless log_level asks for more.
+  const level = Object.hasOwn(LogLevel, options.env.log_level ?? '') ? (options.env.log_level as LogLevelName) : 'warn';
+  const log = createLogger({ level, write: options.log ?? ((line) => process.stderr.write(`${line}\n`)) });
+  const answer = await service.accept(sms.data, {
+    deadline: now() + REDRIVE_BUDGET_MS,
+    caller: `cli@${hostname()}`,
+    redrive: true,
+    log,
+  });
   const after = (await journal.get(record.key))?.record;
   const outcome =
     after?.status === RUN_STATUS.succeeded ? 'succeeded' : after?.status === RUN_STATUS.failed ? 'failed' : 'queued';
@@ -78,6 +83,19 @@ export async function redriveRun(
     ...(outcome === 'queued' ? {} : { answer }),
     ...(after ? { record: after } : {}),
   };
+}
+
+/** The function's config, which a redrive run here needs; refused, naming the missing keys, when it is not in `env`. */
+export function redriveConfig(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const keys = [...new Set(error.problems.map((p) => p.key))].join(', ');
+    throw new RedriveRefused(
+      `a redrive runs the workflow here and needs the function's config in the environment (${keys}); or pass --queue-only`,
+    );
+  }
 }
 
 async function markQueued(journal: RunJournal, record: RunRecord, at: number): Promise<RunRecord> {

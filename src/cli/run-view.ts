@@ -39,8 +39,14 @@ export interface CleanupItem {
   readonly id: number;
   readonly referenceNumber?: string;
   readonly step: string;
-  /** `left`: the undo failed, it still exists; `deleted`: the undo removed it. */
-  readonly state: 'left' | 'deleted';
+  /**
+   * `left`: the undo failed, it still exists; `deleted`: the undo removed it; `kept`: the undo left it
+   * on purpose (`reason`); `already-gone`: the undo found it deleted; `undone`: a record made before
+   * the journal kept what an undo did.
+   */
+  readonly state: 'left' | 'deleted' | 'kept' | 'already-gone' | 'undone';
+  /** Why the undo kept it. */
+  readonly reason?: string;
   readonly undoAttempts: number;
   readonly undoError?: { readonly type: string; readonly message: string };
 }
@@ -59,7 +65,8 @@ export function cleanupOf(record: RunRecord): CleanupItem[] {
           id: v,
           ...(kind === 'incident' && typeof ref === 'string' ? { referenceNumber: ref } : {}),
           step: s.name,
-          state: s.compensated === 'succeeded' ? 'deleted' : 'left',
+          state: s.compensated === 'failed' ? 'left' : (s.undo?.effect ?? 'undone'),
+          ...(s.undo?.reason ? { reason: s.undo.reason } : {}),
           undoAttempts: s.undo?.attempts.length ?? 0,
           ...(s.undo?.error ? { undoError: { type: s.undo.error.type, message: s.undo.error.message } } : {}),
         },

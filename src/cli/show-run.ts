@@ -48,7 +48,7 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
     v.incidentId === undefined
       ? 'incident -'
       : `incident ${v.incidentId}${v.referenceNumber ? ` ${v.referenceNumber}` : ''}`;
-  const undone = record.steps.filter((s) => s.compensated !== undefined).map((s) => `${s.name} undo ${s.compensated}`);
+  const undone = record.steps.filter((s) => s.compensated !== undefined).map((s) => `${s.name} undo ${undoWord(s)}`);
   lines.push(`b2c       ${contact}   ${incident}${undone.length ? `   [${undone.join(', ')}]` : ''}`);
   if (v.step !== undefined && v.error !== undefined) {
     lines.push(
@@ -60,6 +60,12 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
     lines.push('', 'clean-up  what this run created in B2C Service, and what its undo did');
     for (const c of v.cleanup) lines.push(`  ${cleanupLine(c)}`);
   }
+  const kept = (v.cleanup ?? []).filter((c) => c.state === 'kept');
+  // A kept contact is the sender's: the redrive finds it again (by its number, or by this run's marker).
+  const keptNote = kept.map(
+    (c) =>
+      `          (${c.kind} ${c.id} stays: the redrive uses it again; delete it by hand only if this SMS is given up)`,
+  );
   if (left.length > 0) {
     lines.push('', 'next      1. delete what is LEFT (agent console, or the REST call the undo made):');
     for (const c of left)
@@ -69,8 +75,11 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
     lines.push(
       `          2. sms-incident runs redrive ${v.runId} --force${journalFlag}   (the SMS becomes an incident after all)`,
     );
+    lines.push(...keptNote);
   } else if (record.status === 'failed') {
+    if (v.cleanup !== undefined) lines.push('');
     lines.push(`next      sms-incident runs redrive ${v.runId}${journalFlag}`);
+    lines.push(...keptNote);
   }
   lines.push('', 'steps');
   lines.push(indent(table(['STEP', 'OUTCOME', 'ATTEMPTS', 'DURATION', 'RESULT'], record.steps.map(stepRow))));
@@ -110,9 +119,20 @@ export function formatShow(record: RunRecord, now = Date.now(), context: ShowCon
 
 function cleanupLine(c: CleanupItem): string {
   const what = `${`${c.kind} ${c.id}${c.referenceNumber ? ` ${c.referenceNumber}` : ''}`.padEnd(28)}  `;
-  if (c.state === 'deleted') return `${what}deleted by the undo of ${c.step}`;
-  const why = c.undoError ? `: ${c.undoError.type}: ${oneLine(c.undoError.message, 90)}` : '';
-  return `${what}LEFT: the undo of ${c.step} failed after ${c.undoAttempts} attempt${c.undoAttempts === 1 ? '' : 's'}${why}`;
+  switch (c.state) {
+    case 'deleted':
+      return `${what}deleted by the undo of ${c.step}`;
+    case 'kept':
+      return `${what}kept by the undo of ${c.step}${c.reason ? `: ${c.reason}` : ''}`;
+    case 'already-gone':
+      return `${what}already gone when the undo of ${c.step} ran`;
+    case 'undone':
+      return `${what}undone by ${c.step}'s undo (an older record: what the undo did was not kept; look in B2C Service)`;
+    case 'left': {
+      const why = c.undoError ? `: ${c.undoError.type}: ${oneLine(c.undoError.message, 90)}` : '';
+      return `${what}LEFT: the undo of ${c.step} failed after ${c.undoAttempts} attempt${c.undoAttempts === 1 ? '' : 's'}${why}`;
+    }
+  }
 }
 
 function stepRow(s: StepEntry): string[] {
@@ -126,11 +146,16 @@ function stepRow(s: StepEntry): string[] {
         : '-';
   return [
     s.name,
-    s.outcome + (s.compensated ? ` (undo ${s.compensated})` : ''),
+    s.outcome + (s.compensated ? ` (undo ${undoWord(s)})` : ''),
     String(s.attempts.length),
     duration(s.durationMs),
     result,
   ];
+}
+
+/** What a step's undo did, in a word: failed, deleted, kept, already-gone (undone, for an older record). */
+function undoWord(s: StepEntry): string {
+  return s.compensated === 'failed' ? 'failed' : (s.undo?.effect ?? 'undone');
 }
 
 function indent(text: string): string {

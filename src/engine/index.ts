@@ -21,5 +21,6 @@ export type {
   StepDefinition,
   StepCheckpoint,
   StepRecord,
+  UndoEffect,
   WorkflowDefinition,
 } from './types.js';

@@ -21,6 +21,7 @@ import type {
   RunResult,
   StepDefinition,
   StepRecord,
+  UndoEffect,
   WorkflowDefinition,
 } from './types.js';
 
@@ -248,11 +249,18 @@ async function compensate<S>(
       outcome: outcome.ok ? ('succeeded' as const) : ('failed' as const),
       attempts: outcome.attempts,
       durationMs: outcome.durationMs,
-      ...(outcome.ok ? {} : { error: Object.freeze(toErrorInfo(outcome.error)) }),
+      ...(outcome.ok ? undoEffect(outcome.value) : { error: Object.freeze(toErrorInfo(outcome.error)) }),
     });
     progress.compensations.push(entry);
     emitHook(hooks, 'onCompensationEnd', { runId, record: entry });
   }
+}
+
+/** The effect a compensation resolved to, when it is one: anything else is ignored (a plain undo). */
+function undoEffect(value: unknown): Pick<CompensationRecord, 'effect' | 'reason'> {
+  const v = value as Partial<UndoEffect> | undefined;
+  if (v?.effect !== 'deleted' && v?.effect !== 'kept' && v?.effect !== 'already-gone') return {};
+  return { effect: v.effect, ...(typeof v.reason === 'string' ? { reason: v.reason } : {}) };
 }
 
 function finish<S>(env: RunEnv<S>, failure: { failedStep?: string; error?: ErrorInfo }): RunResult<S> {

@@ -65,8 +65,11 @@ export interface StepDefinition<S> {
    * than trust an answer that may have gone stale. @default false
    */
   readonly reads?: boolean;
-  /** Undoes the step after a later step failed for good. Receives the state as it was when the run failed. */
-  readonly compensate?: (state: Readonly<S>, ctx: AttemptContext) => Promise<void>;
+  /**
+   * Undoes the step after a later step failed for good. Receives the state as it was when the run
+   * failed. Resolves to what it did, when that is not simply "undone" (kept on purpose, already gone).
+   */
+  readonly compensate?: (state: Readonly<S>, ctx: AttemptContext) => Promise<void> | Promise<UndoEffect>;
   /** @default DEFAULT_RETRY_POLICY */
   readonly retry?: RetryPolicy;
   /** Per-attempt timeout in ms (clamped to the run's remaining budget). @default 10000 */
@@ -113,6 +116,15 @@ export interface StepRecord {
   readonly output?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What a compensation did with what its step had made: `deleted` it; `kept` it on purpose (`reason`
+ * says why: someone else may rely on it); found it `already-gone`.
+ */
+export interface UndoEffect {
+  readonly effect: 'deleted' | 'kept' | 'already-gone';
+  readonly reason?: string;
+}
+
 export interface CompensationRecord {
   /** The step being undone. */
   readonly step: string;
@@ -120,6 +132,9 @@ export interface CompensationRecord {
   readonly attempts: readonly AttemptRecord[];
   readonly durationMs: number;
   readonly error?: ErrorInfo;
+  /** What a succeeded compensation did, when it said (see {@link UndoEffect}). */
+  readonly effect?: UndoEffect['effect'];
+  readonly reason?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorInfo, RunResult } from '../engine/index.js';
+import type { CompensationRecord, ErrorInfo, RunResult } from '../engine/index.js';
 import { retryAfterSeconds, type IdempotencyOutcome } from '../idempotency/index.js';
 import { TWIML_CONTENT_TYPE, renderReply, twimlResponse, type Dialect } from '../inbound/index.js';
 import type { AnswerOutcome } from '../../telemetry/answer-fault.js';
@@ -117,11 +117,20 @@ export function runFailed(result: RunResult<SmsToIncidentState>): Answer {
       attempts: step?.attempts.length,
       error: error && publicError(error),
       compensation: result.compensation,
-      compensated: result.compensation !== 'failed',
+      // What each undo did: `deleted`, `kept` (and why), `already-gone`, or `failed`.
+      ...(result.compensations.length > 0 ? { undo: result.compensations.map(undoOf) } : {}),
     },
     undefined,
     timedOut ? 'run_timeout' : 'run_failed',
   );
+}
+
+function undoOf(c: CompensationRecord): { step: string; effect: string; reason?: string } {
+  return {
+    step: c.step,
+    effect: c.outcome === 'failed' ? 'failed' : (c.effect ?? 'undone'),
+    ...(c.reason ? { reason: c.reason } : {}),
+  };
 }
 
 /** Our code and words for a failed step, by the error's low-cardinality type. */

@@ -48,6 +48,8 @@ export interface Delivery {
   readonly log?: Logger;
   /** This run's engine hooks (telemetry), given the run's logger. */
   readonly hooks?: (runLog: Logger) => RunHooks;
+  /** An operator's redrive (the CLI), not a delivery: no signature was checked, and the log line says so. */
+  readonly redrive?: boolean;
   /** Told when the delivery is a duplicate answered from the journal, with the run's latest traced execution. */
   readonly onDuplicate?: (original: { runId: string; traceId?: string; spanId?: string }) => void;
 }
@@ -74,7 +76,12 @@ export class IdempotentRuns<S extends object> {
   }
 
   /** Claims, then runs (or resumes) the run or says why not. Throws only what the workflow's runner throws. */
-  async handle(sms: InboundSms, delivery: Delivery): Promise<IdempotencyOutcome<S>> {
+  async handle(
+    sms: InboundSms,
+    delivery: Delivery,
+    /** Told the run's result as soon as it is known, before its final record is written (the caller's answer is decided then). */
+    onResult?: (result: RunResult<S>) => void,
+  ): Promise<IdempotencyOutcome<S>> {
     const { journal, workflow } = this.#parts;
     const log = delivery.log ?? createLogger();
     this.#warnIfMemory(log);
@@ -117,7 +124,7 @@ export class IdempotentRuns<S extends object> {
     runLog.info(
       claim.mode === 'new' ? 'webhook accepted' : `run ${claim.mode === 'resume' ? 'resumed' : 'restarted'}`,
       {
-        signature: this.#parts.signature,
+        ...(delivery.redrive ? { origin: 'redrive', by: delivery.caller } : { signature: this.#parts.signature }),
         textLength: sms.text.length,
         media: sms.media.length,
         execution: record.executions,
@@ -142,6 +149,7 @@ export class IdempotentRuns<S extends object> {
       },
       // The journal keeps the answer as data (status and body) and replays it to duplicates.
       answer: (result) => {
+        onResult?.(result);
         const { status, body } = this.#parts.answer(result);
         return { status, body };
       },

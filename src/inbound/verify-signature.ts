@@ -98,6 +98,16 @@ function signedUrl(req: SignedRequest, config: SignatureConfig): string {
   return url;
 }
 
+/**
+ * Which URL the signature was checked against: a provider signs the URL it was configured with, and
+ * a mismatch (another host, a proxy, a path prefix) is the usual cause. Without the query: a GET's
+ * query holds the message.
+ */
+function checkedAgainst(url: string): string {
+  const q = url.indexOf('?');
+  return ` (checked against ${q === -1 ? url : `${url.slice(0, q)}?…`}; if the provider calls another URL, set webhook_public_url to it)`;
+}
+
 function algorithm(req: SignedRequest): 'sha1' | 'sha256' {
   const found = twilioAlgorithm(req.header(TWILIO_SIGNATURE_SETTINGS_HEADER));
   if (found === undefined)
@@ -125,8 +135,12 @@ function twilioForm(
       else values.push(value);
     }
   }
-  if (!verifyTwilioSignature(config.twilio_auth_token, signature, signedUrl(req, config), params, algorithm(req))) {
-    throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} does not match the URL and parameters`);
+  const url = signedUrl(req, config);
+  if (!verifyTwilioSignature(config.twilio_auth_token, signature, url, params, algorithm(req))) {
+    throw new InboundError(
+      403,
+      `invalid signature: ${TWILIO_SIGNATURE_HEADER} does not match the URL and parameters${checkedAgainst(url)}`,
+    );
   }
   return 'twilio';
 }
@@ -147,7 +161,10 @@ function twilioJson(req: SignedRequest, token: string, config: SignatureConfig):
     Buffer.from(createHash('sha256').update(req.body).digest('hex'), 'utf8'),
   );
   if (!urlValid || !bodyValid)
-    throw new InboundError(403, `invalid signature: ${TWILIO_SIGNATURE_HEADER} or bodySHA256 does not match`);
+    throw new InboundError(
+      403,
+      `invalid signature: ${TWILIO_SIGNATURE_HEADER} or bodySHA256 does not match${checkedAgainst(url)}`,
+    );
   return 'twilio-body-sha256';
 }
 

@@ -28,6 +28,8 @@ export interface RunJournal {
   listSince?(since: number, options?: ListOptions): Promise<Listing>;
   /** The run with this run id, without a scan (a store with a run-id index); undefined when unknown. */
   getByRunId?(runId: string): Promise<Versioned | undefined>;
+  /** Up to `limit` run ids that start with `prefix`, from the run-id index (the CLI takes unique starts of ids). */
+  runIdsStartingWith?(prefix: string, limit: number): Promise<string[]>;
 }
 
 /**

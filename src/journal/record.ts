@@ -40,7 +40,7 @@ export interface StepEntry extends StepRecord {
   /** Set when its compensation ran: `succeeded`, its output no longer exists; `failed`, it is left behind. */
   readonly compensated?: 'succeeded' | 'failed';
   /** The compensation's own attempts and last error, for whoever cleans up by hand. */
-  readonly undo?: Pick<CompensationRecord, 'attempts' | 'durationMs' | 'error'>;
+  readonly undo?: Pick<CompensationRecord, 'attempts' | 'durationMs' | 'error' | 'effect' | 'reason'>;
 }
 
 /** The journal's form of {@link StepEntry}: checked against the engine's record, so the two cannot drift. */
@@ -61,6 +61,9 @@ export const StepEntrySchema = z.object({
       attempts: z.array(AttemptEntrySchema).readonly(),
       durationMs: z.number(),
       error: ErrorInfoSchema.optional(),
+      /** What a succeeded undo did: `deleted`, `kept` (`reason` says why), `already-gone`; absent in records made before it was kept. */
+      effect: z.enum(['deleted', 'kept', 'already-gone']).optional(),
+      reason: z.string().optional(),
     })
     .optional(),
 }) satisfies z.ZodType<StepEntry>;

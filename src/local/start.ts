@@ -7,6 +7,8 @@ import { startEmulator } from '../emulator/index.js';
 import { startFunction, type FnProcess } from './fn-agent.js';
 import { startGateway } from './gateway.js';
 import { RunTimeline, formatRun } from '../../telemetry/run-timeline.js';
+import { exampleCurl } from './signed-example.js';
+import { journalRuns } from './journal-runs.js';
 
 const ROUTE = '/webhooks/sms-to-incident';
 const here = dirname(fileURLToPath(import.meta.url));
@@ -14,11 +16,11 @@ const entry = join(here, 'func.js');
 const port = Number(process.env.PORT ?? 8080);
 const fnTimeoutMs = Number(process.env.FN_TIMEOUT_MS ?? 30_000);
 
-const emulator = await startEmulator({
-  port: Number(process.env.EMULATOR_PORT ?? 0),
-  username: 'admin',
-  password: 'admin',
-});
+// What has started so far: stopped when a busy port ends the start.
+const started: (() => Promise<unknown>)[] = [];
+const emulator = await listening('EMULATOR_PORT', () =>
+  startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0), username: 'admin', password: 'admin' }),
+);
 
 // Function config: the emulator as the site, plus any config key the user exported.
 const fnEnv: Record<string, string> = {
@@ -66,31 +68,44 @@ async function fn(): Promise<FnProcess> {
   }
   return current;
 }
+started.push(() => emulator.close());
 await fn();
+started.push(async () => current?.stop());
 
-const gateway = await startGateway({
-  port,
-  routes: [{ path: ROUTE, methods: ['POST'], fn }],
-  extraRoutes: {
-    '/runs': (_req, res) => {
-      const runs = timeline.list().map((run) => ({ ...run, timeline: formatRun(run).split('\n') }));
-      res
-        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-        .end(`${JSON.stringify({ runs }, null, 2)}\n`);
+const gateway = await listening('PORT', () =>
+  startGateway({
+    port,
+    routes: [{ path: ROUTE, methods: ['POST'], fn }],
+    extraRoutes: {
+      // The run journal, as `npm run runs -- list` reads it: a redriven run shows as it is now, not as its log said.
+      '/runs': (_req, res) => {
+        journalRuns(fnEnv.run_journal ?? '').then(
+          (runs) =>
+            res
+              .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+              .end(`${JSON.stringify(runs, null, 2)}\n`),
+          (error: unknown) =>
+            res
+              .writeHead(503, { 'content-type': 'application/json; charset=utf-8' })
+              .end(
+                `${JSON.stringify({ message: `run journal unreadable: ${error instanceof Error ? error.message : String(error)}` })}\n`,
+              ),
+        );
+      },
     },
-  },
-  info: () => ({
-    name: 'sms-incident local stack',
-    webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
-    function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
-    runs: `http://127.0.0.1:${port}/runs`,
-    b2cServiceEmulator: {
-      url: emulator.url,
-      state: `${emulator.url}/__emulator/state`,
-      requests: `${emulator.url}/__emulator/requests`,
-    },
+    info: () => ({
+      name: 'sms-incident local stack',
+      webhook: { method: 'POST', url: `http://127.0.0.1:${port}${ROUTE}`, contentType: 'application/json' },
+      function: { entry, runtime: `node ${process.version} under @fnproject/fdk`, timeoutMs: fnTimeoutMs },
+      runs: `http://127.0.0.1:${port}/runs`,
+      b2cServiceEmulator: {
+        url: emulator.url,
+        state: `${emulator.url}/__emulator/state`,
+        requests: `${emulator.url}/__emulator/requests`,
+      },
+    }),
   }),
-});
+);
 
 const body = JSON.stringify({
   account_sid: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
@@ -109,12 +124,30 @@ const body = JSON.stringify({
 console.log(
   `sms-incident local stack ready: gateway ${gateway.url}, B2C Service emulator ${emulator.url}, webhook signatures ${fnEnv.webhook_signature === 'off' ? 'off (local only)' : 'required'}`,
 );
-console.log(
-  `try:\n  curl -sS -X POST '${gateway.url}${ROUTE}' -H 'Content-Type: application/json; charset=utf-8' -d '${body}'`,
-);
+const example = exampleCurl({ gateway: gateway.url, route: ROUTE, body, env: fnEnv });
+if ('curl' in example)
+  console.log(
+    `try${fnEnv.webhook_signature === 'off' ? '' : ' (signed as the function checks it)'}:\n  ${example.curl}`,
+  );
+else console.log(`warning: ${example.problem}`);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
-console.log(`and the run's timeline: curl -sS ${gateway.url}/runs`);
+console.log(`and the runs (from the run journal): curl -sS ${gateway.url}/runs`);
 console.log(`and the run journal: npm run runs -- list --journal ${fnEnv.run_journal}`);
+
+/** Starts a server on the port `variable` names; a busy port ends `npm start` with a line saying which variable to change. */
+async function listening<T>(variable: 'PORT' | 'EMULATOR_PORT', start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+    const port = process.env[variable] ?? (variable === 'PORT' ? '8080' : '0');
+    process.stderr.write(
+      `npm start: port ${port} on 127.0.0.1 is in use (another npm start?). Stop it, or pick a free port: ${variable}=${Number(port) + 1} npm start\n`,
+    );
+    await Promise.allSettled(started.map((stop) => stop()));
+    process.exit(1);
+  }
+}
 
 async function shutdown(): Promise<void> {
   await Promise.allSettled([gateway.close(), current?.stop(), emulator.close()]);

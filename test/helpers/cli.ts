@@ -10,11 +10,16 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built `sms-incident` CLI as an SRE would, with only `env` (and PATH) set; never rejects, returns the exit code. */
-export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** Runs the built `sms-incident` CLI as an SRE would, with only `env` (and PATH) set, in `cwd`; never rejects, returns the exit code. */
+export async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', ...env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

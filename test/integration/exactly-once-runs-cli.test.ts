@@ -49,7 +49,7 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
     expect(show.stdout).toMatch(/FAILED {4}add-thread after 3 attempts: OSC-CREST-00035: .* \(retryable\)/);
     expect(show.stdout).toMatch(/trace {5}(- \(not recorded\)|[0-9a-f]{32})/);
     expect(show.stdout).toMatch(
-      /b2c {7}contact \d+ \(created by this run\) {3}incident \d+ \d{6}-\d{6} {3}\[create-contact undo succeeded, create-incident undo succeeded\]/,
+      /b2c {7}contact \d+ \(created by this run\) {3}incident \d+ \d{6}-\d{6} {3}\[create-contact undo kept, create-incident undo deleted\]/,
     );
     expect(show.stdout).toContain(`next      sms-incident runs redrive ${failed.json.runId as string}`);
     expect(show.stdout).toMatch(/add-thread +1 +\d\d:\d\d:\d\d\.\d{3} +\d+ ms +OSC-CREST-00035: .* +\d+ ms/);
@@ -137,7 +137,7 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no run no-such-run');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--since must be like 30m, 6h, 2d or an ISO-8601 time');
+    expect(usage.stderr).toContain('--since takes a time back from now (30m, 6h, 2d) or an ISO-8601 time');
   });
 
   it('redrives every failed run of the last hours in bulk, one line per run, and is safe to run twice', async () => {
@@ -185,15 +185,11 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
     ]);
     expect(incidentsAfterDry).toBe(0);
     expect(bulk.code).toBe(0);
-    // (the run's own log lines, JSON, go to stdout too)
-    expect(
-      bulk.stdout
-        .trim()
-        .split('\n')
-        .filter((l) => !l.startsWith('{')),
-    ).toEqual([
-      `${one.json.runId as string}  twilio:${`SM${'1'.repeat(32)}`}  redriven: succeeded`,
-      `${two.json.runId as string}  twilio:${`SM${'2'.repeat(32)}`}  redriven: succeeded`,
+    // (the run's own log lines go to stderr: stdout is the screen alone)
+    const [first, second] = stack.emulator.state().incidents;
+    expect(bulk.stdout.trim().split('\n')).toEqual([
+      `${one.json.runId as string}  twilio:${`SM${'1'.repeat(32)}`}  redriven: succeeded  (incident ${first?.id} ${first?.referenceNumber})`,
+      `${two.json.runId as string}  twilio:${`SM${'2'.repeat(32)}`}  redriven: succeeded  (incident ${second?.id} ${second?.referenceNumber})`,
     ]);
     expect(stack.emulator.state().incidents.map((i) => i.threads.length)).toEqual([1, 1]);
     expect(again.code).toBe(0);

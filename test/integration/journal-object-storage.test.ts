@@ -7,6 +7,7 @@ import { objectStorageJournal } from '../../src/journal/object-storage-store.js'
 import { ociClientConfiguration } from '../../src/oci/index.js';
 import { startObjectStorageStandin, type ObjectStorageStandin } from '../helpers/object-storage-standin.js';
 import { sampleRecord } from '../unit/journal/sample-record.js';
+import { findRun } from '../../src/cli/list-runs.js';
 
 const TENANCY = 'ocid1.tenancy.oc1..journaltest';
 const USER = 'ocid1.user.oc1..journaltest';
@@ -160,5 +161,24 @@ describe('Object Storage journal through the signed OCI SDK client', () => {
     await expect(attempt).rejects.toBeInstanceOf(JournalError);
     await expect(journal.create(sampleRecord('k4'))).rejects.toThrow(/401/);
     expect(standin.objects().size).toBe(0);
+  });
+
+  it('finds a run by a unique start of its run id from the run-id index, and refuses one that starts two', async () => {
+    // Prepare
+    const journal = journalSignedWith(trusted.privateKeyPem);
+    await journal.create(sampleRecord('m1', { runId: '3f2a91c0-0000-4000-8000-000000000001' }));
+    await journal.create(sampleRecord('m2', { runId: '3f2a91c0-0000-4000-8000-000000000002' }));
+    await journal.create(sampleRecord('m3', { runId: '77aa0011-0000-4000-8000-000000000003' }));
+
+    // Act
+    const found = await findRun(journal, '77aa0011');
+    const ambiguous = findRun(journal, '3f2a91c0');
+
+    // Assess
+    expect(found?.key).toBe('m3');
+    await expect(ambiguous).rejects.toThrow(
+      '3f2a91c0 starts 2 run ids (3f2a91c0-0000-4000-8000-000000000001, 3f2a91c0-0000-4000-8000-000000000002): give more of it',
+    );
+    expect(await findRun(journal, '99999999')).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
  * the signature-checking Object Storage stand-in.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runsCommand } from '../../src/cli/index.js';
+import { COMMANDS, runCli } from '../../src/cli/index.js';
 import { findRun, listRuns } from '../../src/cli/list-runs.js';
 import { objectStorageOpener, type RunJournal } from '../../src/journal/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
@@ -109,11 +109,11 @@ describe('runs CLI over Object Storage at scale', () => {
     const err: string[] = [];
 
     // Act
-    const code = await runsCommand(['runs', 'list', '--since', '1d', '--journal', LOCATION], {
-      env,
-      out: (t) => out.push(t),
-      err: (t) => err.push(t),
-    });
+    const code = await runCli(
+      ['runs', 'list', '--since', '1d', '--journal', LOCATION],
+      { env, out: (t) => out.push(t), err: (t) => err.push(t) },
+      COMMANDS,
+    );
 
     // Assess
     expect(code).toBe(0);

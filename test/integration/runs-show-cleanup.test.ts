@@ -73,7 +73,19 @@ describe('a failed compensation, from alarm to clean-up', () => {
         `incident ${left.id} ${left.referenceNumber} +LEFT: the undo of create-incident failed after 4 attempts: OSC-CREST-00009: .*delete failed`,
       ),
     );
-    expect(show.stdout).toMatch(/contact \d+ +deleted by the undo of create-contact/);
+    // The contact carries the number, so its undo kept it (no DELETE was sent), and the screen says so
+    const contact = stack.emulator.state().contacts[0]!;
+    expect(stack.emulator.requests().some((r) => r.method === 'DELETE' && r.resource.startsWith('/contacts/'))).toBe(
+      false,
+    );
+    expect(show.stdout).toContain(
+      `contact ${contact.id}`.padEnd(28) +
+        '  kept by the undo of create-contact: it carries the number: a look-up finds it, other messages may use it',
+    );
+    expect(show.stdout).not.toContain('deleted by the undo of create-contact');
+    expect(show.stdout).toContain(
+      `(contact ${contact.id} stays: the redrive uses it again; delete it by hand only if this SMS is given up)`,
+    );
     expect(show.stdout).toContain(
       `curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${stack.emulator.url}/services/rest/connect/v1.4/incidents/${left.id}`,
     );
@@ -82,7 +94,13 @@ describe('a failed compensation, from alarm to clean-up', () => {
     expect(show.stdout).not.toContain(FROM);
     const summary = (JSON.parse(json.stdout) as { summary: { cleanup: unknown[] } }).summary;
     expect(summary.cleanup).toEqual([
-      expect.objectContaining({ kind: 'contact', state: 'deleted', step: 'create-contact' }),
+      expect.objectContaining({
+        kind: 'contact',
+        id: contact.id,
+        state: 'kept',
+        reason: 'it carries the number: a look-up finds it, other messages may use it',
+        step: 'create-contact',
+      }),
       {
         kind: 'incident',
         id: left.id,

@@ -179,8 +179,16 @@ describe('sms-to-incident through the fdk', () => {
       attempts: 1,
       error: { type: 'OSC-CREST-00006', retryable: false },
       compensation: 'completed',
-      compensated: true,
+      undo: [
+        { step: 'create-incident', effect: 'deleted' },
+        {
+          step: 'create-contact',
+          effect: 'kept',
+          reason: 'it carries the number: a look-up finds it, other messages may use it',
+        },
+      ],
     });
+    expect(res.json).not.toHaveProperty('compensated');
     expect(res.json.runId).toEqual(expect.any(String));
     // Another message from the number may have found the contact: deleting it would delete its incidents too.
     const { contacts, incidents } = stack.emulator.state();
@@ -188,6 +196,12 @@ describe('sms-to-incident through the fdk', () => {
     expect(contacts).toEqual([expect.objectContaining({ phones: [expect.objectContaining({ number: FROM })] })]);
     expect(calls(stack).slice(-2)).toEqual(['DELETE /incidents/{id}', `GET /contacts/${contacts[0]!.id}/phones`]);
     expect(calls(stack)).not.toContain('DELETE /contacts/{id}');
+    expect(stack.fn.output()).toMatch(
+      /"message":"compensation succeeded".*"step":"create-contact".*"effect":"kept","reason":"it carries the number/,
+    );
+    expect(stack.fn.output()).toMatch(
+      /"message":"compensation succeeded".*"step":"create-incident".*"effect":"deleted"/,
+    );
   });
 
   it('keeps a contact that existed before when it undoes the incident', async () => {
@@ -219,7 +233,11 @@ describe('sms-to-incident through the fdk', () => {
 
     // Assess
     expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ failedStep: 'add-thread', compensation: 'failed', compensated: false });
+    expect(res.json).toMatchObject({
+      failedStep: 'add-thread',
+      compensation: 'failed',
+      undo: [{ step: 'create-incident', effect: 'failed' }],
+    });
     expect(stack.emulator.state().incidents).toHaveLength(1);
     expect(stack.fn.output()).toContain('"message":"compensation failed: manual clean-up needed"');
   });

@@ -29,4 +29,42 @@ describe('runs show', () => {
       `          ${'b'.repeat(32)}  execution 2 (resumed 00:00:40)  https://apm/${'b'.repeat(32)}`,
     );
   });
+
+  it('says what each undo did: deleted, kept and why, already gone, left; and an older record without it is not called deleted', () => {
+    // Prepare
+    const step = (
+      name: string,
+      output: Record<string, unknown>,
+      undo: Record<string, unknown> | undefined,
+      compensated: 'succeeded' | 'failed' = 'succeeded',
+    ) => ({
+      name,
+      outcome: 'succeeded' as const,
+      attempts: [],
+      durationMs: 1,
+      output,
+      compensated,
+      ...(undo ? { undo: { attempts: [], durationMs: 1, ...undo } } : {}),
+    });
+    const record = sampleRecord('twilio:SM2', {
+      status: 'failed',
+      lease: undefined,
+      compensation: 'completed',
+      steps: [
+        step('create-contact', { contactId: 7 }, { effect: 'kept', reason: 'it carries the number' }),
+        step('create-incident', { incidentId: 42, referenceNumber: '261127-000042' }, { effect: 'already-gone' }),
+        step('create-note', { noteId: 9 }, undefined),
+      ],
+    });
+
+    // Act
+    const text = formatShow(record, 50_000);
+
+    // Assess
+    expect(text).toMatch(/contact 7 +kept by the undo of create-contact: it carries the number/);
+    expect(text).toMatch(/incident 42 261127-000042 +already gone when the undo of create-incident ran/);
+    expect(text).toMatch(/note 9 +undone by create-note's undo \(an older record: what the undo did was not kept/);
+    expect(text).not.toContain('deleted');
+    expect(text).toContain('(contact 7 stays: the redrive uses it again');
+  });
 });

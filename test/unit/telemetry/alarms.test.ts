@@ -142,4 +142,47 @@ describe('alarms CLI', () => {
     expect(await main(['apply'], (l) => lines.push(l))).toBe(2);
     expect(lines.join('\n')).toContain('usage: npm run alarms');
   });
+
+  it('prints help for --help, exit 0, naming the flags that add the 3 alarms Terraform has beyond the 4', async () => {
+    const lines: string[] = [];
+    expect(await main(['--help'], (l) => lines.push(l))).toBe(0);
+    expect(await main(['print', '-h'], (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toContain('--function-id, --api-deployment-id and --rejected add the 3 more');
+  });
+
+  it('says which alarms print left out and the flag that adds each', async () => {
+    // Act
+    const bare: string[] = [];
+    const full: string[] = [];
+    await main(['print'], (l) => bare.push(l));
+    await main(
+      [
+        'print',
+        '--function-id',
+        'ocid1.fnfunc.oc1..x',
+        '--api-deployment-id',
+        'ocid1.apideployment.oc1..y',
+        '--rejected',
+        '20',
+        '--error-rate',
+        '0.5',
+      ],
+      (l) => full.push(l),
+    );
+
+    // Assess
+    expect(bare.at(-1)).toBe(
+      '4 alarms. Not printed, each added by its flag: "OCI Functions error responses" (--function-id <ocid>), "API Gateway 5xx" (--api-deployment-id <ocid>), "webhooks rejected" (--rejected <n>), "incident creation error rate" (--error-rate <0..1>).',
+    );
+    expect(full.join('\n')).not.toContain('Not printed');
+    expect(full.filter((l) => l.startsWith('['))).toHaveLength(8);
+  });
+
+  it('names the bad value', async () => {
+    const lines: string[] = [];
+    expect(await main(['print', '--error-rate', '7'], (l) => lines.push(l))).toBe(2);
+    expect(await main(['print', '--rejcted', '7'], (l) => lines.push(l))).toBe(2);
+    expect(lines[0]).toMatch(/^--error-rate takes a fraction above 0 and at most 1 \(0\.05 = 5 %\), not "7"/);
+    expect(lines[1]).toMatch(/^Unknown option '--rejcted'\n\nusage/);
+  });
 });

@@ -89,7 +89,7 @@ function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 
     },
     contactInUse: async () => {
       log.push('contactInUse');
-      return true;
+      return { phone: true as const };
     },
     findContactByExternalReference: async (ref) => {
       log.push(`findContactByExternalReference(${ref})`);

@@ -45,7 +45,9 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
       call(
         'contactInUse',
         String(id),
-        log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined,
+        log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined
+          ? { phone: true as const }
+          : undefined,
       ),
     findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
     findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
@@ -119,6 +121,11 @@ describe('smsToIncident', () => {
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
     expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'contactInUse(7)']);
     expect(log).not.toContain('deleteContact(7)');
+    // and the record says so: deleted, and kept with its reason
+    expect(result.compensations.map((c) => [c.step, c.effect, c.reason])).toEqual([
+      ['create-incident', 'deleted', undefined],
+      ['create-contact', 'kept', 'it carries the number: a look-up finds it, other messages may use it'],
+    ]);
   });
 
   it('never deletes a contact it did not create', async () => {
@@ -144,5 +151,24 @@ describe('smsToIncident', () => {
     expect(result).toMatchObject({ status: 'failed', failedStep: 'add-phone', compensation: 'completed' });
     expect(log.slice(-2)).toEqual(['contactInUse(7)', 'deleteContact(7)']);
     expect(log).not.toContain('createIncident(7,help)');
+    expect(result.compensations).toEqual([
+      expect.objectContaining({ step: 'create-contact', outcome: 'succeeded', effect: 'deleted' }),
+    ]);
+  });
+
+  it('records an undo that found its object gone as already-gone, and a contact an incident still names as kept', async () => {
+    // Prepare: the incident is gone before its undo; the contact is still an incident's primary contact
+    const gone = Object.assign(new Error('not found'), { status: 404, retryable: false });
+    const { desk } = fakeDesk({ fail: { addThread: terminal, deleteIncident: gone } });
+    const named: ServiceDesk = { ...desk, contactInUse: async () => ({ incidentId: 42 }) };
+
+    // Act
+    const result = await runWorkflow(smsToIncident(named), { sms }, options());
+
+    // Assess
+    expect(result.compensations.map((c) => [c.step, c.outcome, c.effect, c.reason])).toEqual([
+      ['create-incident', 'succeeded', 'already-gone', undefined],
+      ['create-contact', 'succeeded', 'kept', 'it is the primary contact of incident 42'],
+    ]);
   });
 });
