@@ -1,8 +1,8 @@
 /**
  * A run journal for unit tests: the real in-memory store, with a fault hook per operation and a
  * log of the calls made. A hook returns the error to throw instead of calling the store (or
- * undefined to let the call through); `afterUpdate` throws after the store applied the write (an
- * answer lost on the way back).
+ * undefined to let the call through); `afterCreate`/`afterUpdate` throw after the store applied
+ * the write (an answer lost on the way back); `refusedAfterApply` answers 412 to an applied update.
  */
 import { memoryJournal, type RunJournal, type RunRecord } from '../../src/journal/index.js';
 
@@ -11,6 +11,10 @@ export interface JournalFaults {
   create?: (record: RunRecord) => Error | undefined;
   update?: (record: RunRecord) => Error | undefined;
   afterUpdate?: (record: RunRecord) => Error | undefined;
+  /** After the store applied the create: throw this (a claim whose answer was lost). */
+  afterCreate?: (record: RunRecord) => Error | undefined;
+  /** The store applied the update, then answered "precondition failed" (the SDK re-sent it and met our own write). */
+  refusedAfterApply?: (record: RunRecord) => boolean;
 }
 
 export interface FakeJournal extends RunJournal {
@@ -38,7 +42,10 @@ export function fakeJournal(options: { description?: string; now?: () => number 
       calls.push(`create ${record.key}`);
       const error = faults.create?.(record);
       if (error) throw error;
-      return store.create(record);
+      const created = await store.create(record);
+      const late = faults.afterCreate?.(record);
+      if (late) throw late;
+      return created;
     },
     async update(record, version) {
       calls.push(`update ${record.key} ${record.status}`);
@@ -47,6 +54,7 @@ export function fakeJournal(options: { description?: string; now?: () => number 
       const updated = await store.update(record, version);
       const late = faults.afterUpdate?.(record);
       if (late) throw late;
+      if (updated !== undefined && faults.refusedAfterApply?.(record) === true) return undefined;
       return updated;
     },
     list: () => store.list(),
