@@ -1,58 +1,80 @@
-// Benchmarks: what sms-incident costs over a bare straight-line fdk function making the same five
-// B2C Service calls with fetch (bench/baseline-func.mjs), from spawn to first answer and warm, on
-// Node 20 and Node 22. Shared, noisy machine: subjects and baseline are measured in the same run,
+// Benchmarks: what sms-incident costs over the seed port (bench/baseline-func.mjs: the guide's five
+// straight-line B2C Service calls with fetch), from spawn to first answer and warm, in the shapes
+// users run. Shared, noisy machine: subjects and seed port are measured in the same run,
 // interleaved (cold starts one after the other, warm calls in alternating blocks), and compared by
 // medians; absolute times drift, ratios much less.
 //
-//   off  telemetry off, memory journal (the defaults)
-//   on   Vault, Monitoring, Logging and OTLP stand-ins (signatures checked), file journal
+// Row sets (BENCH_SETS, comma-separated; default `production,fast`):
+//   production  B2C Service BENCH_B2C_MS (100 ms) away, the OCI services BENCH_OCI_MS (30 ms) away:
+//               telemetry on (Vault, Monitoring, Logging, OTLP stand-ins) and the run journal on
+//               the Object Storage stand-in, all checking every OCI signature. Prints the round
+//               trips each webhook waited for (journal, telemetry, B2C).
+//   fast        B2C Service BENCH_FAST_B2C_MS (5 ms) away, telemetry off, memory journal.
+//   soak        RSS over BENCH_SOAK (10,000) warm runs, no latency: memory journal, file journal,
+//               telemetry on with the Object Storage journal.
 //
-// Run: npm run bench  (BENCH_CALLS warm calls per process, BENCH_COLD cold starts, BENCH_B2C_MS latency)
+// Latency is a proxy in front of each stand-in (bench/latency-proxy.ts): one round trip per request.
+// Run: npm run bench  (BENCH_CALLS warm calls, BENCH_COLD cold starts per subject; BENCH_NODE22=0
+// measures this runtime only)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmulator } from '../src/emulator/index.js';
-import { startFunction, type FnProcess } from '../src/local/index.js';
+import { type FnProcess, startFunction } from '../src/local/index.js';
+import { startObjectStorageStandin } from '../test/helpers/object-storage-standin.js';
 import { ociTestIdentity } from '../test/helpers/oci-keys.js';
 import { startOciStandIns } from '../test/helpers/oci-stand-ins.js';
+import { type CriticalPath, criticalPath } from './critical-path.js';
+import { startLatencyProxy } from './latency-proxy.js';
 import { benchRuntimes, type Runtime } from './runtimes.js';
 
-const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
-const COLD = Number(process.env.BENCH_COLD ?? 9);
-const B2C_MS = Number(process.env.BENCH_B2C_MS ?? 5);
-const BLOCK = 50;
+const SETS = (process.env.BENCH_SETS ?? 'production,fast').split(',').map((s) => s.trim());
+const B2C_MS = Number(process.env.BENCH_B2C_MS ?? 100);
+const OCI_MS = Number(process.env.BENCH_OCI_MS ?? 30);
+const FAST_B2C_MS = Number(process.env.BENCH_FAST_B2C_MS ?? 5);
+const SOAK = Number(process.env.BENCH_SOAK ?? 10_000);
+const BLOCK = 25;
 const WARMUP = 20;
+const TRACED = 7;
 const FUNC = process.env.BENCH_FUNC ?? new URL('../dist/func.js', import.meta.url).pathname;
-const BASELINE = new URL('./baseline-func.mjs', import.meta.url).pathname;
+const SEED = new URL('./baseline-func.mjs', import.meta.url).pathname;
 const guide = JSON.parse(
   readFileSync(new URL('../test/fixtures/providers/twilio-message-resource.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 
-// ── the world: B2C Service emulator with latency, OCI stand-ins ─────────────────────────────────
+// ── the world: B2C Service emulator, OCI stand-ins, each behind a latency proxy ────────────────
 const emulator = await startEmulator({ username: 'bench', password: 'bench' });
-for (const path of ['/contacts', '/contacts/*', '/incidents', '/incidents/*'])
-  emulator.addFault({ method: '*', path, action: 'delay', delayMs: B2C_MS });
 const identity = ociTestIdentity();
+const keys = new Map([[identity.keyId, identity.publicKeyPem]]);
 const APM_KEY = 'bench-apm-data-key';
-const standIns = await startOciStandIns({
-  keys: new Map([[identity.keyId, identity.publicKeyPem]]),
-  apmDataKey: APM_KEY,
-});
+const standIns = await startOciStandIns({ keys, apmDataKey: APM_KEY });
 standIns.secrets.set('ocid1.vaultsecret.oc1.iad.bench.user', 'bench');
 standIns.secrets.set('ocid1.vaultsecret.oc1.iad.bench.password', 'bench');
 standIns.secrets.set('ocid1.vaultsecret.oc1.iad.bench.apm', APM_KEY);
+const objectStorage = await startObjectStorageStandin({ keys });
+const b2c = await startLatencyProxy(emulator.url, 0, () => 'b2c');
+const oci = await startLatencyProxy(standIns.url, 0, (path) => (path.startsWith('/20190301/') ? 'vault' : 'telemetry'));
+const journal = await startLatencyProxy(objectStorage.url, 0, () => 'journal');
 const journals = mkdtempSync(join(tmpdir(), 'bench-journal-'));
 
-const b2cEnv = { b2cservice_hostname: emulator.url, b2cservice_username: 'bench', b2cservice_password: 'bench' };
-type Subject = 'baseline' | 'off' | 'on';
-const SUBJECTS: readonly Subject[] = ['baseline', 'off', 'on'];
+/** seed: the seed port; off: telemetry off, memory journal; file: off with the file journal; prod: telemetry on, Object Storage journal. */
+type Subject = 'seed' | 'off' | 'file' | 'prod';
+const LABEL: Record<Subject, string> = {
+  seed: 'seed port',
+  off: 'telemetry off, memory journal',
+  file: 'telemetry off, file journal',
+  prod: 'telemetry on, Object Storage journal',
+};
+
 let journalSeq = 0;
 function envOf(subject: Subject): Record<string, string> {
-  if (subject === 'baseline') return b2cEnv;
+  const b2cEnv = { b2cservice_hostname: b2c.url, b2cservice_username: 'bench', b2cservice_password: 'bench' };
+  if (subject === 'seed') return b2cEnv;
   const common = { ...b2cEnv, webhook_signature: 'off' };
   if (subject === 'off') return common;
+  if (subject === 'file') return { ...common, run_journal: `file:${join(journals, String(++journalSeq))}` };
   return {
     ...common,
     ...identity.env,
@@ -61,14 +83,15 @@ function envOf(subject: Subject): Record<string, string> {
     b2cservice_password: 'unused',
     b2cservice_username_ocid: 'ocid1.vaultsecret.oc1.iad.bench.user',
     b2cservice_password_ocid: 'ocid1.vaultsecret.oc1.iad.bench.password',
-    oci_secrets_endpoint: standIns.url,
-    oci_monitoring_endpoint: standIns.url,
-    oci_logging_endpoint: standIns.url,
+    oci_secrets_endpoint: oci.url,
+    oci_monitoring_endpoint: oci.url,
+    oci_logging_endpoint: oci.url,
     oci_monitoring_compartment_id: 'ocid1.compartment.oc1..bench',
     oci_log_id: 'ocid1.log.oc1.iad.bench',
-    oci_apm_endpoint: standIns.url,
+    oci_apm_endpoint: oci.url,
     oci_apm_data_key_ocid: 'ocid1.vaultsecret.oc1.iad.bench.apm',
-    run_journal: `file:${join(journals, String(++journalSeq))}`,
+    run_journal: `oci-os://benchns/bench-runs/r${++journalSeq}/`,
+    oci_objectstorage_endpoint: journal.url,
   };
 }
 
@@ -98,7 +121,7 @@ async function invoke(fn: FnProcess): Promise<number> {
 }
 
 const start = (rt: Runtime, subject: Subject): Promise<FnProcess> =>
-  startFunction({ entry: subject === 'baseline' ? BASELINE : FUNC, env: envOf(subject), node: rt.node });
+  startFunction({ entry: subject === 'seed' ? SEED : FUNC, env: envOf(subject), node: rt.node });
 
 /** Spawn → first answer: what the first caller of a new container waits for. */
 async function coldOnce(rt: Runtime, subject: Subject): Promise<number> {
@@ -121,28 +144,46 @@ interface Warm {
   times: number[];
   /** [calls so far, RSS MB] after each block. */
   rss: [number, number][];
+  /** Round trips of a few webhooks made one at a time, after the timed calls. */
+  paths: CriticalPath[];
 }
 
-/** CALLS warm calls per subject, in alternating blocks, RSS sampled after each block. */
-async function warm(rt: Runtime): Promise<Record<Subject, Warm>> {
+/** `calls` warm calls per subject, in alternating blocks, RSS sampled after each block. */
+async function warm(
+  rt: Runtime,
+  subjects: readonly Subject[],
+  calls: number,
+  block = BLOCK,
+): Promise<Record<string, Warm>> {
   const fns = Object.fromEntries(
-    await Promise.all(SUBJECTS.map(async (s) => [s, await start(rt, s)] as const)),
+    await Promise.all(subjects.map(async (s) => [s, await start(rt, s)] as const)),
   ) as Record<Subject, FnProcess>;
-  const out: Record<Subject, Warm> = {
-    baseline: { times: [], rss: [] },
-    off: { times: [], rss: [] },
-    on: { times: [], rss: [] },
-  };
+  const out: Record<string, Warm> = Object.fromEntries(subjects.map((s) => [s, { times: [], rss: [], paths: [] }]));
   try {
-    for (const s of SUBJECTS) for (let i = 0; i < WARMUP; i++) await invoke(fns[s]); // JIT, pools, lazy loads
-    for (let done = 0; done < CALLS; done += BLOCK) {
-      for (const s of (done / BLOCK) % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) {
-        for (let i = 0; i < Math.min(BLOCK, CALLS - done); i++) out[s].times.push(await invoke(fns[s]));
-        out[s].rss.push([WARMUP + out[s].times.length, rssMb(fns[s].pid)]);
+    for (const s of subjects) for (let i = 0; i < WARMUP; i++) await invoke(fns[s]); // JIT, pools, lazy loads
+    for (let done = 0; done < calls; done += block) {
+      for (const s of (done / block) % 2 === 0 ? subjects : [...subjects].reverse()) {
+        for (let i = 0; i < Math.min(block, calls - done); i++) out[s]!.times.push(await invoke(fns[s]));
+        out[s]!.rss.push([WARMUP + out[s]!.times.length, rssMb(fns[s].pid)]);
+      }
+    }
+    for (const s of subjects) {
+      for (let i = 0; i < TRACED; i++) {
+        const t0 = performance.now();
+        await invoke(fns[s]);
+        const t1 = performance.now();
+        await new Promise((r) => setTimeout(r, Math.max(50, 3 * OCI_MS))); // late requests land
+        out[s]!.paths.push(
+          criticalPath(
+            [b2c, oci, journal].flatMap((p) => p.tripsSince(t0)),
+            t0,
+            t1,
+          ),
+        );
       }
     }
   } finally {
-    await Promise.all(SUBJECTS.map((s) => fns[s].stop()));
+    await Promise.all(subjects.map((s) => fns[s].stop()));
   }
   return out;
 }
@@ -150,91 +191,159 @@ async function warm(rt: Runtime): Promise<Record<Subject, Warm>> {
 const quantile = (xs: number[], q: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
 const median = (xs: number[]): number => quantile(xs, 0.5);
-/**
- * RSS growth in MB per 1000 calls between the middle and the end of the run, each the median of
- * three samples (one per block): the garbage collector's sawtooth would swamp a least-squares fit.
- */
-function trend(rss: [number, number][]): number {
-  if (rss.length < 6) return Number.NaN;
-  const at = (i: number): [number, number] => {
-    const window = rss.slice(i - 1, i + 2);
-    return [median(window.map(([x]) => x)), median(window.map(([, y]) => y))];
+const ms = (x: number): string => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
+const ratio = (a: number, b: number): string => `**${(a / b).toFixed(2)}×**`;
+
+/** Median round trips per kind, of the traced webhooks. */
+function trips(paths: readonly CriticalPath[]): string {
+  if (paths.length === 0) return '';
+  const kinds = ['journal', 'telemetry', 'vault', 'b2c'];
+  const med = (f: (p: CriticalPath) => number): number => median(paths.map(f));
+  const on = kinds
+    .map((k) => `${k} ${med((p) => p.byKind[k] ?? 0)}`)
+    .filter((s) => !s.endsWith(' 0') || s.startsWith('journal') || s.startsWith('b2c'));
+  const all = kinds.map((k) => `${k} ${med((p) => p.total[k] ?? 0)}`).filter((s) => !s.endsWith(' 0'));
+  return `${on.join(' + ')} waited for (made: ${all.join(', ') || 'none'}; ${med((p) => p.afterAnswer)} after the answer)`;
+}
+
+interface SetResult {
+  readonly name: string;
+  readonly header: string;
+  readonly rows: [string, string, Record<string, string>][];
+}
+
+async function coldAndWarm(
+  rt: Runtime,
+  subject: Subject,
+  cold: number,
+  calls: number,
+): Promise<{ cold: Record<string, number[]>; warm: Record<string, Warm> }> {
+  const subjects: Subject[] = ['seed', subject];
+  const times: Record<string, number[]> = { seed: [], [subject]: [] };
+  process.stderr.write(`${rt.label}: ${cold} cold starts each (${subjects.join(', ')})…\n`);
+  for (let i = 0; i < cold; i++)
+    for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) times[s]!.push(await coldOnce(rt, s));
+  process.stderr.write(`${rt.label}: ${calls} warm calls each…\n`);
+  return { cold: times, warm: await warm(rt, subjects, calls) };
+}
+
+function setLatency(b2cMs: number, ociMs: number): void {
+  b2c.latencyMs = b2cMs;
+  oci.latencyMs = ociMs;
+  journal.latencyMs = ociMs;
+}
+
+async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
+  setLatency(B2C_MS, OCI_MS);
+  const cold = Number(process.env.BENCH_COLD ?? 5);
+  const calls = Number(process.env.BENCH_CALLS ?? 100);
+  const rows: SetResult['rows'] = [
+    ['warm median (new sender: 5 B2C calls), sms-incident / seed port', '≤ 1.20×', {}],
+    ['cold: spawn → first webhook answered, sms-incident / seed port', '≤ 2.0×', {}],
+    ['warm p99, sms-incident / seed port', '—', {}],
+    ['round trips per webhook, sms-incident', '—', {}],
+    ['round trips per webhook, seed port', '—', {}],
+  ];
+  for (const rt of runtimes) {
+    const r = await coldAndWarm(rt, 'prod', cold, calls);
+    const w = (s: string): number[] => r.warm[s]!.times;
+    rows[0]![2][rt.label] =
+      `${ratio(median(w('prod')), median(w('seed')))} (${ms(median(w('prod')))} / ${ms(median(w('seed')))})`;
+    rows[1]![2][rt.label] =
+      `${ratio(median(r.cold.prod!), median(r.cold.seed!))} (${ms(median(r.cold.prod!))} / ${ms(median(r.cold.seed!))})`;
+    rows[2]![2][rt.label] = `${ms(quantile(w('prod'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
+    rows[3]![2][rt.label] = trips(r.warm.prod!.paths);
+    rows[4]![2][rt.label] = trips(r.warm.seed!.paths);
+  }
+  return {
+    name: 'production',
+    header: `Production shape: B2C Service ${B2C_MS} ms away, OCI services ${OCI_MS} ms away (a round trip per request; floor: 5 B2C calls = ${5 * B2C_MS} ms); ${LABEL.prod}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject.`,
+    rows,
   };
-  const [x0, y0] = at(Math.floor(rss.length / 2));
-  const [x1, y1] = at(rss.length - 2);
-  return ((y1 - y0) / (x1 - x0)) * 1000;
+}
+
+async function fast(runtimes: readonly Runtime[]): Promise<SetResult> {
+  setLatency(FAST_B2C_MS, 0);
+  const cold = Number(process.env.BENCH_COLD ?? 9);
+  const calls = Number(process.env.BENCH_CALLS ?? 500);
+  const rows: SetResult['rows'] = [
+    ['warm median, sms-incident / seed port', '≤ 1.10×', {}],
+    ['cold: spawn → first webhook answered, sms-incident / seed port', '≤ 2.0×', {}],
+    ['warm p99, sms-incident / seed port', '—', {}],
+  ];
+  for (const rt of runtimes) {
+    const r = await coldAndWarm(rt, 'off', cold, calls);
+    const w = (s: string): number[] => r.warm[s]!.times;
+    rows[0]![2][rt.label] =
+      `${ratio(median(w('off')), median(w('seed')))} (${ms(median(w('off')))} / ${ms(median(w('seed')))})`;
+    rows[1]![2][rt.label] =
+      `${ratio(median(r.cold.off!), median(r.cold.seed!))} (${ms(median(r.cold.off!))} / ${ms(median(r.cold.seed!))})`;
+    rows[2]![2][rt.label] = `${ms(quantile(w('off'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
+  }
+  return {
+    name: 'fast',
+    header: `B2C Service ${FAST_B2C_MS} ms away, ${LABEL.off}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject.`,
+    rows,
+  };
+}
+
+/** RSS after the first thousand runs, at the end, and the highest sample after the first thousand. */
+function rssCell(rss: [number, number][]): string {
+  const after = rss.filter(([n]) => n >= 1_000);
+  if (after.length === 0) return '';
+  const first = after[0]![1];
+  const last = after.at(-1)![1];
+  const max = Math.max(...after.map(([, y]) => y));
+  return `${first.toFixed(0)} → ${last.toFixed(0)} MB (max ${max.toFixed(0)})`;
+}
+
+async function soak(runtimes: readonly Runtime[]): Promise<SetResult> {
+  setLatency(0, 0);
+  const subjects: Subject[] = ['seed', 'off', 'file', 'prod'];
+  const rows: SetResult['rows'] = subjects.map((s) => [
+    `RSS after 1,000 → ${SOAK.toLocaleString('en')} warm runs: ${LABEL[s]}`,
+    s === 'seed' ? '—' : '≤ 160 MB, flat',
+    {},
+  ]);
+  for (const rt of runtimes) {
+    process.stderr.write(`${rt.label}: ${SOAK} warm calls each (${subjects.join(', ')})…\n`);
+    const w = await warm(rt, subjects, SOAK, 500);
+    subjects.forEach((s, i) => {
+      rows[i]![2][rt.label] = rssCell(w[s]!.rss);
+    });
+  }
+  return {
+    name: 'soak',
+    header: `RSS of one warm container over ${SOAK.toLocaleString('en')} webhooks (new sender each), no added latency.`,
+    rows,
+  };
 }
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────────────
-const { runtimes, missing } = benchRuntimes();
+const { runtimes, missing } =
+  process.env.BENCH_NODE22 === '0'
+    ? { runtimes: benchRuntimes().runtimes.slice(0, 1), missing: undefined }
+    : benchRuntimes();
 const load0 = loadavg()[0]!;
-const cold = new Map<string, Record<Subject, number[]>>();
-const warmRuns = new Map<string, Record<Subject, Warm>>();
-for (const rt of runtimes) {
-  process.stderr.write(`${rt.label}: ${COLD} cold starts each…\n`);
-  const times: Record<Subject, number[]> = { baseline: [], off: [], on: [] };
-  for (let i = 0; i < COLD; i++) {
-    for (const s of i % 2 === 0 ? SUBJECTS : [...SUBJECTS].reverse()) times[s].push(await coldOnce(rt, s));
-  }
-  cold.set(rt.label, times);
-  process.stderr.write(`${rt.label}: ${CALLS} warm calls each…\n`);
-  warmRuns.set(
-    rt.label,
-    CALLS > 0
-      ? await warm(rt)
-      : { baseline: { times: [], rss: [] }, off: { times: [], rss: [] }, on: { times: [], rss: [] } },
-  );
+const results: SetResult[] = [];
+for (const set of SETS) {
+  if (set === 'production') results.push(await production(runtimes));
+  else if (set === 'fast') results.push(await fast(runtimes));
+  else if (set === 'soak') results.push(await soak(runtimes));
+  else throw new Error(`unknown bench set ${set} (production, fast, soak)`);
 }
 const load1 = loadavg()[0]!;
-await emulator.close();
-await standIns.close();
+await Promise.all([
+  emulator.close(),
+  standIns.close(),
+  objectStorage.close(),
+  b2c.close(),
+  oci.close(),
+  journal.close(),
+]);
 rmSync(journals, { recursive: true, force: true });
 
-// ── the table ───────────────────────────────────────────────────────────────────────────────────
-const ms = (x: number): string => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
-const ratio = (a: number, b: number): string => `**${(a / b).toFixed(2)}×**`;
-function cell(rt: Runtime, row: string): string {
-  const c = cold.get(rt.label)!;
-  const w = warmRuns.get(rt.label)!;
-  const base = median(c.baseline);
-  const wb = median(w.baseline.times);
-  switch (row) {
-    case 'cold-off':
-      return `${ratio(median(c.off), base)} (${ms(median(c.off))} / ${ms(base)})`;
-    case 'cold-on':
-      return `${ratio(median(c.on), base)} (${ms(median(c.on))} / ${ms(base)})`;
-    case 'warm-off':
-      return `${ratio(median(w.off.times), wb)} (${ms(median(w.off.times))} / ${ms(wb)})`;
-    case 'warm-on':
-      return `${ratio(median(w.on.times), wb)} (${ms(median(w.on.times))} / ${ms(wb)})`;
-    case 'p99':
-      return `${ms(quantile(w.off.times, 0.99))} / ${ms(quantile(w.on.times, 0.99))} (baseline ${ms(quantile(w.baseline.times, 0.99))})`;
-    case 'rss': {
-      if (w.off.rss.length === 0) return '';
-      const last = (x: Warm): string =>
-        `${x.rss.at(-1)![1].toFixed(0)} MB, ${trend(x.rss) >= 0 ? '+' : ''}${trend(x.rss).toFixed(1)} MB/1000`;
-      return `${last(w.off)} / ${last(w.on)} (baseline ${last(w.baseline)})`;
-    }
-    default:
-      return '';
-  }
-}
-const rows: [string, string, string][] = [
-  [
-    'cold: spawn → first webhook answered (new sender, 5 B2C calls), telemetry off, memory journal',
-    '≤ 2.0×',
-    'cold-off',
-  ],
-  ['cold: the same, telemetry on (Vault, Monitoring, Logging, OTLP stand-ins), file journal', '≤ 2.5×', 'cold-on'],
-  ['warm median, telemetry off', '≤ 1.10×', 'warm-off'],
-  ['warm median, telemetry on', '≤ 1.20×', 'warm-on'],
-  ['warm p99, telemetry off / on', '—', 'p99'],
-  [
-    `RSS after ${WARMUP + CALLS} warm runs and its trend (middle → end), telemetry off / on`,
-    '≤ 128 MB, no growth',
-    'rss',
-  ],
-];
+// ── the tables ──────────────────────────────────────────────────────────────────────────────────
 const cpu = cpus();
 const git = (() => {
   try {
@@ -244,12 +353,14 @@ const git = (() => {
   }
 })();
 console.log(
-  `sms-incident benchmark (commit ${git}): ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, load ${load0.toFixed(1)} → ${load1.toFixed(1)}; ` +
-    `B2C latency ${B2C_MS} ms per call; ${COLD} cold starts and ${CALLS} warm calls (+${WARMUP} warm-up) per subject, interleaved; medians.\n` +
-    'Ratios: sms-incident ÷ bare straight-line fdk function (bench/baseline-func.mjs), same runtime, same run.\n',
+  `sms-incident benchmark (commit ${git}): ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, load ${load0.toFixed(1)} → ${load1.toFixed(1)}; interleaved; medians.\n` +
+    'Ratios: sms-incident ÷ the seed port (bench/baseline-func.mjs: the five straight-line B2C calls), same runtime, same run.',
 );
-console.log(`| measure | target | ${runtimes.map((r) => r.label).join(' | ')} |`);
-console.log(`|---|---|${runtimes.map(() => '---').join('|')}|`);
-for (const [label, target, key] of rows)
-  console.log(`| ${label} | ${target} | ${runtimes.map((r) => cell(r, key)).join(' | ')} |`);
+for (const r of results) {
+  console.log(`\n${r.header}\n`);
+  console.log(`| measure | target | ${runtimes.map((x) => x.label).join(' | ')} |`);
+  console.log(`|---|---|${runtimes.map(() => '---').join('|')}|`);
+  for (const [label, target, cells] of r.rows)
+    console.log(`| ${label} | ${target} | ${runtimes.map((x) => cells[x.label] ?? '').join(' | ')} |`);
+}
 if (missing) console.log(`\n${missing}`);

@@ -1,43 +1,21 @@
 /**
- * Telemetry of the function, set up once per container and used per invocation: a SERVER span
- * (joining the caller's W3C trace), JSON logs with trace ids, engine hooks for spans, metrics
- * and log lines, a traced fetch, and one bounded flush of metrics, logs and spans in `finally`.
- * Nothing here can change an answer: every failure is caught, counted and logged once.
+ * Telemetry of the function, set up once per container (the OCI clients, the tracer and its
+ * exporter, the traced fetch) and lent to each invocation (invocation.ts: its trace, metrics and
+ * log, flushed together and bounded when it ends). Nothing here can change an answer: every
+ * failure is caught, counted and logged once.
  */
-import {
-  ROOT_CONTEXT,
-  TraceFlags,
-  isSpanContextValid,
-  SpanKind,
-  SpanStatusCode,
-  context,
-  propagation,
-  trace,
-  type Context,
-  type Span,
-  type TextMapGetter,
-} from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import {
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_URL_PATH,
-} from '@opentelemetry/semantic-conventions';
-import type { RunHooks, RunResult } from '../src/engine/index.js';
-import { maskPhone, redactPhones } from '../src/log/redact.js';
-import { VERSION } from '../src/version.js';
-import { answerFault, type AnswerOutcome } from './answer-fault.js';
-import { combineHooks } from './combine-hooks.js';
-import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
-import { invocationLog, type InvocationLog } from './invocation-log.js';
-import { deferredExporter } from './deferred-exporter.js';
 import { createLogger, type Logger, type LogLevelName } from '../src/log/logger.js';
-import { MetricBatch } from './metric-batch.js';
+import { VERSION } from '../src/version.js';
+import { parseOtlpHeaders, type TelemetryConfig } from './config.js';
+import { deferredExporter } from './deferred-exporter.js';
+import { type FlushTargets, Invocation, type InvocationTelemetry, type TelemetryKind } from './invocation.js';
+import { invocationLog } from './invocation-log.js';
+import { InvocationMetrics } from './invocation-metrics.js';
+import { InvocationTrace, type ObservedRequest } from './invocation-trace.js';
 import type { OciSinks } from './oci-sinks.js';
-import { runLogHooks } from './run-log.js';
-import { recordRunMetrics } from './run-metrics.js';
-import { SagaAttr, Semconv, setSafeAttributes } from './span-attributes.js';
-import { spanHooks } from './span-hooks.js';
+import { Semconv } from './span-attributes.js';
 import { tracedFetch } from './traced-fetch.js';
 import { apmTracesUrl, createTracing, type Tracing } from './tracing.js';
 
@@ -55,33 +33,8 @@ export interface FunctionTelemetryOptions {
   readonly apmDataKey?: () => Promise<string | undefined>;
 }
 
-type Kind = 'metrics' | 'logs' | 'traces';
-
-/** What telemetry reads of the webhook request (the function's `WebhookRequest` fits it). */
-export interface ObservedRequest {
-  /** A client header, case-insensitive; null when absent (`traceparent`, `b3`). */
-  header(name: string): string | null;
-  readonly url: string | null;
-  readonly method: string | null;
-  readonly callId: string | undefined;
-}
-
-/** The side of one invocation that the handler talks to. */
-export interface InvocationTelemetry {
-  readonly log: Logger;
-  readonly traceId: string;
-  /** Runs `fn` with the SERVER span active. */
-  within<T>(fn: () => Promise<T>): Promise<T>;
-  /** The accepted webhook: names the provider on metrics and the span. */
-  accepted(sms: { provider: string; messageId?: string; from?: string }): void;
-  rejected(reason: string): void;
-  /** A delivery answered from the journal: counted, and its span linked to the run's original trace. */
-  duplicate(original?: { runId: string; traceId?: string; spanId?: string }): void;
-  /** Engine hooks: spans, log lines and run metrics. */
-  runHooks(runLog: Logger): RunHooks;
-  /** Counts the answer, ends the SERVER span and flushes everything within the budget. Never rejects. */
-  end(status: number, outcome?: AnswerOutcome): Promise<void>;
-}
+export type { InvocationTelemetry } from './invocation.js';
+export type { ObservedRequest } from './invocation-trace.js';
 
 export class FunctionTelemetry {
   readonly config: TelemetryConfig;
@@ -95,7 +48,7 @@ export class FunctionTelemetry {
   /** Loading with the first run (the OCI SDK): awaited by the flush only. */
   readonly #sinks: Promise<OciSinks> | undefined;
   readonly #shipLogs: boolean;
-  readonly #failures: Record<Kind, number> = { metrics: 0, logs: 0, traces: 0 };
+  readonly #failures: Record<TelemetryKind, number> = { metrics: 0, logs: 0, traces: 0 };
   readonly #options: FunctionTelemetryOptions;
 
   constructor(options: FunctionTelemetryOptions) {
@@ -198,133 +151,38 @@ export class FunctionTelemetry {
     );
   }
 
-  /** Starts one invocation's telemetry. Never throws. */
+  /** Starts one invocation's telemetry: its trace, metrics and log, each with its own flush. Never throws. */
   async begin(request: ObservedRequest): Promise<InvocationTelemetry> {
     const tracing = await this.#tracingReady().catch(() => undefined);
-    const tracer = tracing?.tracer ?? trace.getTracer('noop');
-    const getter: TextMapGetter<ObservedRequest> = {
-      get: (carrier, key) => carrier.header(key) ?? undefined,
-      keys: () => [],
-    };
-    let parent = ROOT_CONTEXT;
-    try {
-      if (tracing) parent = propagation.extract(ROOT_CONTEXT, request, getter);
-    } catch {
-      // a header we cannot read starts a new trace
-    }
-    const route = (request.url ?? '/').split('?')[0] ?? '/';
-    const method = request.method ?? 'POST';
-    const server: Span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
-    setSafeAttributes(server, {
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_PATH]: route,
-      // The gateway's deployment path is the route: there are no path parameters in it.
-      [Semconv.httpRoute]: route,
-      [Semconv.faasTrigger]: 'http',
-      [Semconv.urlScheme]: forwardedScheme(request),
-      [SagaAttr.fnCallId]: request.callId,
-    });
-    const serverCtx: Context = trace.setSpan(parent, server);
-    const traceId = tracing ? server.spanContext().traceId : '';
-
-    const il: InvocationLog = invocationLog({
+    const logs = invocationLog({
       level: this.#level,
       write: this.#write,
       ship: this.#shipLogs,
       base: { fnCallId: request.callId },
     });
-    const batch = new MetricBatch();
-    const dims = { functionName: this.functionName, provider: 'unknown' };
-    let runFailed = false;
-    let runError: string | undefined;
-    let messageId: string | undefined;
+    return new Invocation(
+      new InvocationTrace(tracing, request),
+      new InvocationMetrics(this.functionName),
+      logs,
+      this.#targets(tracing),
+      request.callId,
+    );
+  }
 
+  #targets(tracing: Tracing | undefined): FlushTargets {
     return {
-      log: il.log,
-      traceId,
-      within: (fn) => context.with(serverCtx, fn),
-      accepted: (sms) => {
-        dims.provider = sms.provider;
-        messageId = sms.messageId;
-        setSafeAttributes(server, {
-          [SagaAttr.provider]: sms.provider,
-          [SagaAttr.messageId]: sms.messageId,
-          [SagaAttr.from]: sms.from ? maskPhone(sms.from) : undefined,
-        });
-      },
-      rejected: (reason) => batch.add('WebhookRejected', { functionName: this.functionName, reason }, 1),
-      duplicate: (original) => {
-        batch.add('DuplicateWebhook', dims, 1);
-        if (original === undefined) return;
-        server.setAttribute(SagaAttr.runId, original.runId);
-        if (
-          original.traceId &&
-          original.spanId &&
-          isSpanContextValid({ traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED })
-        ) {
-          server.addLink({
-            context: { traceId: original.traceId, spanId: original.spanId, traceFlags: TraceFlags.SAMPLED },
-            attributes: { [SagaAttr.runId]: original.runId },
-          });
-        }
-      },
-      runHooks: (runLog) => {
-        const spans = spanHooks(tracer, serverCtx);
-        return combineHooks(runLogHooks(runLog, { attemptSpan: spans.attemptSpan }), spans, {
-          onRunEnd: ({ result }: { result: RunResult<unknown> }) => {
-            runFailed = result.status === 'failed';
-            if (result.error) runError = `${result.failedStep ?? 'run'}: ${result.error.message}`;
-            recordRunMetrics(batch, result, dims);
-          },
-        });
-      },
-      end: async (status, outcome) => {
-        try {
-          const answered = answerFault(status, outcome);
-          batch.add('WebhookAnswered', { functionName: this.functionName, ...answered }, 1);
-          server.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-          if (status >= 500) {
-            server.setStatus({
-              code: SpanStatusCode.ERROR,
-              message: redactPhones(runError ?? `answered ${status}: ${answered.outcome}`).slice(0, 1_000),
-            });
-            server.setAttribute(Semconv.errorType, answered.outcome);
-          }
-          server.end();
-          if (runFailed || status >= 500) il.releaseDebug();
-          const budget = this.config.telemetry_flush_budget_ms;
-          await Promise.all([
-            this.#guard('metrics', async () => {
-              if (batch.size === 0) return;
-              const metrics = (await this.#sinks)?.metrics;
-              if (!metrics) return;
-              const result = await metrics.post(batch, budget);
-              if (result.refused.length > 0)
-                this.#stdout.warn('OCI Monitoring refused metrics', {
-                  refused: result.refused.join('; ').slice(0, 2_000),
-                  fnCallId: request.callId,
-                });
-            }),
-            this.#guard('logs', async () => {
-              const logs = (await this.#sinks)?.logs;
-              if (logs)
-                await logs.ship(il.batch, { source: this.functionName, subject: messageId ?? request.callId }, budget);
-            }),
-            this.#guard('traces', async () => {
-              await this.#exporterReady;
-              const error = await tracing?.flush(budget);
-              if (error) throw new Error(error);
-            }),
-          ]);
-        } catch {
-          // end() never rejects
-        }
-      },
+      functionName: this.functionName,
+      budgetMs: this.config.telemetry_flush_budget_ms,
+      sinks: this.#sinks,
+      tracing,
+      exporterReady: () => this.#exporterReady,
+      guard: (kind, work) => this.#guard(kind, work),
+      warn: (message, fields) => this.#stdout.warn(message, fields),
     };
   }
 
   /** Telemetry's own failures: counted; the first (and every 100th) logged on stdout only. */
-  async #guard(kind: Kind, work: () => Promise<void>): Promise<void> {
+  async #guard(kind: TelemetryKind, work: () => Promise<void>): Promise<void> {
     try {
       await work();
       if (this.#failures[kind] > 0) {
@@ -342,7 +200,7 @@ export class FunctionTelemetry {
     }
   }
 
-  failures(): Readonly<Record<Kind, number>> {
+  failures(): Readonly<Record<TelemetryKind, number>> {
     return { ...this.#failures };
   }
 }
@@ -364,13 +222,4 @@ export function resourceAttributes(
     ...(region ? { [Semconv.cloudRegion]: region } : {}),
     ...parseOtlpHeaders(env.OTEL_RESOURCE_ATTRIBUTES),
   };
-}
-
-/** The scheme the caller used (the gateway's `X-Forwarded-Proto`), `https` when unsaid; a broken header read is `https` too. */
-function forwardedScheme(request: ObservedRequest): string {
-  try {
-    return request.header('x-forwarded-proto')?.split(',')[0]?.trim() || 'https';
-  } catch {
-    return 'https';
-  }
 }

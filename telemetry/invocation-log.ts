@@ -5,6 +5,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { createLogger, LogLevel, type LogFields, type Logger, type LogLevelName } from '../src/log/logger.js';
 import { newLogBatch, type LogBatch } from './log-batch.js';
+import type { LogSink } from './log-shipper.js';
 
 export interface InvocationLog {
   readonly log: Logger;
@@ -12,6 +13,8 @@ export interface InvocationLog {
   readonly batch: LogBatch;
   /** Writes the held-back debug lines (run failed): an SRE gets the detail exactly when needed. */
   releaseDebug(): void;
+  /** Ships the lines written so far with one `PutLogs`; without a sink (shipping off), nothing. */
+  flush(sink: LogSink | undefined, meta: { source: string; subject?: string }, budgetMs: number): Promise<void>;
 }
 
 /**
@@ -68,6 +71,9 @@ export function invocationLog(options: {
     batch,
     releaseDebug() {
       for (const line of held.splice(0)) emit(line);
+    },
+    async flush(sink, meta, budgetMs) {
+      if (sink !== undefined) await sink.ship(batch, meta, budgetMs);
     },
   };
 }

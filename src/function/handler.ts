@@ -69,7 +69,8 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
       });
       result = toHttp(rejected(500, 'internal error'));
     } finally {
-      // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget.
+      // Every exit path: metrics, logs and spans leave before the answer, within a bounded budget
+      // (already under way when the run's answer was decided: then this waits for that flush).
       await inv.end(result.status, result.outcome);
     }
     return reply(ctx, result);
@@ -180,6 +181,8 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     log,
     hooks: (runLog) => inv.runHooks(runLog),
     onDuplicate: (original) => inv.duplicate(original),
+    // The flush goes out with the run's final record instead of after it (the handler's end() then finds it under way).
+    onAnswer: (decided) => void inv.end(decided.status, decided.outcome),
   });
   return toHttp(result, received.dialect, config.inbound.reply_template);
 }

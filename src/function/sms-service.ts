@@ -31,7 +31,13 @@ export interface SmsServiceParts {
 }
 
 /** One delivery of one message (see {@link Delivery}). */
-export type AcceptOptions = Delivery;
+export type AcceptOptions = Delivery & {
+  /**
+   * Told the run's answer as soon as it is decided, before its final record is written: what only
+   * needs the answer (the telemetry flush) goes out at the same time as that write.
+   */
+  readonly onAnswer?: (answer: Answer) => void;
+};
 
 /**
  * The parts as the config says: B2C Service's Connect REST client as the desk, the journal at
@@ -65,7 +71,7 @@ export function assembleSmsService(
     platform.journal ??
     journalFor(
       config.journal.run_journal,
-      objectStorageOpener({ env: platform.env, existenceByListing: true, ...(endpoint ? { endpoint } : {}) }),
+      objectStorageOpener({ env: platform.env, ...(endpoint ? { endpoint } : {}) }),
     );
   return createSmsService(config, { journal, desk });
 }
@@ -89,6 +95,7 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
     clock,
   });
   return {
-    accept: async (sms, options) => answerTo(await runs.handle(sms, options)),
+    accept: async (sms, { onAnswer, ...delivery }) =>
+      answerTo(await runs.handle(sms, delivery, onAnswer && ((result) => onAnswer(runAnswer(result))))),
   };
 }

@@ -76,7 +76,12 @@ export class IdempotentRuns<S extends object> {
   }
 
   /** Claims, then runs (or resumes) the run or says why not. Throws only what the workflow's runner throws. */
-  async handle(sms: InboundSms, delivery: Delivery): Promise<IdempotencyOutcome<S>> {
+  async handle(
+    sms: InboundSms,
+    delivery: Delivery,
+    /** Told the run's result as soon as it is known, before its final record is written (the caller's answer is decided then). */
+    onResult?: (result: RunResult<S>) => void,
+  ): Promise<IdempotencyOutcome<S>> {
     const { journal, workflow } = this.#parts;
     const log = delivery.log ?? createLogger();
     this.#warnIfMemory(log);
@@ -144,6 +149,7 @@ export class IdempotentRuns<S extends object> {
       },
       // The journal keeps the answer as data (status and body) and replays it to duplicates.
       answer: (result) => {
+        onResult?.(result);
         const { status, body } = this.#parts.answer(result);
         return { status, body };
       },

@@ -49,13 +49,18 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
     if (++storeErrors > 1) throw error;
     return undefined;
   };
+  // A new message is the common case: the create-only write answers "new" or "exists" in one
+  // round trip, with no read before it (a read first would cost a round trip on every message).
+  let tryCreate = true;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const current = await journal.get(req.key);
-    if (current === undefined) {
+    if (tryCreate) {
       const created = await journal.create(newRecord(req)).catch(unknownOutcome);
       if (created !== undefined) return { kind: 'run', mode: 'new', claimed: created };
-      continue; // someone created it first, or we did unseen: read it
+      // someone created it first, or we did unseen: read it
     }
+    const current = await journal.get(req.key);
+    tryCreate = current === undefined;
+    if (current === undefined) continue;
     const { record } = current;
     if (record.payloadHash !== req.payloadHash) return { kind: 'mismatch', record };
     // Our own write whose answer was lost (a store-side retry then saw it as taken): it is ours.

@@ -27,8 +27,9 @@ export interface ObjectStorageJournalOptions {
  *
  * With each new record, two small index objects, so the CLI never reads the whole bucket:
  * `by-time/<startedAt ms, 13 digits>_<hash>` (names sort by time: a window is one ranged LIST)
- * and `by-run/<runId>` (its body names the record). They are written after the claim and only
- * help reading: a failed index write never fails a claim (`runs list --scan` still finds the run).
+ * and `by-run/<runId>` (its body names the record). They are written after the claim, without
+ * holding it up, and only help reading: a failed index write never fails a claim (`runs list
+ * --scan` still finds the run).
  */
 export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJournal {
   const { client, namespace: namespaceName, bucket: bucketName, prefix } = options;
@@ -151,7 +152,8 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     },
     async create(record) {
       const created = await put(record, { ifNoneMatch: '*' });
-      if (created !== undefined) await index(record);
+      // The index only helps reading: its writes go out beside the run's first step, not before it.
+      if (created !== undefined) void index(record);
       return created;
     },
     update: (record, version) => put(record, { ifMatch: version }),

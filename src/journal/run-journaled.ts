@@ -55,25 +55,17 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
   const state: S = Object.assign({}, run.initialState, ...completed.map((step) => step.output));
 
   const writer = new RecordWriter(run.journal, run.claimed, run.owner);
-  let lost = false;
-  const checkpoint = async (e: StepCheckpoint): Promise<void> => {
-    const entry: StepEntry = { ...e.record, finishedAt: now() };
-    try {
-      await writer.commit((r) => ({ ...r, steps: upsert(r.steps, entry, run.workflow), updatedAt: now() }));
-    } catch (error) {
-      lost = error instanceof LeaseLostError;
-      throw error;
-    }
-  };
-
+  const checkpoints = new Checkpoints(writer, run.workflow, now);
   const result = await runWorkflow(run.workflow, state, {
     ...run.options,
     runId: record.runId,
     // A journaled step is the engine's step record (its output included), and when it ended.
     completedSteps: completed,
-    checkpoint,
+    checkpoint: (e) => checkpoints.add(e),
   });
   const answer = run.answer(result);
+  // The final record carries every step: it waits only for the checkpoint still in flight.
+  const lost = await checkpoints.settled();
   if (lost) return { result, answer, saved: false };
 
   const undone = new Map(result.compensations.map((c) => [c.step, c]));
@@ -121,6 +113,60 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
     // The work is done and its outcome is in the answer: a failed final write must not hide it.
     // The record stays `running` with every step journaled; after the lease, a redelivery finishes it.
     return { result, answer, saved: false, ...(error instanceof LeaseLostError ? {} : { saveError: error }) };
+  }
+}
+
+/**
+ * Step checkpoints, written in the background one at a time: the next step's B2C call does not
+ * wait for the previous step's write (a crash before it lands loses at most that step's entry,
+ * and every write step finds its own earlier effect by reconciliation on the next delivery:
+ * docs/exactly-once.md, "Which write protects against which crash"). Entries that arrive while a
+ * write is in flight go out together in the next one; the last step's entry is not written on its
+ * own: the final record carries it. A write that failed stops the run at the next checkpoint.
+ */
+class Checkpoints<S> {
+  readonly #pending: StepEntry[] = [];
+  readonly #last: string | undefined;
+  #inFlight: Promise<void> | undefined;
+  #failure: { error: unknown } | undefined;
+
+  constructor(
+    readonly writer: RecordWriter,
+    readonly workflow: WorkflowDefinition<S>,
+    readonly now: () => number,
+  ) {
+    this.#last = workflow.steps.at(-1)?.name;
+  }
+
+  /** The engine's checkpoint: queues the entry; throws the failure of an earlier write. */
+  async add(e: StepCheckpoint): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure.error;
+    this.#pending.push({ ...e.record, finishedAt: this.now() });
+    if (e.record.name === this.#last || this.#inFlight !== undefined) return;
+    this.#inFlight = this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending.length > 0 && this.#failure === undefined) {
+        const entries = this.#pending.splice(0);
+        await this.writer.commit((r) => ({
+          ...r,
+          steps: entries.reduce((steps, entry) => upsert(steps, entry, this.workflow), r.steps),
+          updatedAt: this.now(),
+        }));
+      }
+    } catch (error) {
+      this.#failure = { error };
+    } finally {
+      this.#inFlight = undefined;
+    }
+  }
+
+  /** Waits for the write in flight; true when the run was lost to another execution meanwhile. */
+  async settled(): Promise<boolean> {
+    await this.#inFlight;
+    return this.#failure?.error instanceof LeaseLostError;
   }
 }
 

@@ -60,7 +60,9 @@ describe("exactly once with the Object Storage journal, signed with the function
     });
     const puts = standin.requests().filter((r) => r.method === 'PUT' && r.path.includes('%2Fruns%2F'));
     expect(puts[0]).toMatchObject({ ifNoneMatch: '*', status: 200 });
-    expect(puts.slice(1).every((r) => r.ifMatch !== undefined)).toBe(true);
+    // the redelivery's claim is a create-only PUT too, refused with 412 (no read before it); every other write is if-match
+    expect(puts.filter((r) => r.ifNoneMatch === '*').map((r) => r.status)).toEqual([200, 412]);
+    expect(puts.filter((r) => r.ifNoneMatch === undefined).every((r) => r.ifMatch !== undefined)).toBe(true);
   });
 
   it('fails closed with 503 and no call to B2C Service when the bucket refuses the function', async () => {

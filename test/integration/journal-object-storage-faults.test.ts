@@ -59,10 +59,12 @@ function journal(): RunJournal {
   return objectStorageJournal({ client, namespace: 'ns', bucket: 'runs', prefix: 'sms/', existenceByListing: true });
 }
 
-/** Faults for the PUTs numbered in `plan` (1-based, in arrival order); every other request passes. */
+/** Faults for the record PUTs numbered in `plan` (1-based, in arrival order); every other request (index writes too) passes. */
 function onPuts(plan: Record<number, StandinFault>): void {
   let puts = 0;
-  standin.setFaultPolicy(({ method }) => (method === 'PUT' ? plan[++puts] : undefined));
+  standin.setFaultPolicy(({ method, path }) =>
+    method === 'PUT' && path.includes('%2Fruns%2F') ? plan[++puts] : undefined,
+  );
 }
 
 const request = (owner: string): ClaimRequest => ({
@@ -137,8 +139,8 @@ describe('Object Storage journal faults', () => {
     ).toContain(412);
   });
 
-  it('ends a run whose checkpoint cannot be written as retryable, and the next delivery restarts it', async () => {
-    // Prepare: the first checkpoint meets 503 on every attempt (two SDK attempts, read back, two more)
+  it('ends a run whose checkpoint cannot be written as retryable at the next step, and the next delivery restarts it', async () => {
+    // Prepare: the first checkpoint (written while step b runs) meets 503 on every attempt (two SDK attempts, read back, two more)
     const j = journal();
     const mine = await claimed(j, 'o1');
     onPuts({
@@ -147,13 +149,30 @@ describe('Object Storage journal faults', () => {
       3: { kind: 'status', status: 503 },
       4: { kind: 'status', status: 503 },
     });
+    const ran: string[] = [];
+    // Step b ends once the four refusals have been answered (and the write has given up).
+    const refused = async (): Promise<void> => {
+      while (standin.requests().filter((r) => r.status === 503).length < 4) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+    };
+    const abc: typeof ab = {
+      name: 'abc',
+      steps: ['a', 'b', 'c'].map((name) => ({
+        name,
+        run: async () => {
+          ran.push(name);
+          if (name === 'b') await refused();
+          return {};
+        },
+      })),
+    };
 
     // Act
     const outcome = await runJournaled({
       journal: j,
       claimed: mine,
       owner: 'o1',
-      workflow: ab,
+      workflow: abc,
       initialState: {},
       options: { deadline: Date.now() + 30_000 },
       answer: () => ({ status: 503, body: {} }),
@@ -161,14 +180,37 @@ describe('Object Storage journal faults', () => {
     const next = await claimRun(j, request('o2'));
 
     // Assess
+    expect(ran).toEqual(['a', 'b']);
     expect(outcome.result).toMatchObject({
       status: 'failed',
-      failedStep: 'a',
+      failedStep: 'b',
       compensation: 'none',
       error: { type: 'JournalError', retryable: true },
     });
     expect(outcome.saved).toBe(true);
     expect(next).toMatchObject({ kind: 'run', mode: 'restart' });
+  });
+
+  it('answers the claim without waiting for the index writes, which still land', async () => {
+    // Prepare: index writes take 1 s; the client is warm (SDK loaded, key parsed)
+    const j = journal();
+    await j.list();
+    standin.setFaultPolicy(({ method, path }) =>
+      method === 'PUT' && !path.includes('%2Fruns%2F') ? { kind: 'delay', delayMs: 1_000 } : undefined,
+    );
+
+    // Act
+    const t0 = Date.now();
+    const claim = await claimRun(j, request('o1'));
+    const took = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 1_500));
+
+    // Assess
+    expect(claim.kind).toBe('run');
+    expect(took).toBeLessThan(1_000);
+    expect([...standin.objects().keys()].filter((k) => k.includes('/by-')).map((k) => k.split('/')[3])).toEqual(
+      expect.arrayContaining(['by-time', 'by-run']),
+    );
   });
 
   it('claims a new message without a 404 (the SDK prints a stderr warning for each one)', async () => {

@@ -170,7 +170,7 @@ describe('Class: IdempotentRuns', () => {
         traceId: 'trace-1',
         spanId: 'span-1',
       });
-      expect(journal.calls[0]).toBe(`get ${KEY}`);
+      expect(journal.calls[0]).toBe(`create ${KEY}`); // one create-only write claims a new message, no read first
       expect(duplicates).toEqual([]);
       if (outcome.state !== 'ran') return;
       expect(outcome.runId).toBe(record.runId);
@@ -310,6 +310,7 @@ describe('Class: IdempotentRuns', () => {
       // Prepare
       const { journal, runs, delivery, ran, lines } = setup();
       const down = new JournalError('store unreachable');
+      journal.faults.create = () => down;
       journal.faults.get = () => down;
 
       // Act
@@ -341,10 +342,10 @@ describe('Class: IdempotentRuns', () => {
       // Act
       const outcome = await runs.handle(sms, delivery());
 
-      // Assess
+      // Assess: step a's checkpoint is written while step b runs; the loss shows at the final write
       expect(outcome).toMatchObject({ state: 'ran', mode: 'new', saved: 'lease-lost' });
       expect(outcome).not.toHaveProperty('saveError');
-      expect(ran).toEqual(['a']);
+      expect(ran).toEqual(['a', 'b']);
       expect((await stored(journal)).lease?.owner).toBe('thief/y');
       expect(lines.find((l) => l.message === 'run outcome not saved in the journal')).toMatchObject({
         error: 'another execution owns the run now',

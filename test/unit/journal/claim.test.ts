@@ -57,6 +57,38 @@ describe('claimRun', () => {
     });
   });
 
+  it('claims a new key with one create-only write and no read before it; a known key costs the refused create and one read', async () => {
+    // Prepare
+    const inner = memoryJournal();
+    const calls: string[] = [];
+    const journal: RunJournal = {
+      ...inner,
+      get: (key) => {
+        calls.push('get');
+        return inner.get(key);
+      },
+      create: (record) => {
+        calls.push('create');
+        return inner.create(record);
+      },
+      update: (record, version) => {
+        calls.push('update');
+        return inner.update(record, version);
+      },
+    };
+
+    // Act
+    const first = await claimRun(journal, request());
+    const firstCalls = calls.splice(0);
+    const again = await claimRun(journal, request({ owner: 'call-2', runId: 'other' }));
+
+    // Assess
+    expect(first.kind).toBe('run');
+    expect(firstCalls).toEqual(['create']);
+    expect(again.kind).toBe('busy');
+    expect(calls).toEqual(['create', 'get', 'update']); // the update counts the duplicate
+  });
+
   it('answers busy with the time left on a live lease, and counts the duplicate', async () => {
     // Prepare
     const journal = memoryJournal();

@@ -165,21 +165,123 @@ describe('runJournaled', () => {
       answer,
     });
 
-    // Assess
+    // Assess: the final record is not written over the new owner's, nothing is undone
     expect(outcome.saved).toBe(false);
-    expect(outcome.result).toMatchObject({ status: 'failed', compensation: 'none', error: { type: 'LeaseLostError' } });
+    expect(outcome.saveError).toBeUndefined();
     expect(log).not.toContain('undo a');
     expect((await journal.get('k'))!.record).toMatchObject({ status: 'running', lease: { owner: 'o2' } });
   });
 
-  it('still answers the outcome when the final write fails, leaving every step journaled for a redelivery', async () => {
-    // Prepare: the store goes down after the last step's checkpoint
+  it('stops at the next step, without undoing anything, when a checkpoint written in the background finds the run taken over', async () => {
+    // Prepare: three steps; the lease is lost while step a's checkpoint is still to be written
+    const journal = memoryJournal();
+    const mine = await claimed(journal, 'o1');
+    const log: string[] = [];
+    await claimRun(journal, request('o2', { now: NOW + 5_000, leaseExpiresAt: NOW + 60_000 }));
+    const three: WorkflowDefinition<S> = {
+      ...workflow(log),
+      steps: [
+        ...workflow(log).steps,
+        {
+          name: 'c',
+          run: async () => {
+            log.push('c');
+            return {};
+          },
+        },
+      ],
+    };
+
+    // Act
+    const outcome = await runJournaled({
+      journal,
+      claimed: mine,
+      owner: 'o1',
+      workflow: three,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
+
+    // Assess
+    expect(outcome.saved).toBe(false);
+    expect(outcome.result).toMatchObject({ status: 'failed', compensation: 'none', error: { type: 'LeaseLostError' } });
+    expect(log).toEqual(['a', 'b with a=1']);
+    expect((await journal.get('k'))!.record).toMatchObject({ status: 'running', lease: { owner: 'o2' }, steps: [] });
+  });
+
+  it("starts the next step while the previous step's checkpoint is still being written", async () => {
+    // Prepare: the store holds every update until released
+    const inner = memoryJournal();
+    const held: (() => void)[] = [];
+    const slow: RunJournal = {
+      ...inner,
+      description: 'slow',
+      update: (r, v) => new Promise((resolve) => held.push(() => resolve(inner.update(r, v)))),
+    };
+    const log: string[] = [];
+    const beforeB = async (): Promise<void> => {
+      log.push(`updates held when b starts: ${held.length}`);
+      for (const release of held.splice(0)) release();
+    };
+    const claim = await claimed(inner, 'o1');
+    const releaseLater = setInterval(() => {
+      for (const release of held.splice(0)) release();
+    }, 5);
+
+    // Act
+    const outcome = await runJournaled({
+      journal: slow,
+      claimed: claim,
+      owner: 'o1',
+      workflow: workflow(log, { beforeB }),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    }).finally(() => clearInterval(releaseLater));
+
+    // Assess
+    expect(log.slice(0, 2)).toEqual(['a', 'updates held when b starts: 1']);
+    expect(outcome.saved).toBe(true);
+  });
+
+  it("writes the last step's entry with the final record, not on its own", async () => {
+    // Prepare
+    const inner = memoryJournal();
+    const written: string[] = [];
+    const counting: RunJournal = {
+      ...inner,
+      description: 'counting',
+      update: async (r, v) => {
+        written.push(`${r.status}:${r.steps.map((s) => s.name).join(',')}`);
+        return inner.update(r, v);
+      },
+    };
+    const log: string[] = [];
+
+    // Act
+    await runJournaled({
+      journal: counting,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
+
+    // Assess: step a's checkpoint, then the final record with both steps
+    expect(written).toEqual(['running:a', 'succeeded:a,b']);
+  });
+
+  it('still answers the outcome when the final write fails, leaving the earlier steps journaled for a redelivery', async () => {
+    // Prepare: the store goes down after the first step's checkpoint (the last step's entry goes with the final record)
     const inner = memoryJournal();
     let writes = 0;
     const flaky: RunJournal = {
       ...inner,
       description: 'flaky',
-      update: async (r, v) => (++writes > 2 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)),
+      update: async (r, v) => (++writes > 1 ? Promise.reject(new JournalError('store down')) : inner.update(r, v)),
     };
     const log: string[] = [];
 
@@ -200,6 +302,6 @@ describe('runJournaled', () => {
     expect(outcome.saveError).toBeInstanceOf(JournalError);
     const record = (await inner.get('k'))!.record;
     expect(record.status).toBe('running');
-    expect(record.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded']);
+    expect(record.steps.map((s) => [s.name, s.outcome])).toEqual([['a', 'succeeded']]);
   });
 });

@@ -121,20 +121,41 @@ describe('file journal on disk', () => {
 });
 
 describe('memory journal bounds (a warm container must not grow without end)', () => {
-  it('forgets the oldest finished runs beyond maxRecords, never one under a live lease', async () => {
-    // Prepare
-    const journal = memoryJournal({ maxRecords: 3, now: () => 1_500 });
+  it('forgets the oldest finished runs beyond its byte budget, never one under a live lease', async () => {
+    // Prepare: room for about three records
+    const one = JSON.stringify(sampleRecord('a', { status: 'succeeded', lease: undefined, payload: null })).length;
+    const journal = memoryJournal({ maxBytes: Math.floor(one * 3.5), now: () => 1_500 });
     await journal.create(sampleRecord('leased', { lease: { owner: 'o', expiresAt: 9_000 } }));
-    for (const key of ['a', 'b', 'c'])
-      await journal.create(sampleRecord(key, { status: 'succeeded', lease: undefined }));
+    for (const key of ['a', 'b']) await journal.create(sampleRecord(key, { status: 'succeeded', lease: undefined }));
 
     // Act
+    await journal.create(sampleRecord('c', { status: 'succeeded', lease: undefined }));
     await journal.create(sampleRecord('d', { status: 'succeeded', lease: undefined }));
 
     // Assess
     const keys = (await journal.list()).map((r) => r.key).sort();
-    expect(keys).toEqual(['c', 'd', 'leased']);
+    expect(keys).toContain('leased');
+    expect(keys).toContain('d');
     expect(await journal.get('a')).toBeUndefined();
+    expect(journal.bytes()).toBeLessThanOrEqual(Math.floor(one * 3.5) + one);
+  });
+
+  it('stays within its byte budget over many runs, each kept without its payload once it succeeded', async () => {
+    // Prepare
+    const journal = memoryJournal({ maxBytes: 200_000 });
+
+    // Act
+    for (let i = 0; i < 2_000; i++) {
+      const created = await journal.create(sampleRecord(`k${i}`, { payload: { text: 'x'.repeat(500) } }));
+      await journal.update({ ...created!.record, status: 'succeeded', lease: undefined }, created!.version);
+    }
+
+    // Assess
+    expect(journal.bytes()).toBeLessThanOrEqual(200_000);
+    const kept = await journal.list();
+    expect(kept.length).toBeGreaterThan(50);
+    expect(kept.every((r) => r.payload === null)).toBe(true);
+    expect((await journal.get('k1999'))?.record.status).toBe('succeeded');
   });
 
   it('forgets runs started before the redelivery window, and keeps those within it', async () => {
