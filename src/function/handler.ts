@@ -3,7 +3,7 @@ import {
   ConfigError,
   allowsClearText,
   environment,
-  loadConfig,
+  loadFunctionConfig,
   loadOciConfig,
   peekInboundConfig,
   type Config,
@@ -150,7 +150,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
   }
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadFunctionConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return configError(error, log);
@@ -203,7 +203,7 @@ async function sweep(request: WebhookRequest, inv: InvocationTelemetry, containe
   const log = inv.log;
   let config: Config;
   try {
-    config = loadConfig(await withVaultSecrets(container.env, request, log, container.vault));
+    config = loadFunctionConfig(await withVaultSecrets(container.env, request, log, container.vault));
   } catch (error) {
     if (error instanceof ConfigError) return configError(error, log);
     if (!(error instanceof VaultUnavailableError)) throw error;
