@@ -23,8 +23,6 @@ export interface AttemptInput {
   readonly now: number;
   /** `step` or `compensation of step`, for messages. */
   readonly label: string;
-  /** The previous attempt's error, passed on to the step. */
-  readonly previousError?: unknown;
   /** Every earlier attempt of the step, oldest first. */
   readonly earlierAttempts?: readonly EarlierAttempt[];
 }
@@ -69,7 +67,6 @@ export async function runAttempt(
     attemptDeadline: now + timeoutMs,
     runId,
     step,
-    ...(input.previousError === undefined ? {} : { previousError: input.previousError }),
     earlierAttempts: input.earlierAttempts ?? [],
   });
   // After a timeout nobody awaits this promise any more; make sure its late rejection is

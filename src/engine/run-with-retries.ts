@@ -100,7 +100,6 @@ export async function runWithRetries(input: RetryInput): Promise<RetryOutcome> {
           timeoutMs: plan.timeoutMs,
           now: attemptStart,
           label,
-          previousError: lastError,
           earlierAttempts: Object.freeze([...earlier]),
         }),
       );

@@ -30,8 +30,6 @@ export interface AttemptContext {
   readonly runId: string;
   /** The step's name. */
   readonly step: string;
-  /** The previous attempt's error, when this is a retry: lets a step check what an ambiguous failure left behind. */
-  readonly previousError?: unknown;
   /**
    * Every earlier attempt of this step in this execution, oldest first: an outcome that one of
    * them left unknown stays unknown until the step has read what happened, however later

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RetryableError, TerminalError } from '../../../src/engine/errors.js';
+import { TerminalError } from '../../../src/engine/errors.js';
 import { runWorkflow } from '../../../src/engine/run-workflow.js';
-import type {
-  AttemptContext,
-  StepCheckpoint,
-  StepDefinition,
-  StepRecord,
-  WorkflowDefinition,
-} from '../../../src/engine/types.js';
+import type { StepCheckpoint, StepDefinition, StepRecord, WorkflowDefinition } from '../../../src/engine/types.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 
 interface State {
@@ -163,34 +157,5 @@ describe('runWorkflow: checkpoints', () => {
     expect(result.error?.message).toBe('lease lost');
     expect(result.compensation).toBe('none');
     expect(result.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded', 'not-run']);
-  });
-});
-
-describe('runWorkflow: previous error on a retry', () => {
-  it('gives each retry the error of the attempt before it', async () => {
-    // Prepare
-    const contexts: AttemptContext[] = [];
-    const first = new RetryableError('lost answer');
-    const wf: WorkflowDefinition<State> = {
-      name: 'one',
-      steps: [
-        {
-          name: 'a',
-          retry: { initialDelayMs: 1, multiplier: 1, maxDelayMs: 1, maxAttempts: 2 },
-          run: async (_, ctx) => {
-            contexts.push(ctx);
-            if (ctx.attempt === 1) throw first;
-            return { a: 1 };
-          },
-        },
-      ],
-    };
-
-    // Act
-    await runWorkflow(wf, {}, options());
-
-    // Assess
-    expect(contexts[0]!.previousError).toBeUndefined();
-    expect(contexts[1]!.previousError).toBe(first);
   });
 });

@@ -256,6 +256,52 @@ describe('receiveInbound', () => {
       },
       403,
     ],
+    [
+      // bodySHA256 matches the body: only the URL signature can refuse it.
+      'JSON whose bodySHA256 matches but whose X-Twilio-Signature was made with another token',
+      () => {
+        const url = withBodySha256(PUBLIC, TWILIO_JSON);
+        return request(
+          TWILIO_JSON,
+          JSON_TYPE,
+          { 'X-Twilio-Signature': signTwilioJson(url, 'fedcba9876543210fedcba9876543210') },
+          url.slice(`https://${HOST}`.length),
+        );
+      },
+      403,
+    ],
+    [
+      "JSON whose bodySHA256 matches but whose X-Twilio-Signature is another request's",
+      () => {
+        const url = withBodySha256(PUBLIC, TWILIO_JSON);
+        return request(
+          TWILIO_JSON,
+          JSON_TYPE,
+          { 'X-Twilio-Signature': signTwilioJson(withBodySha256(PUBLIC, '{}')) },
+          url.slice(`https://${HOST}`.length),
+        );
+      },
+      403,
+    ],
+    [
+      'a form signed over the URL without its query',
+      () =>
+        request(TWILIO_FORM, FORM, { 'X-Twilio-Signature': signTwilioForm(PUBLIC, TWILIO_FORM) }, `${ROUTE}?tenant=a`),
+      403,
+    ],
+    [
+      'JSON signed over the URL without its query (bodySHA256 dropped)',
+      () => {
+        const url = withBodySha256(PUBLIC, TWILIO_JSON);
+        return request(
+          TWILIO_JSON,
+          JSON_TYPE,
+          { 'X-Twilio-Signature': signTwilioJson(PUBLIC) },
+          url.slice(`https://${HOST}`.length),
+        );
+      },
+      403,
+    ],
     ['a generic body without its header', () => request(GENERIC, JSON_TYPE), 401],
     [
       'a generic body with a wrong HMAC',

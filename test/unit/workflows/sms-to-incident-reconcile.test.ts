@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow, type Clock } from '../../../src/engine/index.js';
+import { runWorkflow } from '../../../src/engine/index.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { contactMarker, mayHaveApplied, smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 import { smsNote } from '../../../workflows/sms-content.js';
@@ -15,16 +16,7 @@ const sms: InboundSms = {
 const lost = Object.assign(new Error('socket hang up'), { retryable: true, ambiguous: true });
 const throttled = Object.assign(new Error('503'), { retryable: true, ambiguous: false });
 
-function clock(): Clock {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
-const options = () => ({ runId: 'run-1', deadline: 1_000_000 + 60_000, clock: clock(), random: () => 0 });
+const options = () => ({ runId: 'run-1', deadline: T0 + 60_000, clock: new FakeClock(), random: () => 0 });
 
 /** A desk whose writes can fail once (with the write applied or not) and whose look-ups see what was applied. */
 function siteDesk(failOnce: Partial<Record<'createContact' | 'createIncident' | 'addThread', Error>> = {}) {

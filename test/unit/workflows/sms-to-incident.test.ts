@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runWorkflow, type Clock } from '../../../src/engine/index.js';
+import { runWorkflow } from '../../../src/engine/index.js';
+import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 
@@ -11,17 +12,6 @@ const sms: InboundSms = {
   text: 'help',
   media: [],
 };
-
-/** Time stands still except when the engine sleeps. */
-function fakeClock(): Clock {
-  let now = 1_000_000;
-  return {
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 
 /** A typed fake desk that records calls; `fail` makes a named call throw. */
 function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<keyof ServiceDesk, Error>> } = {}) {
@@ -57,7 +47,7 @@ function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<key
 }
 
 const terminal = Object.assign(new Error('bad request'), { retryable: false });
-const options = () => ({ deadline: 1_000_000 + 30_000, clock: fakeClock(), random: () => 0.5 });
+const options = () => ({ deadline: T0 + 30_000, clock: new FakeClock(), random: () => 0.5 });
 
 describe('smsToIncident', () => {
   it('creates contact, phone, incident and note for a new sender', async () => {
