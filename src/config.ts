@@ -3,6 +3,7 @@ import { B2cConfigShape, sendsCredentialsInClear, type B2cConfig } from './b2c/c
 import { InboundConfigShape, type InboundConfig } from './inbound/config.js';
 import { journalConfigShape, type JournalConfig } from './journal/config.js';
 import { OciConfigFragment, VAULT_SECRET_KEYS, type OciConfig } from './oci/config.js';
+import { ociFunctionsEvidence } from './oci/platform.js';
 
 /**
  * Where the function's configuration is read: Fn app and function config arrive as environment
@@ -74,6 +75,29 @@ export function loadConfig(env: Record<string, string | undefined> = environment
     journal: section('journal'),
     oci: section('oci'),
   });
+}
+
+/**
+ * The config of the deployed function: {@link loadConfig}, and on OCI Functions a journal chosen
+ * explicitly. There the default memory journal would be one per container: two containers given one
+ * redelivered message would create two incidents, so `run_journal` must be set (`memory` included,
+ * for whoever accepts that).
+ */
+export function loadFunctionConfig(env: Record<string, string | undefined> = environment()): Config {
+  const config = loadConfig(env);
+  const onOci = ociFunctionsEvidence(env);
+  if (onOci !== undefined && env.run_journal === undefined) {
+    throw new ConfigError([
+      {
+        key: 'run_journal',
+        problem:
+          `is required on OCI Functions (${onOci}): the default memory journal is per container, so two containers ` +
+          'given one redelivered message would create two incidents; set run_journal=oci-os://<namespace>/<bucket>/<prefix> ' +
+          '(the Terraform module does), or run_journal=memory to accept duplicates across containers',
+      },
+    ]);
+  }
+  return config;
 }
 
 /** The OCI section alone: Vault is set up from it before the secrets it holds can complete the config. */

@@ -3,7 +3,7 @@ import {
   ConfigError,
   allowsClearText,
   environment,
-  loadConfig,
+  loadFunctionConfig,
   loadOciConfig,
   peekInboundConfig,
   type Config,
@@ -145,7 +145,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
   }
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadFunctionConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return configError(error, log);
