@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { B2cConfigShape, sendsCredentialsInClear, type B2cConfig } from './b2c/config.js';
 import { InboundConfigShape, type InboundConfig } from './inbound/config.js';
 import { journalConfigShape, type JournalConfig } from './journal/config.js';
+import { sweepConfigShape, type SweepConfig } from './journal/sweep-config.js';
 import { OciConfigFragment, VAULT_SECRET_KEYS, type OciConfig } from './oci/config.js';
+import { ociFunctionsEvidence } from './oci/platform.js';
 
 /**
  * Where the function's configuration is read: Fn app and function config arrive as environment
  * variables, and this is where they are read. Each part declares its own section (keys, validation
- * and `@default`s): B2C Service, inbound, journal and OCI (Vault) here; telemetry's section is read
+ * and `@default`s): B2C Service, inbound, journal, OCI (Vault) and the sweeper here; telemetry's section is read
  * apart by `loadTelemetryConfig` (telemetry/config.ts), because a bad telemetry key never fails a webhook.
  * Keys are named as in Oracle's guide so its users can keep their app config.
  */
@@ -18,6 +20,7 @@ export interface Config {
   readonly inbound: InboundConfig;
   readonly journal: JournalConfig;
   readonly oci: OciConfig;
+  readonly sweep: SweepConfig;
 }
 
 const SECTIONS = {
@@ -25,6 +28,7 @@ const SECTIONS = {
   inbound: InboundConfigShape,
   journal: journalConfigShape,
   oci: OciConfigFragment,
+  sweep: sweepConfigShape,
 } as const;
 
 /** Every key of the sections, flat, as the environment holds them. */
@@ -33,6 +37,7 @@ export const ConfigSchema = z.object({
   ...InboundConfigShape,
   ...journalConfigShape,
   ...OciConfigFragment,
+  ...sweepConfigShape,
 });
 
 export class ConfigError extends Error {
@@ -73,7 +78,31 @@ export function loadConfig(env: Record<string, string | undefined> = environment
     inbound: section('inbound'),
     journal: section('journal'),
     oci: section('oci'),
+    sweep: section('sweep'),
   });
+}
+
+/**
+ * The config of the deployed function: {@link loadConfig}, and on OCI Functions a journal chosen
+ * explicitly. There the default memory journal would be one per container: two containers given one
+ * redelivered message would create two incidents, so `run_journal` must be set (`memory` included,
+ * for whoever accepts that).
+ */
+export function loadFunctionConfig(env: Record<string, string | undefined> = environment()): Config {
+  const config = loadConfig(env);
+  const onOci = ociFunctionsEvidence(env);
+  if (onOci !== undefined && env.run_journal === undefined) {
+    throw new ConfigError([
+      {
+        key: 'run_journal',
+        problem:
+          `is required on OCI Functions (${onOci}): the default memory journal is per container, so two containers ` +
+          'given one redelivered message would create two incidents; set run_journal=oci-os://<namespace>/<bucket>/<prefix> ' +
+          '(the Terraform module does), or run_journal=memory to accept duplicates across containers',
+      },
+    ]);
+  }
+  return config;
 }
 
 /** The OCI section alone: Vault is set up from it before the secrets it holds can complete the config. */
@@ -120,4 +149,4 @@ function requiredProblem(key: string): string {
 }
 
 export { b2cBaseUrl, sendsCredentialsInClear } from './b2c/config.js';
-export type { B2cConfig, InboundConfig, JournalConfig, OciConfig };
+export type { B2cConfig, InboundConfig, JournalConfig, OciConfig, SweepConfig };

@@ -20,6 +20,8 @@ export const MetricName = {
   DuplicateWebhook: 'DuplicateWebhook',
   /** One per answer, whatever it was (5xx outside a run included); dimensions `outcome` and `fault`. */
   WebhookAnswered: 'WebhookAnswered',
+  /** One per run a sweep acted on; dimension `outcome` (completed, failed, busy, done, gave_up, skipped). */
+  RunSwept: 'RunSwept',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -43,6 +45,7 @@ export const METRIC_DIMENSIONS = {
   WebhookRejected: ['functionName', 'reason'],
   DuplicateWebhook: ['functionName', 'provider'],
   WebhookAnswered: ['functionName', 'outcome', 'fault'],
+  RunSwept: ['functionName', 'outcome'],
 } as const satisfies Record<MetricName, readonly Dimension[]>;
 
 export type DimensionsOf<N extends MetricName> = Record<(typeof METRIC_DIMENSIONS)[N][number], string>;
@@ -57,4 +60,5 @@ export const METRIC_UNIT = {
   WebhookRejected: 'count',
   DuplicateWebhook: 'count',
   WebhookAnswered: 'count',
+  RunSwept: 'count',
 } as const satisfies Record<MetricName, string>;

@@ -17,23 +17,23 @@ locals {
       oci_monitoring_compartment_id = var.compartment_ocid
       oci_monitoring_namespace      = var.metric_namespace
       oci_log_id                    = oci_logging_log.function.id
+      oci_secret_ttl_seconds        = tostring(var.vault_cache_seconds)
     },
     var.apm_data_upload_endpoint != "" ? { oci_apm_endpoint = var.apm_data_upload_endpoint } : {},
     local.function_secret_ocids,
     var.function_config,
   )
 
-  authorizer_config = merge(
-    {
-      auth_cache_seconds = tostring(var.auth_cache_seconds)
-      log_level          = var.log_level
-    },
-    var.auth_token_secret_ocid != "" ? { auth_token_ocid = var.auth_token_secret_ocid } : {},
-    length(var.auth_allow_cidrs) > 0 ? { auth_allow_cidrs = join(",", var.auth_allow_cidrs) } : {},
-  )
+  authorizer_config = {
+    auth_token_ocid        = var.auth_token_secret_ocid
+    auth_cache_seconds     = tostring(var.auth_cache_seconds)
+    oci_secret_ttl_seconds = tostring(var.vault_cache_seconds)
+    log_level              = var.log_level
+  }
 
   # Provisioned concurrency comes in units that depend on memory.
-  concurrency_unit = var.function_memory_mb == 128 ? 40 : (var.function_memory_mb == 256 ? 20 : 10)
+  concurrency_unit            = var.function_memory_mb == 128 ? 40 : (var.function_memory_mb == 256 ? 20 : 10)
+  authorizer_concurrency_unit = var.authorizer_memory_mb == 128 ? 40 : (var.authorizer_memory_mb == 256 ? 20 : 10)
 }
 
 resource "oci_functions_application" "this" {
@@ -50,6 +50,10 @@ resource "oci_functions_application" "this" {
     }
   }
   freeform_tags = var.freeform_tags
+
+  # Functions attaches to the subnet, pulls images and joins the APM domain under the services
+  # policy: wait until IAM has propagated it (iam.tf).
+  depends_on = [time_sleep.iam_propagation]
 
   lifecycle {
     precondition {
@@ -89,10 +93,6 @@ resource "oci_functions_function" "webhook" {
       condition     = var.provisioned_concurrency % local.concurrency_unit == 0
       error_message = "provisioned_concurrency must be a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB."
     }
-    precondition {
-      condition     = var.webhook_signature == "required" || var.enable_authorizer
-      error_message = "webhook_signature = off leaves the webhook open: turn enable_authorizer on."
-    }
   }
 }
 
@@ -101,15 +101,30 @@ resource "oci_functions_function" "authorizer" {
   application_id     = oci_functions_application.this.id
   display_name       = "${var.name_prefix}-authorizer"
   image              = var.authorizer_image
-  memory_in_mbs      = 128
+  image_digest       = var.authorizer_image_digest != "" ? var.authorizer_image_digest : null
+  memory_in_mbs      = var.authorizer_memory_mb
   timeout_in_seconds = 10
   config             = local.authorizer_config
   freeform_tags      = var.freeform_tags
 
+  # The gateway waits for the authorizer before every uncached admission: its cold start is the
+  # webhook's too. Provisioned concurrency keeps instances warm.
+  dynamic "provisioned_concurrency_config" {
+    for_each = var.authorizer_provisioned_concurrency > 0 ? [1] : []
+    content {
+      strategy = "CONSTANT"
+      count    = var.authorizer_provisioned_concurrency
+    }
+  }
+
   lifecycle {
     precondition {
-      condition     = var.authorizer_image != "" && (var.auth_token_secret_ocid != "" || length(var.auth_allow_cidrs) > 0)
-      error_message = "enable_authorizer needs authorizer_image and auth_token_secret_ocid and/or auth_allow_cidrs."
+      condition     = var.authorizer_image != "" && var.auth_token_secret_ocid != ""
+      error_message = "enable_authorizer needs authorizer_image and auth_token_secret_ocid (the token is the authorizer's only gate)."
+    }
+    precondition {
+      condition     = var.authorizer_provisioned_concurrency % local.authorizer_concurrency_unit == 0
+      error_message = "authorizer_provisioned_concurrency must be a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB."
     }
   }
 }

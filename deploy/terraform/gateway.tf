@@ -1,23 +1,25 @@
 # The public webhook: POST https://<host>/webhooks/sms-to-incident → the function, rate-limited
 # per client IP, optionally behind the authorizer function. Logs go to OCI Logging (logging.tf).
+# Who may connect at all is decided at the network, by address: the gateway subnet's security list
+# (network.tf) or, on a subnet you bring, the NSG below; never by a header a client can send.
 
 resource "oci_apigateway_gateway" "this" {
-  compartment_id = var.compartment_ocid
-  display_name   = "${var.name_prefix}-gateway"
-  endpoint_type  = "PUBLIC"
-  subnet_id      = local.gateway_subnet_id
-  certificate_id = var.gateway_certificate_ocid != "" ? var.gateway_certificate_ocid : null
-  freeform_tags  = var.freeform_tags
+  compartment_id             = var.compartment_ocid
+  display_name               = "${var.name_prefix}-gateway"
+  endpoint_type              = "PUBLIC"
+  subnet_id                  = local.gateway_subnet_id
+  certificate_id             = var.gateway_certificate_ocid != "" ? var.gateway_certificate_ocid : null
+  network_security_group_ids = var.create_network ? null : [oci_core_network_security_group.gateway[0].id]
+  freeform_tags              = var.freeform_tags
 }
 
 locals {
+  # The caller's token travels in the query string only where a provider can set no header.
+  query_token = var.auth_token_query_param != ""
   # Context variables the gateway sends the authorizer as {"type":"USER_DEFINED","data":{…}}.
-  authorizer_parameters = merge(
-    var.auth_token_secret_ocid == "" ? {} : {
-      token = var.auth_token_query_param != "" ? "request.query[${var.auth_token_query_param}]" : "request.headers[${var.auth_token_header}]"
-    },
-    length(var.auth_allow_cidrs) == 0 ? {} : { ip = "request.headers[${var.auth_client_ip_header}]" },
-  )
+  authorizer_parameters = {
+    token = local.query_token ? "request.query[${var.auth_token_query_param}]" : "request.headers[${var.auth_token_header}]"
+  }
 }
 
 resource "oci_apigateway_deployment" "webhook" {
@@ -72,4 +74,13 @@ resource "oci_apigateway_deployment" "webhook" {
     }
   }
   freeform_tags = var.freeform_tags
+
+  lifecycle {
+    # The route is public: something must prove each caller. Addresses cannot (the gateway hands the
+    # authorizer only what the client sent), so: the provider's signature, or the authorizer's token.
+    precondition {
+      condition     = var.webhook_signature == "required" || (var.enable_authorizer && var.auth_token_secret_ocid != "")
+      error_message = "Nothing would authenticate callers: keep webhook_signature = \"required\", or turn enable_authorizer on with auth_token_secret_ocid."
+    }
+  }
 }

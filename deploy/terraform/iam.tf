@@ -5,6 +5,9 @@
 # the lifecycle rule, Functions pulls images and joins the APM domain.
 # Dynamic groups and policies live in the tenancy (policies there may name any compartment: the
 # Vault's or the images' may lie outside compartment_ocid) and are written in the home region.
+# Policies take effect after IAM propagates them: what a service does under a new policy during
+# the apply (Functions attaching the application, Object Storage using the bucket's key and
+# applying the lifecycle rule) waits for time_sleep.iam_propagation.
 
 resource "oci_identity_dynamic_group" "webhook" {
   provider       = oci.home
@@ -25,19 +28,30 @@ resource "oci_identity_dynamic_group" "authorizer" {
   freeform_tags  = var.freeform_tags
 }
 
+# The APM domain's compartment: APM's policy reference documents only the general variables (none
+# names a domain), so the Functions service's grant is scoped by the domain's compartment.
+data "oci_apm_apm_domain" "trace" {
+  count         = local.tracing ? 1 : 0
+  apm_domain_id = var.apm_domain_ocid
+}
+
 locals {
   webhook_dg = oci_identity_dynamic_group.webhook.name
   # One condition over every secret the webhook reads (values are OCIDs from variables).
   webhook_secrets_condition = join(", ", [for ocid in values(local.function_secret_ocids) : "target.secret.id = '${ocid}'"])
+  # What the journal does (src/journal/object-storage-store.ts): PutObject of a new record or index
+  # entry (OBJECT_CREATE) and compare-and-set over one (OBJECT_OVERWRITE), GetObject (OBJECT_READ),
+  # ListObjects (OBJECT_INSPECT). Never a delete: expiry is the lifecycle rule's.
+  journal_permissions = ["OBJECT_CREATE", "OBJECT_OVERWRITE", "OBJECT_READ", "OBJECT_INSPECT"]
 
   webhook_statements = concat(
     [
       "Allow dynamic-group ${local.webhook_dg} to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}",
       "Allow dynamic-group ${local.webhook_dg} to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'",
       "Allow dynamic-group ${local.webhook_dg} to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'",
-      "Allow dynamic-group ${local.webhook_dg} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${oci_objectstorage_bucket.journal.name}'",
     ],
-    var.journal_kms_key_ocid != "" ? ["Allow service objectstorage-${var.region} to use keys in compartment id ${var.compartment_ocid} where target.key.id = '${var.journal_kms_key_ocid}'"] : [],
+    # Conditions do not nest (all|any {condition, …}): one statement per permission.
+    [for p in local.journal_permissions : "Allow dynamic-group ${local.webhook_dg} to manage objects in compartment id ${var.compartment_ocid} where ALL {target.bucket.name = '${oci_objectstorage_bucket.journal.name}', request.permission = '${p}'}"],
   )
 
   service_statements = concat(
@@ -48,7 +62,15 @@ locals {
       var.image_repository_compartment_ocid != "" ? "Allow service faas to read repos in compartment id ${var.image_repository_compartment_ocid}" : "Allow service faas to read repos in tenancy",
       "Allow service faas to use virtual-network-family in compartment id ${local.network_compartment_id}",
     ],
-    local.tracing ? ["Allow service faas to use apm-domains in compartment id ${var.compartment_ocid} where target.apm-domain.id = '${var.apm_domain_ocid}'"] : [],
+    local.tracing ? ["Allow service faas to use apm-domains in compartment id ${data.oci_apm_apm_domain.trace[0].compartment_id}"] : [],
+  )
+
+  # Object Storage, as a service, for the journal bucket: apply the lifecycle rule, and encrypt with
+  # the bucket's Vault key. The key may sit in any compartment: the grant names the tenancy and is
+  # narrowed to that one key.
+  objectstorage_statements = concat(
+    ["Allow service objectstorage-${var.region} to manage object-family in compartment id ${var.compartment_ocid} where target.bucket.name = '${local.journal_bucket}'"],
+    var.journal_kms_key_ocid != "" ? ["Allow service objectstorage-${var.region} to use keys in tenancy where target.key.id = '${var.journal_kms_key_ocid}'"] : [],
   )
 }
 
@@ -82,12 +104,30 @@ resource "oci_identity_policy" "services" {
   freeform_tags  = var.freeform_tags
 }
 
-# Object Storage's lifecycle policy needs its permission before the rule is created.
+# Object Storage needs its permissions before the bucket (a Vault key) and its lifecycle rule exist:
+# this policy depends on nothing the bucket makes.
 resource "oci_identity_policy" "objectstorage_lifecycle" {
   provider       = oci.home
   compartment_id = var.tenancy_ocid
   name           = "${var.name_prefix}-objectstorage-lifecycle"
-  description    = "Object Storage may delete expired run records of the sms-incident journal."
-  statements     = ["Allow service objectstorage-${var.region} to manage object-family in compartment id ${var.compartment_ocid} where target.bucket.name = '${local.journal_bucket}'"]
+  description    = "Object Storage may delete expired run records of the sms-incident journal and use its Vault key."
+  statements     = local.objectstorage_statements
   freeform_tags  = var.freeform_tags
+}
+
+# Policies are written in the home region and reach the services after a delay; the first apply
+# would otherwise race them (bucket with a Vault key, lifecycle rule, application on its subnet).
+# A later apply waits again only when a statement these services need changes.
+resource "time_sleep" "iam_propagation" {
+  create_duration = local.iam_propagation_wait
+  triggers = {
+    objectstorage = join("\n", local.objectstorage_statements)
+    services      = join("\n", local.service_statements)
+  }
+  depends_on = [oci_identity_policy.objectstorage_lifecycle, oci_identity_policy.services]
+}
+
+locals {
+  # How long the wait is (docs/deploy.md, "IAM propagation").
+  iam_propagation_wait = "90s"
 }

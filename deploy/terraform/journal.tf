@@ -10,6 +10,9 @@ resource "oci_objectstorage_bucket" "journal" {
   storage_tier   = "Standard"
   kms_key_id     = var.journal_kms_key_ocid != "" ? var.journal_kms_key_ocid : null
   freeform_tags  = var.freeform_tags
+
+  # With a Vault key, Object Storage must be allowed to use it before the bucket is created.
+  depends_on = [time_sleep.iam_propagation]
 }
 
 resource "oci_objectstorage_object_lifecycle_policy" "journal" {
@@ -25,6 +28,6 @@ resource "oci_objectstorage_object_lifecycle_policy" "journal" {
     time_unit   = "DAYS"
   }
 
-  # Object Storage applies lifecycle rules as a service principal: it needs its policy first.
-  depends_on = [oci_identity_policy.objectstorage_lifecycle]
+  # Object Storage applies lifecycle rules as a service principal: it needs its policy, propagated.
+  depends_on = [time_sleep.iam_propagation]
 }

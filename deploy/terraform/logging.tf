@@ -17,11 +17,17 @@ resource "oci_logging_log" "function" {
 }
 
 locals {
-  service_logs = {
-    invoke            = { service = "functions", category = "invoke", resource = oci_functions_application.this.id }
-    gateway-execution = { service = "apigateway", category = "execution", resource = oci_apigateway_deployment.webhook.id }
-    gateway-access    = { service = "apigateway", category = "access", resource = oci_apigateway_deployment.webhook.id }
-  }
+  service_logs = merge(
+    {
+      invoke            = { service = "functions", category = "invoke", resource = oci_functions_application.this.id }
+      gateway-execution = { service = "apigateway", category = "execution", resource = oci_apigateway_deployment.webhook.id }
+    },
+    # The access log records each request line (requestUri, message): with the token in the query
+    # string it would hold the token, so it is not created then (docs/deploy.md, "Tokens in URLs").
+    local.query_token ? {} : {
+      gateway-access = { service = "apigateway", category = "access", resource = oci_apigateway_deployment.webhook.id }
+    },
+  )
 }
 
 resource "oci_logging_log" "service" {

@@ -168,6 +168,52 @@ data "oci_core_subnet" "existing_functions" {
   }
 }
 
+# With a gateway subnet you bring, its security lists are yours: the gateway gets an NSG that admits
+# 443 from gateway_ingress_cidrs only. An NSG adds to what the subnet's security lists allow, so
+# those must not open 443 wider (docs/deploy.md, "Who may call").
+data "oci_core_subnet" "existing_gateway" {
+  count     = var.create_network ? 0 : 1
+  subnet_id = var.existing_gateway_subnet_ocid
+}
+
+resource "oci_core_network_security_group" "gateway" {
+  count          = var.create_network ? 0 : 1
+  compartment_id = var.compartment_ocid
+  vcn_id         = data.oci_core_subnet.existing_gateway[0].vcn_id
+  display_name   = "${var.name_prefix}-gateway"
+  freeform_tags  = var.freeform_tags
+}
+
+resource "oci_core_network_security_group_security_rule" "gateway_ingress" {
+  for_each                  = var.create_network ? toset([]) : toset(var.gateway_ingress_cidrs)
+  network_security_group_id = oci_core_network_security_group.gateway[0].id
+  direction                 = "INGRESS"
+  protocol                  = "6"
+  source                    = each.value
+  source_type               = "CIDR_BLOCK"
+  tcp_options {
+    destination_port_range {
+      min = 443
+      max = 443
+    }
+  }
+}
+
+resource "oci_core_network_security_group_security_rule" "gateway_egress" {
+  count                     = var.create_network ? 0 : 1
+  network_security_group_id = oci_core_network_security_group.gateway[0].id
+  direction                 = "EGRESS"
+  protocol                  = "6"
+  destination               = "0.0.0.0/0"
+  destination_type          = "CIDR_BLOCK"
+  tcp_options {
+    destination_port_range {
+      min = 443
+      max = 443
+    }
+  }
+}
+
 locals {
   network_compartment_id = var.create_network ? var.compartment_ocid : data.oci_core_subnet.existing_functions[0].compartment_id
 }

@@ -13,10 +13,10 @@ variable "tenancy_ocid" {
 
 variable "region" {
   type        = string
-  description = "Region to deploy to, e.g. us-ashburn-1."
+  description = "Region to deploy to, e.g. us-ashburn-1 or us-gov-ashburn-1."
   validation {
-    condition     = can(regex("^[a-z]+-[a-z]+-[0-9]+$", var.region))
-    error_message = "region must be a region identifier such as us-ashburn-1."
+    condition     = can(regex("^[a-z]{2,}(-[a-z0-9]+)+-[0-9]+$", var.region))
+    error_message = "region must be a region identifier such as us-ashburn-1 or us-gov-ashburn-1."
   }
 }
 
@@ -55,9 +55,9 @@ variable "create_network" {
 variable "vcn_cidr" {
   type        = string
   default     = "10.20.0.0/16"
-  description = "CIDR of the VCN created when create_network is on; the gateway subnet is its first /24, the functions subnet the second."
+  description = "CIDR of the VCN created when create_network is on (OCI takes /16 to /30; the two subnets carved from it need /16 to /20); the gateway subnet is its first /24 (of a /16), the functions subnet the second."
   validation {
-    condition     = can(cidrsubnet(var.vcn_cidr, 8, 1)) && try(tonumber(split("/", var.vcn_cidr)[1]) <= 20, false)
+    condition     = can(regex("^([0-9]{1,3}\\.){3}[0-9]{1,3}/(1[6-9]|20)$", var.vcn_cidr)) && can(cidrsubnet(var.vcn_cidr, 8, 1))
     error_message = "vcn_cidr must be an IPv4 CIDR of /16 to /20, e.g. 10.20.0.0/16."
   }
 }
@@ -65,7 +65,7 @@ variable "vcn_cidr" {
 variable "gateway_ingress_cidrs" {
   type        = list(string)
   default     = ["0.0.0.0/0"]
-  description = "Who may reach the gateway on 443 (security list of the created gateway subnet): narrow to your SMS provider's published ranges."
+  description = "Who may reach the gateway on 443: the created gateway subnet's security list, or an NSG on the gateway with your own subnet. The only address control: narrow it to your SMS provider's published ranges."
   validation {
     condition     = length(var.gateway_ingress_cidrs) > 0 && alltrue([for c in var.gateway_ingress_cidrs : can(cidrhost(c, 0))])
     error_message = "gateway_ingress_cidrs must list at least one CIDR."
@@ -95,10 +95,10 @@ variable "existing_functions_subnet_ocid" {
 # ── The function ─────────────────────────────────────────────────────────────
 variable "function_image" {
   type        = string
-  description = "The function's image in OCIR, e.g. iad.ocir.io/<namespace>/sms-incident:0.1.0 (docker build, default target)."
+  description = "The function's image in OCI Registry, e.g. iad.ocir.io/<namespace>/sms-incident:0.1.0 or ocir.us-ashburn-1.oci.oraclecloud.com/<namespace>/sms-incident:0.1.0 (docker build, default target)."
   validation {
-    condition     = can(regex("^[a-z0-9.-]+\\.ocir\\.io/[^:@]+(:[A-Za-z0-9._-]+)?$", var.function_image))
-    error_message = "function_image must be an OCIR image path, <region-key>.ocir.io/<namespace>/<repo>[:tag]."
+    condition     = can(regex("^([a-z0-9-]+\\.ocir\\.io|(ocir|artifacts)\\.[a-z0-9-]+\\.oci\\.[a-z0-9.-]+)/[a-z0-9_-]+/[a-z0-9._/-]+(:[A-Za-z0-9._-]{1,128})?$", var.function_image))
+    error_message = "function_image must be an OCI Registry image, <region-key>.ocir.io/<namespace>/<repo>[:tag] or ocir.<region>.oci.<realm domain>/<namespace>/<repo>[:tag]."
   }
 }
 
@@ -220,6 +220,16 @@ variable "b2c_password_secret_ocid" {
   }
 }
 
+variable "vault_cache_seconds" {
+  type        = number
+  default     = 600
+  description = "How long a warm container reuses a secret read from Vault (both functions' oci_secret_ttl_seconds); lower it for a rotation (docs/runbook.md)."
+  validation {
+    condition     = var.vault_cache_seconds >= 0 && var.vault_cache_seconds <= 86400 && floor(var.vault_cache_seconds) == var.vault_cache_seconds
+    error_message = "vault_cache_seconds must be a whole number from 0 to 86400."
+  }
+}
+
 variable "vault_compartment_ocid" {
   type        = string
   default     = ""
@@ -244,7 +254,7 @@ variable "webhook_provider" {
 variable "webhook_signature" {
   type        = string
   default     = "required"
-  description = "required: the function verifies the provider's signature. off only with the authorizer on (something else authenticates the caller)."
+  description = "required: the function verifies the provider's signature. off only with the authorizer and its token on (plan refuses a route nothing authenticates)."
   validation {
     condition     = contains(["required", "off"], var.webhook_signature)
     error_message = "webhook_signature must be required or off."
@@ -326,7 +336,7 @@ variable "gateway_log_level" {
 variable "enable_authorizer" {
   type        = bool
   default     = false
-  description = "Put the authorizer function (image target authorizer) in front of the route: a shared token and/or client CIDRs."
+  description = "Put the authorizer function (image target authorizer) in front of the route: callers must present a shared token (auth_token_secret_ocid)."
 }
 
 variable "authorizer_image" {
@@ -334,8 +344,38 @@ variable "authorizer_image" {
   default     = ""
   description = "The authorizer's image in OCIR (docker build --target authorizer), required with enable_authorizer."
   validation {
-    condition     = var.authorizer_image == "" || can(regex("^[a-z0-9.-]+\\.ocir\\.io/[^:@]+(:[A-Za-z0-9._-]+)?$", var.authorizer_image))
-    error_message = "authorizer_image must be empty or an OCIR image path."
+    condition     = var.authorizer_image == "" || can(regex("^([a-z0-9-]+\\.ocir\\.io|(ocir|artifacts)\\.[a-z0-9-]+\\.oci\\.[a-z0-9.-]+)/[a-z0-9_-]+/[a-z0-9._/-]+(:[A-Za-z0-9._-]{1,128})?$", var.authorizer_image))
+    error_message = "authorizer_image must be empty or an OCI Registry image, as function_image."
+  }
+}
+
+variable "authorizer_image_digest" {
+  type        = string
+  default     = ""
+  description = "sha256 digest of authorizer_image, to pin exactly what runs (change it together with the tag)."
+  validation {
+    condition     = var.authorizer_image_digest == "" || can(regex("^sha256:[0-9a-f]{64}$", var.authorizer_image_digest))
+    error_message = "authorizer_image_digest must be empty or sha256:<64 hex>."
+  }
+}
+
+variable "authorizer_memory_mb" {
+  type        = number
+  default     = 256
+  description = "Memory of the authorizer, MB. Measured RSS with its token from Vault: ~100 MB steady, ~115 MB at worst (docs/performance.md, \"The authorizer\"): 128 MB leaves too little headroom."
+  validation {
+    condition     = contains([128, 256, 512, 1024], var.authorizer_memory_mb)
+    error_message = "authorizer_memory_mb must be one of 128, 256, 512, 1024."
+  }
+}
+
+variable "authorizer_provisioned_concurrency" {
+  type        = number
+  default     = 0
+  description = "Provisioned concurrency of the authorizer (0 = none; a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB). Its cold start adds to the first webhook's (docs/performance.md)."
+  validation {
+    condition     = var.authorizer_provisioned_concurrency >= 0 && floor(var.authorizer_provisioned_concurrency) == var.authorizer_provisioned_concurrency
+    error_message = "authorizer_provisioned_concurrency must be a whole number, 0 or more."
   }
 }
 
@@ -362,37 +402,17 @@ variable "auth_token_header" {
 variable "auth_token_query_param" {
   type        = string
   default     = ""
-  description = "Query parameter carrying the token instead, for providers that cannot set headers (the token then appears in URLs: prefer a header)."
+  description = "Query parameter carrying the token instead, only for providers that can set no header: the token is then in every URL (the provider's console, proxies); the gateway access log is not created then."
   validation {
     condition     = var.auth_token_query_param == "" || can(regex("^[A-Za-z0-9_-]{1,64}$", var.auth_token_query_param))
     error_message = "auth_token_query_param must be empty or a query parameter name."
   }
 }
 
-variable "auth_allow_cidrs" {
-  type        = list(string)
-  default     = []
-  description = "Client CIDRs (IPv4/IPv6) the authorizer admits; with a token too, both must hold."
-  validation {
-    condition     = alltrue([for c in var.auth_allow_cidrs : can(cidrhost(c, 0))])
-    error_message = "auth_allow_cidrs must hold IPv4 or IPv6 CIDRs such as 203.0.113.0/24."
-  }
-}
-
-variable "auth_client_ip_header" {
-  type        = string
-  default     = "X-Real-IP"
-  description = "Header the gateway passes the client address in, read by the authorizer for auth_allow_cidrs."
-  validation {
-    condition     = can(regex("^[A-Za-z0-9-]{1,64}$", var.auth_client_ip_header))
-    error_message = "auth_client_ip_header must be a header name."
-  }
-}
-
 variable "auth_cache_seconds" {
   type        = number
   default     = 300
-  description = "How long the gateway caches an admission per token and address (60-3600)."
+  description = "How long the gateway caches an admission per token (60-3600)."
   validation {
     condition     = var.auth_cache_seconds >= 60 && var.auth_cache_seconds <= 3600
     error_message = "auth_cache_seconds must be between 60 and 3600."

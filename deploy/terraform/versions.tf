@@ -7,6 +7,11 @@ terraform {
       source  = "oracle/oci"
       version = "8.28.0"
     }
+    # time_sleep: the wait for IAM propagation before what needs the new policies (iam.tf).
+    time = {
+      source  = "hashicorp/time"
+      version = "0.13.1"
+    }
   }
 }
 

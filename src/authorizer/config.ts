@@ -1,23 +1,15 @@
 /**
- * The authorizer's config keys (Fn app/function config → environment). At least one gate must be
- * configured: a shared token (plain or from Vault by OCID) and/or a list of client CIDRs.
+ * The authorizer's config keys (Fn app/function config → environment). Its one gate is a shared
+ * token (plain or from Vault by OCID). There is no address gate: API Gateway hands an authorizer
+ * only what the client sent (headers, query), never the peer address, so an allow list read from a
+ * header admits whoever forges it. Addresses are restricted at the network (docs/deploy.md).
  */
 import { z } from 'zod';
 import { secretOcid } from '../oci/config.js';
-import { parseCidrs, type AddressAllowList } from './cidrs.js';
 
 /** Fn config cannot unset a key, only empty it: an empty value means "not configured". */
 const unsetWhenEmpty = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-const allowList = z.string().transform((value, ctx): AddressAllowList => {
-  const parsed = parseCidrs(value);
-  if (typeof parsed === 'string') {
-    ctx.addIssue({ code: 'custom', message: parsed });
-    return z.NEVER;
-  }
-  return parsed;
-});
 
 export const AuthorizerConfigSchema = z
   .object({
@@ -25,9 +17,18 @@ export const AuthorizerConfigSchema = z
     auth_token: z.preprocess(unsetWhenEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
     /** Vault secret holding the shared token; wins over `auth_token`. */
     auth_token_ocid: z.preprocess(unsetWhenEmpty, secretOcid.optional()),
-    /** Comma-separated IPv4/IPv6 CIDRs (or single addresses) the caller's address must be in. */
-    auth_allow_cidrs: z.preprocess(unsetWhenEmpty, allowList.optional()),
-    /** How long the gateway may cache an admission (it caches by the parameters: token, address). */
+    /** Removed: refused when set, so a deployment that relied on it fails closed and says why. */
+    auth_allow_cidrs: z.preprocess(
+      unsetWhenEmpty,
+      z
+        .string()
+        .optional()
+        .refine(
+          (v) => v === undefined,
+          'is no longer read: the client address reached the authorizer in a header the client can set; restrict addresses at the network (gateway_ingress_cidrs) and remove this key',
+        ),
+    ),
+    /** How long the gateway may cache an admission (it caches by the token). */
     auth_cache_seconds: z.coerce.number().int().min(60).max(3600).default(300),
     /** `principal` and `clientId` of an admitted caller. */
     auth_principal: z.string().trim().min(1).max(128).default('sms-webhook'),
@@ -40,9 +41,9 @@ export const AuthorizerConfigSchema = z
     oci_secret_ttl_seconds: z.coerce.number().int().min(0).max(86_400).default(600),
     log_level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
-  .refine((c) => c.auth_token !== undefined || c.auth_token_ocid !== undefined || c.auth_allow_cidrs !== undefined, {
+  .refine((c) => c.auth_token !== undefined || c.auth_token_ocid !== undefined, {
     message:
-      'set auth_token_ocid (or auth_token) and/or auth_allow_cidrs: an authorizer with no gate would admit everyone',
+      "set auth_token_ocid (or auth_token): the token is the authorizer's only gate, and an authorizer with none would admit everyone",
     path: ['auth_token_ocid'],
   });
 

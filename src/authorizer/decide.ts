@@ -1,16 +1,13 @@
 /**
- * The admission rule, pure: every configured gate must hold. The token is compared in constant
- * time (both sides hashed first, so not even its length leaks); the address must be a single IP
- * inside the allow list.
+ * The admission rule, pure: the presented token must be the expected one, compared in constant
+ * time (both sides hashed first, so not even its length leaks).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AddressAllowList } from './cidrs.js';
 import type { Presented } from './request.js';
 
 export interface Gates {
   /** The expected token (already read from Vault when configured by OCID). */
   readonly token?: string;
-  readonly addresses?: AddressAllowList;
 }
 
 /** What the gateway reads: HTTP 200 with this body in both cases. */
@@ -35,11 +32,6 @@ export function decide(presented: Presented, gates: Gates): Decision {
     if (!timingSafeEqual(digest(presented.token), digest(gates.token)))
       return { admitted: false, reason: 'wrong token' };
     by.push('token');
-  }
-  if (gates.addresses !== undefined) {
-    if (presented.ip === undefined || presented.ip === '') return { admitted: false, reason: 'no client address' };
-    if (!gates.addresses.allows(presented.ip)) return { admitted: false, reason: 'client address not allowed' };
-    by.push('address');
   }
   // No gate configured is a config error caught before this; never admit on an empty rule.
   if (by.length === 0) return { admitted: false, reason: 'no gate configured' };

@@ -1,22 +1,21 @@
 /**
  * What OCI API Gateway sends a CUSTOM_AUTHENTICATION function: multi-argument
- * `{"type":"USER_DEFINED","data":{"token":…,"ip":…}}` (an argument absent from the request is
- * omitted; a repeated header or query parameter arrives as an array), or the legacy single-argument
- * `{"type":"TOKEN","token":…}`. See shared/notes/fn-fdk.md §4.2.
+ * `{"type":"USER_DEFINED","data":{"token":…}}` (an argument absent from the request is omitted; a
+ * repeated header or query parameter arrives as an array; other arguments are ignored), or the
+ * legacy single-argument `{"type":"TOKEN","token":…}`. See shared/notes/fn-fdk.md §4.2.
  */
 import { z } from 'zod';
 
-/** The credentials a caller presented, as far as the request shows them. */
+/** The credential a caller presented, as far as the request shows it. */
 export interface Presented {
   readonly token?: string;
-  readonly ip?: string;
 }
 
 const argument = z.string().max(4096, 'is longer than 4096 characters');
 
 const UserDefined = z.object({
   type: z.literal('USER_DEFINED'),
-  data: z.object({ token: argument.optional(), ip: argument.optional() }).passthrough(),
+  data: z.object({ token: argument.optional() }).passthrough(),
 });
 const SingleToken = z.object({ type: z.literal('TOKEN'), token: argument });
 const AuthorizerInput = z.discriminatedUnion('type', [UserDefined, SingleToken]);
@@ -38,8 +37,7 @@ export function readAuthorizerInput(body: Buffer): Presented | { problem: string
   }
   const input = parsed.data;
   const token = input.type === 'TOKEN' ? input.token : input.data.token;
-  const ip = input.type === 'TOKEN' ? undefined : input.data.ip?.trim();
-  return { ...(token === undefined ? {} : { token: withoutScheme(token) }), ...(ip === undefined ? {} : { ip }) };
+  return token === undefined ? {} : { token: withoutScheme(token) };
 }
 
 /** `Bearer <t>` and `<t>` both present `<t>`. */

@@ -11,6 +11,7 @@ const NamedIdsSchema = z.looseObject({
 const QueryResultsSchema = z.looseObject({
   items: z.array(z.looseObject({ columnNames: z.array(z.string()), rows: z.array(z.array(z.string().nullable())) })),
 });
+const IncidentIdsSchema = z.looseObject({ items: z.array(z.looseObject({ id: z.number().int() })) });
 const IncidentSchema = z.looseObject({
   customFields: z.looseObject({ c: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
@@ -29,6 +30,11 @@ export interface SiteProbe {
   incidentCustomField(incidentId: number, name: string): Promise<unknown>;
   /** Up to `limit` stored phone numbers of the given phone type, as typed and as digits. */
   storedPhones(phoneType: string, limit: number): Promise<StoredPhone[]>;
+  /**
+   * Incident ids whose subject equals `literal` written into the ROQL string as is (quotes doubled,
+   * backslashes NOT doubled): with the function's own look-up, tells how the site reads a backslash.
+   */
+  incidentsBySubjectUndoubled(literal: string): Promise<number[]>;
 }
 
 export function createSiteProbe(options: TransportOptions): SiteProbe {
@@ -64,6 +70,11 @@ export function createSiteProbe(options: TransportOptions): SiteProbe {
       });
       const item = parseBody('sample-phones', res, QueryResultsSchema).items[0];
       return (item?.rows ?? []).flatMap(([number, rawNumber]) => (number && rawNumber ? [{ number, rawNumber }] : []));
+    },
+    async incidentsBySubjectUndoubled(literal) {
+      const q = `subject = '${literal.replace(/'/g, "''")}'`;
+      const res = await http.send({ operation: 'doctor-subject', method: 'GET', path: '/incidents', query: { q } });
+      return parseBody('doctor-subject', res, IncidentIdsSchema).items.map((i) => i.id);
     },
   };
 }

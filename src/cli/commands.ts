@@ -7,5 +7,7 @@ import { doctor } from './doctor.js';
 import { runsList } from './runs-list.js';
 import { runsRedrive } from './runs-redrive.js';
 import { runsShow } from './runs-show.js';
+import { runsAudit } from './runs-audit.js';
+import { runsSweep } from './runs-sweep.js';
 
-export const COMMANDS: readonly CliCommand[] = [runsList, runsShow, runsRedrive, doctor];
+export const COMMANDS: readonly CliCommand[] = [runsList, runsShow, runsRedrive, runsSweep, runsAudit, doctor];

@@ -8,6 +8,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { B2cError, createB2cClient, createSiteProbe, type B2cClient, type SiteProbe } from '../b2c/index.js';
 import { ConfigSchema, b2cBaseUrl } from '../config.js';
+import { createAuditProbe, type AuditProbe } from '../b2c/audit-probe.js';
+import { LAG_LIMIT_MS, measureSite, pollFor } from './doctor-measure.js';
 import { maskPhone } from '../log/redact.js';
 import { JSON_OPTION, type CliCommand } from './command.js';
 
@@ -24,15 +26,9 @@ const DoctorConfigSchema = ConfigSchema.pick({
 });
 type DoctorConfig = ReturnType<typeof DoctorConfigSchema.parse>;
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+import type { Check } from './doctor-check.js';
 
-export interface Check {
-  readonly name: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-  /** What to change, when it failed. */
-  readonly fix?: string;
-}
+export type { Check, CheckStatus } from './doctor-check.js';
 
 export interface DoctorReport {
   readonly site: string;
@@ -118,7 +114,7 @@ export async function runDoctor(
     'b2cservice_thread_entry_type',
     checks,
   );
-  await writeCycle(client, probe, config, checks);
+  await writeCycle(client, probe, createAuditProbe(transport), config, env, checks);
   await phoneForms(probe, config, options.sample ?? 500, checks);
   return { site, checks, ok: checks.every((c) => c.status !== 'fail') };
 }
@@ -205,11 +201,25 @@ async function namedIdExists(
  * Creates a marked test contact and incident the way the function does, checks the phone look-up
  * finds that contact, the custom field, then deletes both; what cannot be deleted is named.
  */
-async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorConfig, checks: Check[]): Promise<void> {
+async function writeCycle(
+  client: B2cClient,
+  probe: SiteProbe,
+  audit: AuditProbe,
+  config: DoctorConfig,
+  env: Record<string, string | undefined>,
+  checks: Check[],
+): Promise<void> {
   const phone = testNumber();
   const marker = `sms-incident:doctor:${randomUUID().slice(0, 8)}`;
+  // With a backslash: how ROQL reads one is measured on it (doctor-measure.ts).
+  const subject = `sms-incident doctor check a\\b ${marker.slice(-8)} (safe to delete)`;
+  let incidentWrittenAt = Date.now();
   let contactId: number | undefined;
   let incidentId: number | undefined;
+  const contactWrittenAt = Date.now();
+  let phoneWrittenAt = contactWrittenAt;
+  let phoneLagMs: number | undefined;
+  let phoneAdded = false;
   try {
     contactId = (
       await client.createContact({
@@ -218,7 +228,9 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
         externalReference: marker,
       })
     ).id;
+    phoneWrittenAt = Date.now();
     await client.addPhone(contactId, phone);
+    phoneAdded = true;
     checks.push({
       name: 'contacts',
       status: 'ok',
@@ -229,7 +241,16 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
   }
   if (contactId !== undefined) {
     try {
-      const found = await client.findContactByPhone(phone);
+      // A search may read a replica behind the write: look until it shows, and say how long it took.
+      const id = contactId;
+      const { value: found, ms } = await pollFor(
+        () => client.findContactByPhone(phone),
+        (f) => f === id,
+        phoneWrittenAt,
+        // Without the phone there is nothing to wait for: one read says so.
+        phoneAdded ? LAG_LIMIT_MS : 0,
+      );
+      phoneLagMs = ms;
       checks.push(
         found === contactId
           ? {
@@ -253,9 +274,10 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
       });
     }
     try {
+      incidentWrittenAt = Date.now();
       incidentId = (
         await client.createIncident({
-          subject: 'sms-incident doctor check (safe to delete)',
+          subject,
           primaryContactId: contactId,
         })
       ).id;
@@ -271,6 +293,22 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
     } catch (error) {
       checks.push(writeFailure('incidents', incidentId === undefined ? 'create' : 'update', error, config));
     }
+  }
+  if (contactId !== undefined && incidentId !== undefined) {
+    await measureSite(
+      { client, probe, audit },
+      {
+        contactId,
+        incidentId,
+        marker,
+        subject,
+        contactWrittenAt,
+        incidentWrittenAt,
+        ...(phoneLagMs === undefined ? {} : { phoneLagMs }),
+      },
+      env,
+      checks,
+    );
   }
   const field = config.b2cservice_incident_sms_field;
   if (field !== undefined) {
@@ -316,18 +354,26 @@ async function writeCycle(client: B2cClient, probe: SiteProbe, config: DoctorCon
 }
 
 async function customField(probe: SiteProbe, incidentId: number, field: string, checks: Check[]): Promise<void> {
-  const value = `doctor-${randomUUID().slice(0, 8)}`;
+  // As long as the longest message id the function stores there: a Twilio SID is 34 characters.
+  const value = `SM${randomUUID().replace(/-/g, '')}`;
   try {
     await probe.setIncidentCustomField(incidentId, field, value);
     const read = await probe.incidentCustomField(incidentId, field);
+    const cut = typeof read === 'string' && read.length < value.length && value.startsWith(read);
     checks.push(
       read === value
-        ? { name: 'custom field', status: 'ok', detail: `customFields.c.${field} exists on incidents and holds text` }
+        ? {
+            name: 'custom field',
+            status: 'ok',
+            detail: `customFields.c.${field} exists on incidents and holds a full ${value.length}-character message id`,
+          }
         : {
             name: 'custom field',
             status: 'fail',
-            detail: `customFields.c.${field} did not keep the text written (read back ${JSON.stringify(read)})`,
-            fix: `make ${field} a Text custom field of Incident, or unset b2cservice_incident_sms_field`,
+            detail: cut
+              ? `customFields.c.${field} keeps only ${read.length} of the ${value.length} characters of a message id: look-ups by it would miss`
+              : `customFields.c.${field} did not keep the text written (read back ${JSON.stringify(read)})`,
+            fix: `make ${field} a Text custom field of Incident of at least 64 characters, or unset b2cservice_incident_sms_field`,
           },
     );
   } catch (error) {

@@ -3,7 +3,7 @@ import {
   ConfigError,
   allowsClearText,
   environment,
-  loadConfig,
+  loadFunctionConfig,
   loadOciConfig,
   peekInboundConfig,
   type Config,
@@ -25,7 +25,9 @@ import { activeTraceFields } from '../../telemetry/invocation-log.js';
 import { loadTelemetryConfig } from '../../telemetry/config.js';
 import { answer, rejected, toHttp, type Answer, type HttpAnswer } from './answers.js';
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
-import { assembleSmsService, type SmsService } from './sms-service.js';
+import { assembleSmsService, functionJournal, type SmsService } from './sms-service.js';
+import { sweepRuns } from './sweep.js';
+import { peekFunctionRole } from '../journal/sweep-config.js';
 import { answerDeadline, deadlineOf, webhookRequest, type WebhookRequest } from './webhook-request.js';
 
 export interface HandlerOptions {
@@ -58,6 +60,9 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
   const env = options.env ?? environment();
   const telemetryConfig = loadTelemetryConfig(env);
   warnAtStart(env, telemetryConfig.config.log_level, options.writeLog);
+  // What this function is comes from its deployed config, never from a request: a caller of the
+  // webhook cannot make it sweep, and the sweeper never reads its body as a webhook.
+  const serve = peekFunctionRole(env) === 'sweeper' ? sweep : handle;
   let container: Container | undefined;
   return async (input, ctx) => {
     // Built on the first call (a warm container serves many), so a broken key answers rather than crashes.
@@ -67,7 +72,7 @@ export function createHandler(options: HandlerOptions = {}): (input: Buffer, ctx
     const inv = await container.telemetry.begin(request);
     let result: HttpAnswer = toHttp(rejected(500, 'internal error'));
     try {
-      result = await inv.within(() => handle(request, inv, current));
+      result = await inv.within(() => serve(request, inv, current));
     } catch (error) {
       inv.log.error('unexpected error', {
         errorType: error instanceof Error ? error.name : typeof error,
@@ -152,7 +157,7 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
   }
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadFunctionConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return configError(error, log);
@@ -193,6 +198,87 @@ async function handle(request: WebhookRequest, inv: InvocationTelemetry, contain
     onAnswer: (decided) => void inv.end(decided.status, decided.outcome),
   });
   return toHttp(result, received.dialect, config.inbound.reply_template);
+}
+
+/** Time kept back from the sweeper's deadline to answer and flush telemetry. */
+const SWEEP_ANSWER_MARGIN_MS = 3_000;
+
+/**
+ * The sweeper (`function_role=sweeper`, invoked by a schedule): finishes the journal's failed and
+ * cut-off runs through the same service as a delivery; its request body is never read.
+ */
+async function sweep(request: WebhookRequest, inv: InvocationTelemetry, container: Container): Promise<HttpAnswer> {
+  const log = inv.log;
+  let config: Config;
+  try {
+    config = loadFunctionConfig(await withVaultSecrets(container.env, request, log, container.vault));
+  } catch (error) {
+    if (error instanceof ConfigError) return configError(error, log);
+    if (!(error instanceof VaultUnavailableError)) throw error;
+    log.error('secrets unavailable', { error: error.message });
+    return toHttp(
+      answer(
+        503,
+        { message: 'function secrets unavailable, retry later', retryable: true },
+        undefined,
+        'secrets_unavailable',
+      ),
+    );
+  }
+  const journal = functionJournal(config, container.env);
+  if (journal.description === 'memory')
+    log.warn("sweeper with a memory journal: it sees no other container's runs; set run_journal to the webhook's");
+  const { sweep: s, b2c } = config;
+  let report;
+  try {
+    report = await sweepRuns(journal, container.service(config), {
+      policy: {
+        giveUpAfterMs: s.sweep_give_up_after_ms,
+        backoffInitialMs: s.sweep_backoff_initial_ms,
+        backoffMaxMs: s.sweep_backoff_max_ms,
+        lateWriteWindowMs: b2c.b2cservice_late_write_window_ms,
+      },
+      maxRuns: s.sweep_max_runs,
+      runBudgetMs: s.sweep_run_budget_ms,
+      deadline: deadlineOf(request) - SWEEP_ANSWER_MARGIN_MS,
+      log,
+    });
+  } catch (error) {
+    log.error('run journal unavailable', {
+      journal: journal.description,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return toHttp(
+      answer(
+        503,
+        { message: 'run journal unavailable, retry later', retryable: true },
+        undefined,
+        'journal_unavailable',
+      ),
+    );
+  }
+  for (const run of report.runs) {
+    inv.metric('RunSwept', { functionName: container.telemetry.functionName, outcome: run.outcome }, 1);
+    // A give-up pages through the failed-run alarm, once per run.
+    if (run.outcome === 'gave_up')
+      inv.metric(
+        'IncidentCreationFailed',
+        { functionName: container.telemetry.functionName, provider: run.provider },
+        1,
+      );
+  }
+  const counts = Object.fromEntries(
+    [...new Set(report.runs.map((r) => r.outcome))].map((o) => [o, report.runs.filter((r) => r.outcome === o).length]),
+  );
+  log.info('sweep finished', {
+    considered: report.considered,
+    ...counts,
+    waiting: report.waiting,
+    deferred: report.deferred,
+    givenUp: report.givenUp,
+    unreadable: report.unreadable,
+  });
+  return toHttp(answer(200, { message: 'swept', ...report }));
 }
 
 function configError(error: ConfigError | SignatureConfigError, log: Logger): HttpAnswer {

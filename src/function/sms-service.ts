@@ -66,14 +66,14 @@ export function assembleSmsService(
     phoneMatch: b2c.b2cservice_phone_match,
     ...(platform.fetch ? { fetch: platform.fetch } : {}),
   });
-  const endpoint = config.journal.oci_objectstorage_endpoint;
-  const journal =
-    platform.journal ??
-    journalFor(
-      config.journal.run_journal,
-      objectStorageOpener({ env: platform.env, ...(endpoint ? { endpoint } : {}) }),
-    );
+  const journal = platform.journal ?? functionJournal(config, platform.env);
   return createSmsService(config, { journal, desk });
+}
+
+/** The journal at `run_journal`, one per process and location (the sweep reads the same one the service writes). */
+export function functionJournal(config: Config, env: Record<string, string | undefined>): RunJournal {
+  const endpoint = config.journal.oci_objectstorage_endpoint;
+  return journalFor(config.journal.run_journal, objectStorageOpener({ env, ...(endpoint ? { endpoint } : {}) }));
 }
 
 /** Wires the workflow over `desk` to the idempotency protocol over `journal`. */

@@ -6,7 +6,7 @@ import {
   type StepRecord,
   type WorkflowDefinition,
 } from '../engine/index.js';
-import type { RunJournal, Versioned } from './journal.js';
+import { JournalError, type RunJournal, type Versioned } from './journal.js';
 import { standingSteps } from './claim.js';
 import { canonicalJson } from './payload-hash.js';
 import { RUN_STATUS, withHistory, type RunRecord, type StepEntry, type StoredAnswer } from './record.js';
@@ -75,9 +75,19 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
     },
   });
   const answer = run.answer(result);
-  // The final record carries every step: it waits only for the checkpoint still in flight.
-  const lost = await checkpoints.settled();
-  if (lost) return { result, answer, saved: false };
+  // The final record carries every step: it waits only for the checkpoint still in flight, and not
+  // past the deadline (a slow journal must not make the answer late: the run stays `running`, and a
+  // redelivery after its lease resumes it and reconciles).
+  const settled = await checkpoints.settled(run.options.deadline - now() - FINAL_WRITE_RESERVE_MS);
+  if (settled === 'lost') return { result, answer, saved: false };
+  if (settled === 'late') {
+    return {
+      result,
+      answer,
+      saved: false,
+      saveError: new JournalError('a checkpoint was still being written at the deadline'),
+    };
+  }
 
   const undone = new Map(result.compensations.map((c) => [c.step, c]));
   const at = now();
@@ -186,12 +196,26 @@ class Checkpoints<S> {
     }
   }
 
-  /** Waits for the write in flight; true when the run was lost to another execution meanwhile. */
-  async settled(): Promise<boolean> {
-    await this.#inFlight;
-    return this.#failure?.error instanceof LeaseLostError;
+  /**
+   * Waits for the write in flight, at most `waitMs`: `lost` when the run was lost to another
+   * execution meanwhile, `late` when the write is still going.
+   */
+  async settled(waitMs: number): Promise<'ok' | 'lost' | 'late'> {
+    if (this.#inFlight !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), Math.max(0, waitMs));
+      });
+      const outcome = await Promise.race([this.#inFlight.then(() => 'done' as const), late]);
+      clearTimeout(timer);
+      if (outcome === 'late') return 'late';
+    }
+    return this.#failure?.error instanceof LeaseLostError ? 'lost' : 'ok';
   }
 }
+
+/** Time kept for the final record after the last checkpoint, before the deadline. */
+const FINAL_WRITE_RESERVE_MS = 1_000;
 
 /** Conditional writes by the lease owner; a concurrent counter bump is merged, a new owner is not. */
 class RecordWriter {

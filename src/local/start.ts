@@ -15,6 +15,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const entry = join(here, 'func.js');
 const port = Number(process.env.PORT ?? 8080);
 const fnTimeoutMs = Number(process.env.FN_TIMEOUT_MS ?? 30_000);
+// The sweeper's schedule (on OCI, deploy/terraform/sweeper.tf): 0 turns it off.
+const sweepIntervalMs = Number(process.env.SWEEP_INTERVAL_MS ?? 60_000);
 
 // What has started so far: stopped when a busy port ends the start.
 const started: (() => Promise<unknown>)[] = [];
@@ -36,7 +38,7 @@ const fnEnv: Record<string, string> = {
 for (const [k, v] of Object.entries(process.env)) {
   if (
     v !== undefined &&
-    /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_)/.test(
+    /^(b2cservice_|log_level$|run_journal|webhook_|twilio_auth_token$|vonage_signature_|reply_template$|oci_|OCI_|OTEL_|telemetry_|sweep_)/.test(
       k,
     ) &&
     k !== 'b2cservice_hostname'
@@ -71,6 +73,53 @@ async function fn(): Promise<FnProcess> {
 started.push(() => emulator.close());
 await fn();
 started.push(async () => current?.stop());
+
+// The sweeper: the same function deployed again with function_role=sweeper, invoked on a timer as
+// OCI's resource schedule invokes it (directly, not through the gateway). It finishes the runs that
+// failed retryably or were cut off, through the same service as a delivery.
+let sweeper: FnProcess | undefined;
+let sweeperExited = true;
+let sweepTimer: NodeJS.Timeout | undefined;
+async function sweepOnce(): Promise<void> {
+  if (sweeper === undefined || sweeperExited) {
+    sweeper = await startFunction({
+      entry,
+      env: { ...fnEnv, function_role: 'sweeper' },
+      timeoutMs: Math.max(fnTimeoutMs, 120_000),
+    });
+    sweeperExited = false;
+    void sweeper.exited.then(() => {
+      sweeperExited = true;
+    });
+  }
+  const answer = await sweeper.invoke({ intent: 'invoke', method: 'POST', url: '/', body: '' });
+  let report: { runs?: { runId: string; mode: string; outcome: string; detail?: string }[] } = {};
+  try {
+    report = JSON.parse(answer.body.toString('utf8')) as typeof report;
+  } catch {
+    // printed below as the status alone
+  }
+  if (answer.status !== 200)
+    process.stdout.write(`[sweep] answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}\n`);
+  for (const run of report.runs ?? [])
+    process.stdout.write(
+      `[sweep] run ${run.runId} ${run.mode}: ${run.outcome}${run.detail ? ` (${run.detail})` : ''}\n`,
+    );
+}
+if (sweepIntervalMs > 0) {
+  const tick = (): void => {
+    sweepTimer = setTimeout(
+      () =>
+        void sweepOnce()
+          .catch((error: unknown) =>
+            process.stdout.write(`[sweep] failed: ${error instanceof Error ? error.message : String(error)}\n`),
+          )
+          .finally(tick),
+      sweepIntervalMs,
+    );
+  };
+  tick();
+}
 
 const gateway = await listening('PORT', () =>
   startGateway({
@@ -133,6 +182,11 @@ else console.log(`warning: ${example.problem}`);
 console.log(`then see the incident: curl -sS ${emulator.url}/__emulator/state`);
 console.log(`and the runs (from the run journal): curl -sS ${gateway.url}/runs`);
 console.log(`and the run journal: npm run runs -- list --journal ${fnEnv.run_journal}`);
+console.log(
+  sweepIntervalMs > 0
+    ? `failed and cut-off runs are swept every ${sweepIntervalMs / 1000} s (SWEEP_INTERVAL_MS; by hand: b2cservice_hostname=${emulator.url} b2cservice_username=admin b2cservice_password=admin npm run runs -- sweep --journal ${fnEnv.run_journal})`
+    : 'the sweeper is off (SWEEP_INTERVAL_MS=0)',
+);
 
 /** Starts a server on the port `variable` names; a busy port ends `npm start` with a line saying which variable to change. */
 async function listening<T>(variable: 'PORT' | 'EMULATOR_PORT', start: () => Promise<T>): Promise<T> {
@@ -150,7 +204,8 @@ async function listening<T>(variable: 'PORT' | 'EMULATOR_PORT', start: () => Pro
 }
 
 async function shutdown(): Promise<void> {
-  await Promise.allSettled([gateway.close(), current?.stop(), emulator.close()]);
+  clearTimeout(sweepTimer);
+  await Promise.allSettled([gateway.close(), current?.stop(), sweeper?.stop(), emulator.close()]);
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown());

@@ -1,10 +1,11 @@
 /**
- * A run journal for unit tests: the real in-memory store, with a fault hook per operation and a
+ * A run journal for unit tests: a store that keeps exactly what was written (as JSON, like Object
+ * Storage; the in-memory journal compacts finished runs), with a fault hook per operation and a
  * log of the calls made. A hook returns the error to throw instead of calling the store (or
  * undefined to let the call through); `afterCreate`/`afterUpdate` throw after the store applied
  * the write (an answer lost on the way back); `refusedAfterApply` answers 412 to an applied update.
  */
-import { memoryJournal, type RunJournal, type RunRecord } from '../../src/journal/index.js';
+import type { RunJournal, RunRecord } from '../../src/journal/index.js';
 
 export interface JournalFaults {
   get?: (key: string) => Error | undefined;
@@ -24,8 +25,32 @@ export interface FakeJournal extends RunJournal {
   readonly calls: string[];
 }
 
-export function fakeJournal(options: { description?: string; now?: () => number } = {}): FakeJournal {
-  const store = memoryJournal(options.now ? { now: options.now } : {});
+/** Create-only and compare-and-set over a map of JSON texts, versions counted per key. */
+function exactStore(): Pick<RunJournal, 'get' | 'create' | 'update' | 'list'> {
+  const rows = new Map<string, { text: string; version: number }>();
+  const versioned = (record: RunRecord, version: number) => ({ record, version: String(version) });
+  return {
+    get: async (key) => {
+      const row = rows.get(key);
+      return row === undefined ? undefined : versioned(JSON.parse(row.text) as RunRecord, row.version);
+    },
+    create: async (record) => {
+      if (rows.has(record.key)) return undefined;
+      rows.set(record.key, { text: JSON.stringify(record), version: 1 });
+      return versioned(record, 1);
+    },
+    update: async (record, version) => {
+      const row = rows.get(record.key);
+      if (row === undefined || String(row.version) !== version) return undefined;
+      rows.set(record.key, { text: JSON.stringify(record), version: row.version + 1 });
+      return versioned(record, row.version + 1);
+    },
+    list: async () => [...rows.values()].map((row) => JSON.parse(row.text) as RunRecord),
+  };
+}
+
+export function fakeJournal(options: { description?: string } = {}): FakeJournal {
+  const store = exactStore();
   const faults: JournalFaults = {};
   const calls: string[] = [];
   return {

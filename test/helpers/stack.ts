@@ -30,6 +30,9 @@ export async function startStack(
       b2cservice_password: CREDENTIALS.password,
       // The guide's unsigned JSON: signature tests turn this back on (test/integration/inbound-*.test.ts).
       webhook_signature: 'off',
+      // One container: its memory journal is enough, and chosen explicitly, as OCI requires of it
+      // when the tests give the function a resource principal (test/integration/journal-on-oci.test.ts).
+      run_journal: 'memory',
       ...options.env,
     },
   });

@@ -136,49 +136,17 @@ describe('authorizer: shared token', () => {
   });
 });
 
-describe('authorizer: client address', () => {
+describe('authorizer: no address gate', () => {
   let fn: FnProcess;
   beforeAll(async () => {
-    fn = await startFunction({ entry: ENTRY, env: { auth_allow_cidrs: '203.0.113.0/24, 2001:db8::/32,198.51.100.7' } });
+    fn = await startFunction({ entry: ENTRY, env: { auth_token: TOKEN } });
   });
   afterAll(() => fn.stop());
 
-  it('admits addresses inside the CIDRs (IPv4, IPv6, IPv4-mapped, a single address)', async () => {
-    expectAdmitted(await authorize(fn, userDefined({ ip: '203.0.113.200' })), 'address');
-    expectAdmitted(await authorize(fn, userDefined({ ip: '2001:db8:1::5' })), 'address');
-    expectAdmitted(await authorize(fn, userDefined({ ip: '::ffff:203.0.113.9' })), 'address');
-    expectAdmitted(await authorize(fn, userDefined({ ip: '198.51.100.7' })), 'address');
-  });
-
-  it('refuses addresses outside, malformed or missing', async () => {
-    expectRefused(await authorize(fn, userDefined({ ip: '203.0.114.1' })));
-    expectRefused(await authorize(fn, userDefined({ ip: '198.51.100.8' })));
-    expectRefused(await authorize(fn, userDefined({ ip: '2001:db9::1' })));
-    expectRefused(await authorize(fn, userDefined({ ip: '203.0.113.1, 10.0.0.1' })));
-    expectRefused(await authorize(fn, userDefined({ ip: 'gw.example.com' })));
-    expectRefused(await authorize(fn, userDefined({ ip: ['203.0.113.1'] })));
-    expectRefused(await authorize(fn, userDefined({ token: TOKEN })));
-  });
-});
-
-describe('authorizer: token and address both configured', () => {
-  let fn: FnProcess;
-  beforeAll(async () => {
-    fn = await startFunction({
-      entry: ENTRY,
-      env: { auth_token: TOKEN, auth_allow_cidrs: '203.0.113.0/24', auth_cache_seconds: '60' },
-    });
-  });
-  afterAll(() => fn.stop());
-
-  it('admits only when both hold', async () => {
-    const both = await authorize(fn, userDefined({ token: TOKEN, ip: '203.0.113.5' }));
-    expect(both.json).toMatchObject({ active: true, context: { admittedBy: 'token+address' } });
-    expect(Date.parse(both.json.expiresAt as string)).toBeLessThanOrEqual(Date.now() + 60_000);
-    expectRefused(await authorize(fn, userDefined({ token: TOKEN, ip: '192.0.2.1' })));
-    expectRefused(await authorize(fn, userDefined({ token: 'wrong-token-wrong-token', ip: '203.0.113.5' })));
-    expectRefused(await authorize(fn, userDefined({ token: TOKEN })));
+  it('admits by the token alone: an address the client sends neither admits nor refuses', async () => {
+    expectAdmitted(await authorize(fn, userDefined({ token: TOKEN, ip: '192.0.2.1' })), 'token');
     expectRefused(await authorize(fn, userDefined({ ip: '203.0.113.5' })));
+    expectRefused(await authorize(fn, userDefined({ token: 'wrong-token-wrong-token', ip: '203.0.113.5' })));
   });
 });
 
@@ -224,7 +192,7 @@ describe('authorizer: token from OCI Vault (resource principal)', () => {
 });
 
 describe('authorizer: configuration', () => {
-  it('with no gate configured answers 5xx and names the key, never admitting', async () => {
+  it('with no token configured answers 5xx and names the key, never admitting', async () => {
     const fn = await startFunction({ entry: ENTRY, env: {} });
     try {
       const a = await authorize(fn, userDefined({ token: TOKEN }));
@@ -236,11 +204,12 @@ describe('authorizer: configuration', () => {
     }
   });
 
-  it('with a bad CIDR answers 5xx naming auth_allow_cidrs', async () => {
-    const fn = await startFunction({ entry: ENTRY, env: { auth_allow_cidrs: '10.0.0.0/33' } });
+  it('with auth_allow_cidrs set answers 5xx, says why, and never admits (a header-based gate is gone)', async () => {
+    const fn = await startFunction({ entry: ENTRY, env: { auth_token: TOKEN, auth_allow_cidrs: '203.0.113.0/24' } });
     try {
-      expect((await authorize(fn, userDefined({ ip: '10.0.0.1' }))).status).toBe(502);
-      expect(fn.output()).toContain('auth_allow_cidrs');
+      expect((await authorize(fn, userDefined({ token: TOKEN, ip: '203.0.113.1' }))).status).toBe(502);
+      expect(fn.output()).toContain('auth_allow_cidrs is no longer read');
+      expect(fn.output()).toContain('gateway_ingress_cidrs');
     } finally {
       await fn.stop();
     }

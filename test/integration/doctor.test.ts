@@ -35,7 +35,7 @@ async function doctor(
   };
 }
 
-describe('sms-incident doctor', () => {
+describe('sms-incident doctor', { timeout: 120_000 }, () => {
   it('passes against a site set up as the function needs, and removes its test contact and incident', async () => {
     // Prepare
     const site = { incidentCustomFields: { sms_sid: 'text' as const } };
@@ -52,11 +52,27 @@ describe('sms-incident doctor', () => {
       'contacts:ok',
       'phone look-up:ok',
       'incidents:ok',
+      'reconcile reads:ok',
+      'search lag:ok',
+      'ROQL backslash:ok',
+      'note text:ok',
       'custom field:ok',
       'clean-up:ok',
       'stored numbers:ok',
     ]);
     expect(text).toContain("'Mobile Phone' exists (id 1)");
+    // every read a reconcile makes, measured on the test records
+    expect(report.checks.find((c) => c.name === 'reconcile reads')?.detail).toBe(
+      'every look-up a reconcile makes answers as expected: GET /contacts?q=externalReference, GET /incidents?q=primaryContact.id, GET /incidents?q=primaryContact.id+createdTime+subject, GET /contacts/{id}/phones, GET /incidents/{id}/threads',
+    );
+    expect(text).toMatch(
+      /OK +search lag +a new record shows in q= searches after \d+ ms at most \(phone \d+ ms, contact by externalReference \d+ ms, incident by primaryContact.id \d+ ms\); b2cservice_search_lag_ms=2000 covers it/,
+    );
+    expect(text).toContain(
+      "found with the backslash doubled (the function's literal), not undoubled: a backslash escapes in ROQL literals, doubling it is right",
+    );
+    expect(text).toContain('a note comes back byte for byte (CRLF and LF line ends, trailing spaces, an emoji)');
+    expect(text).toContain('customFields.c.sms_sid exists on incidents and holds a full 34-character message id');
     expect(text).toContain('ready: the function can create incidents on this site');
     expect(emulator!.state()).toEqual({ contacts: [], incidents: [] });
     // the look-up is the function's own query
@@ -174,5 +190,54 @@ describe('sms-incident doctor', () => {
     const bad = await cli(['doctor', '--json'], { ...env, b2cservice_password: 'nope' });
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, checks: [{ name: 'api', status: 'fail' }] });
+  });
+
+  it('measures a site whose searches lag 1.5 s: the phone look-up waits for it, and doctor says which b2cservice_search_lag_ms to set', async () => {
+    // Prepare
+    emulator = await startEmulator(CREDENTIALS);
+    emulator.setQuirks({ searchLagMs: 1500 });
+
+    // Act
+    const { report, line } = await doctor(undefined, { b2cservice_search_lag_ms: '2000' });
+
+    // Assess
+    expect(line('phone look-up')).toMatch(/OK +phone look-up/);
+    const lag = report.checks.find((c) => c.name === 'search lag');
+    expect(lag?.status).toBe('warn');
+    expect(
+      Number(/^set b2cservice_search_lag_ms=(\d+): a reconcile that stops looking sooner/.exec(lag?.fix ?? '')?.[1]),
+    ).toBeGreaterThanOrEqual(3000);
+    const worst = Number(/after (\d+) ms at most/.exec(lag?.detail ?? '')?.[1]);
+    expect(worst).toBeGreaterThanOrEqual(1500);
+    expect(worst).toBeLessThan(1750 + 1500); // one poll and a loaded machine
+    expect(report.checks.find((c) => c.name === 'reconcile reads')?.status).toBe('ok');
+    expect(emulator.state()).toEqual({ contacts: [], incidents: [] });
+  });
+
+  it('with b2cservice_search_lag_ms below the lag it measures, fails and says what to set', async () => {
+    emulator = await startEmulator(CREDENTIALS);
+    emulator.setQuirks({ searchLagMs: 1000 });
+    const { report } = await doctor(undefined, { b2cservice_search_lag_ms: '500' });
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.name === 'search lag')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/^set b2cservice_search_lag_ms=(2000|2500|3000)/),
+    });
+  });
+
+  it('reports how a note comes back on a site that stores CRLF and trims trailing white space', async () => {
+    // Prepare
+    emulator = await startEmulator(CREDENTIALS);
+    emulator.setQuirks({ threadLineEnds: 'crlf', threadTrim: 'lines' });
+
+    // Act
+    const { report, line } = await doctor();
+
+    // Assess
+    expect(line('note text')).toContain(
+      'OK    note text         a note comes back changed: LF line ends become CRLF, trailing spaces of lines are dropped, trailing spaces at the end are dropped',
+    );
+    expect(report.ok).toBe(true);
+    expect(emulator.state()).toEqual({ contacts: [], incidents: [] });
   });
 });

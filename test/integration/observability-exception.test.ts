@@ -56,6 +56,8 @@ describe('the exception exit path', () => {
         oci_monitoring_endpoint: standIns.url,
         oci_log_id: 'ocid1.log.oc1.iad.amaaaaaalog',
         oci_logging_endpoint: standIns.url,
+        // A resource principal means OCI Functions: the journal must be chosen (else a config error comes first).
+        run_journal: 'memory',
       },
       writeLog: (l) => lines.push(l),
     });

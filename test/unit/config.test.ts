@@ -68,8 +68,14 @@ describe('loadConfig', () => {
       webhook_provider: 'twilio',
       run_journal: 'file:/var/runs',
       oci_secret_ttl_seconds: '0',
+      sweep_backoff_max_ms: '60000',
     });
-    expect(Object.keys(config).sort()).toEqual(['b2c', 'inbound', 'journal', 'oci']);
+    expect(Object.keys(config).sort()).toEqual(['b2c', 'inbound', 'journal', 'oci', 'sweep']);
+    expect(config.sweep).toMatchObject({
+      function_role: 'webhook',
+      sweep_backoff_max_ms: 60_000,
+      sweep_give_up_after_ms: 86_400_000,
+    });
     expect(config.inbound.webhook_provider).toBe('twilio');
     expect(config.journal.run_journal).toEqual({ kind: 'file', dir: '/var/runs' });
     expect(config.b2c).not.toHaveProperty('run_journal');

@@ -1,64 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseCidrs, type AddressAllowList } from '../../../src/authorizer/cidrs.js';
+import { loadAuthorizerConfig } from '../../../src/authorizer/config.js';
 import { answerFor, decide } from '../../../src/authorizer/decide.js';
 import { readAuthorizerInput } from '../../../src/authorizer/request.js';
 
-const list = (value: string): AddressAllowList => {
-  const parsed = parseCidrs(value);
-  if (typeof parsed === 'string') throw new Error(parsed);
-  return parsed;
-};
-
-describe('parseCidrs', () => {
-  it('normalises single addresses to host prefixes', () => {
-    expect(list('10.0.0.0/8, 192.0.2.1 ,2001:db8::/32,::1').cidrs).toEqual([
-      '10.0.0.0/8',
-      '192.0.2.1/32',
-      '2001:db8::/32',
-      '::1/128',
-    ]);
-  });
-  it.each([
-    '',
-    ' , ',
-    '10.0.0.0/33',
-    '2001:db8::/129',
-    '10.0.0/8',
-    '10.0.0.0/8/1',
-    '10.0.0.0/x',
-    'example.com/24',
-    '10.0.0.0/-1',
-  ])('refuses %j', (value) => {
-    expect(typeof parseCidrs(value)).toBe('string');
-  });
-  it('matches the boundaries of a prefix', () => {
-    const l = list('192.0.2.64/26');
-    expect(l.allows('192.0.2.64')).toBe(true);
-    expect(l.allows('192.0.2.127')).toBe(true);
-    expect(l.allows('192.0.2.63')).toBe(false);
-    expect(l.allows('192.0.2.128')).toBe(false);
-    expect(l.allows('')).toBe(false);
-    expect(l.allows('192.0.2.64/26')).toBe(false);
-  });
-});
-
 describe('decide', () => {
-  const addresses = list('203.0.113.0/24');
-  it('needs every configured gate', () => {
+  it('admits exactly the expected token', () => {
     expect(decide({ token: 'abc' }, { token: 'abc' })).toEqual({ admitted: true, by: ['token'] });
-    expect(decide({ ip: '203.0.113.1' }, { addresses })).toEqual({ admitted: true, by: ['address'] });
-    expect(decide({ token: 'abc', ip: '203.0.113.1' }, { token: 'abc', addresses })).toEqual({
-      admitted: true,
-      by: ['token', 'address'],
-    });
-    expect(decide({ token: 'abc', ip: '192.0.2.1' }, { token: 'abc', addresses })).toMatchObject({ admitted: false });
-    expect(decide({ token: 'abd', ip: '203.0.113.1' }, { token: 'abc', addresses })).toMatchObject({
-      admitted: false,
-      reason: 'wrong token',
-    });
+    expect(decide({ token: 'abd' }, { token: 'abc' })).toEqual({ admitted: false, reason: 'wrong token' });
+    expect(decide({}, { token: 'abc' })).toEqual({ admitted: false, reason: 'no token presented' });
+    expect(decide({ token: '' }, { token: 'abc' })).toEqual({ admitted: false, reason: 'no token presented' });
   });
   it('never admits with no gate', () => {
-    expect(decide({ token: 'abc', ip: '203.0.113.1' }, {})).toEqual({ admitted: false, reason: 'no gate configured' });
+    expect(decide({ token: 'abc' }, {})).toEqual({ admitted: false, reason: 'no gate configured' });
   });
   it('answers the gateway contract', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
@@ -78,12 +31,36 @@ describe('decide', () => {
   });
 });
 
+describe('loadAuthorizerConfig', () => {
+  it('needs a token: no address gate stands in for one', () => {
+    expect(loadAuthorizerConfig({})).toEqual({
+      problems: [expect.stringMatching(/^auth_token_ocid set auth_token_ocid \(or auth_token\)/)],
+    });
+    expect(loadAuthorizerConfig({ auth_token: 'sixteen-chars-token' })).toMatchObject({
+      auth_token: 'sixteen-chars-token',
+    });
+  });
+  it('refuses auth_allow_cidrs, saying the network restricts addresses now', () => {
+    const loaded = loadAuthorizerConfig({ auth_token: 'sixteen-chars-token', auth_allow_cidrs: '203.0.113.0/24' });
+    expect(loaded).toEqual({
+      problems: [
+        expect.stringMatching(
+          /^auth_allow_cidrs is no longer read: .*header the client can set.*gateway_ingress_cidrs/,
+        ),
+      ],
+    });
+    // Empty means unset in Fn config.
+    expect(loadAuthorizerConfig({ auth_token: 'sixteen-chars-token', auth_allow_cidrs: ' ' })).not.toHaveProperty(
+      'problems',
+    );
+  });
+});
+
 describe('readAuthorizerInput', () => {
   const read = (v: unknown) => readAuthorizerInput(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)));
-  it('reads both gateway forms', () => {
+  it('reads both gateway forms, the token only', () => {
     expect(read({ type: 'USER_DEFINED', data: { token: 'Bearer t', ip: ' 192.0.2.1 ', other: ['x'] } })).toEqual({
       token: 't',
-      ip: '192.0.2.1',
     });
     expect(read({ type: 'TOKEN', token: 't' })).toEqual({ token: 't' });
     expect(read({ type: 'USER_DEFINED', data: {} })).toEqual({});

@@ -327,6 +327,31 @@ describe('runJournaled', () => {
     expect(outcome.saved).toBe(true);
   });
 
+  it('answers by the deadline when a checkpoint is still being written, leaving the run to a redelivery', async () => {
+    // Prepare: the store never answers a checkpoint; the deadline is 1.5 s away
+    const inner = memoryJournal();
+    const stuck: RunJournal = { ...inner, description: 'stuck', update: () => new Promise(() => undefined) };
+    const log: string[] = [];
+    const claim = await claimed(inner, 'o1');
+    const t0 = Date.now();
+
+    // Act
+    const outcome = await runJournaled({
+      journal: stuck,
+      claimed: claim,
+      owner: 'o1',
+      workflow: workflow(log),
+      initialState: { input: 'x' },
+      options: { deadline: Date.now() + 1_500 },
+      answer,
+    });
+
+    // Assess
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    expect(outcome.saved).toBe(false);
+    expect(outcome.saveError).toBeInstanceOf(JournalError);
+  });
+
   it("writes the last step's entry with the final record, not on its own", async () => {
     // Prepare
     const inner = memoryJournal();

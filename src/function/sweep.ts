@@ -1,0 +1,176 @@
+/**
+ * The sweep: finishes the runs nobody will redeliver (Twilio retries nothing; a run cut off by a
+ * crash waits for a delivery that may never come), through the service's own `accept`, exactly as a
+ * delivery would: the same claim and lease, the same workflow and reconciliation, the same answer
+ * journaled. Which runs are due, and when a run is given up, is `src/journal/sweep-plan.ts`.
+ *
+ * Safe with two sweepers at once (two timers, two scheduled invocations): each run is claimed in
+ * the journal before anything is sent (create-only / compare-and-set), the loser sees the winner's
+ * lease and passes; a give-up is one compare-and-set, so it pages once.
+ */
+import { randomUUID } from 'node:crypto';
+import { InboundSmsSchema } from '../inbound/index.js';
+import { listingOf, type RunJournal, type RunRecord } from '../journal/index.js';
+import { GAVE_UP, SWEEP_CALLER, givenUp, sweepDecision, type SweepPolicy } from '../journal/sweep-plan.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { SmsService } from './sms-service.js';
+
+export interface SweepOptions {
+  readonly policy: SweepPolicy;
+  /** Runs one sweep runs at most, the longest-due first. */
+  readonly maxRuns: number;
+  /** Each run's budget: its deadline, as a delivery's `Fn-Deadline`. */
+  readonly runBudgetMs: number;
+  /** Epoch ms by which the sweep must have answered: no run is started that could not end by then. */
+  readonly deadline: number;
+  /** Say what would be done, change nothing. */
+  readonly dryRun?: boolean;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default JSON lines on stdout */
+  readonly log?: Logger;
+}
+
+/**
+ * What a sweep did with one run. `completed`: it has its incident now; `failed`: it failed again
+ * (retried at a later sweep); `busy`: another execution held it; `done`: finished meanwhile by
+ * someone else; `gave_up`: past the cap, recorded and paged; `skipped`: its payload is unreadable;
+ * `due`: what a dry run would run.
+ */
+export type SweepOutcome = 'completed' | 'failed' | 'busy' | 'done' | 'gave_up' | 'skipped' | 'due';
+
+export interface SweptRun {
+  readonly runId: string;
+  readonly key: string;
+  readonly provider: string;
+  readonly mode: 'restart' | 'resume' | 'give-up';
+  readonly outcome: SweepOutcome;
+  readonly detail?: string;
+}
+
+export interface SweepReport {
+  /** Runs read in the window. */
+  readonly considered: number;
+  /** What was done, in order. */
+  readonly runs: readonly SweptRun[];
+  /** Unfinished runs whose back-off (or late-write window) has not passed. */
+  readonly waiting: number;
+  /** Due runs left for the next sweep (`maxRuns` or the deadline). */
+  readonly deferred: number;
+  /** Runs already given up (paged), left to a person. */
+  readonly givenUp: number;
+  /** Records in the window the listing could not read. */
+  readonly unreadable: number;
+}
+
+/** A run past the cap is still seen by a sweep this long after the cap (a sweeper that was down for a while). */
+const LOOK_BACK_SLACK_MS = 24 * 3_600_000;
+
+export async function sweepRuns(journal: RunJournal, service: SmsService, options: SweepOptions): Promise<SweepReport> {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? createLogger();
+  const { policy } = options;
+  const since = now() - policy.giveUpAfterMs - LOOK_BACK_SLACK_MS;
+  const listing =
+    journal.listSince === undefined ? listingOf(await journal.list(), since) : await journal.listSince(since);
+
+  let waiting = 0;
+  let givenUpBefore = 0;
+  const due: { record: RunRecord; dueAt: number }[] = [];
+  for (const record of listing.records) {
+    const decision = sweepDecision(record, now(), policy);
+    if (decision.kind === 'wait') waiting++;
+    else if (decision.kind === 'given-up') givenUpBefore++;
+    else if (decision.kind === 'due') due.push({ record, dueAt: decision.dueAt });
+    else if (decision.kind === 'give-up') due.push({ record, dueAt: Number.NEGATIVE_INFINITY });
+  }
+  due.sort((a, b) => a.dueAt - b.dueAt);
+
+  const runs: SweptRun[] = [];
+  let deferred = 0;
+  for (const { record } of due) {
+    if (runs.length >= options.maxRuns || now() + options.runBudgetMs > options.deadline) {
+      deferred++;
+      continue;
+    }
+    const swept = await sweepOne(journal, service, record.key, options, now, log);
+    if (swept !== undefined) runs.push(swept);
+  }
+  return {
+    considered: listing.records.length,
+    runs,
+    waiting,
+    deferred,
+    givenUp: givenUpBefore,
+    unreadable: listing.unreadable.length,
+  };
+}
+
+/** Reads the run again (another sweeper or a delivery may have moved it) and does what is due now. */
+async function sweepOne(
+  journal: RunJournal,
+  service: SmsService,
+  key: string,
+  options: SweepOptions,
+  now: () => number,
+  log: Logger,
+): Promise<SweptRun | undefined> {
+  const current = await journal.get(key);
+  if (current === undefined) return undefined;
+  const { record } = current;
+  const decision = sweepDecision(record, now(), options.policy);
+  const base = { runId: record.runId, key: record.key, provider: record.provider };
+  const runLog = log.child({ runId: record.runId, provider: record.provider, messageId: record.messageId });
+
+  if (decision.kind === 'give-up') {
+    if (options.dryRun) return { ...base, mode: 'give-up', outcome: 'due', detail: GAVE_UP };
+    const owner = `${SWEEP_CALLER}/${randomUUID()}`;
+    const updated = await journal.update(givenUp(record, now(), owner, options.policy), current.version);
+    // Lost to another writer: that one gave up (and paged), or a delivery took the run.
+    if (updated === undefined)
+      return { ...base, mode: 'give-up', outcome: 'busy', detail: 'the run changed meanwhile' };
+    runLog.error('run given up: unfinished at the sweep cap', {
+      metric: 'IncidentCreationFailed',
+      giveUpAfterMs: options.policy.giveUpAfterMs,
+      error: record.error?.type,
+      next: `sms-incident runs show ${record.runId}`,
+    });
+    return { ...base, mode: 'give-up', outcome: 'gave_up', detail: updated.record.history.at(-1)?.detail ?? GAVE_UP };
+  }
+  if (decision.kind === 'busy') return { ...base, mode: 'resume', outcome: 'busy' };
+  if (decision.kind !== 'due')
+    return decision.kind === 'final' ? { ...base, mode: 'restart', outcome: 'done' } : undefined;
+
+  const sms = InboundSmsSchema.safeParse(record.payload);
+  if (!sms.success)
+    return {
+      ...base,
+      mode: decision.mode,
+      outcome: 'skipped',
+      detail: `stored payload is not an SMS: ${sms.error.issues[0]?.message ?? 'invalid'}`,
+    };
+  if (options.dryRun)
+    return {
+      ...base,
+      mode: decision.mode,
+      outcome: 'due',
+      detail: record.error?.type ?? (decision.mode === 'resume' ? 'cut off' : record.status),
+    };
+
+  const answer = await service.accept(sms.data, {
+    deadline: Math.min(now() + options.runBudgetMs, options.deadline),
+    caller: SWEEP_CALLER,
+    log: runLog,
+  });
+  const said = answer.outcome ?? (answer.status === 200 ? 'created' : 'run_failed');
+  const outcome: SweepOutcome =
+    said === 'created' ? 'completed' : said === 'replayed' ? 'done' : said === 'in_progress' ? 'busy' : 'failed';
+  const error = (answer.body.error as { type?: unknown } | undefined)?.type;
+  runLog.info('run swept', {
+    mode: decision.mode,
+    outcome,
+    status: answer.status,
+    ...(typeof error === 'string' ? { error } : {}),
+  });
+  return { ...base, mode: decision.mode, outcome, ...(typeof error === 'string' ? { detail: error } : {}) };
+}
