@@ -3,7 +3,7 @@ import { b2cBaseUrl, type Config } from '../config.js';
 import { systemClock, type Clock } from '../engine/index.js';
 import { IdempotentRuns, type Delivery } from '../idempotency/index.js';
 import type { InboundSms } from '../inbound/index.js';
-import { journalFor, objectStorageOpener, type RunJournal } from '../journal/index.js';
+import { journalFor, journalLedger, objectStorageOpener, type RunJournal } from '../journal/index.js';
 import { smsToIncident, type ServiceDesk, type SmsToIncidentState } from '../../workflows/sms-to-incident.js';
 import { answerTo, runAnswer, type Answer } from './answers.js';
 
@@ -85,6 +85,8 @@ export function createSmsService(config: Config, parts: SmsServiceParts): SmsSer
       now: () => clock.now(),
       lateWriteWindowMs: config.b2c.b2cservice_late_write_window_ms,
       searchLagMs: config.b2c.b2cservice_search_lag_ms,
+      // Who owns an incident, which contact a number was given: create-only facts in the journal.
+      ledger: journalLedger(parts.journal),
       ...(config.b2c.b2cservice_incident_sms_field === undefined
         ? {}
         : { incidentSmsField: config.b2c.b2cservice_incident_sms_field }),

@@ -118,9 +118,38 @@ export function fileJournal(dir: string): RunJournal {
     }
   }
 
+  /** A fact's file: its own suffix, so listing runs (`*.json`) never reads it. */
+  const markPath = (name: string): string =>
+    join(dir, `${createHash('sha256').update(name).digest('hex').slice(0, 40)}.mark`);
+
   return {
     description: `file:${dir}`,
     get: async (key) => readAt(pathOf(key)),
+    async createMark(name, value) {
+      ensureDir();
+      const path = markPath(name);
+      const tmp = join(dir, `.tmp-${randomUUID()}`);
+      const fd = openSync(tmp, 'wx', FILE_MODE);
+      try {
+        fchmodSync(fd, FILE_MODE);
+        writeFileSync(fd, value);
+      } finally {
+        closeSync(fd);
+      }
+      try {
+        // As a record's claim: the hard link fails if the name exists, so one writer wins.
+        linkSync(tmp, path);
+        return value;
+      } catch (error) {
+        if (!isCode(error, 'EEXIST')) throw new JournalError(`cannot create ${path}: ${describe(error)}`, { cause: error });
+      } finally {
+        unlinkQuietly(tmp);
+      }
+      const held = textAt(path);
+      if (held === undefined) throw new JournalError(`${path} vanished`);
+      return held;
+    },
+    getMark: async (name) => textAt(markPath(name)),
     async create(record) {
       const path = pathOf(record.key);
       const tmp = writeTemp(record, 1);

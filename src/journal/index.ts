@@ -18,3 +18,5 @@ export { objectStorageOpener } from './open-object-storage.js';
 export { objectStorageJournal } from './object-storage-store.js';
 export { listingOf } from './listing.js';
 export type { Listing } from './listing.js';
+export { journalLedger } from './ledger.js';
+export type { JournalLedger } from './ledger.js';

@@ -26,6 +26,14 @@ export interface RunJournal {
    * time index); what could not be read is reported, not thrown. Absent: the CLI filters `list()`.
    */
   listSince?(since: number, options?: ListOptions): Promise<Listing>;
+  /**
+   * Create-only facts beside the runs (`ledger.ts`: who owns an incident, which contact a number
+   * was given): writes `value` under `name` unless something is there; answers what is there now.
+   * A write whose outcome is unknown throws a {@link JournalError} with `inDoubt`: read it back.
+   */
+  createMark(name: string, value: string): Promise<string>;
+  /** The value under `name`, undefined when none. */
+  getMark(name: string): Promise<string | undefined>;
   /** The run with this run id, without a scan (a store with a run-id index); undefined when unknown. */
   getByRunId?(runId: string): Promise<Versioned | undefined>;
   /** Up to `limit` run ids that start with `prefix`, from the run-id index (the CLI takes unique starts of ids). */

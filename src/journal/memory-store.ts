@@ -65,9 +65,19 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RunJournal & 
     }
   }
 
+  // Facts are a few bytes each and bounded by the runs that write them (one or two per run).
+  const marks = new Map<string, string>();
+
   return {
     description: 'memory',
     bytes: () => bytes,
+    async createMark(name, value) {
+      const held = marks.get(name);
+      if (held !== undefined) return held;
+      marks.set(name, value);
+      return value;
+    },
+    getMark: async (name) => marks.get(name),
     async get(key) {
       const r = rows.get(key);
       return r === undefined ? undefined : { record: JSON.parse(r.text) as RunRecord, version: String(r.version) };

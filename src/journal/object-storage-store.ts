@@ -143,8 +143,43 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     }
   }
 
+  /** A fact's object (`marks/`): beside the runs, never listed with them. */
+  const markName = (name: string): string => `${prefix}marks/${hashOf(name)}`;
+
+  async function readMark(name: string): Promise<string | undefined> {
+    let res;
+    try {
+      res = await client.getObject({ namespaceName, bucketName, objectName: markName(name) });
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw storeError('get', error);
+    }
+    return bodyText(res.value);
+  }
+
   return {
     description: `oci-os://${namespaceName}/${bucketName}/${prefix}`,
+    async createMark(name, value) {
+      try {
+        await client.putObject({
+          namespaceName,
+          bucketName,
+          objectName: markName(name),
+          putObjectBody: value,
+          contentLength: Buffer.byteLength(value),
+          contentType: 'text/plain',
+          ifNoneMatch: '*',
+        });
+        return value;
+      } catch (error) {
+        // 412: it exists (someone else's, or ours re-sent by the SDK after its first copy landed).
+        if (statusOf(error) !== 412 && statusOf(error) !== 409) throw storeError('put', error);
+      }
+      const held = await readMark(name);
+      if (held === undefined) throw new JournalError(`mark ${markName(name)} refused as existing, then not found`);
+      return held;
+    },
+    getMark: readMark,
     get: async (key) => {
       const name = objectName(key);
       if (options.existenceByListing === true && !(await exists(name))) return undefined;

@@ -29,6 +29,8 @@ function lazyJournal(description: string, load: () => Promise<RunJournal>): RunJ
     create: async (record) => (await journal()).create(record),
     update: async (record, version) => (await journal()).update(record, version),
     list: async () => (await journal()).list(),
+    createMark: async (name, value) => (await journal()).createMark(name, value),
+    getMark: async (name) => (await journal()).getMark(name),
     listSince: async (since, options) => {
       const j = await journal();
       return j.listSince ? j.listSince(since, options) : listingOf(await j.list(), since, options);

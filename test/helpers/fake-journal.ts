@@ -83,5 +83,7 @@ export function fakeJournal(options: { description?: string } = {}): FakeJournal
       return updated;
     },
     list: () => store.list(),
+    createMark: (name, value) => store.createMark(name, value),
+    getMark: (name) => store.getMark(name),
   };
 }

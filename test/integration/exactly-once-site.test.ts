@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { FROM, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
+
+/**
+ * A site that strays as real ones do (emulator faults and quirks, docs/local-stack.md): a write
+ * applied and then answered with a proxy's bare 500, searches that lag the writes, thread text
+ * stored with CRLF and trimmed, look-alikes whose creates were both in doubt. Through the real fdk,
+ * two function processes sharing a file journal, the emulator over HTTP.
+ */
+
+let stack: TwoContainers | undefined;
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+const sid = (n: number): string => `SM${String(n).padStart(32, '0')}`;
+const digits = FROM.slice(1);
+
+/** Incidents with the SMS notes on each (by the message id they name). */
+function notesByIncident(emulator: RunningEmulator): { id: number; contactId: number; notes: string[] }[] {
+  return emulator.state().incidents.map((i) => ({
+    id: i.id,
+    contactId: i.primaryContactId,
+    notes: i.threads.map((t) => /^Message ID: (.*?)\r?$/m.exec(t.text)?.[1] ?? '?'),
+  }));
+}
+
+const writes = (emulator: RunningEmulator, method: string, resource: string): number =>
+  emulator.requests().filter((r) => r.method === method && r.resource === resource).length;
+
+describe('exactly once against a site that strays', () => {
+  it.each([
+    { what: 'incident', fault: { method: 'POST', path: '/incidents' } },
+    { what: 'contact', fault: { method: 'POST', path: '/contacts' } },
+    { what: 'note', fault: { method: 'PATCH', path: '/incidents/*' } },
+  ])('never makes a second $what when the write was applied and answered with a bare 500 (HTML body)', async ({ fault }) => {
+    // Prepare
+    stack = await startTwoContainers();
+    stack.emulator.addFault({ ...fault, action: 'commit-then-status', status: 500, body: 'html', times: 1 });
+
+    // Act
+    const res = await stack.post(stack.fns[0], webhook());
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(stack.emulator.state().contacts).toHaveLength(1);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: res.json.incidentId, contactId: res.json.contactId, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    ]);
+  });
+
+  it('knows its note by the message id when the site stores it with CRLF and trims it, the SMS text empty', async () => {
+    // Prepare: the note is applied and its answer lost; the site rewrites the text it stores
+    stack = await startTwoContainers();
+    stack.emulator.setQuirks({ threadLineEnds: 'crlf', threadTrim: 'lines' });
+    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'commit-then-drop', times: 1 });
+
+    // Act: a media-only MMS (empty text)
+    const res = await stack.post(
+      stack.fns[0],
+      webhook({ body: '', num_media: '1', subresource_uris: { media: '/2010-04-01/Accounts/AC/Messages/SM/Media.json' } }),
+    );
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(writes(stack.emulator, 'PATCH', `/incidents/${res.json.incidentId as number}`)).toBe(1);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: res.json.incidentId, contactId: res.json.contactId, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    ]);
+  });
+
+  it('keeps looking while the searches lag before writing again: one incident after a dropped create', async () => {
+    // Prepare: searches read a replica 1.5 s behind; the create is applied and its connection dropped
+    stack = await startTwoContainers();
+    stack.emulator.setQuirks({ searchLagMs: 1_500 });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'commit-then-drop', times: 1 });
+
+    // Act
+    const res = await stack.post(stack.fns[0], webhook());
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: res.json.incidentId, contactId: res.json.contactId, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+    ]);
+  });
+
+  it('gives a number whose contact it just made no second contact while the phone search lags', async () => {
+    // Prepare: searches read a replica 1.5 s behind
+    stack = await startTwoContainers();
+    stack.emulator.setQuirks({ searchLagMs: 1_500 });
+    const first = await stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' }));
+
+    // Act: the second message from the new number, before the search shows its contact
+    const second = await stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'second' }));
+
+    // Assess
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.json).toMatchObject({ contactId: first.json.contactId, contactCreated: false });
+    const owners = stack.emulator.state().contacts.filter((c) => c.phones.some((p) => p.rawNumber === digits));
+    expect(owners.map((c) => c.id)).toEqual([first.json.contactId]);
+    expect(stack.emulator.state().contacts).toHaveLength(1);
+  });
+
+  it('gives two first messages from one new number, at once, one contact', async () => {
+    // Prepare
+    stack = await startTwoContainers();
+
+    // Act
+    const [a, b] = await Promise.all([
+      stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' })),
+      stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'second' })),
+    ]);
+
+    // Assess
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.json.contactId).toBe(b.json.contactId);
+    expect(stack.emulator.state().contacts).toHaveLength(1);
+    expect(notesByIncident(stack.emulator).map((i) => i.notes)).toEqual(expect.arrayContaining([[sid(1)], [sid(2)]]));
+  });
+
+  it('tells look-alikes apart: same sender, same text, both creates in doubt, each run its own incident', async () => {
+    // Prepare: a known sender; both "yes" messages' creates are applied and their answers lost
+    stack = await startTwoContainers();
+    stack.emulator.seedContact(FROM);
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'commit-then-drop', times: 2 });
+
+    // Act: at once, in two containers
+    const [a, b] = await Promise.all([
+      stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'yes' })),
+      stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'yes' })),
+    ]);
+
+    // Assess: two incidents, one note each, each answer naming its own
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.json.incidentId).not.toBe(b.json.incidentId);
+    expect(writes(stack.emulator, 'POST', '/incidents')).toBe(2);
+    const byId = new Map(notesByIncident(stack.emulator).map((i) => [i.id, i.notes]));
+    expect(byId.get(a.json.incidentId as number)).toEqual([sid(1)]);
+    expect(byId.get(b.json.incidentId as number)).toEqual([sid(2)]);
+    expect(byId.size).toBe(2);
+  });
+});

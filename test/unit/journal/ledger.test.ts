@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileJournal, JournalError, journalLedger, memoryJournal, type RunJournal } from '../../../src/journal/index.js';
+
+const stores: [string, () => RunJournal][] = [
+  ['memory', () => memoryJournal()],
+  ['file', () => fileJournal(join(mkdtempSync(join(tmpdir(), 'ledger-')), 'runs'))],
+];
+
+describe.each(stores)('journalLedger over the %s journal', (_, open) => {
+  it('gives an incident to the first run that claims it, and answers that run to every later claim', async () => {
+    // Prepare
+    const ledger = journalLedger(open());
+
+    // Act
+    const claims = await Promise.all(['run-a', 'run-b', 'run-c'].map((run) => ledger.claimIncident(1001, run)));
+    const again = await ledger.claimIncident(1001, 'run-b');
+
+    // Assess
+    expect(new Set(claims).size).toBe(1);
+    expect(again).toBe(claims[0]);
+    expect(await ledger.claimIncident(1002, 'run-b')).toBe('run-b');
+  });
+
+  it('records one contact per number: the first; a later one is answered the first', async () => {
+    // Prepare
+    const ledger = journalLedger(open());
+
+    // Act
+    const first = await ledger.recordContact('+14155550101', 7);
+    const second = await ledger.recordContact('+14155550101', 9);
+
+    // Assess
+    expect([first, second]).toEqual([7, 7]);
+    expect(await ledger.contactFor('+14155550101')).toBe(7);
+    expect(await ledger.contactFor('+14155550102')).toBeUndefined();
+  });
+
+  it('never lists its facts as runs', async () => {
+    // Prepare
+    const journal = open();
+
+    // Act
+    await journalLedger(journal).claimIncident(1, 'run-a');
+
+    // Assess
+    expect(await journal.list()).toEqual([]);
+  });
+});
+
+describe('journalLedger when the store loses an answer', () => {
+  it('reads back a fact whose write may have landed, and keeps it', async () => {
+    // Prepare: the write lands, its answer is lost
+    const inner = memoryJournal();
+    const journal: RunJournal = {
+      ...inner,
+      createMark: async (name, value) => {
+        await inner.createMark(name, value);
+        throw new JournalError('answer lost', { inDoubt: true });
+      },
+    };
+
+    // Act
+    const holder = await journalLedger(journal).claimIncident(5, 'run-a');
+
+    // Assess
+    expect(holder).toBe('run-a');
+  });
+
+  it('fails, rather than guess, when the store refuses for sure', async () => {
+    // Prepare
+    const journal: RunJournal = { ...memoryJournal(), createMark: () => Promise.reject(new JournalError('down')) };
+
+    // Act / Assess
+    await expect(journalLedger(journal).claimIncident(5, 'run-a')).rejects.toThrow('down');
+  });
+});
+
+it('names a fact\'s file by a hash, never by the number it is about', async () => {
+  // Prepare
+  const dir = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'runs');
+
+  // Act
+  await journalLedger(fileJournal(dir)).recordContact('+14155550101', 7);
+
+  // Assess
+  const names = readdirSync(dir);
+  expect(names).toHaveLength(1);
+  expect(names[0]).toMatch(/^[0-9a-f]{40}\.mark$/);
+});
