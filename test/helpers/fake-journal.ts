@@ -26,8 +26,9 @@ export interface FakeJournal extends RunJournal {
 }
 
 /** Create-only and compare-and-set over a map of JSON texts, versions counted per key. */
-function exactStore(): Pick<RunJournal, 'get' | 'create' | 'update' | 'list'> {
+function exactStore(): Pick<RunJournal, 'get' | 'create' | 'update' | 'list' | 'createMark' | 'getMark'> {
   const rows = new Map<string, { text: string; version: number }>();
+  const marks = new Map<string, string>();
   const versioned = (record: RunRecord, version: number) => ({ record, version: String(version) });
   return {
     get: async (key) => {
@@ -46,6 +47,13 @@ function exactStore(): Pick<RunJournal, 'get' | 'create' | 'update' | 'list'> {
       return versioned(record, row.version + 1);
     },
     list: async () => [...rows.values()].map((row) => JSON.parse(row.text) as RunRecord),
+    createMark: async (name, value) => {
+      const held = marks.get(name);
+      if (held !== undefined) return held;
+      marks.set(name, value);
+      return value;
+    },
+    getMark: async (name) => marks.get(name),
   };
 }
 
