@@ -141,7 +141,8 @@ export function fileJournal(dir: string): RunJournal {
         linkSync(tmp, path);
         return value;
       } catch (error) {
-        if (!isCode(error, 'EEXIST')) throw new JournalError(`cannot create ${path}: ${describe(error)}`, { cause: error });
+        if (!isCode(error, 'EEXIST'))
+          throw new JournalError(`cannot create ${path}: ${describe(error)}`, { cause: error });
       } finally {
         unlinkQuietly(tmp);
       }

@@ -59,7 +59,7 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
   const state: S = Object.assign({}, run.initialState, ...completed.map((step) => step.output));
 
   const writer = new RecordWriter(run.journal, run.claimed, run.owner);
-  const checkpoints = new Checkpoints(writer, run.workflow, now);
+  const checkpoints = new Checkpoints(writer, run.workflow, now, run.options.deadline - FINAL_WRITE_RESERVE_MS);
   const result = await runWorkflow(run.workflow, state, {
     ...run.options,
     runId: record.runId,
@@ -156,6 +156,8 @@ class Checkpoints<S> {
     readonly writer: RecordWriter,
     readonly workflow: WorkflowDefinition<S>,
     readonly now: () => number,
+    /** The last moment a failed step's entry may be waited for (the answer must not be late). */
+    readonly waitUntil: number,
   ) {
     this.#last = workflow.steps.at(-1)?.name;
   }
@@ -167,9 +169,16 @@ class Checkpoints<S> {
     if (e.record.outcome === 'failed') {
       // Written before the compensations run, last step or not: a run cut off while undoing is
       // taken over as such, and never goes forward on what its undo deleted.
-      while (this.#inFlight !== undefined) await this.#inFlight;
+      while (this.#inFlight !== undefined) {
+        if ((await this.settled(this.waitUntil - this.now())) === 'late') {
+          // No undo without the entry: the run stops as it stands, and a redelivery after its lease resumes it.
+          throw new JournalError("a failed step's checkpoint was still being written at the deadline");
+        }
+      }
       this.#inFlight = this.#drain();
-      await this.#inFlight;
+      if ((await this.settled(this.waitUntil - this.now())) === 'late') {
+        throw new JournalError("a failed step's checkpoint was still being written at the deadline");
+      }
       // (Set by the drain meanwhile: TypeScript's narrowing above does not know.)
       const failure = this.#failure as { error: unknown } | undefined;
       if (failure !== undefined) throw failure.error;

@@ -35,21 +35,24 @@ describe('exactly once against a site that strays', () => {
     { what: 'incident', fault: { method: 'POST', path: '/incidents' } },
     { what: 'contact', fault: { method: 'POST', path: '/contacts' } },
     { what: 'note', fault: { method: 'PATCH', path: '/incidents/*' } },
-  ])('never makes a second $what when the write was applied and answered with a bare 500 (HTML body)', async ({ fault }) => {
-    // Prepare
-    stack = await startTwoContainers();
-    stack.emulator.addFault({ ...fault, action: 'commit-then-status', status: 500, body: 'html', times: 1 });
+  ])(
+    'never makes a second $what when the write was applied and answered with a bare 500 (HTML body)',
+    async ({ fault }) => {
+      // Prepare
+      stack = await startTwoContainers();
+      stack.emulator.addFault({ ...fault, action: 'commit-then-status', status: 500, body: 'html', times: 1 });
 
-    // Act
-    const res = await stack.post(stack.fns[0], webhook());
+      // Act
+      const res = await stack.post(stack.fns[0], webhook());
 
-    // Assess
-    expect(res.status).toBe(200);
-    expect(stack.emulator.state().contacts).toHaveLength(1);
-    expect(notesByIncident(stack.emulator)).toEqual([
-      { id: res.json.incidentId, contactId: res.json.contactId, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
-    ]);
-  });
+      // Assess
+      expect(res.status).toBe(200);
+      expect(stack.emulator.state().contacts).toHaveLength(1);
+      expect(notesByIncident(stack.emulator)).toEqual([
+        { id: res.json.incidentId, contactId: res.json.contactId, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
+      ]);
+    },
+  );
 
   it('knows its note by the message id when the site stores it with CRLF and trims it, the SMS text empty', async () => {
     // Prepare: the note is applied and its answer lost; the site rewrites the text it stores
@@ -60,7 +63,11 @@ describe('exactly once against a site that strays', () => {
     // Act: a media-only MMS (empty text)
     const res = await stack.post(
       stack.fns[0],
-      webhook({ body: '', num_media: '1', subresource_uris: { media: '/2010-04-01/Accounts/AC/Messages/SM/Media.json' } }),
+      webhook({
+        body: '',
+        num_media: '1',
+        subresource_uris: { media: '/2010-04-01/Accounts/AC/Messages/SM/Media.json' },
+      }),
     );
 
     // Assess

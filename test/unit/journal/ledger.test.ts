@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileJournal, JournalError, journalLedger, memoryJournal, type RunJournal } from '../../../src/journal/index.js';
+import {
+  fileJournal,
+  JournalError,
+  journalLedger,
+  memoryJournal,
+  type RunJournal,
+} from '../../../src/journal/index.js';
 
 const stores: [string, () => RunJournal][] = [
   ['memory', () => memoryJournal()],
@@ -78,7 +84,7 @@ describe('journalLedger when the store loses an answer', () => {
   });
 });
 
-it('names a fact\'s file by a hash, never by the number it is about', async () => {
+it("names a fact's file by a hash, never by the number it is about", async () => {
   // Prepare
   const dir = join(mkdtempSync(join(tmpdir(), 'ledger-')), 'runs');
 
