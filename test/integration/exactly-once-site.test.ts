@@ -79,8 +79,10 @@ describe('exactly once against a site that strays', () => {
   });
 
   it('keeps looking while the searches lag before writing again: one incident after a dropped create', async () => {
-    // Prepare: searches read a replica 1.5 s behind; the create is applied and its connection dropped
-    stack = await startTwoContainers();
+    // Prepare: searches read a replica 1.5 s behind; the create is applied and its connection dropped. The write
+    // is applied at once, so no late-write window is needed: only the search lag stands between the run and a
+    // second incident.
+    stack = await startTwoContainers({ env: { b2cservice_late_write_window_ms: '0' } });
     stack.emulator.setQuirks({ searchLagMs: 1_500 });
     stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'commit-then-drop', times: 1 });
 
