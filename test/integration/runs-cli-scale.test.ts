@@ -4,7 +4,7 @@
  * partial listing with a warning rather than a failure. Through the signed OCI SDK client against
  * the signature-checking Object Storage stand-in.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { COMMANDS, runCli } from '../../src/cli/index.js';
 import { findRun, listRuns } from '../../src/cli/list-runs.js';
 import { objectStorageOpener, type RunJournal } from '../../src/journal/index.js';
@@ -48,6 +48,12 @@ async function seed(j: RunJournal, now: number): Promise<void> {
       }),
     );
   }
+  // A record's index objects are written beside the run's first step, not before create() returns: wait for all
+  // of them, so that what a test counts afterwards is the reading alone.
+  const indexed = (): number =>
+    [...standin.objects().keys()].filter((name) => name.includes('/prod/by-run/') || name.includes('/prod/by-time/'))
+      .length;
+  await vi.waitFor(() => expect(indexed()).toBe(80), { timeout: 10_000 });
 }
 
 const recordGets = () => standin.requests().filter((r) => r.method === 'GET' && /\/o\/prod%2Fruns%2F/.test(r.path));
