@@ -37,15 +37,26 @@ describe("exactly once with the Object Storage journal, signed with the function
     expect(second.json).toEqual(first.json);
     expect(calls(stack.emulator)).toHaveLength(callsAfterFirst);
     expect(stack.emulator.state().incidents).toHaveLength(1);
-    // one run record, and its two index entries (time, run id)
+    // one run record, its two index entries (time, run id), and two ledger marks (the new number's contact, the
+    // incident's owner)
     const objects = [...standin.objects().entries()].filter(([name]) => name.includes('/runs/'));
     expect(objects).toHaveLength(1);
     expect(
       [...standin.objects().keys()]
         .filter((name) => !name.includes('/runs/'))
-        .map((n) => n.replace(/\d{13}_[0-9a-f]{40}$/, '<ms>_<hash>').replace(/by-run\/.*/, 'by-run/<runId>'))
+        .map((n) =>
+          n
+            .replace(/\d{13}_[0-9a-f]{40}$/, '<ms>_<hash>')
+            .replace(/by-run\/.*/, 'by-run/<runId>')
+            .replace(/marks\/.*/, 'marks/<fact>'),
+        )
         .sort(),
-    ).toEqual(['tenancyns/sms-runs/prod/by-run/<runId>', 'tenancyns/sms-runs/prod/by-time/<ms>_<hash>']);
+    ).toEqual([
+      'tenancyns/sms-runs/prod/by-run/<runId>',
+      'tenancyns/sms-runs/prod/by-time/<ms>_<hash>',
+      'tenancyns/sms-runs/prod/marks/<fact>',
+      'tenancyns/sms-runs/prod/marks/<fact>',
+    ]);
     expect(objects[0]![0]).toMatch(/^tenancyns\/sms-runs\/prod\/runs\/[0-9a-f]{40}\.json$/);
     const record = parseRunRecord(JSON.parse(objects[0]![1].body));
     expect(record).toMatchObject({
