@@ -83,6 +83,8 @@ export interface SmsToIncidentState {
   readonly contactId?: number;
   /** True only when this run created the contact: only then may it delete it. */
   readonly contactCreated?: boolean;
+  /** The contact was known only from the ledger (a search did not show it): it may still lack the number. */
+  readonly contactNeedsPhone?: boolean;
   readonly incidentId?: number;
   readonly referenceNumber?: string;
 }
@@ -317,12 +319,14 @@ export function smsToIncident(
         timeoutMs,
         run: async (s, ctx) => {
           // A search may lag behind a contact this function made a moment ago: the ledger does not.
-          const contactId = (await desk.findContactByPhone(s.sms.from, ctx)) ?? (await ledger?.contactFor(s.sms.from));
+          const searched = await desk.findContactByPhone(s.sms.from, ctx);
+          const contactId = searched ?? (await ledger?.contactFor(s.sms.from));
           if (contactId === undefined) return {};
           // An earlier execution may have created our own contact and died before giving it the
           // number; another message has made the number's contact since. Ours is then an orphan.
           if (ctx.run.recovering) await dropOwnUnusedContact(contactId, ctx);
-          return { contactId, contactCreated: false };
+          // Known only from the ledger: its run may have failed before giving it the number (add-phone makes sure).
+          return { contactId, contactCreated: false, ...(searched === undefined ? { contactNeedsPhone: true } : {}) };
         },
       },
       {
@@ -348,18 +352,23 @@ export function smsToIncident(
         // Once it carries the number (or an incident), another message may have found and used it:
         // DELETE would take their incidents with it. Only a contact nobody can have found goes, and
         // only one this run made (add-phone may have switched the run to another run's contact).
-        compensate: (s, ctx) =>
-          s.contactCreated === true
-            ? deleteUnusedContact(known(s.contactId, 'contactId'), ctx)
-            : Promise.resolve<UndoEffect>({
-                effect: 'kept',
-                reason: "another run's contact for the number: not this run's to delete",
-              }),
+        compensate: async (s, ctx) => {
+          if (s.contactCreated !== true) {
+            return { effect: 'kept', reason: "another run's contact for the number: not this run's to delete" };
+          }
+          const contactId = known(s.contactId, 'contactId');
+          // Once the ledger names it the number's contact, other messages find it there: it stays (and a later
+          // message, or this run's next delivery, gives it the number).
+          if (ledger !== undefined && (await ledger.contactFor(s.sms.from)) === contactId) {
+            return { effect: 'kept', reason: "the ledger records it as the number's contact: other messages use it" };
+          }
+          return deleteUnusedContact(contactId, ctx);
+        },
         compensationRetry: undo,
       },
       {
         name: STEP.addPhone,
-        when: (s) => s.contactCreated === true,
+        when: (s) => s.contactCreated === true || s.contactNeedsPhone === true,
         retry: write,
         timeoutMs,
         run: async (s, ctx) => {

@@ -114,6 +114,26 @@ describe('exactly once against a site that strays', () => {
     expect(stack.emulator.state().contacts).toHaveLength(1);
   });
 
+  it("keeps the contact the journal's ledger names for a new number when its run fails, and gives it the number later", async () => {
+    // Prepare: the first message from a new number creates its contact (recorded in the ledger), then cannot set
+    // the number on it (503 on every attempt): the run fails retryably and undoes what it did
+    stack = await startTwoContainers();
+    stack.emulator.addFault({ method: 'PATCH', path: '/contacts/*', action: 'status', status: 503, times: 3 });
+    const failed = await stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' }));
+
+    // Act: the next message from the number, in the other container
+    const next = await stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'second' }));
+
+    // Assess: the ledger's contact was kept and now carries the number; the next message used it
+    expect(failed.status).toBe(502);
+    expect(failed.json).toMatchObject({ failedStep: 'add-phone', error: { retryable: true } });
+    expect(next.status).toBe(200);
+    const contacts = stack.emulator.state().contacts;
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]?.phones.map((p) => p.rawNumber)).toEqual([digits]);
+    expect(next.json).toMatchObject({ contactId: contacts[0]?.id, contactCreated: false });
+  });
+
   it('gives two first messages from one new number, at once, one contact', async () => {
     // Prepare
     stack = await startTwoContainers();
