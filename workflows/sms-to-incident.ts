@@ -285,7 +285,12 @@ export function smsToIncident(
   }
 
   /** Deletes a contact this run created, unless someone can have found it (it has a phone or an incident). */
-  async function deleteUnusedContact(contactId: number, ctx: AttemptContext): Promise<UndoEffect> {
+  async function deleteUnusedContact(
+    contactId: number,
+    ctx: AttemptContext,
+    /** Why an unused contact must stay all the same, if it must. */
+    spare?: () => Promise<string | undefined>,
+  ): Promise<UndoEffect> {
     let use;
     try {
       use = await desk.contactInUse(contactId, ctx);
@@ -293,7 +298,10 @@ export function smsToIncident(
       if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
       throw error;
     }
-    if (use === undefined) return deleted(() => desk.deleteContact(contactId, ctx));
+    if (use === undefined) {
+      const reason = await spare?.();
+      return reason === undefined ? deleted(() => desk.deleteContact(contactId, ctx)) : { effect: 'kept', reason };
+    }
     return {
       effect: 'kept',
       reason:
@@ -359,10 +367,11 @@ export function smsToIncident(
           const contactId = known(s.contactId, 'contactId');
           // Once the ledger names it the number's contact, other messages find it there: it stays (and a later
           // message, or this run's next delivery, gives it the number).
-          if (ledger !== undefined && (await ledger.contactFor(s.sms.from)) === contactId) {
-            return { effect: 'kept', reason: "the ledger records it as the number's contact: other messages use it" };
-          }
-          return deleteUnusedContact(contactId, ctx);
+          return deleteUnusedContact(contactId, ctx, async () =>
+            ledger !== undefined && (await ledger.contactFor(s.sms.from)) === contactId
+              ? "the ledger records it as the number's contact: other messages use it"
+              : undefined,
+          );
         },
         compensationRetry: undo,
       },
