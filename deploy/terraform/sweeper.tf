@@ -75,14 +75,19 @@ resource "oci_identity_dynamic_group" "sweeper" {
 }
 
 locals {
-  sweeper_statements = local.sweeper_enabled ? [
-    "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}",
-    "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'",
-    "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'",
-    "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${oci_objectstorage_bucket.journal.name}'",
-    # Resource Scheduler acts as the schedule's own principal: only this schedule may invoke, only here.
-    "Allow any-user to use functions-family in compartment id ${var.compartment_ocid} where ALL {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.sweep[0].id}'}",
-  ] : []
+  sweeper_statements = local.sweeper_enabled ? concat(
+    [
+      "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to read secret-bundles in compartment id ${local.vault_compartment_id} where ANY {${local.webhook_secrets_condition}}",
+      "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to use metrics in compartment id ${var.compartment_ocid} where target.metrics.namespace = '${var.metric_namespace}'",
+      "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'",
+    ],
+    # The journal, as the webhook has it (iam.tf): create, overwrite, read and list, never delete.
+    [for p in local.journal_permissions : "Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to manage objects in compartment id ${var.compartment_ocid} where ALL {target.bucket.name = '${oci_objectstorage_bucket.journal.name}', request.permission = '${p}'}"],
+    [
+      # Resource Scheduler acts as the schedule's own principal: only this schedule may invoke, only here.
+      "Allow any-user to use functions-family in compartment id ${var.compartment_ocid} where ALL {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.sweep[0].id}'}",
+    ],
+  ) : []
 }
 
 resource "oci_identity_policy" "sweeper" {

@@ -75,8 +75,10 @@ describe('terraform: the sweeper (sweeper.tf)', () => {
       "to use log-content in compartment id ${var.compartment_ocid} where target.loggroup.id = '${oci_logging_log_group.this.id}'",
     );
     expect(statements).toContain(
-      "to manage objects in compartment id ${var.compartment_ocid} where target.bucket.name = '${oci_objectstorage_bucket.journal.name}'",
+      "[for p in local.journal_permissions : \"Allow dynamic-group ${oci_identity_dynamic_group.sweeper[0].name} to manage objects in compartment id ${var.compartment_ocid} where ALL {target.bucket.name = '${oci_objectstorage_bucket.journal.name}', request.permission = '${p}'}\"]",
     );
+    // Issue 19 item 6 holds for the sweeper too: every objects grant names its permission.
+    for (const m of statements.matchAll(/manage objects[^"]*/g)) expect(m[0]).toContain('request.permission');
     expect(statements).toContain(
       "Allow any-user to use functions-family in compartment id ${var.compartment_ocid} where ALL {request.principal.type = 'resourceschedule', request.principal.id = '${oci_resource_scheduler_schedule.sweep[0].id}'}",
     );
