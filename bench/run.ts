@@ -27,7 +27,7 @@ import { startObjectStorageStandin } from '../test/helpers/object-storage-standi
 import { ociTestIdentity } from '../test/helpers/oci-keys.js';
 import { startOciStandIns } from '../test/helpers/oci-stand-ins.js';
 import { type CriticalPath, criticalPath } from './critical-path.js';
-import { startLatencyProxy } from './latency-proxy.js';
+import { startLatencyProxy, type Trip } from './latency-proxy.js';
 import { benchRuntimes, type Runtime } from './runtimes.js';
 
 const SETS = (process.env.BENCH_SETS ?? 'production,fast').split(',').map((s) => s.trim());
@@ -146,6 +146,8 @@ interface Warm {
   rss: [number, number][];
   /** Round trips of a few webhooks made one at a time, after the timed calls. */
   paths: CriticalPath[];
+  /** The requests of those webhooks, as the proxies saw them, with when each call was made and answered. */
+  timelines: { t0: number; t1: number; trips: Trip[] }[];
 }
 
 /** `calls` warm calls per subject, in alternating blocks, RSS sampled after each block. */
@@ -158,7 +160,9 @@ async function warm(
   const fns = Object.fromEntries(
     await Promise.all(subjects.map(async (s) => [s, await start(rt, s)] as const)),
   ) as Record<Subject, FnProcess>;
-  const out: Record<string, Warm> = Object.fromEntries(subjects.map((s) => [s, { times: [], rss: [], paths: [] }]));
+  const out: Record<string, Warm> = Object.fromEntries(
+    subjects.map((s) => [s, { times: [], rss: [], paths: [], timelines: [] }]),
+  );
   try {
     for (const s of subjects) for (let i = 0; i < WARMUP; i++) await invoke(fns[s]); // JIT, pools, lazy loads
     for (let done = 0; done < calls; done += block) {
@@ -173,13 +177,9 @@ async function warm(
         await invoke(fns[s]);
         const t1 = performance.now();
         await new Promise((r) => setTimeout(r, Math.max(50, 3 * OCI_MS))); // late requests land
-        out[s]!.paths.push(
-          criticalPath(
-            [b2c, oci, journal].flatMap((p) => p.tripsSince(t0)),
-            t0,
-            t1,
-          ),
-        );
+        const seen = [b2c, oci, journal].flatMap((p) => p.tripsSince(t0));
+        out[s]!.paths.push(criticalPath(seen, t0, t1));
+        out[s]!.timelines.push({ t0, t1, trips: seen });
       }
     }
   } finally {
@@ -210,6 +210,26 @@ interface SetResult {
   readonly name: string;
   readonly header: string;
   readonly rows: [string, string, Record<string, string>][];
+  /** Printed after the table. */
+  readonly footer?: string;
+}
+
+/** One webhook's requests in time order, ms from the call; `*` marks those on its critical path. */
+function timeline(t: Warm['timelines'][number], path: CriticalPath): string {
+  const on = new Set(path.chain);
+  const short = (p: string): string =>
+    decodeURIComponent(p.split('?')[0]!)
+      .replace(/^\/services\/rest\/connect\/v[\d.]+/, '')
+      .replace(/^\/n\/[^/]+\/b\/[^/]+\/o\//, '')
+      .replace(/[0-9a-f]{16,}/g, (h) => `${h.slice(0, 6)}…`);
+  const lines = [...t.trips]
+    .filter((x) => x.start >= t.t0 && x.start <= t.t1)
+    .sort((a, b) => a.start - b.start)
+    .map(
+      (x) =>
+        `${on.has(x) ? '*' : ' '} ${(x.start - t.t0).toFixed(0).padStart(4)}–${(x.end - t.t0).toFixed(0).padStart(4)} ms  ${x.kind.padEnd(9)} ${x.method.padEnd(6)} ${short(x.path)}`,
+    );
+  return [`answered at ${(t.t1 - t.t0).toFixed(0)} ms`, ...lines].join('\n');
 }
 
 async function coldAndWarm(
@@ -237,6 +257,7 @@ async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
   setLatency(B2C_MS, OCI_MS);
   const cold = Number(process.env.BENCH_COLD ?? 5);
   const calls = Number(process.env.BENCH_CALLS ?? 100);
+  let footer: string | undefined;
   const rows: SetResult['rows'] = [
     ['warm median (new sender: 5 B2C calls), sms-incident / seed port', '≤ 1.20×', {}],
     ['cold: spawn → first webhook answered, sms-incident / seed port', '≤ 2.0×', {}],
@@ -254,9 +275,20 @@ async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
     rows[2]![2][rt.label] = `${ms(quantile(w('prod'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
     rows[3]![2][rt.label] = trips(r.warm.prod!.paths);
     rows[4]![2][rt.label] = trips(r.warm.seed!.paths);
+    if (rt === runtimes[0]) {
+      // The traced webhook of median duration, request by request.
+      const p = r.warm.prod!;
+      const order = p.timelines
+        .map((_, i) => i)
+        .sort((a, b) => p.timelines[a]!.t1 - p.timelines[a]!.t0 - (p.timelines[b]!.t1 - p.timelines[b]!.t0));
+      const i = order[Math.floor(order.length / 2)];
+      if (i !== undefined)
+        footer = `One warm webhook (${rt.label}; \`*\` = on its critical path):\n\n\`\`\`\n${timeline(p.timelines[i]!, p.paths[i]!)}\n\`\`\``;
+    }
   }
   return {
     name: 'production',
+    ...(footer === undefined ? {} : { footer }),
     header: `Production shape: B2C Service ${B2C_MS} ms away, OCI services ${OCI_MS} ms away (a round trip per request; floor: 5 B2C calls = ${5 * B2C_MS} ms); ${LABEL.prod}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject.`,
     rows,
   };
@@ -362,5 +394,6 @@ for (const r of results) {
   console.log(`|---|---|${runtimes.map(() => '---').join('|')}|`);
   for (const [label, target, cells] of r.rows)
     console.log(`| ${label} | ${target} | ${runtimes.map((x) => cells[x.label] ?? '').join(' | ')} |`);
+  if (r.footer) console.log(`\n${r.footer}`);
 }
 if (missing) console.log(`\n${missing}`);

@@ -326,9 +326,13 @@ export function smsToIncident(
         retry: read,
         timeoutMs,
         run: async (s, ctx) => {
-          // A search may lag behind a contact this function made a moment ago: the ledger does not.
+          // A search may lag behind a contact this function made a moment ago: the ledger does not. Both
+          // are read at once (reads; the ledger's answer counts only when the search finds nothing): a
+          // race with another run making the number's contact is settled by add-phone's create-only mark.
+          const fromLedger = ledger?.contactFor(s.sms.from);
+          fromLedger?.catch(() => {}); // awaited below only when the search finds nothing
           const searched = await desk.findContactByPhone(s.sms.from, ctx);
-          const contactId = searched ?? (await ledger?.contactFor(s.sms.from));
+          const contactId = searched ?? (await fromLedger);
           if (contactId === undefined) return {};
           // An earlier execution may have created our own contact and died before giving it the
           // number; another message has made the number's contact since. Ours is then an orphan.

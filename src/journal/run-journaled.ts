@@ -143,12 +143,13 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
  * and every write step finds its own earlier effect by reconciliation on the next delivery:
  * docs/exactly-once.md, "Which write protects against which crash"). Entries that arrive while a
  * write is in flight go out together in the next one; the last step's entry is not written on its
- * own: the final record carries it. A failed step's entry is awaited, before any undo runs. A write that failed
- * stops the run at the next checkpoint.
+ * own: the final record carries it, and a look-up's or a skipped step's goes with the next write step's. A
+ * failed step's entry is awaited, before any undo runs. A write that failed stops the run at the next checkpoint.
  */
 class Checkpoints<S> {
   readonly #pending: StepEntry[] = [];
   readonly #last: string | undefined;
+  readonly #reads: ReadonlySet<string>;
   #inFlight: Promise<void> | undefined;
   #failure: { error: unknown } | undefined;
 
@@ -160,6 +161,7 @@ class Checkpoints<S> {
     readonly waitUntil: number,
   ) {
     this.#last = workflow.steps.at(-1)?.name;
+    this.#reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
   }
 
   /** The engine's checkpoint: queues the entry; throws the failure of an earlier write. */
@@ -184,8 +186,18 @@ class Checkpoints<S> {
       if (failure !== undefined) throw failure.error;
       return;
     }
-    if (e.record.name === this.#last || this.#inFlight !== undefined) return;
+    if (e.record.name === this.#last || this.#inFlight !== undefined || !this.#pending.some((p) => this.#stands(p)))
+      return;
     this.#inFlight = this.#drain();
+  }
+
+  /**
+   * Whether a resume would use the entry on its own: a write step's. A look-up or a skipped step
+   * at the end of the journaled steps is read again (`withoutStaleReads`), so it waits to go out
+   * with the next write step's entry instead of costing a write of its own.
+   */
+  #stands(entry: StepEntry): boolean {
+    return entry.outcome === 'succeeded' && !this.#reads.has(entry.name);
   }
 
   async #drain(): Promise<void> {

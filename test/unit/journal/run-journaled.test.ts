@@ -381,6 +381,46 @@ describe('runJournaled', () => {
     expect(written).toEqual(['running:a', 'succeeded:a,b']);
   });
 
+  it("sends a look-up's entry and a skipped step's with the next write step's, never on their own", async () => {
+    // Prepare: look (a read), skip (skipped), a (a write), b (the last)
+    const inner = memoryJournal();
+    const written: string[] = [];
+    const counting: RunJournal = {
+      ...inner,
+      description: 'counting',
+      update: async (r, v) => {
+        written.push(`${r.status}:${r.steps.map((s) => `${s.name}=${s.outcome}`).join(',')}`);
+        return inner.update(r, v);
+      },
+    };
+    const base = workflow([]);
+    const withLookup: WorkflowDefinition<S> = {
+      ...base,
+      steps: [
+        { name: 'look', reads: true, run: async () => ({}) },
+        { name: 'skip', when: () => false, run: async () => ({}) },
+        ...base.steps,
+      ],
+    };
+
+    // Act
+    await runJournaled({
+      journal: counting,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: withLookup,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
+
+    // Assess: one checkpoint (look and skip ride with a), then the final record
+    expect(written).toEqual([
+      'running:look=succeeded,skip=skipped,a=succeeded',
+      'succeeded:look=succeeded,skip=skipped,a=succeeded,b=succeeded',
+    ]);
+  });
+
   it('still answers the outcome when the final write fails, leaving the earlier steps journaled for a redelivery', async () => {
     // Prepare: the store goes down after the first step's checkpoint (the last step's entry goes with the final record)
     const inner = memoryJournal();

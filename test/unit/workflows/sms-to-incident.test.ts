@@ -100,6 +100,34 @@ describe('smsToIncident', () => {
     expect(log).not.toContain('createContact()');
   });
 
+  it("reads the ledger's contact for the number while the phone search runs, and uses it only when the search finds none", async () => {
+    // Prepare: a search that answers after a while; the ledger names contact 9 for the number
+    const { desk, log } = fakeDesk();
+    const search = desk.findContactByPhone;
+    desk.findContactByPhone = async (phone, opts) => {
+      const found = await search(phone, opts);
+      await new Promise((r) => setTimeout(r, 5));
+      log.push('search answered');
+      return found;
+    };
+    const ledger = {
+      claimIncident: async (_id: number, runId: string) => runId,
+      recordContact: async (_phone: string, id: number) => id,
+      contactFor: async () => {
+        log.push('ledger read');
+        return 9;
+      },
+    };
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk, { ledger }), { sms }, options());
+
+    // Assess: the ledger was read before the search answered, and its contact used (given the number)
+    expect(log.slice(0, 3)).toEqual(['ledger read', 'findContactByPhone(+14155550101)', 'search answered']);
+    expect(result.state).toMatchObject({ contactId: 9, contactCreated: false });
+    expect(log).toContain('addPhone(9,+14155550101)');
+  });
+
   it('deletes the incident and keeps the contact it created once that carries the number, when the note fails for good', async () => {
     // Prepare
     const { desk, log } = fakeDesk({ fail: { addThread: terminal } });
