@@ -34,9 +34,12 @@ interface Row {
  * lease is never forgotten). A succeeded run is kept without its payload (the message itself):
  * a duplicate is answered from its status and answer, and nothing resumes or redrives it here.
  * Records are stored as JSON text so callers never share objects with the store; they are not
- * re-validated on read: only typed records are ever written.
+ * re-validated on read: only typed records are ever written. The ledger's facts are kept within the
+ * same window and an eighth of the budget (1 MiB by default, ~20,000 facts), oldest forgotten first.
  */
-export function memoryJournal(options: MemoryJournalOptions = {}): RunJournal & { readonly bytes: () => number } {
+export function memoryJournal(
+  options: MemoryJournalOptions = {},
+): RunJournal & { readonly bytes: () => number; readonly markCount: () => number } {
   const maxBytes = options.maxBytes ?? MEMORY_BUDGET_BYTES;
   const retainMs = options.retainMs ?? MEMORY_RETAIN_MS;
   const now = options.now ?? Date.now;
@@ -65,19 +68,34 @@ export function memoryJournal(options: MemoryJournalOptions = {}): RunJournal & 
     }
   }
 
-  // Facts are a few bytes each and bounded by the runs that write them (one or two per run).
-  const marks = new Map<string, string>();
+  // Facts (one or two per run, ~60 characters each) are kept within the same window, and within a
+  // budget of their own: a fact forgotten here is one this container can no longer vouch for, as a
+  // forgotten run is (the ledger only narrows races that B2C Service's own searches settle later).
+  const marks = new Map<string, { readonly value: string; readonly at: number }>();
+  const maxMarkChars = Math.max(1, Math.floor(maxBytes / 8));
+  let markChars = 0;
+  function forgetMarks(room: number): void {
+    const t = now();
+    for (const [name, m] of marks) {
+      if (markChars + room <= maxMarkChars && m.at >= t - retainMs) break;
+      marks.delete(name);
+      markChars -= name.length + m.value.length;
+    }
+  }
 
   return {
     description: 'memory',
     bytes: () => bytes,
+    markCount: () => marks.size,
     async createMark(name, value) {
       const held = marks.get(name);
-      if (held !== undefined) return held;
-      marks.set(name, value);
+      if (held !== undefined) return held.value;
+      forgetMarks(name.length + value.length);
+      marks.set(name, { value, at: now() });
+      markChars += name.length + value.length;
       return value;
     },
-    getMark: async (name) => marks.get(name),
+    getMark: async (name) => marks.get(name)?.value,
     async get(key) {
       const r = rows.get(key);
       return r === undefined ? undefined : { record: JSON.parse(r.text) as RunRecord, version: String(r.version) };

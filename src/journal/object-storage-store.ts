@@ -187,8 +187,9 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
     },
     async create(record) {
       const created = await put(record, { ifNoneMatch: '*' });
-      // The index only helps reading: its writes go out beside the run's first step, not before it.
-      if (created !== undefined) void index(record);
+      // The index only helps reading: its writes go out beside the run's first step, not before it
+      // (started on the next turn of the event loop, so their signing follows the first step's request out).
+      if (created !== undefined) setImmediate(() => void index(record));
       return created;
     },
     update: (record, version) => put(record, { ifMatch: version }),

@@ -176,6 +176,29 @@ describe('memory journal bounds (a warm container must not grow without end)', (
     expect(await journal.get('new')).toBeDefined();
   });
 
+  it("keeps the ledger's facts within a budget of their own and the redelivery window, oldest forgotten first", async () => {
+    // Prepare: a budget of 8,000 characters of records, so 1,000 of facts
+    let now = 0;
+    const journal = memoryJournal({ maxBytes: 8_000, retainMs: 60_000, now: () => now });
+
+    // Act: 2,000 new numbers, each fact ~30 characters
+    for (let i = 0; i < 2_000; i++)
+      await journal.createMark(`contact-for:+1415555${String(i).padStart(4, '0')}`, `${i}`);
+    const afterMany = journal.markCount();
+    const newest = await journal.getMark('contact-for:+14155551999');
+    const oldest = await journal.getMark('contact-for:+14155550000');
+    now = 61_000;
+    await journal.createMark('incident:1', 'run-a');
+
+    // Assess: bounded, the newest kept, the oldest gone, and all of them once out of the window
+    expect(afterMany).toBeGreaterThan(10);
+    expect(afterMany).toBeLessThanOrEqual(40);
+    expect(newest).toBe('1999');
+    expect(oldest).toBeUndefined();
+    expect(journal.markCount()).toBe(1);
+    expect(await journal.createMark('incident:1', 'run-b')).toBe('run-a');
+  });
+
   it('hands out copies: changing a record read or written does not change the stored one', async () => {
     // Prepare
     const journal = memoryJournal();

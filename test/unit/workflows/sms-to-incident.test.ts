@@ -123,10 +123,41 @@ describe('smsToIncident', () => {
     const result = await runWorkflow(smsToIncident(desk, { ledger }), { sms }, options());
 
     // Assess: the ledger was read before the search answered, and its contact used (given the number)
-    expect(log.slice(0, 3)).toEqual(['ledger read', 'findContactByPhone(+14155550101)', 'search answered']);
+    expect(log.slice(0, 3)).toEqual(['findContactByPhone(+14155550101)', 'ledger read', 'search answered']);
     expect(result.state).toMatchObject({ contactId: 9, contactCreated: false });
     expect(log).toContain('addPhone(9,+14155550101)');
   });
+
+  it.each([
+    { field: undefined, claims: ['42'] },
+    { field: 'sms_id', claims: [] },
+  ])(
+    'claims its new incident in the ledger only without the custom field (field $field)',
+    async ({ field, claims }) => {
+      // Prepare
+      const { desk } = fakeDesk();
+      const claimed: string[] = [];
+      const ledger = {
+        claimIncident: async (id: number, runId: string) => {
+          claimed.push(String(id));
+          return runId;
+        },
+        recordContact: async (_phone: string, id: number) => id,
+        contactFor: async () => undefined,
+      };
+
+      // Act
+      const result = await runWorkflow(
+        smsToIncident(desk, { ledger, ...(field === undefined ? {} : { incidentSmsField: field }) }),
+        { sms },
+        options(),
+      );
+
+      // Assess: with the field a reconcile finds this message's incidents only, so no look-alike needs the claim
+      expect(result.status).toBe('succeeded');
+      expect(claimed).toEqual(claims);
+    },
+  );
 
   it('deletes the incident and keeps the contact it created once that carries the number, when the note fails for good', async () => {
     // Prepare
