@@ -33,4 +33,30 @@ await build({
   },
   sourcemap: true,
   logLevel: 'warning',
+  plugins: [fetchFromNode()],
 });
+
+/**
+ * The OCI SDK loads `isomorphic-fetch` (which sets a global fetch only where there is none: Node 20
+ * has one) and `node-fetch` (used only by instance principals' certificate supplier, which this
+ * function never uses): node-fetch with whatwg-url and tr46 cost ~25 ms of CPU at every cold start
+ * that reads Vault (docs/performance.md). Both become Node's own fetch.
+ */
+function fetchFromNode() {
+  return {
+    name: 'fetch-from-node',
+    setup(b) {
+      b.onResolve({ filter: /^(node-fetch|isomorphic-fetch)$/ }, (args) => ({
+        path: args.path,
+        namespace: 'node-fetch-shim',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'node-fetch-shim' }, () => ({
+        loader: 'js',
+        contents: [
+          'const f = (...args) => globalThis.fetch(...args);',
+          'module.exports = Object.assign(f, { default: f, Headers: globalThis.Headers, Request: globalThis.Request, Response: globalThis.Response });',
+        ].join('\n'),
+      }));
+    },
+  };
+}
