@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InboundSmsSchema } from '../inbound/index.js';
-import { listingOf, type RunJournal } from '../journal/index.js';
+import { listingOf, type RunJournal, type RunRecord } from '../journal/index.js';
 import {
   GAVE_UP,
   SWEEP_CALLER,
@@ -98,6 +98,7 @@ export async function sweepRuns(journal: RunJournal, service: SmsService, option
   const plan = planSweep(listing.records, now(), policy);
 
   const queue = [...plan.due];
+  const onceUp = [...plan.dueOnceUp];
   const runs: SweptRun[] = [];
   let waiting = plan.waiting;
   let taken = 0;
@@ -116,21 +117,32 @@ export async function sweepRuns(journal: RunJournal, service: SmsService, option
     if (siteUp) return;
     // The site answers again: a back-off grown while it did not is waived (each run's own re-read decides).
     siteUp = true;
-    queue.push(...plan.dueOnceUp);
-    waiting -= plan.dueOnceUp.length;
+    waiting -= onceUp.length;
+    queue.push(...onceUp.splice(0));
   };
   const siteDown = (): boolean => failedInARow >= SITE_DOWN_AFTER;
+  const next = (): { record: RunRecord; waived: boolean } | undefined => {
+    const record = queue.shift();
+    if (record !== undefined) return { record, waived: siteUp };
+    // Nothing due, and the site not yet seen answering: one run waiting only for its grown back-off
+    // finds out whether it does (else every run of the outage would wait out its full back-off).
+    const probe = siteUp || inFlight.size > 0 ? undefined : onceUp.shift();
+    if (probe === undefined) return undefined;
+    waiting--;
+    return { record: probe, waived: true };
+  };
 
   for (;;) {
     while (failure === undefined && !siteDown() && inFlight.size < (siteUp ? options.concurrency : 1)) {
-      const record = queue.shift();
-      if (record === undefined) break;
       if (taken >= options.maxRuns || now() + options.runBudgetMs > options.deadline) {
-        deferred++;
-        continue;
+        deferred += queue.length;
+        queue.length = 0;
+        break;
       }
+      const picked = next();
+      if (picked === undefined) break;
       taken++;
-      const run: Promise<void> = sweepOne(journal, service, record.key, siteUp, options, now, log)
+      const run: Promise<void> = sweepOne(journal, service, picked.record.key, picked.waived, options, now, log)
         .then(ended, (error: unknown) => {
           failure ??= { error };
         })
@@ -159,7 +171,7 @@ async function sweepOne(
   journal: RunJournal,
   service: SmsService,
   key: string,
-  siteUp: boolean,
+  waiveBackoff: boolean,
   options: SweepOptions,
   now: () => number,
   log: Logger,
@@ -168,9 +180,9 @@ async function sweepOne(
   if (current === undefined) return undefined;
   const { record } = current;
   const decided = sweepDecision(record, now(), options.policy);
-  // Waiting only for a back-off grown while the site was down, and the site answers again: due.
+  // Waiting only for a back-off grown while the site was down, and the site answers again (or this run finds out): due.
   const decision =
-    decided.kind === 'wait' && siteUp && decided.dueOnceUp <= now()
+    decided.kind === 'wait' && waiveBackoff && decided.dueOnceUp <= now()
       ? { kind: 'due' as const, mode: sweepMode(record), dueAt: decided.dueOnceUp }
       : decided;
   const base = { runId: record.runId, key: record.key, provider: record.provider };

@@ -92,12 +92,13 @@ async function seed(s: TwoContainers, runs: RunRecord[]): Promise<void> {
 const records = async (s: TwoContainers) =>
   new Map((await fileJournal(s.journalDir).list()).map((r) => [r.runId, r] as const));
 
-/** Every run succeeded after exactly one sweep, with one incident and one note on the site. */
-async function expectEachFinishedOnce(s: TwoContainers, runIds: readonly string[]): Promise<void> {
+/** Every run succeeded after exactly one more execution (the sweep's), with one incident and one note on the site. */
+async function expectEachFinishedOnce(s: TwoContainers, seeded: readonly RunRecord[]): Promise<void> {
   const byId = await records(s);
-  for (const id of runIds) expect(byId.get(id), id).toMatchObject({ status: 'succeeded', executions: 2 });
+  for (const r of seeded)
+    expect(byId.get(r.runId), r.runId).toMatchObject({ status: 'succeeded', executions: r.executions + 1 });
   const { incidents } = s.emulator.state();
-  expect(incidents).toHaveLength(runIds.length);
+  expect(incidents).toHaveLength(seeded.length);
   expect(incidents.every((i) => i.threads.length === 1)).toBe(true);
 }
 
@@ -130,10 +131,7 @@ describe('the sweeper drains an outage backlog', { timeout: 180_000 }, () => {
     expect(status).toBe(200);
     expect(report).toMatchObject({ deferred: 0, waiting: 0, siteDown: false });
     expect(report.runs.map((r) => r.outcome)).toEqual(Array(24).fill('completed'));
-    await expectEachFinishedOnce(
-      stack,
-      backlog.map((r) => r.runId),
-    );
+    await expectEachFinishedOnce(stack, backlog);
     // bounded: never more than sweep_concurrency runs under way (each holds its create 2 s)
     const most = mostCreatesWithin(stack, 1_500);
     expect(most).toBeGreaterThan(1);
@@ -161,10 +159,7 @@ describe('the sweeper drains an outage backlog', { timeout: 180_000 }, () => {
     expect(outcomes.filter((r) => r.outcome === 'completed')).toHaveLength(20);
     expect(outcomes.every((r) => ['completed', 'busy', 'done'].includes(r.outcome))).toBe(true);
     // one execution by the sweep per run (the journal's claim settled each race)
-    await expectEachFinishedOnce(
-      stack,
-      backlog.map((r) => r.runId),
-    );
+    await expectEachFinishedOnce(stack, backlog);
   });
 
   it('once a run completes, also takes the runs whose back-off grew during the outage, but never one whose late write may still land', async () => {
@@ -197,6 +192,25 @@ describe('the sweeper drains an outage backlog', { timeout: 180_000 }, () => {
     for (const r of [due, ...grown]) expect(byId.get(r.runId)).toMatchObject({ status: 'succeeded' });
     for (const r of [fresh, abandoned]) expect(byId.get(r.runId)).toMatchObject({ status: 'failed', executions: 4 });
     expect(stack.emulator.state().incidents).toHaveLength(3);
+  });
+
+  it('with nothing due, one run whose back-off grew finds out whether the site answers again, then the rest follow', async () => {
+    // Prepare: every run of the outage was tried late in it: back-off 3 min, of which 90 s have passed
+    stack = await startTwoContainers();
+    stack.emulator.seedContact(FROM);
+    const now = Date.now();
+    const grown = [401, 402, 403, 404].map((n) => failedRun(n, now - 90_000 + n, { executions: 4 }));
+    await seed(stack, grown);
+    const sweeper = await startSweeper(stack, 60_000, { sweep_backoff_initial_ms: '60000' });
+
+    // Act
+    const { report } = await sweep(sweeper);
+
+    // Assess: the soonest first, alone; then the others
+    expect(report.runs[0]).toMatchObject({ key: grown[0]!.key, outcome: 'completed' });
+    expect(report.runs.map((r) => r.outcome)).toEqual(Array(4).fill('completed'));
+    expect(report).toMatchObject({ waiting: 0, deferred: 0 });
+    await expectEachFinishedOnce(stack, grown);
   });
 
   it('stops a pass after 3 runs in a row failed on a site still down, and drains the rest once it answers', async () => {
