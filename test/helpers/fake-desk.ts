@@ -42,8 +42,8 @@ export interface FakeDeskOptions {
 }
 
 /** New contacts get ids from 7, new incidents from 42; an incident's reference is `ref-<id>`. */
-export const FIRST_CONTACT_ID = 7;
-export const FIRST_INCIDENT_ID = 42;
+const FIRST_CONTACT_ID = 7;
+const FIRST_INCIDENT_ID = 42;
 
 const notFound = (what: string): Error => Object.assign(new Error(`${what} not found`), { status: 404 });
 
