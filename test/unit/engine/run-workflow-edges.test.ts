@@ -60,7 +60,11 @@ describe('runWorkflow: a step definition it refuses, running nothing', () => {
 
   it('names the step of a bad retry policy', async () => {
     // Act
-    const result = await runWorkflow(abc([], { retry: { maxAttempts: 0 } }), {}, options());
+    const result = await runWorkflow(
+      abc([], { retry: { initialDelayMs: 10, multiplier: 2, maxDelayMs: 100, maxAttempts: 0 } }),
+      {},
+      options(),
+    );
 
     // Assess
     expect(result.error?.message).toMatch(/^step "a": retry policy: maxAttempts must be/);

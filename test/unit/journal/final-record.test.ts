@@ -33,7 +33,7 @@ function workflow(
       {
         name: 'look',
         reads: true,
-        retry: { initialDelayMs: 10, maxAttempts: 3 },
+        retry: { initialDelayMs: 10, multiplier: 2, maxDelayMs: 100, maxAttempts: 3 },
         run: async () => {
           await attempt('look');
           return { found: false };
@@ -41,7 +41,7 @@ function workflow(
       },
       {
         name: 'make',
-        retry: { initialDelayMs: 10, maxAttempts: 3 },
+        retry: { initialDelayMs: 10, multiplier: 2, maxDelayMs: 100, maxAttempts: 3 },
         run: async () => {
           await attempt('make');
           return { made: 1 };
@@ -53,7 +53,7 @@ function workflow(
       },
       {
         name: 'note',
-        retry: { initialDelayMs: 10, maxAttempts: 3 },
+        retry: { initialDelayMs: 10, multiplier: 2, maxDelayMs: 100, maxAttempts: 3 },
         run: async () => {
           await attempt('note');
           return {};
@@ -184,7 +184,7 @@ describe('runJournaled: the final record', () => {
 });
 
 describe('runJournaled: what a resumed run takes from its record', () => {
-  const done = (name: string, output: object, outcome: 'succeeded' | 'skipped' = 'succeeded') => ({
+  const done = (name: string, output: Record<string, unknown>, outcome: 'succeeded' | 'skipped' = 'succeeded') => ({
     name,
     outcome,
     attempts: [],
