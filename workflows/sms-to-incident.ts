@@ -180,13 +180,18 @@ function known<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** B2C Service's answer for a record that does not exist (any more). */
+function gone(error: unknown): boolean {
+  return (error as { status?: unknown } | undefined)?.status === 404;
+}
+
 /** A delete whose object is already gone (an earlier attempt's lost answer) has done its job. */
 async function deleted(remove: () => Promise<void>): Promise<UndoEffect> {
   try {
     await remove();
     return { effect: 'deleted' };
   } catch (error) {
-    if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
+    if (gone(error)) return { effect: 'already-gone' };
     throw error;
   }
 }
@@ -253,7 +258,15 @@ export function smsToIncident(
     const ours: typeof candidates = [];
     const unclaimed: typeof candidates = [];
     for (const candidate of candidates) {
-      const ids = (await desk.threadTexts(candidate.id, ctx)).map(noteMessageId).filter((id) => id !== undefined);
+      let texts: string[];
+      try {
+        texts = await desk.threadTexts(candidate.id, ctx);
+      } catch (error) {
+        // A lagging search still lists an incident deleted a moment ago (an undo's, or an agent's): not ours.
+        if (gone(error)) continue;
+        throw error;
+      }
+      const ids = texts.map(noteMessageId).filter((id) => id !== undefined);
       if (ids.includes(noteId(s.sms))) ours.push(candidate);
       else if (ids.length === 0) unclaimed.push(candidate);
     }
@@ -295,7 +308,7 @@ export function smsToIncident(
     try {
       use = await desk.contactInUse(contactId, ctx);
     } catch (error) {
-      if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
+      if (gone(error)) return { effect: 'already-gone' };
       throw error;
     }
     if (use === undefined) {

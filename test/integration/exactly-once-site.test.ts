@@ -96,6 +96,39 @@ describe('exactly once against a site that strays', () => {
     ]);
   });
 
+  it('passes over its own undone incident that a lagging search still lists, and makes the one incident', async () => {
+    // Prepare: searches read a replica 3 s behind; the note is refused, slowly, on every attempt (3 s or more in
+    // all), so the run fails retryably and its undo deletes the incident it made, which the searches list 3 s more
+    stack = await startTwoContainers({ env: { b2cservice_late_write_window_ms: '0' } });
+    stack.emulator.setQuirks({ searchLagMs: 3_000 });
+    stack.emulator.addFault({
+      method: 'PATCH',
+      path: '/incidents/*',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      delayMs: 1_000,
+      times: 3,
+    });
+    const failed = await stack.post(stack.fns[0], webhook());
+
+    // Act: Twilio's fallback at once, in the other container, while the search still lists the deleted incident
+    const fallback = await stack.post(stack.fns[1], webhook({ ErrorCode: '11200', ErrorUrl: 'https://fn.example/' }));
+
+    // Assess: one incident with the one note; the deleted one did not stop the run
+    expect(failed.status).toBe(502);
+    expect(failed.json).toMatchObject({ failedStep: 'add-thread', error: { retryable: true } });
+    expect(fallback.status).toBe(200);
+    expect(fallback.json.incidentId).not.toBe(undefined);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      {
+        id: fallback.json.incidentId,
+        contactId: fallback.json.contactId,
+        notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'],
+      },
+    ]);
+  });
+
   it('gives a number whose contact it just made no second contact while the phone search lags', async () => {
     // Prepare: searches read a replica 1.5 s behind
     stack = await startTwoContainers();
