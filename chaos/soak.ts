@@ -128,6 +128,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     b2cservice_late_write_window_ms: String(options.lateWriteWindowMs),
     log_level: 'warn',
     ...(realistic ? SIGNATURE_ENV : {}),
+    // Where writes may land after the window, the message id on the incident is what proves a late duplicate the
+    // run's: the sweeper's late-write watch then removes it (docs/exactly-once.md).
+    ...(realistic ? { b2cservice_incident_sms_field: 'sms_id' } : {}),
   };
   if (options.journal === 'oci-os') {
     const identity = ociTestIdentity();
