@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { FROM, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
+import { CREDENTIALS } from '../helpers/stack.js';
 
 /**
  * A site that strays as real ones do (emulator faults and quirks, docs/local-stack.md): a write
@@ -165,6 +166,35 @@ describe('exactly once against a site that strays', () => {
     expect(contacts).toHaveLength(1);
     expect(contacts[0]?.phones.map((p) => p.rawNumber)).toEqual([digits]);
     expect(next.json).toMatchObject({ contactId: contacts[0]?.id, contactCreated: false });
+  });
+
+  it("gives the number a new contact when an agent deleted (or merged away) the one the journal's ledger names", async () => {
+    // Prepare: the first message from a new number makes its contact (recorded in the ledger); an agent then
+    // deletes that contact in the console (as a merge of two contacts does to one of them)
+    stack = await startTwoContainers();
+    const first = await stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' }));
+    const auth = Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64');
+    const removed = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/incidents/${first.json.incidentId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Basic ${auth}`, 'OSvC-CREST-Application-Context': 'test' },
+    });
+    const gone = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/contacts/${first.json.contactId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Basic ${auth}`, 'OSvC-CREST-Application-Context': 'test' },
+    });
+
+    // Act: the number's next messages, one in each container
+    const second = await stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'second' }));
+    const third = await stack.post(stack.fns[0], webhook({ sid: sid(3), body: 'third' }));
+
+    // Assess: a new contact with the number, used by both
+    expect([removed.status, gone.status]).toEqual([200, 200]);
+    expect([second.status, third.status]).toEqual([200, 200]);
+    const contacts = stack.emulator.state().contacts;
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]?.id).not.toBe(first.json.contactId);
+    expect(contacts[0]?.phones.map((p) => p.rawNumber)).toEqual([digits]);
+    expect([second.json.contactId, third.json.contactId]).toEqual([contacts[0]?.id, contacts[0]?.id]);
   });
 
   it('gives two first messages from one new number, at once, one contact', async () => {
