@@ -77,6 +77,8 @@ const WEBHOOK_URL = 'https://gw.example.com/webhooks/sms-to-incident';
 const SWEEP_BACKOFF_INITIAL_MS = 30_000;
 const SWEEP_BACKOFF_MAX_MS = 180_000;
 const SWEEP_GIVE_UP_AFTER_MS = 86_400_000;
+/** The sweeper function's timeout as deployed (deploy/terraform/sweeper.tf `timeout_in_seconds`): real time. */
+const SWEEPER_TIMEOUT_MS = 300_000;
 
 export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
@@ -125,7 +127,7 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
     entry,
     env,
     everyMs: real(options.sweepEveryMs),
-    timeoutMs: Math.max(options.deadlineMs, 120_000),
+    timeoutMs: SWEEPER_TIMEOUT_MS,
     log,
   });
 

@@ -198,8 +198,8 @@ export function drillTable(report: DrillReport): string {
       `${sum(report.primaryFailed)} (${byStatus(report.primaryFailed)}) → ${byStatus(report.fallbacks)}`,
     ],
     [
-      'sweeper passes (answers); runs taken up, by outcome',
-      `${report.sweeps.passes} (${byStatus(report.sweeps.answers)}); ${sum(report.sweeps.runs)} (${[...report.sweeps.runs].map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      'sweeper passes (answers; stopped on a site still down); runs taken up, by outcome',
+      `${report.sweeps.passes} (${byStatus(report.sweeps.answers)}; ${report.sweeps.siteDown}); ${sum(report.sweeps.runs)} (${[...report.sweeps.runs].map(([k, v]) => `${k} ${v}`).join(', ')})`,
     ],
     [
       `every message sent by recovery one incident with one note, after recovery (bound ${minutes(o.recoveryBoundMs)})`,

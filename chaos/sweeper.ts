@@ -7,6 +7,8 @@ import { startFunction, type FnProcess } from '../src/local/index.js';
 
 export interface SweepCounts {
   passes: number;
+  /** Passes that stopped taking runs: 3 failed in a row on a site still down. */
+  siteDown: number;
   /** The sweeper's answers, by status. */
   answers: Map<string, number>;
   /** Runs the passes took up, by outcome. */
@@ -34,7 +36,7 @@ const bump = (counts: Map<string, number>, key: string): void => {
 };
 
 export function startSweeper(options: SweeperOptions): Sweeper {
-  const counts: SweepCounts = { passes: 0, answers: new Map(), runs: new Map() };
+  const counts: SweepCounts = { passes: 0, siteDown: 0, answers: new Map(), runs: new Map() };
   let process: FnProcess | undefined;
   let exited = true;
   let stopped = false;
@@ -59,8 +61,9 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     if (answer.status !== 200)
       options.log(`sweeper answered ${answer.status}: ${answer.body.toString('utf8').slice(0, 300)}`);
     try {
-      const report = JSON.parse(answer.body.toString('utf8')) as { runs?: { outcome?: unknown }[] };
+      const report = JSON.parse(answer.body.toString('utf8')) as { runs?: { outcome?: unknown }[]; siteDown?: unknown };
       for (const run of report.runs ?? []) bump(counts.runs, String(run.outcome));
+      if (report.siteDown === true) counts.siteDown++;
     } catch {
       // counted by status alone
     }

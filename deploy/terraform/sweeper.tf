@@ -34,7 +34,8 @@ resource "oci_functions_function" "sweeper" {
   image          = var.function_image
   image_digest   = var.function_image_digest != "" ? var.function_image_digest : null
   memory_in_mbs  = var.function_memory_mb
-  # A sweep runs up to sweep_max_runs runs one after another, each within sweep_run_budget_ms.
+  # A sweep drains a backlog sweep_concurrency runs at a time, each within sweep_run_budget_ms, and
+  # starts none it could not end before this timeout: 5 minutes drain hundreds of runs in one pass.
   timeout_in_seconds = 300
   config             = local.sweeper_config
   freeform_tags      = var.freeform_tags

@@ -49,6 +49,7 @@ export async function sweepNow(
       lateWriteWindowMs: k.b2cservice_late_write_window_ms,
     },
     maxRuns: k.sweep_max_runs,
+    concurrency: k.sweep_concurrency,
     runBudgetMs: k.sweep_run_budget_ms,
     deadline: now() + CLI_SWEEP_BUDGET_MS,
     dryRun: options.dryRun,

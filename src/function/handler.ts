@@ -242,6 +242,7 @@ async function sweep(request: WebhookRequest, inv: InvocationTelemetry, containe
         lateWriteWindowMs: b2c.b2cservice_late_write_window_ms,
       },
       maxRuns: s.sweep_max_runs,
+      concurrency: s.sweep_concurrency,
       runBudgetMs: s.sweep_run_budget_ms,
       deadline: deadlineOf(request) - SWEEP_ANSWER_MARGIN_MS,
       log,

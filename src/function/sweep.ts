@@ -11,7 +11,15 @@
 import { randomUUID } from 'node:crypto';
 import { InboundSmsSchema } from '../inbound/index.js';
 import { listingOf, type RunJournal, type RunRecord } from '../journal/index.js';
-import { GAVE_UP, SWEEP_CALLER, givenUp, sweepDecision, type SweepPolicy } from '../journal/sweep-plan.js';
+import {
+  GAVE_UP,
+  SWEEP_CALLER,
+  givenUp,
+  planSweep,
+  sweepDecision,
+  sweepMode,
+  type SweepPolicy,
+} from '../journal/sweep-plan.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { SmsService } from './sms-service.js';
 
@@ -19,6 +27,11 @@ export interface SweepOptions {
   readonly policy: SweepPolicy;
   /** Runs one sweep runs at most, the longest-due first. */
   readonly maxRuns: number;
+  /**
+   * Runs under way at once, once a run of this pass has completed. Until then one at a time: a
+   * site still down costs one run at a time, and {@link SITE_DOWN_AFTER} failures in a row end the pass.
+   */
+  readonly concurrency: number;
   /** Each run's budget: its deadline, as a delivery's `Fn-Deadline`. */
   readonly runBudgetMs: number;
   /** Epoch ms by which the sweep must have answered: no run is started that could not end by then. */
@@ -51,12 +64,14 @@ export interface SweptRun {
 export interface SweepReport {
   /** Runs read in the window. */
   readonly considered: number;
-  /** What was done, in order. */
+  /** What was done, in the order the runs ended. */
   readonly runs: readonly SweptRun[];
   /** Unfinished runs whose back-off (or late-write window) has not passed. */
   readonly waiting: number;
-  /** Due runs left for the next sweep (`maxRuns` or the deadline). */
+  /** Due runs left for the next sweep (`maxRuns`, the deadline, or the site still down). */
   readonly deferred: number;
+  /** The pass stopped taking runs: {@link SITE_DOWN_AFTER} failed in a row, none completed since. */
+  readonly siteDown: boolean;
   /** Runs already given up (paged), left to a person. */
   readonly givenUp: number;
   /** Records in the window the listing could not read. */
@@ -66,6 +81,13 @@ export interface SweepReport {
 /** A run past the cap is still seen by a sweep this long after the cap (a sweeper that was down for a while). */
 const LOOK_BACK_SLACK_MS = 24 * 3_600_000;
 
+/**
+ * Runs failed again in a row, none completed in between, after which a pass takes no more: the site
+ * is down (an outage fails every run alike), and the rest wait for the next pass rather than
+ * failing one by one, each costing its retries and a longer back-off.
+ */
+export const SITE_DOWN_AFTER = 3;
+
 export async function sweepRuns(journal: RunJournal, service: SmsService, options: SweepOptions): Promise<SweepReport> {
   const now = options.now ?? Date.now;
   const log = options.log ?? createLogger();
@@ -73,35 +95,73 @@ export async function sweepRuns(journal: RunJournal, service: SmsService, option
   const since = now() - policy.giveUpAfterMs - LOOK_BACK_SLACK_MS;
   const listing =
     journal.listSince === undefined ? listingOf(await journal.list(), since) : await journal.listSince(since);
+  const plan = planSweep(listing.records, now(), policy);
 
-  let waiting = 0;
-  let givenUpBefore = 0;
-  const due: { record: RunRecord; dueAt: number }[] = [];
-  for (const record of listing.records) {
-    const decision = sweepDecision(record, now(), policy);
-    if (decision.kind === 'wait') waiting++;
-    else if (decision.kind === 'given-up') givenUpBefore++;
-    else if (decision.kind === 'due') due.push({ record, dueAt: decision.dueAt });
-    else if (decision.kind === 'give-up') due.push({ record, dueAt: Number.NEGATIVE_INFINITY });
-  }
-  due.sort((a, b) => a.dueAt - b.dueAt);
-
+  const queue = [...plan.due];
+  const onceUp = [...plan.dueOnceUp];
   const runs: SweptRun[] = [];
+  let waiting = plan.waiting;
+  let taken = 0;
   let deferred = 0;
-  for (const { record } of due) {
-    if (runs.length >= options.maxRuns || now() + options.runBudgetMs > options.deadline) {
-      deferred++;
-      continue;
+  let siteUp = false;
+  let failedInARow = 0;
+  let failure: { error: unknown } | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  const ended = (swept: SweptRun | undefined): void => {
+    if (swept === undefined) return;
+    runs.push(swept);
+    if (swept.outcome === 'failed') failedInARow++;
+    if (swept.outcome !== 'completed') return;
+    failedInARow = 0;
+    if (siteUp) return;
+    // The site answers again: a back-off grown while it did not is waived (each run's own re-read decides).
+    siteUp = true;
+    waiting -= onceUp.length;
+    queue.push(...onceUp.splice(0));
+  };
+  const siteDown = (): boolean => failedInARow >= SITE_DOWN_AFTER;
+  const next = (): { record: RunRecord; waived: boolean } | undefined => {
+    const record = queue.shift();
+    if (record !== undefined) return { record, waived: siteUp };
+    // Nothing due, and the site not yet seen answering: one run waiting only for its grown back-off
+    // finds out whether it does (else every run of the outage would wait out its full back-off).
+    const probe = siteUp || inFlight.size > 0 ? undefined : onceUp.shift();
+    if (probe === undefined) return undefined;
+    waiting--;
+    return { record: probe, waived: true };
+  };
+
+  for (;;) {
+    while (failure === undefined && !siteDown() && inFlight.size < (siteUp ? options.concurrency : 1)) {
+      if (taken >= options.maxRuns || now() + options.runBudgetMs > options.deadline) {
+        deferred += queue.length;
+        queue.length = 0;
+        break;
+      }
+      const picked = next();
+      if (picked === undefined) break;
+      taken++;
+      const run: Promise<void> = sweepOne(journal, service, picked.record.key, picked.waived, options, now, log)
+        .then(ended, (error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => inFlight.delete(run));
+      inFlight.add(run);
     }
-    const swept = await sweepOne(journal, service, record.key, options, now, log);
-    if (swept !== undefined) runs.push(swept);
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight);
   }
+  // A journal that failed mid-pass: the pass answers that (the runs under way have ended).
+  if (failure !== undefined) throw failure.error;
+  deferred += queue.length;
   return {
     considered: listing.records.length,
     runs,
     waiting,
     deferred,
-    givenUp: givenUpBefore,
+    siteDown: siteDown(),
+    givenUp: plan.givenUp,
     unreadable: listing.unreadable.length,
   };
 }
@@ -111,6 +171,7 @@ async function sweepOne(
   journal: RunJournal,
   service: SmsService,
   key: string,
+  waiveBackoff: boolean,
   options: SweepOptions,
   now: () => number,
   log: Logger,
@@ -118,7 +179,12 @@ async function sweepOne(
   const current = await journal.get(key);
   if (current === undefined) return undefined;
   const { record } = current;
-  const decision = sweepDecision(record, now(), options.policy);
+  const decided = sweepDecision(record, now(), options.policy);
+  // Waiting only for a back-off grown while the site was down, and the site answers again (or this run finds out): due.
+  const decision =
+    decided.kind === 'wait' && waiveBackoff && decided.dueOnceUp <= now()
+      ? { kind: 'due' as const, mode: sweepMode(record), dueAt: decided.dueOnceUp }
+      : decided;
   const base = { runId: record.runId, key: record.key, provider: record.provider };
   const runLog = log.child({ runId: record.runId, provider: record.provider, messageId: record.messageId });
 

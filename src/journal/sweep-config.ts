@@ -23,8 +23,17 @@ export const sweepConfigShape = {
   sweep_backoff_initial_ms: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** The longest wait between two sweeps of one run: bounds how long after B2C recovers a run is finished. @default 180000 */
   sweep_backoff_max_ms: z.coerce.number().int().min(0).max(86_400_000).default(180_000),
-  /** Runs one sweep runs at most (oldest due first); the rest wait for the next sweep. @default 50 */
-  sweep_max_runs: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Runs one sweep runs at most (longest due first); the rest wait for the next sweep. The sweep's
+   * own deadline bounds it too: no run is started that could not end before it. @default 1000
+   */
+  sweep_max_runs: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  /**
+   * Runs a sweep has under way at once, once one of its runs has completed (before that, one at a
+   * time: the site may still be down). A backlog left by an outage drains this many times faster;
+   * each run is one delivery's load on B2C Service. @default 8
+   */
+  sweep_concurrency: z.coerce.number().int().min(1).max(64).default(8),
   /** The budget of one run within a sweep (its deadline, as a delivery's Fn-Deadline). @default 25000 */
   sweep_run_budget_ms: z.coerce.number().int().min(1_000).max(300_000).default(25_000),
   /**
