@@ -71,8 +71,8 @@ describe('smsToIncident', () => {
   });
 
   it("reads the ledger's contact for the number while the phone search runs, and uses it only when the search finds none", async () => {
-    // Prepare: a search that answers after a while; the ledger names contact 9 for the number
-    const { desk, log } = fakeDesk();
+    // Prepare: a search that answers after a while; the ledger names contact 9 for the number (not given it yet)
+    const { desk, log } = fakeDesk({ contacts: [{ id: 9 }] });
     const search = desk.findContactByPhone;
     desk.findContactByPhone = async (phone, opts) => {
       const found = await search(phone, opts);
