@@ -443,3 +443,134 @@ describe('Class: IdempotentRuns', () => {
     });
   });
 });
+
+/** The same message as a provider's later delivery sends it: transport fields the message does not carry. */
+const withFields = { ...sms, raw: { AccountSid: 'AC1', SmsStatus: 'received' } };
+const fallback = { ...sms, raw: { AccountSid: 'AC1', SmsStatus: 'received', ErrorCode: '11200' } };
+
+describe('Class: IdempotentRuns (what the record and the log keep)', () => {
+  it('answers a duplicate of a message stored under the previous hashing rule (its provider fields hashed too)', async () => {
+    // Prepare
+    const { journal, runs, delivery, ran } = setup();
+    await seed(journal, {
+      status: 'succeeded',
+      lease: undefined,
+      payloadHash: payloadHash(withFields),
+      payload: withFields,
+    });
+
+    // Act
+    const outcome = await runs.handle(fallback, delivery());
+
+    // Assess
+    expect(outcome).toMatchObject({ state: 'duplicate', record: { runId: 'run-earlier' } });
+    expect(ran).toEqual([]);
+  });
+
+  it('answers mismatch when the stored payload is not a message it can read', async () => {
+    // Prepare
+    const { journal, runs, delivery, lines } = setup();
+    await seed(journal, {
+      status: 'succeeded',
+      lease: undefined,
+      payloadHash: 'legacy',
+      payload: { not: 'a message' },
+    });
+
+    // Act
+    const outcome = await runs.handle(sms, delivery());
+
+    // Assess
+    expect(outcome).toMatchObject({ state: 'mismatch' });
+    expect(lines.find((l) => l.message === 'message id reused with another payload')).toMatchObject({
+      runId: 'run-earlier',
+    });
+  });
+
+  it('resumes with the message as first received, not as this delivery carries it, and logs the steps done', async () => {
+    // Prepare: the first delivery's run was cut off after step a; a fallback request (ErrorCode added) comes
+    const { journal, runs, delivery, states, lines } = setup();
+    await seed(journal, {
+      payloadHash: payloadHash(withFields),
+      payload: withFields,
+      lease: { owner: 'call-0/x', expiresAt: T0 - 1 },
+      steps: [],
+    });
+
+    // Act
+    const outcome = await runs.handle(fallback, delivery());
+
+    // Assess
+    expect(outcome).toMatchObject({ state: 'ran', mode: 'resume' });
+    expect(states.map((s) => s.sms)).toEqual([withFields]);
+    expect(lines.find((l) => l.message === 'run resumed')).toMatchObject({ execution: 2, doneSteps: '' });
+  });
+
+  it('logs a restart as such, with the steps that stand', async () => {
+    // Prepare
+    const { journal, runs, delivery, lines } = setup();
+    await seed(journal, {
+      status: 'failed',
+      lease: undefined,
+      error: { type: 'HTTP 503', message: 'busy', retryable: true },
+      compensation: 'none',
+      steps: [{ name: 'a', outcome: 'succeeded', attempts: [], durationMs: 1, output: { a: 1 } }],
+    });
+
+    // Act
+    const outcome = await runs.handle(sms, delivery());
+
+    // Assess
+    expect(outcome).toMatchObject({ state: 'ran', mode: 'restart' });
+    expect(lines.find((l) => l.message === 'run restarted')).toMatchObject({ doneSteps: 'a' });
+    expect(lines.find((l) => l.message === 'webhook accepted')).toBeUndefined();
+  });
+
+  it("names the run's latest traced execution to a duplicate, past later entries without a trace", async () => {
+    // Prepare
+    const { journal, runs, delivery, duplicates } = setup();
+    await seed(journal, {
+      status: 'succeeded',
+      lease: undefined,
+      history: [
+        { at: T0 - 60_000, event: 'claimed', owner: 'call-0/x', traceId: 't0', spanId: 's0' },
+        { at: T0 - 50_000, event: 'resumed', owner: 'call-1/x', traceId: 't1', spanId: 's1' },
+        { at: T0 - 40_000, event: 'duplicate', owner: 'call-2/x' },
+      ],
+    });
+
+    // Act
+    await runs.handle(sms, delivery());
+
+    // Assess
+    expect(duplicates).toEqual([{ runId: 'run-earlier', traceId: 't1', spanId: 's1' }]);
+  });
+
+  it("keeps the run's times on the service's clock", async () => {
+    // Prepare
+    const { journal, runs, delivery, clock } = setup();
+
+    // Act
+    await runs.handle(sms, delivery());
+
+    // Assess
+    const record = await stored(journal);
+    expect(record.finishedAt).toBe(clock.now());
+    expect(record.startedAt).toBe(T0);
+  });
+
+  it('logs a final write refused with a value that is not an Error as that value', async () => {
+    // Prepare
+    const { journal, runs, delivery, lines } = setup();
+    journal.faults.update = (record) => (record.status === 'running' ? undefined : ('store said no' as never));
+
+    // Act
+    const outcome = await runs.handle(sms, delivery());
+
+    // Assess
+    expect(outcome).toMatchObject({ state: 'ran', saved: 'save-failed', saveError: 'store said no' });
+    expect(lines.find((l) => l.message === 'run outcome not saved in the journal')).toMatchObject({
+      error: 'store said no',
+    });
+  });
+});

@@ -9,9 +9,14 @@ describe('Vonage signature', () => {
   it('matches the documented scheme (independent helper) for any parameters and method', () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.stringMatching(/^[a-z-]{1,12}$/), fc.string({ maxLength: 30, unit: 'grapheme' }), {
-          maxKeys: 10,
-        }),
+        fc.dictionary(
+          // `sig` is the signature's own parameter: a message never carries another one
+          fc.stringMatching(/^[a-z-]{1,12}$/).filter((name) => name !== 'sig'),
+          fc.string({ maxLength: 30, unit: 'grapheme' }),
+          {
+            maxKeys: 10,
+          },
+        ),
         fc.constantFrom(...methods),
         fc.string({ minLength: 8, maxLength: 30 }),
         (params, method, secret) => {
@@ -21,7 +26,8 @@ describe('Vonage signature', () => {
           expect(verifyVonageSignature(`${secret}x`, method, signed, sig!)).toBe(false);
         },
       ),
-      { numRuns: 1000 },
+      // A parameter named `sig` is never signed (fast-check found it once, seed 1246530619).
+      { numRuns: 1000, examples: [[{ sig: '' }, 'md5hash', '        ']] },
     );
   });
 

@@ -3,6 +3,7 @@ import { runWorkflow } from '../../../src/engine/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
+import { fakeDesk } from '../../helpers/fake-desk.js';
 
 const sms: InboundSms = {
   provider: 'twilio',
@@ -13,41 +14,10 @@ const sms: InboundSms = {
   media: [],
 };
 
-/** A typed fake desk that records calls; `fail` makes a named call throw. */
-function fakeDesk(options: { existingContact?: number; fail?: Partial<Record<keyof ServiceDesk, Error>> } = {}) {
-  const log: string[] = [];
-  const call = <T>(name: keyof ServiceDesk, detail: string, value: T): Promise<T> => {
-    log.push(`${name}(${detail})`);
-    const error = options.fail?.[name];
-    return error ? Promise.reject(error) : Promise.resolve(value);
-  };
-  const desk: ServiceDesk = {
-    findContactByPhone: (phone) => call('findContactByPhone', phone, options.existingContact),
-    createContact: () => call('createContact', '', { id: 7 }),
-    addPhone: (id, phone) => call('addPhone', `${id},${phone}`, undefined),
-    createIncident: (i) =>
-      call('createIncident', `${i.primaryContactId},${i.subject}`, { id: 42, referenceNumber: '261127-000001' }),
-    addThread: (id) => call('addThread', String(id), undefined),
-    deleteIncident: (id) => call('deleteIncident', String(id), undefined),
-    deleteContact: (id) => call('deleteContact', String(id), undefined),
-    // In use once its phone was added: a look-up by number finds it.
-    contactInUse: (id) =>
-      call(
-        'contactInUse',
-        String(id),
-        log.some((l) => l.startsWith('addPhone(')) && options.fail?.addPhone === undefined
-          ? { phone: true as const }
-          : undefined,
-      ),
-    findContactByExternalReference: (ref) => call('findContactByExternalReference', ref, undefined),
-    findIncidents: (q) => call('findIncidents', String(q.primaryContactId), []),
-    threadTexts: (id) => call('threadTexts', String(id), []),
-  };
-  return { desk, log };
-}
-
 const terminal = Object.assign(new Error('bad request'), { retryable: false });
-const options = () => ({ deadline: T0 + 30_000, clock: new FakeClock(), random: () => 0.5 });
+const options = () => ({ runId: 'run-1', deadline: T0 + 30_000, clock: new FakeClock(), random: () => 0.5 });
+/** The sender is known: a contact carries the number. */
+const known = { contacts: [{ id: 3, phones: [sms.from] }] };
 
 describe('smsToIncident', () => {
   it('creates contact, phone, incident and note for a new sender', async () => {
@@ -63,11 +33,11 @@ describe('smsToIncident', () => {
       contactId: 7,
       contactCreated: true,
       incidentId: 42,
-      referenceNumber: '261127-000001',
+      referenceNumber: 'ref-42',
     });
     expect(log).toEqual([
       'findContactByPhone(+14155550101)',
-      'createContact()',
+      'createContact(sms-incident:run-1)',
       'addPhone(7,+14155550101)',
       'createIncident(7,help)',
       'addThread(42)',
@@ -83,7 +53,7 @@ describe('smsToIncident', () => {
 
   it('skips create contact and add phone when the sender is known', async () => {
     // Prepare
-    const { desk, log } = fakeDesk({ existingContact: 3 });
+    const { desk, log } = fakeDesk(known);
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
@@ -97,7 +67,7 @@ describe('smsToIncident', () => {
       'create-incident:succeeded',
       'add-thread:succeeded',
     ]);
-    expect(log).not.toContain('createContact()');
+    expect(log.filter((l) => l.startsWith('createContact('))).toEqual([]);
   });
 
   it('deletes the incident and keeps the contact it created once that carries the number, when the note fails for good', async () => {
@@ -120,7 +90,7 @@ describe('smsToIncident', () => {
 
   it('never deletes a contact it did not create', async () => {
     // Prepare
-    const { desk, log } = fakeDesk({ existingContact: 3, fail: { addThread: terminal } });
+    const { desk, log } = fakeDesk({ ...known, fail: { addThread: terminal } });
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
