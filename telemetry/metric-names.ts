@@ -22,6 +22,12 @@ export const MetricName = {
   WebhookAnswered: 'WebhookAnswered',
   /** One per run a sweep acted on; dimension `outcome` (completed, failed, busy, done, gave_up, skipped). */
   RunSwept: 'RunSwept',
+  /**
+   * One per object the sweeper's late-write watch found (a write applied after its run made it again);
+   * dimensions `kind` (duplicate-incident, noteless-incident, second-note, phoneless-contact) and `outcome`
+   * (fixed; left: not provably the run's, a person decides).
+   */
+  LateWrite: 'LateWrite',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -32,6 +38,7 @@ export const Dimension = {
   reason: 'reason',
   outcome: 'outcome',
   fault: 'fault',
+  kind: 'kind',
 } as const;
 export type Dimension = (typeof Dimension)[keyof typeof Dimension];
 
@@ -46,6 +53,7 @@ export const METRIC_DIMENSIONS = {
   DuplicateWebhook: ['functionName', 'provider'],
   WebhookAnswered: ['functionName', 'outcome', 'fault'],
   RunSwept: ['functionName', 'outcome'],
+  LateWrite: ['functionName', 'kind', 'outcome'],
 } as const satisfies Record<MetricName, readonly Dimension[]>;
 
 export type DimensionsOf<N extends MetricName> = Record<(typeof METRIC_DIMENSIONS)[N][number], string>;
@@ -61,4 +69,5 @@ export const METRIC_UNIT = {
   DuplicateWebhook: 'count',
   WebhookAnswered: 'count',
   RunSwept: 'count',
+  LateWrite: 'count',
 } as const satisfies Record<MetricName, string>;

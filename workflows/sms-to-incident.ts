@@ -52,9 +52,12 @@ export interface ServiceDesk {
 export interface Ledger {
   /** Claims the incident for the run (create-only); answers the run that holds it now: this one or another. */
   claimIncident(incidentId: number, runId: string): Promise<string>;
-  /** Records the contact made for the number (create-only); answers the contact that holds the number now. */
-  recordContact(phone: string, contactId: number): Promise<number>;
-  /** The contact this function made for the number, when it made one. */
+  /**
+   * Records the contact made for the number (create-only); answers the contact that holds the number now.
+   * `replacing`: the contact the ledger named, found gone (deleted or merged away by an agent).
+   */
+  recordContact(phone: string, contactId: number, replacing?: number): Promise<number>;
+  /** The contact this function made for the number last, when it made one. */
   contactFor(phone: string): Promise<number | undefined>;
 }
 
@@ -85,6 +88,8 @@ export interface SmsToIncidentState {
   readonly contactCreated?: boolean;
   /** The contact was known only from the ledger (a search did not show it): it may still lack the number. */
   readonly contactNeedsPhone?: boolean;
+  /** The contact the ledger named for the number is gone: the one this run makes replaces it there. */
+  readonly replacesContactId?: number;
   readonly incidentId?: number;
   readonly referenceNumber?: string;
 }
@@ -180,13 +185,18 @@ function known<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** B2C Service's answer for a record that does not exist (any more). */
+function gone(error: unknown): boolean {
+  return (error as { status?: unknown } | undefined)?.status === 404;
+}
+
 /** A delete whose object is already gone (an earlier attempt's lost answer) has done its job. */
 async function deleted(remove: () => Promise<void>): Promise<UndoEffect> {
   try {
     await remove();
     return { effect: 'deleted' };
   } catch (error) {
-    if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
+    if (gone(error)) return { effect: 'already-gone' };
     throw error;
   }
 }
@@ -253,7 +263,15 @@ export function smsToIncident(
     const ours: typeof candidates = [];
     const unclaimed: typeof candidates = [];
     for (const candidate of candidates) {
-      const ids = (await desk.threadTexts(candidate.id, ctx)).map(noteMessageId).filter((id) => id !== undefined);
+      let texts: string[];
+      try {
+        texts = await desk.threadTexts(candidate.id, ctx);
+      } catch (error) {
+        // A lagging search still lists an incident deleted a moment ago (an undo's, or an agent's): not ours.
+        if (gone(error)) continue;
+        throw error;
+      }
+      const ids = texts.map(noteMessageId).filter((id) => id !== undefined);
       if (ids.includes(noteId(s.sms))) ours.push(candidate);
       else if (ids.length === 0) unclaimed.push(candidate);
     }
@@ -295,7 +313,7 @@ export function smsToIncident(
     try {
       use = await desk.contactInUse(contactId, ctx);
     } catch (error) {
-      if ((error as { status?: unknown } | undefined)?.status === 404) return { effect: 'already-gone' };
+      if (gone(error)) return { effect: 'already-gone' };
       throw error;
     }
     if (use === undefined) {
@@ -309,6 +327,17 @@ export function smsToIncident(
           ? 'it carries the number: a look-up finds it, other messages may use it'
           : `it is the primary contact of incident ${use.incidentId}`,
     };
+  }
+
+  /** Whether the contact no longer exists (a live read by id: no search lag). */
+  async function contactGone(contactId: number, ctx: AttemptContext): Promise<boolean> {
+    try {
+      await desk.contactInUse(contactId, ctx);
+      return false;
+    } catch (error) {
+      if (gone(error)) return true;
+      throw error;
+    }
   }
 
   /** The contact an earlier execution of this run created, when the look-up now finds another: deleted if unused. */
@@ -330,6 +359,8 @@ export function smsToIncident(
           const searched = await desk.findContactByPhone(s.sms.from, ctx);
           const contactId = searched ?? (await ledger?.contactFor(s.sms.from));
           if (contactId === undefined) return {};
+          // The ledger outlives its contacts: an agent may have deleted the one it names, or merged it away.
+          if (searched === undefined && (await contactGone(contactId, ctx))) return { replacesContactId: contactId };
           // An earlier execution may have created our own contact and died before giving it the
           // number; another message has made the number's contact since. Ours is then an orphan.
           if (ctx.run.recovering) await dropOwnUnusedContact(contactId, ctx);
@@ -383,11 +414,14 @@ export function smsToIncident(
         run: async (s, ctx) => {
           const contactId = known(s.contactId, 'contactId');
           // The number gets one contact: the first run to record its contact in the ledger. A run
-          // that lost (two first messages from one new number) drops its own and uses that one.
-          const holder = ledger === undefined ? contactId : await ledger.recordContact(s.sms.from, contactId);
-          if (holder !== contactId) {
-            await deleteUnusedContact(contactId, ctx);
-            return { contactId: holder, contactCreated: false };
+          // that lost (two first messages from one new number) drops its own and uses that one. A
+          // contact the ledger named is recorded already.
+          if (ledger !== undefined && s.contactCreated === true) {
+            const holder = await ledger.recordContact(s.sms.from, contactId, s.replacesContactId);
+            if (holder !== contactId) {
+              await deleteUnusedContact(contactId, ctx);
+              return { contactId: holder, contactCreated: false };
+            }
           }
           // Setting the phone of a type is idempotent: repeating it is safe.
           await desk.addPhone(contactId, s.sms.from, ctx);

@@ -12,7 +12,7 @@ export const runsSweep: CliCommand = {
     json: JSON_OPTION,
   },
   details:
-    "Runs that failed retryably, were queued or were cut off are run again through the function's own\nservice once their back-off has passed (sweep_backoff_initial_ms, doubled per execution, at most\nsweep_backoff_max_ms); those unfinished sweep_give_up_after_ms after they started are given up.\nSafe beside the scheduled sweeper. Needs the function's b2cservice_* settings in the environment.",
+    "Runs that failed retryably, were queued or were cut off are run again through the function's own\nservice once their back-off has passed (sweep_backoff_initial_ms, doubled per execution, at most\nsweep_backoff_max_ms); those unfinished sweep_give_up_after_ms after they started are given up.\nSafe beside the scheduled sweeper. Needs the function's b2cservice_* settings in the environment.\nThe scheduled sweeper also runs the late-write watch (sweep_watch_ms); by hand, that is\n`sms-incident runs audit --since 1h --fix`.",
   async run({ values }, io) {
     const dryRun = flag(values, 'dry-run');
     const { journal } = openCliJournal(stringValue(values, 'journal'), io.env);

@@ -66,6 +66,8 @@ export interface AuditOptions {
   readonly incidentSmsField?: string;
   /** Runs audited at once. @default 4 */
   readonly concurrency?: number;
+  /** Only the runs this accepts (the sweeper's late-write watch: runs that abandoned a write). @default every run */
+  readonly only?: (record: RunRecord) => boolean;
 }
 
 /** B2C Service's clock may run behind ours (as the workflow's reconcile assumes). */
@@ -95,8 +97,9 @@ export async function auditRuns(journal: RunJournal, desk: AuditDesk, options: A
     journal.listSince === undefined
       ? listingOf(await journal.list(), options.since)
       : await journal.listSince(options.since);
+  const records = options.only === undefined ? listing.records : listing.records.filter(options.only);
   const errors: { runId: string; error: string }[] = [];
-  const perRun = await mapBounded(listing.records, options.concurrency ?? 4, async (record) => {
+  const perRun = await mapBounded(records, options.concurrency ?? 4, async (record) => {
     try {
       return await auditRun(record, desk, options);
     } catch (error) {
@@ -109,7 +112,7 @@ export async function auditRuns(journal: RunJournal, desk: AuditDesk, options: A
   const findings = perRun.flat().filter((f) => !seen.has(`${f.kind}:${f.id}`) && seen.add(`${f.kind}:${f.id}`));
   return {
     since: options.since,
-    runs: listing.records.length,
+    runs: records.length,
     findings,
     errors,
     unreadable: listing.unreadable.length,

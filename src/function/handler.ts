@@ -27,7 +27,10 @@ import { answer, rejected, toHttp, type Answer, type HttpAnswer } from './answer
 import { apmDataKey, withVaultSecrets } from './function-secrets.js';
 import { assembleSmsService, functionJournal, type SmsService } from './sms-service.js';
 import { sweepRuns } from './sweep.js';
+import { auditDesk, type AuditReport } from './audit.js';
+import { watchLateWrites } from './late-writes.js';
 import { peekFunctionRole } from '../journal/sweep-config.js';
+import type { RunJournal } from '../journal/index.js';
 import { answerDeadline, deadlineOf, webhookRequest, type WebhookRequest } from './webhook-request.js';
 
 export interface HandlerOptions {
@@ -268,6 +271,7 @@ async function sweep(request: WebhookRequest, inv: InvocationTelemetry, containe
         1,
       );
   }
+  const lateWrites = await watchForLateWrites(journal, config, inv, container.telemetry.functionName);
   const counts = Object.fromEntries(
     [...new Set(report.runs.map((r) => r.outcome))].map((o) => [o, report.runs.filter((r) => r.outcome === o).length]),
   );
@@ -278,8 +282,48 @@ async function sweep(request: WebhookRequest, inv: InvocationTelemetry, containe
     deferred: report.deferred,
     givenUp: report.givenUp,
     unreadable: report.unreadable,
+    ...(lateWrites === undefined ? {} : { lateWriteRuns: lateWrites.runs, lateWrites: lateWrites.findings.length }),
   });
-  return toHttp(answer(200, { message: 'swept', ...report }));
+  return toHttp(answer(200, { message: 'swept', ...report, ...(lateWrites === undefined ? {} : { lateWrites }) }));
+}
+
+/**
+ * After the sweep, the late-write watch (src/function/late-writes.ts): what it removed and what it
+ * left for a person are logged and counted (LateWrite); a failed watch never fails the sweep.
+ */
+async function watchForLateWrites(
+  journal: RunJournal,
+  config: Config,
+  inv: InvocationTelemetry,
+  functionName: string,
+): Promise<AuditReport | undefined> {
+  const watchMs = config.sweep.sweep_watch_ms;
+  if (watchMs === 0) return undefined;
+  const field = config.b2c.b2cservice_incident_sms_field;
+  let report: AuditReport;
+  try {
+    report = await watchLateWrites(journal, auditDesk(config), {
+      watchMs,
+      ...(field === undefined ? {} : { incidentSmsField: field }),
+    });
+  } catch (error) {
+    inv.log.warn('late-write watch failed', { error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+  for (const finding of report.findings) {
+    const outcome = finding.fixed !== undefined ? 'fixed' : 'left';
+    const fields = { runId: finding.runId, kind: finding.kind, id: finding.id, detail: finding.detail };
+    if (outcome === 'fixed') inv.log.info('late write removed', { ...fields, fixed: finding.fixed });
+    else
+      inv.log.warn('late write left for a person', {
+        ...fields,
+        ...(finding.fixError ? { error: finding.fixError } : {}),
+      });
+    inv.metric('LateWrite', { functionName, kind: finding.kind, outcome }, 1);
+  }
+  for (const e of report.errors)
+    inv.log.warn('late-write watch could not read a run', { runId: e.runId, error: e.error });
+  return report;
 }
 
 function configError(error: ConfigError | SignatureConfigError, log: Logger): HttpAnswer {

@@ -11,28 +11,50 @@ import { JournalError } from './journal.js';
  * - `contact-for:<E.164>` → the contact this function made for the number: written before the
  *   number is set on it. Protects against a second contact for a number whose contact a lagging
  *   search does not show yet, and against two first messages from one new number each making one.
+ * - `contact-for:<E.164>~<id>` → the contact made for the number after contact `<id>` was found gone
+ *   (an agent deleted it, or merged it away): the facts form a chain, and its last link is the
+ *   number's contact. Two runs replacing one gone contact race on one create-only link: one wins.
  */
 export interface JournalLedger {
   claimIncident(incidentId: number, runId: string): Promise<string>;
-  recordContact(phone: string, contactId: number): Promise<number>;
+  recordContact(phone: string, contactId: number, replacing?: number): Promise<number>;
   contactFor(phone: string): Promise<number | undefined>;
 }
 
+/** Links followed at most: a number whose contact was replaced this often is a person's to look at. */
+const CHAIN_LIMIT = 16;
+
 export function journalLedger(journal: RunJournal): JournalLedger {
+  const link = (phone: string, after?: number): string =>
+    after === undefined ? `contact-for:${phone}` : `contact-for:${phone}~${Math.trunc(after)}`;
+  /** The last link of the chain that starts at `id`. */
+  async function latest(phone: string, id: number): Promise<number> {
+    let current = id;
+    for (let hop = 0; hop < CHAIN_LIMIT; hop++) {
+      const next = contactId(await journal.getMark(link(phone, current)));
+      if (next === undefined) return current;
+      current = next;
+    }
+    return current;
+  }
   return {
     claimIncident: (incidentId, runId) => mark(journal, `incident:${Math.trunc(incidentId)}`, runId),
-    async recordContact(phone, contactId) {
-      const held = Number(await mark(journal, `contact-for:${phone}`, String(Math.trunc(contactId))));
-      if (!Number.isSafeInteger(held)) throw new JournalError(`the contact recorded for a number is not an id`);
-      return held;
+    async recordContact(phone, id, replacing) {
+      const held = contactId(await mark(journal, link(phone, replacing), String(Math.trunc(id))));
+      if (held === undefined) throw new JournalError(`the contact recorded for a number is not an id`);
+      return held === id ? held : latest(phone, held);
     },
     async contactFor(phone) {
-      const held = await journal.getMark(`contact-for:${phone}`);
-      if (held === undefined) return undefined;
-      const id = Number(held);
-      return Number.isSafeInteger(id) ? id : undefined;
+      const first = contactId(await journal.getMark(link(phone)));
+      return first === undefined ? undefined : latest(phone, first);
     },
   };
+}
+
+function contactId(held: string | undefined): number | undefined {
+  if (held === undefined) return undefined;
+  const id = Number(held);
+  return Number.isSafeInteger(id) ? id : undefined;
 }
 
 /** Writes the fact unless one is there; a write whose outcome is unknown is read back once. */

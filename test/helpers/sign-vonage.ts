@@ -12,7 +12,9 @@ export function signVonage(
   options: { secret?: string; method?: VonageMethod; timestamp?: number } = {},
 ): Record<string, string> {
   const { secret = VONAGE_SIGNATURE_SECRET, method = 'md5hash', timestamp = Math.floor(Date.now() / 1000) } = options;
-  const signed: Record<string, string> = { ...params, timestamp: String(timestamp) };
+  // Every parameter but `sig` itself is signed (a stale `sig` among the parameters is replaced).
+  const { sig: _stale, ...unsigned } = params;
+  const signed: Record<string, string> = { ...unsigned, timestamp: String(timestamp) };
   let query = '';
   for (const key of Object.keys(signed).sort()) query += `&${key}=${signed[key]!.replace(/=|&/g, '_')}`;
   const sig =

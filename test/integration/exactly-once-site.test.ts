@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { FROM, startTwoContainers, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
+import { CREDENTIALS } from '../helpers/stack.js';
 
 /**
  * A site that strays as real ones do (emulator faults and quirks, docs/local-stack.md): a write
@@ -96,6 +97,39 @@ describe('exactly once against a site that strays', () => {
     ]);
   });
 
+  it('passes over its own undone incident that a lagging search still lists, and makes the one incident', async () => {
+    // Prepare: searches read a replica 3 s behind; the note is refused, slowly, on every attempt (3 s or more in
+    // all), so the run fails retryably and its undo deletes the incident it made, which the searches list 3 s more
+    stack = await startTwoContainers({ env: { b2cservice_late_write_window_ms: '0' } });
+    stack.emulator.setQuirks({ searchLagMs: 3_000 });
+    stack.emulator.addFault({
+      method: 'PATCH',
+      path: '/incidents/*',
+      action: 'status',
+      status: 503,
+      errorCode: 'OSC-CREST-00035',
+      delayMs: 1_000,
+      times: 3,
+    });
+    const failed = await stack.post(stack.fns[0], webhook());
+
+    // Act: Twilio's fallback at once, in the other container, while the search still lists the deleted incident
+    const fallback = await stack.post(stack.fns[1], webhook({ ErrorCode: '11200', ErrorUrl: 'https://fn.example/' }));
+
+    // Assess: one incident with the one note; the deleted one did not stop the run
+    expect(failed.status).toBe(502);
+    expect(failed.json).toMatchObject({ failedStep: 'add-thread', error: { retryable: true } });
+    expect(fallback.status).toBe(200);
+    expect(fallback.json.incidentId).not.toBe(undefined);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      {
+        id: fallback.json.incidentId,
+        contactId: fallback.json.contactId,
+        notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'],
+      },
+    ]);
+  });
+
   it('gives a number whose contact it just made no second contact while the phone search lags', async () => {
     // Prepare: searches read a replica 1.5 s behind
     stack = await startTwoContainers();
@@ -132,6 +166,35 @@ describe('exactly once against a site that strays', () => {
     expect(contacts).toHaveLength(1);
     expect(contacts[0]?.phones.map((p) => p.rawNumber)).toEqual([digits]);
     expect(next.json).toMatchObject({ contactId: contacts[0]?.id, contactCreated: false });
+  });
+
+  it("gives the number a new contact when an agent deleted (or merged away) the one the journal's ledger names", async () => {
+    // Prepare: the first message from a new number makes its contact (recorded in the ledger); an agent then
+    // deletes that contact in the console (as a merge of two contacts does to one of them)
+    stack = await startTwoContainers();
+    const first = await stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' }));
+    const auth = Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64');
+    const removed = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/incidents/${first.json.incidentId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Basic ${auth}`, 'OSvC-CREST-Application-Context': 'test' },
+    });
+    const gone = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/contacts/${first.json.contactId}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Basic ${auth}`, 'OSvC-CREST-Application-Context': 'test' },
+    });
+
+    // Act: the number's next messages, one in each container
+    const second = await stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'second' }));
+    const third = await stack.post(stack.fns[0], webhook({ sid: sid(3), body: 'third' }));
+
+    // Assess: a new contact with the number, used by both
+    expect([removed.status, gone.status]).toEqual([200, 200]);
+    expect([second.status, third.status]).toEqual([200, 200]);
+    const contacts = stack.emulator.state().contacts;
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]?.id).not.toBe(first.json.contactId);
+    expect(contacts[0]?.phones.map((p) => p.rawNumber)).toEqual([digits]);
+    expect([second.json.contactId, third.json.contactId]).toEqual([contacts[0]?.id, contacts[0]?.id]);
   });
 
   it('gives two first messages from one new number, at once, one contact', async () => {

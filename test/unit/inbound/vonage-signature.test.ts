@@ -26,7 +26,8 @@ describe('Vonage signature', () => {
           expect(verifyVonageSignature(`${secret}x`, method, signed, sig!)).toBe(false);
         },
       ),
-      { numRuns: 1000 },
+      // A parameter named `sig` is never signed (fast-check found it once, seed 1246530619).
+      { numRuns: 1000, examples: [[{ sig: '' }, 'md5hash', '        ']] },
     );
   });
 

@@ -44,6 +44,28 @@ describe.each(stores)('journalLedger over the %s journal', (_, open) => {
     expect(await ledger.contactFor('+14155550102')).toBeUndefined();
   });
 
+  it("replaces a gone contact by a link after it: the last link is the number's contact, and one replacement wins", async () => {
+    // Prepare: contact 7 was recorded, then found gone; two runs replace it at once
+    const ledger = journalLedger(open());
+    await ledger.recordContact('+14155550101', 7);
+
+    // Act
+    const racing = await Promise.all([
+      ledger.recordContact('+14155550101', 11, 7),
+      ledger.recordContact('+14155550101', 12, 7),
+    ]);
+    const stale = await ledger.recordContact('+14155550101', 13);
+    const next = await ledger.recordContact('+14155550101', 21, racing[0]);
+
+    // Assess: one of 11 and 12 holds the link after 7; a record without `replacing` is answered the chain's end
+    expect(new Set(racing).size).toBe(1);
+    expect([11, 12]).toContain(racing[0]);
+    expect(stale).toBe(racing[0]);
+    expect(next).toBe(21);
+    expect(await ledger.contactFor('+14155550101')).toBe(21);
+    expect(await ledger.recordContact('+14155550101', 30, 7)).toBe(21);
+  });
+
   it('never lists its facts as runs', async () => {
     // Prepare
     const journal = open();
