@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileJournal, type RunRecord } from '../src/journal/index.js';
 import { startEmulator, type EmulatorQuirks, type RunningEmulator } from '../src/emulator/index.js';
-import { startFunction, type FnProcess } from '../src/local/index.js';
+import { startFunction, type FnAnswer, type FnProcess } from '../src/local/index.js';
 import {
   startObjectStorageStandin,
   type ObjectStorageStandin,
@@ -102,6 +102,9 @@ const HOST = 'gw.example.com';
 const ROUTE = '/webhooks/sms-to-incident';
 const WEBHOOK_URL = `https://${HOST}${ROUTE}`;
 const FALLBACK_URL = `${WEBHOOK_URL}?fallback=1`;
+
+/** fn-agent.ts's error for a call that was never sent to the function. */
+const NOT_STARTED = 'function not running';
 
 type Delivery = { status: number; retryAfterS?: number; incidentId?: number };
 
@@ -253,19 +256,26 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   };
   const send = async (request: ProviderRequest, preferred: number, message: SoakMessage): Promise<Delivery> => {
     deliveries++;
-    const slot = route(preferred);
-    inFlight[slot]!++;
-    const fn = await fnAt(slot);
     const url = new URL(request.url);
-    const res = await fn
-      .invoke({
-        method: 'POST',
-        url: `${url.pathname}${url.search}`,
-        headers: { Host: url.host, ...request.headers },
-        body: request.body,
-      })
-      .finally(() => inFlight[slot]!--);
-    trail.set(message.id, [...(trail.get(message.id) ?? []), `${url.search === '' ? '' : 'fallback '}${res.status}`]);
+    let res: FnAnswer;
+    for (let handedOver = 0; ; handedOver++) {
+      const slot = route(preferred + handedOver);
+      inFlight[slot]!++;
+      const fn = await fnAt(slot);
+      res = await fn
+        .invoke({
+          method: 'POST',
+          url: `${url.pathname}${url.search}`,
+          headers: { Host: url.host, ...request.headers },
+          body: request.body,
+        })
+        .finally(() => inFlight[slot]!--);
+      // A call still waiting for its container when that container died (killed, or retired past a deadline)
+      // never reached the function: the agent holds such a call and gives it to another container.
+      if (res.error !== NOT_STARTED || handedOver >= 5) break;
+    }
+    const fallback = url.searchParams.has('fallback');
+    trail.set(message.id, [...(trail.get(message.id) ?? []), `${fallback ? 'fallback ' : ''}${res.status}`]);
     answers.set(String(res.status), (answers.get(String(res.status)) ?? 0) + 1);
     const retryAfter = Number(res.headers['retry-after']);
     let incidentId: number | undefined;
