@@ -13,8 +13,9 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileJournal, type RunRecord } from '../src/journal/index.js';
 import { startEmulator, type EmulatorQuirks, type RunningEmulator } from '../src/emulator/index.js';
-import { startFunction, type FnProcess } from '../src/local/index.js';
+import { startFunction, type FnAnswer, type FnProcess } from '../src/local/index.js';
 import {
   startObjectStorageStandin,
   type ObjectStorageStandin,
@@ -101,6 +102,9 @@ const HOST = 'gw.example.com';
 const ROUTE = '/webhooks/sms-to-incident';
 const WEBHOOK_URL = `https://${HOST}${ROUTE}`;
 const FALLBACK_URL = `${WEBHOOK_URL}?fallback=1`;
+
+/** fn-agent.ts's error for a call that was never sent to the function. */
+const NOT_STARTED = 'function not running';
 
 type Delivery = { status: number; retryAfterS?: number; incidentId?: number };
 
@@ -237,19 +241,41 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     : undefined;
 
   const answers = new Map<string, number>();
+  // Each message's deliveries and their answers, printed for a message that breaches.
+  const trail = new Map<string, string[]>();
   // Realistic site: the incident of a message's last 2xx JSON answer (TwiML names none).
   const answered = new Map<string, number | undefined>();
   let deliveries = 0;
-  const send = async (request: ProviderRequest, slot: number, message: SoakMessage): Promise<Delivery> => {
+  // Calls in flight per container. A container runs one call at a time; the Fn agent gives a call to an idle
+  // container (or starts one) rather than queue it behind a busy one: the preferred slot, unless another is idler.
+  const inFlight: number[] = Array.from({ length: containers }, () => 0);
+  const route = (preferred: number): number => {
+    const least = Math.min(...inFlight);
+    const p = preferred % containers;
+    return inFlight[p] === least ? p : inFlight.indexOf(least);
+  };
+  const send = async (request: ProviderRequest, preferred: number, message: SoakMessage): Promise<Delivery> => {
     deliveries++;
-    const fn = await fnAt(slot);
     const url = new URL(request.url);
-    const res = await fn.invoke({
-      method: 'POST',
-      url: `${url.pathname}${url.search}`,
-      headers: { Host: url.host, ...request.headers },
-      body: request.body,
-    });
+    let res: FnAnswer;
+    for (let handedOver = 0; ; handedOver++) {
+      const slot = route(preferred + handedOver);
+      inFlight[slot]!++;
+      const fn = await fnAt(slot);
+      res = await fn
+        .invoke({
+          method: 'POST',
+          url: `${url.pathname}${url.search}`,
+          headers: { Host: url.host, ...request.headers },
+          body: request.body,
+        })
+        .finally(() => inFlight[slot]!--);
+      // A call still waiting for its container when that container died (killed, or retired past a deadline)
+      // never reached the function: the agent holds such a call and gives it to another container.
+      if (res.error !== NOT_STARTED || handedOver >= 5) break;
+    }
+    const fallback = url.searchParams.has('fallback');
+    trail.set(message.id, [...(trail.get(message.id) ?? []), `${fallback ? 'fallback ' : ''}${res.status}`]);
     answers.set(String(res.status), (answers.get(String(res.status)) ?? 0) + 1);
     const retryAfter = Number(res.headers['retry-after']);
     let incidentId: number | undefined;
@@ -369,6 +395,13 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   for (const slot of slots) caused.add(await slot);
   await Promise.allSettled(slots.map(async (s) => (await s).stop()));
   await Promise.allSettled([emulator.close(), standin?.close()]);
+  // The journal's view of the runs, printed for a message that breaches (the file journal; Object Storage is gone).
+  const journaled =
+    options.journal === 'file'
+      ? await fileJournal(join(base, 'runs'))
+          .list()
+          .catch(() => [])
+      : ([] as RunRecord[]);
   await rm(base, { recursive: true, force: true });
   if (crashes > 0) log(`unexpected exits; stderr:\n${stderr.join('\n')}`);
   const checked = check(state, all, pool.known, answered, crashes);
@@ -382,8 +415,21 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
         },
       }
     : checked;
-  for (const id of verdict.suspects.slice(0, 5))
-    log(`message ${id}:\n  ${(linesOf.get(id) ?? ['(no warning or error logged)']).join('\n  ')}`);
+  for (const id of verdict.suspects.slice(0, 5)) {
+    const run = journaled.find((r) => r.messageId === id);
+    log(
+      [
+        `message ${id}: deliveries ${(trail.get(id) ?? []).join(', ') || 'none'}; journal: ${
+          run === undefined
+            ? options.journal === 'file'
+              ? 'no run'
+              : 'not read'
+            : `${run.status}, ${run.executions} executions, ${run.history.map((h) => h.event).join(' ')}`
+        }`,
+        ...(linesOf.get(id) ?? ['(no warning or error logged)']),
+      ].join('\n  '),
+    );
+  }
   return {
     ...verdict,
     options,

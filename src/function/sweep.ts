@@ -88,81 +88,119 @@ const LOOK_BACK_SLACK_MS = 24 * 3_600_000;
  */
 export const SITE_DOWN_AFTER = 3;
 
+/**
+ * A pass whose runs took at least this long reads the journal again while its time lasts: the runs
+ * that became due meanwhile (a run failed at the end of an outage, due once the site answers) are
+ * taken in the same invocation rather than a schedule period later. Shorter batches leave them to
+ * the next pass: each new batch costs a listing of the journal's window.
+ */
+export const REPLAN_AFTER_MS = 20_000;
+
 export async function sweepRuns(journal: RunJournal, service: SmsService, options: SweepOptions): Promise<SweepReport> {
   const now = options.now ?? Date.now;
   const log = options.log ?? createLogger();
   const { policy } = options;
-  const since = now() - policy.giveUpAfterMs - LOOK_BACK_SLACK_MS;
-  const listing =
-    journal.listSince === undefined ? listingOf(await journal.list(), since) : await journal.listSince(since);
-  const plan = planSweep(listing.records, now(), policy);
-
-  const queue = [...plan.due];
-  const onceUp = [...plan.dueOnceUp];
   const runs: SweptRun[] = [];
-  let waiting = plan.waiting;
   let taken = 0;
-  let deferred = 0;
   let siteUp = false;
   let failedInARow = 0;
-  let failure: { error: unknown } | undefined;
-  const inFlight = new Set<Promise<void>>();
-
-  const ended = (swept: SweptRun | undefined): void => {
-    if (swept === undefined) return;
-    runs.push(swept);
-    if (swept.outcome === 'failed') failedInARow++;
-    if (swept.outcome !== 'completed') return;
-    failedInARow = 0;
-    if (siteUp) return;
-    // The site answers again: a back-off grown while it did not is waived (each run's own re-read decides).
-    siteUp = true;
-    waiting -= onceUp.length;
-    queue.push(...onceUp.splice(0));
-  };
   const siteDown = (): boolean => failedInARow >= SITE_DOWN_AFTER;
-  const next = (): { record: RunRecord; waived: boolean } | undefined => {
-    const record = queue.shift();
-    if (record !== undefined) return { record, waived: siteUp };
-    // Nothing due, and the site not yet seen answering: one run waiting only for its grown back-off
-    // finds out whether it does (else every run of the outage would wait out its full back-off).
-    const probe = siteUp || inFlight.size > 0 ? undefined : onceUp.shift();
-    if (probe === undefined) return undefined;
-    waiting--;
-    return { record: probe, waived: true };
+  const hasTime = (): boolean => taken < options.maxRuns && now() + options.runBudgetMs <= options.deadline;
+
+  /** One batch: the runs a listing shows due, `concurrency` at a time once one has completed. */
+  const batch = async (): Promise<{
+    considered: number;
+    unreadable: number;
+    waiting: number;
+    deferred: number;
+    givenUp: number;
+    took: number;
+  }> => {
+    const since = now() - policy.giveUpAfterMs - LOOK_BACK_SLACK_MS;
+    const listing =
+      journal.listSince === undefined ? listingOf(await journal.list(), since) : await journal.listSince(since);
+    const plan = planSweep(listing.records, now(), policy);
+    const queue = [...plan.due];
+    // Due only once the site answers: all of them when it has (this pass), else one, to find out, when nothing else is due.
+    const onceUp = [...plan.dueOnceUp];
+    let waiting = plan.waiting;
+    let deferred = 0;
+    let took = 0;
+    let failure: { error: unknown } | undefined;
+    const inFlight = new Set<Promise<void>>();
+
+    const ended = (swept: SweptRun | undefined): void => {
+      if (swept === undefined) return;
+      runs.push(swept);
+      if (swept.outcome === 'failed') failedInARow++;
+      if (swept.outcome !== 'completed') return;
+      failedInARow = 0;
+      siteUp = true;
+    };
+    const next = (): { record: RunRecord; waived: boolean } | undefined => {
+      if (siteUp && onceUp.length > 0) {
+        // The site answers again: a back-off grown while it did not is waived (each run's own re-read decides).
+        waiting -= onceUp.length;
+        queue.push(...onceUp.splice(0));
+      }
+      const record = queue.shift();
+      if (record !== undefined) return { record, waived: siteUp };
+      const probe = siteUp || inFlight.size > 0 ? undefined : onceUp.shift();
+      if (probe === undefined) return undefined;
+      waiting--;
+      return { record: probe, waived: true };
+    };
+
+    for (;;) {
+      while (failure === undefined && !siteDown() && inFlight.size < (siteUp ? options.concurrency : 1)) {
+        if (!hasTime()) {
+          deferred += queue.length;
+          queue.length = 0;
+          break;
+        }
+        const picked = next();
+        if (picked === undefined) break;
+        taken++;
+        took++;
+        const run: Promise<void> = sweepOne(journal, service, picked.record.key, picked.waived, options, now, log)
+          .then(ended, (error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => inFlight.delete(run));
+        inFlight.add(run);
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+    }
+    // A journal that failed mid-pass: the pass answers that (the runs under way have ended).
+    if (failure !== undefined) throw failure.error;
+    deferred += queue.length;
+    return {
+      considered: listing.records.length,
+      unreadable: listing.unreadable.length,
+      waiting,
+      deferred,
+      givenUp: plan.givenUp,
+      took,
+    };
   };
 
-  for (;;) {
-    while (failure === undefined && !siteDown() && inFlight.size < (siteUp ? options.concurrency : 1)) {
-      if (taken >= options.maxRuns || now() + options.runBudgetMs > options.deadline) {
-        deferred += queue.length;
-        queue.length = 0;
-        break;
-      }
-      const picked = next();
-      if (picked === undefined) break;
-      taken++;
-      const run: Promise<void> = sweepOne(journal, service, picked.record.key, picked.waived, options, now, log)
-        .then(ended, (error: unknown) => {
-          failure ??= { error };
-        })
-        .finally(() => inFlight.delete(run));
-      inFlight.add(run);
-    }
-    if (inFlight.size === 0) break;
-    await Promise.race(inFlight);
+  let batchStarted = now();
+  const first = await batch();
+  let last = first;
+  // Again while the site answers, the last batch took runs and long enough for others to fall due, and time is left.
+  while (siteUp && !siteDown() && last.took > 0 && hasTime() && now() - batchStarted >= REPLAN_AFTER_MS) {
+    batchStarted = now();
+    last = await batch();
   }
-  // A journal that failed mid-pass: the pass answers that (the runs under way have ended).
-  if (failure !== undefined) throw failure.error;
-  deferred += queue.length;
   return {
-    considered: listing.records.length,
+    considered: first.considered,
     runs,
-    waiting,
-    deferred,
+    waiting: last.waiting,
+    deferred: last.deferred,
     siteDown: siteDown(),
-    givenUp: plan.givenUp,
-    unreadable: listing.unreadable.length,
+    givenUp: last.givenUp,
+    unreadable: first.unreadable,
   };
 }
 

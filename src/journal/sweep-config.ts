@@ -30,10 +30,11 @@ export const sweepConfigShape = {
   sweep_max_runs: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /**
    * Runs a sweep has under way at once, once one of its runs has completed (before that, one at a
-   * time: the site may still be down). A backlog left by an outage drains this many times faster;
-   * each run is one delivery's load on B2C Service. @default 8
+   * time: the site may still be down). A backlog left by an outage drains this many times faster
+   * (a restarted run spends most of its time waiting out the search lag, not loading the site);
+   * each run is one delivery's load on B2C Service. @default 16
    */
-  sweep_concurrency: z.coerce.number().int().min(1).max(64).default(8),
+  sweep_concurrency: z.coerce.number().int().min(1).max(64).default(16),
   /** The budget of one run within a sweep (its deadline, as a delivery's Fn-Deadline). @default 25000 */
   sweep_run_budget_ms: z.coerce.number().int().min(1_000).max(300_000).default(25_000),
   /**

@@ -213,6 +213,28 @@ describe('the sweeper drains an outage backlog', { timeout: 180_000 }, () => {
     await expectEachFinishedOnce(stack, grown);
   });
 
+  it('reads the journal again after a long batch while its time lasts: a run that fell due meanwhile is taken in the same invocation', async () => {
+    // Prepare: 16 due runs of 2 s each, 2 at a time: a batch of about 16 s or more. One more run failed at the end of
+    // the outage (back-off grown; 15 s of the initial 30 s left): not due when the pass starts, due once up after it.
+    stack = await startTwoContainers();
+    stack.emulator.seedContact(FROM);
+    const now = Date.now();
+    const backlog = Array.from({ length: 16 }, (_, i) => failedRun(501 + i, now - 300_000));
+    const late = failedRun(520, now - 15_000, { executions: 4 });
+    await seed(stack, [...backlog, late]);
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'delay', delayMs: 2_000, times: 16 });
+    const sweeper = await startSweeper(stack, 120_000, { sweep_concurrency: '2' });
+
+    // Act
+    const { report } = await sweep(sweeper);
+
+    // Assess
+    expect(report.runs.map((r) => r.outcome)).toEqual(Array(17).fill('completed'));
+    expect(report.runs.at(-1)).toMatchObject({ key: late.key });
+    expect(report).toMatchObject({ waiting: 0, deferred: 0 });
+    await expectEachFinishedOnce(stack, [...backlog, late]);
+  });
+
   it('stops a pass after 3 runs in a row failed on a site still down, and drains the rest once it answers', async () => {
     // Prepare: 10 due runs; every request to B2C Service answered 503 by a load balancer
     stack = await startTwoContainers();

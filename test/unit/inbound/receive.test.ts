@@ -516,3 +516,80 @@ describe('receiveInbound', () => {
     }
   });
 });
+
+describe('receiveInbound: signature edges', () => {
+  const vonage = (fields: Record<string, unknown>) => request(JSON.stringify(fields), JSON_TYPE);
+
+  it('accepts a Vonage timestamp exactly 300 s away, and refuses 301 s, either way', () => {
+    for (const skew of [300, -300]) {
+      const signed = signVonage(VONAGE, { timestamp: NOW / 1000 + skew });
+      expect(receiveInbound(vonage(signed), config(), NOW).signature).toBe('vonage');
+    }
+    for (const skew of [301, -301]) {
+      const signed = signVonage(VONAGE, { timestamp: NOW / 1000 + skew });
+      expect(refusal(() => receiveInbound(vonage(signed), config(), NOW)).message).toBe(
+        'invalid signature: timestamp is more than 300 s away from now',
+      );
+    }
+  });
+
+  it('takes a Vonage sig with blanks around it, and refuses a blank one as missing (401)', () => {
+    const signed = signVonage(VONAGE, { timestamp: NOW / 1000 });
+    expect(receiveInbound(vonage({ ...signed, sig: ` ${signed.sig} ` }), config(), NOW).signature).toBe('vonage');
+    const blank = refusal(() => receiveInbound(vonage({ ...signed, sig: '  ' }), config(), NOW));
+    expect(blank.status).toBe(401);
+  });
+
+  it('signs a Vonage field that is a number or a boolean as its text', () => {
+    // Prepare: sign the text forms, send the JSON types
+    const signed = signVonage({ ...VONAGE, count: '2', flag: 'true' }, { timestamp: NOW / 1000 });
+    const typed = { ...signed, count: 2, flag: true };
+
+    // Act / Assess
+    expect(receiveInbound(vonage(typed), config(), NOW).signature).toBe('vonage');
+  });
+
+  it('names both keys when a Twilio JSON webhook has neither a token nor an HMAC secret, and the token alone otherwise', () => {
+    const req = request(TWILIO_JSON, JSON_TYPE);
+    const problems = (cfg: ReturnType<typeof config>) => {
+      try {
+        receiveInbound(req, cfg, NOW);
+      } catch (error) {
+        return (error as SignatureConfigError).problems.map((p) => p.key);
+      }
+      return [];
+    };
+    expect(problems(config({ twilio_auth_token: '', webhook_hmac_secret: '' }))).toEqual([
+      'twilio_auth_token',
+      'webhook_hmac_secret',
+    ]);
+    const signed = request(TWILIO_JSON, JSON_TYPE, { 'X-Twilio-Signature': 'x' });
+    try {
+      receiveInbound(signed, config({ twilio_auth_token: '' }), NOW);
+      throw new Error('expected a SignatureConfigError');
+    } catch (error) {
+      expect((error as SignatureConfigError).problems.map((p) => p.key)).toEqual(['twilio_auth_token']);
+    }
+  });
+
+  it('names the URL it checked, without its query, when a Twilio signature does not match', () => {
+    const error = refusal(() =>
+      receiveInbound(request(TWILIO_FORM, FORM, { 'X-Twilio-Signature': 'wrong' }, `${ROUTE}?a=1`), config(), NOW),
+    );
+    expect(error.message).toBe(
+      `invalid signature: X-Twilio-Signature does not match the URL and parameters (checked against ${PUBLIC}?…; if the provider calls another URL, set webhook_public_url to it)`,
+    );
+    const plain = refusal(() =>
+      receiveInbound(request(TWILIO_FORM, FORM, { 'X-Twilio-Signature': 'wrong' }), config(), NOW),
+    );
+    expect(plain.message).toContain(`(checked against ${PUBLIC};`);
+  });
+
+  it('refuses a Twilio signature header of blanks as missing (401)', () => {
+    const error = refusal(() =>
+      receiveInbound(request(TWILIO_FORM, FORM, { 'X-Twilio-Signature': '   ' }), config(), NOW),
+    );
+    expect(error.status).toBe(401);
+    expect(error.message).toBe('missing signature: send the X-Twilio-Signature header');
+  });
+});
