@@ -108,6 +108,8 @@ describe('objectStorageJournal: the run objects', () => {
       { op: 'put', name: runObject('d'), error: ociError(500, 'InternalServerError', 'boom') },
       { op: 'put', name: runObject('e'), error: {} },
       { op: 'put', name: runObject('f'), error: ociError(499, 'ClientClosed', '') },
+      { op: 'put', name: runObject('g'), error: undefined },
+      { op: 'put', name: runObject('h'), error: { statusCode: '412', message: 'not a status' } },
     );
 
     // Act
@@ -117,6 +119,8 @@ describe('objectStorageJournal: the run objects', () => {
     const d = await rejection(journal.update(sampleRecord('d'), 'etag-9'));
     const e = await rejection(journal.create(sampleRecord('e')));
     const f = await rejection(journal.create(sampleRecord('f')));
+    const g = await rejection(journal.create(sampleRecord('g')));
+    const h = await rejection(journal.create(sampleRecord('h')));
 
     // Assess
     expect(a.inDoubt).toBe('settled');
@@ -133,6 +137,10 @@ describe('objectStorageJournal: the run objects', () => {
     expect(e.message).toBe('Object Storage put failed: unknown error');
     expect(f.inDoubt).toBe(false);
     expect(f.message).toBe('Object Storage put failed: 499 ClientClosed');
+    expect(g.inDoubt).toBe('settled'); // nothing thrown but `undefined`: no answer
+    expect(g.message).toBe('Object Storage put failed: unknown error');
+    expect(h.inDoubt).toBe('settled'); // a status that is not a number is no answer either
+    expect(h.message).toBe('Object Storage put failed: 412 not a status');
   });
 
   it.each(['node', 'web'] as const)(
@@ -185,14 +193,17 @@ describe('objectStorageJournal: the run objects', () => {
     // Act
     const here = await journal.get('here');
     const gone = await journal.get('gone');
+    const none = await journal.get('none');
 
     // Assess
     expect(here?.record.key).toBe('here');
     expect(gone).toBeUndefined();
+    expect(none).toBeUndefined();
     const lists = storage.calls.filter((c) => c.op === 'list' && c.name.startsWith('p/runs/'));
     expect(lists.map((c) => [c.name, c.request.limit])).toEqual([
       [runObject('here'), 1],
       [runObject('gone'), 1],
+      [runObject('none'), 1],
     ]);
     expect(storage.calls.filter((c) => c.op === 'get').map((c) => c.name)).toEqual([runObject('here')]);
   });
@@ -216,12 +227,18 @@ describe('objectStorageJournal: the run objects', () => {
     for (const key of ['a', 'b', 'c', 'd', 'e']) await journal.create(sampleRecord(key));
     storage.plant(`p/runs/${hash('a')}.json.tmp`, '{not json');
     storage.plant(`q/runs/${hash('x')}.json`, JSON.stringify(sampleRecord('x')));
+    storage.plant(runObject('deleted'), JSON.stringify(sampleRecord('deleted')));
+    storage.faults.push({ op: 'get', name: runObject('deleted'), error: ociError(404, 'ObjectNotFound') }); // gone since listed
 
     // Act
     const all = await journal.list();
 
     // Assess
     expect(all.map((r) => r.key).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const lists = storage.calls.filter((c) => c.op === 'list');
+    expect(lists).toHaveLength(4); // 7 names under p/runs/ in pages of 2
+    expect('start' in lists[0]!.request).toBe(false);
+    expect(lists[1]!.request.start).toBeDefined();
   });
 
   it('fails a listing whose LIST keeps failing (after retries)', async () => {
@@ -348,6 +365,9 @@ describe('objectStorageJournal: the index objects', () => {
     storage.plant(`p/by-time/0000000004000_${hash('bad')}`, '');
     storage.plant(runObject('bad'), 'not json');
     storage.plant(`p/by-time/0000000005000_${hash('ok')}`, '');
+    storage.plant(`p/by-time/0000000005000_${hash('ok')}.tmp`, ''); // not an index entry
+    storage.plant(`p/by-time/0000000001500_${hash('exact')}`, '');
+    storage.plant(runObject('exact'), JSON.stringify(sampleRecord('exact', { startedAt: 1_500 })));
     storage.plant(runObject('ok'), JSON.stringify(sampleRecord('ok', { startedAt: 5_000 })));
     storage.faults.push({ op: 'get', name: runObject('down'), error: { code: 'ETIMEDOUT' } });
     storage.plant(`p/by-time/0000000006000_${hash('down')}`, '');
@@ -356,8 +376,8 @@ describe('objectStorageJournal: the index objects', () => {
     const listing = await journal.listSince!(1_500);
 
     // Assess
-    expect(listing.records.map((r) => r.key)).toEqual(['ok']);
-    expect(listing.inWindow).toBe(5);
+    expect(listing.records.map((r) => r.key)).toEqual(['ok', 'exact']);
+    expect(listing.inWindow).toBe(6);
     expect(listing.unreadable).toEqual([
       { name: runObject('down'), error: 'Object Storage get failed: ETIMEDOUT' },
       { name: runObject('bad'), error: `object ${runObject('bad')} is not JSON` },
