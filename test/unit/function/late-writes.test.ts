@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../src/journal/index.js';
 import { mayHaveLateWrite } from '../../../src/function/late-writes.js';
+import { sampleRecord } from '../journal/sample-record.js';
 
 const attempt = (inDoubt?: 'settled' | 'in-flight') => ({
   attempt: 1,
@@ -10,26 +11,9 @@ const attempt = (inDoubt?: 'settled' | 'in-flight') => ({
   error: { type: 'X', message: 'x', retryable: true, ...(inDoubt ? { inDoubt } : {}) },
 });
 
-function record(fields: Partial<RunRecord>): RunRecord {
-  return {
-    schema: 1,
-    key: 'twilio:SM1',
-    runId: 'run-1',
-    workflow: 'sms-to-incident',
-    provider: 'twilio',
-    messageId: 'SM1',
-    payloadHash: 'h',
-    payload: {},
-    status: 'succeeded',
-    executions: 1,
-    duplicates: 0,
-    steps: [],
-    startedAt: 0,
-    updatedAt: 0,
-    history: [],
-    ...fields,
-  };
-}
+// A succeeded run, no lease: the watch reads only finished runs.
+const record = (fields: Partial<RunRecord>): RunRecord =>
+  sampleRecord('twilio:SM1', { status: 'succeeded', lease: undefined, ...fields });
 
 const step = (attempts: ReturnType<typeof attempt>[]) => ({
   name: 'create-incident',
