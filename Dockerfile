@@ -23,6 +23,11 @@ USER 1000:1000
 FROM runtime AS authorizer
 ENTRYPOINT ["node", "dist/authorizer.js"]
 
-# The function (the last stage: what `fn deploy` and a plain `docker build` produce).
+# The function (the last stage: what `fn deploy` and a plain `docker build` produce). V8's heap is sized for
+# func.yaml's `memory: 256` rather than from what the host shows (docs/performance.md, "Memory"): old space
+# 128 MiB and young space 3 x 8 MiB leave ~100 MB for Node itself. Without them, V8 sizes the heap from the
+# cgroup (about the whole 256 MB there, 4 GB on a 24 GB host) and lets garbage pile up near that limit.
+# These options are the one place: `npm run bench` and the image tests start dist/func.js with them
+# (bench/image-entry.ts reads this line).
 FROM runtime AS function
-ENTRYPOINT ["node", "dist/func.js"]
+ENTRYPOINT ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "dist/func.js"]

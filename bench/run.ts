@@ -11,13 +11,20 @@
 //               trips each webhook waited for (journal, telemetry, B2C).
 //   fast        B2C Service BENCH_FAST_B2C_MS (5 ms) away, telemetry off, memory journal.
 //   soak        RSS over BENCH_SOAK (10,000) warm runs, no latency: memory journal, file journal,
-//               telemetry on with the Object Storage journal.
+//               telemetry on with the Object Storage journal (BENCH_SOAK_SUBJECTS=seed,off,file,prod
+//               to pick).
+//   burst       BENCH_BURST (100) webhooks at once into one container, production shape, three
+//               times: the highest RSS, and every one answered (no out-of-memory).
+//
+// sms-incident runs as the image starts it: the node options of the Dockerfile's ENTRYPOINT (V8
+// heap sizes; bench/image-entry.ts). BENCH_V8_DEFAULTS=1 adds each subject without them, in the
+// same run ("V8 defaults"), to compare.
 //
 // Latency is a proxy in front of each stand-in (bench/latency-proxy.ts): one round trip per request.
 // Run: npm run bench  (BENCH_CALLS warm calls, BENCH_COLD cold starts per subject; BENCH_NODE22=0
 // measures this runtime only)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +35,8 @@ import { ociTestIdentity } from '../test/helpers/oci-keys.js';
 import { startOciStandIns } from '../test/helpers/oci-stand-ins.js';
 import { type CriticalPath, criticalPath } from './critical-path.js';
 import { startLatencyProxy, type Trip } from './latency-proxy.js';
+import { burstOnce } from './burst.js';
+import { imageEntry } from './image-entry.js';
 import { benchRuntimes, type Runtime } from './runtimes.js';
 
 const SETS = (process.env.BENCH_SETS ?? 'production,fast').split(',').map((s) => s.trim());
@@ -35,6 +44,9 @@ const B2C_MS = Number(process.env.BENCH_B2C_MS ?? 100);
 const OCI_MS = Number(process.env.BENCH_OCI_MS ?? 30);
 const FAST_B2C_MS = Number(process.env.BENCH_FAST_B2C_MS ?? 5);
 const SOAK = Number(process.env.BENCH_SOAK ?? 10_000);
+const BURST = Number(process.env.BENCH_BURST ?? 100);
+const V8_DEFAULTS = process.env.BENCH_V8_DEFAULTS === '1';
+const IMAGE = imageEntry('function');
 const BLOCK = 25;
 const WARMUP = 20;
 const TRACED = 7;
@@ -59,17 +71,25 @@ const oci = await startLatencyProxy(standIns.url, 0, (path) => (path.startsWith(
 const journal = await startLatencyProxy(objectStorage.url, 0, () => 'journal');
 const journals = mkdtempSync(join(tmpdir(), 'bench-journal-'));
 
-/** seed: the seed port; off: telemetry off, memory journal; file: off with the file journal; prod: telemetry on, Object Storage journal. */
-type Subject = 'seed' | 'off' | 'file' | 'prod';
-const LABEL: Record<Subject, string> = {
+/**
+ * seed: the seed port; off: telemetry off, memory journal; file: off with the file journal; prod: telemetry on,
+ * Object Storage journal. `:v8`: the same without the image's node options (V8 sizes the heap from the host).
+ */
+type Base = 'seed' | 'off' | 'file' | 'prod';
+type Subject = Base | `${Exclude<Base, 'seed'>}:v8`;
+const BASE_LABEL: Record<Base, string> = {
   seed: 'seed port',
   off: 'telemetry off, memory journal',
   file: 'telemetry off, file journal',
   prod: 'telemetry on, Object Storage journal',
 };
+const baseOf = (s: Subject): Base => s.split(':')[0] as Base;
+const label = (s: Subject): string => `${BASE_LABEL[baseOf(s)]}${s.endsWith(':v8') ? " (V8's default heap)" : ''}`;
+/** The subject and, with BENCH_V8_DEFAULTS=1, the same without the image's node options. */
+const withDefaults = (s: Exclude<Base, 'seed'>): Subject[] => (V8_DEFAULTS ? [s, `${s}:v8`] : [s]);
 
 let journalSeq = 0;
-function envOf(subject: Subject): Record<string, string> {
+function envOf(subject: Base): Record<string, string> {
   const b2cEnv = { b2cservice_hostname: b2c.url, b2cservice_username: 'bench', b2cservice_password: 'bench' };
   if (subject === 'seed') return b2cEnv;
   const common = { ...b2cEnv, webhook_signature: 'off' };
@@ -120,8 +140,14 @@ async function invoke(fn: FnProcess): Promise<number> {
   return ms;
 }
 
+// The seed port runs as the guide deploys it: `node func.js`.
 const start = (rt: Runtime, subject: Subject): Promise<FnProcess> =>
-  startFunction({ entry: subject === 'seed' ? SEED : FUNC, env: envOf(subject), node: rt.node });
+  startFunction({
+    entry: subject === 'seed' ? SEED : FUNC,
+    env: envOf(baseOf(subject)),
+    node: rt.node,
+    nodeArgs: subject === 'seed' || subject.endsWith(':v8') ? [] : IMAGE.nodeArgs,
+  });
 
 /** Spawn → first answer: what the first caller of a new container waits for. */
 async function coldOnce(rt: Runtime, subject: Subject): Promise<number> {
@@ -135,15 +161,23 @@ async function coldOnce(rt: Runtime, subject: Subject): Promise<number> {
   }
 }
 
-function rssMb(pid: number | undefined): number {
+/** VmRSS (now) or VmHWM (the highest since start, or since resetPeak) of a process, in MB. */
+function rssMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/** Starts VmHWM again from the current RSS (proc(5), clear_refs "5"), so it holds the peak from now on. */
+function resetPeak(pid: number | undefined): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 interface Warm {
   times: number[];
   /** [calls so far, RSS MB] after each block. */
   rss: [number, number][];
+  /** The kernel's peak RSS (VmHWM) from the 1,000th call to the end, MB; NaN for fewer calls. */
+  peakAfter1000: number;
   /** Round trips of a few webhooks made one at a time, after the timed calls. */
   paths: CriticalPath[];
   /** The requests of those webhooks, as the proxies saw them, with when each call was made and answered. */
@@ -161,16 +195,20 @@ async function warm(
     await Promise.all(subjects.map(async (s) => [s, await start(rt, s)] as const)),
   ) as Record<Subject, FnProcess>;
   const out: Record<string, Warm> = Object.fromEntries(
-    subjects.map((s) => [s, { times: [], rss: [], paths: [], timelines: [] }]),
+    subjects.map((s) => [s, { times: [], rss: [], paths: [], timelines: [], peakAfter1000: Number.NaN }]),
   );
   try {
     for (const s of subjects) for (let i = 0; i < WARMUP; i++) await invoke(fns[s]); // JIT, pools, lazy loads
     for (let done = 0; done < calls; done += block) {
       for (const s of (done / block) % 2 === 0 ? subjects : [...subjects].reverse()) {
-        for (let i = 0; i < Math.min(block, calls - done); i++) out[s]!.times.push(await invoke(fns[s]));
+        for (let i = 0; i < Math.min(block, calls - done); i++) {
+          out[s]!.times.push(await invoke(fns[s]));
+          if (WARMUP + out[s]!.times.length === 1_000) resetPeak(fns[s].pid);
+        }
         out[s]!.rss.push([WARMUP + out[s]!.times.length, rssMb(fns[s].pid)]);
       }
     }
+    for (const s of subjects) if (WARMUP + calls >= 1_000) out[s]!.peakAfter1000 = rssMb(fns[s].pid, 'VmHWM');
     for (const s of subjects) {
       for (let i = 0; i < TRACED; i++) {
         const t0 = performance.now();
@@ -234,12 +272,11 @@ function timeline(t: Warm['timelines'][number], path: CriticalPath): string {
 
 async function coldAndWarm(
   rt: Runtime,
-  subject: Subject,
+  subjects: readonly Subject[],
   cold: number,
   calls: number,
 ): Promise<{ cold: Record<string, number[]>; warm: Record<string, Warm> }> {
-  const subjects: Subject[] = ['seed', subject];
-  const times: Record<string, number[]> = { seed: [], [subject]: [] };
+  const times: Record<string, number[]> = Object.fromEntries(subjects.map((s) => [s, []]));
   process.stderr.write(`${rt.label}: ${cold} cold starts each (${subjects.join(', ')})…\n`);
   for (let i = 0; i < cold; i++)
     for (const s of i % 2 === 0 ? subjects : [...subjects].reverse()) times[s]!.push(await coldOnce(rt, s));
@@ -253,6 +290,22 @@ function setLatency(b2cMs: number, ociMs: number): void {
   journal.latencyMs = ociMs;
 }
 
+/** The ratio rows of one subject against the seed port: warm median, cold, warm p99. */
+function ratioRows(
+  r: Awaited<ReturnType<typeof coldAndWarm>>,
+  s: Subject,
+): { warm: string; cold: string; p99: string } {
+  const w = (x: string): number[] => r.warm[x]!.times;
+  const c = (x: string): number[] => r.cold[x]!;
+  return {
+    warm: `${ratio(median(w(s)), median(w('seed')))} (${ms(median(w(s)))} / ${ms(median(w('seed')))})`,
+    cold: `${ratio(median(c(s)), median(c('seed')))} (${ms(median(c(s)))} / ${ms(median(c('seed')))})`,
+    p99: `${ms(quantile(w(s), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`,
+  };
+}
+
+const V8_ROW = " with V8's default heap (no ENTRYPOINT node options)";
+
 async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
   setLatency(B2C_MS, OCI_MS);
   const cold = Number(process.env.BENCH_COLD ?? 5);
@@ -265,16 +318,20 @@ async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
     ['round trips per webhook, sms-incident', '—', {}],
     ['round trips per webhook, seed port', '—', {}],
   ];
+  if (V8_DEFAULTS) rows.push([`warm median${V8_ROW}`, '—', {}], [`cold${V8_ROW}`, '—', {}]);
   for (const rt of runtimes) {
-    const r = await coldAndWarm(rt, 'prod', cold, calls);
-    const w = (s: string): number[] => r.warm[s]!.times;
-    rows[0]![2][rt.label] =
-      `${ratio(median(w('prod')), median(w('seed')))} (${ms(median(w('prod')))} / ${ms(median(w('seed')))})`;
-    rows[1]![2][rt.label] =
-      `${ratio(median(r.cold.prod!), median(r.cold.seed!))} (${ms(median(r.cold.prod!))} / ${ms(median(r.cold.seed!))})`;
-    rows[2]![2][rt.label] = `${ms(quantile(w('prod'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
+    const r = await coldAndWarm(rt, ['seed', ...withDefaults('prod')], cold, calls);
+    const prod = ratioRows(r, 'prod');
+    rows[0]![2][rt.label] = prod.warm;
+    rows[1]![2][rt.label] = prod.cold;
+    rows[2]![2][rt.label] = prod.p99;
     rows[3]![2][rt.label] = trips(r.warm.prod!.paths);
     rows[4]![2][rt.label] = trips(r.warm.seed!.paths);
+    if (V8_DEFAULTS) {
+      const v8 = ratioRows(r, 'prod:v8');
+      rows[5]![2][rt.label] = v8.warm;
+      rows[6]![2][rt.label] = v8.cold;
+    }
     if (rt === runtimes[0]) {
       // The traced webhook of median duration, request by request.
       const p = r.warm.prod!;
@@ -289,7 +346,7 @@ async function production(runtimes: readonly Runtime[]): Promise<SetResult> {
   return {
     name: 'production',
     ...(footer === undefined ? {} : { footer }),
-    header: `Production shape: B2C Service ${B2C_MS} ms away, OCI services ${OCI_MS} ms away (a round trip per request; floor: 5 B2C calls = ${5 * B2C_MS} ms); ${LABEL.prod}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject.`,
+    header: `Production shape: B2C Service ${B2C_MS} ms away, OCI services ${OCI_MS} ms away (a round trip per request; floor: 5 B2C calls = ${5 * B2C_MS} ms); ${label('prod')}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject. ${imageLine()}`,
     rows,
   };
 }
@@ -303,52 +360,104 @@ async function fast(runtimes: readonly Runtime[]): Promise<SetResult> {
     ['cold: spawn → first webhook answered, sms-incident / seed port', '≤ 2.0×', {}],
     ['warm p99, sms-incident / seed port', '—', {}],
   ];
+  if (V8_DEFAULTS) rows.push([`warm median${V8_ROW}`, '—', {}], [`cold${V8_ROW}`, '—', {}]);
   for (const rt of runtimes) {
-    const r = await coldAndWarm(rt, 'off', cold, calls);
-    const w = (s: string): number[] => r.warm[s]!.times;
-    rows[0]![2][rt.label] =
-      `${ratio(median(w('off')), median(w('seed')))} (${ms(median(w('off')))} / ${ms(median(w('seed')))})`;
-    rows[1]![2][rt.label] =
-      `${ratio(median(r.cold.off!), median(r.cold.seed!))} (${ms(median(r.cold.off!))} / ${ms(median(r.cold.seed!))})`;
-    rows[2]![2][rt.label] = `${ms(quantile(w('off'), 0.99))} / ${ms(quantile(w('seed'), 0.99))}`;
+    const r = await coldAndWarm(rt, ['seed', ...withDefaults('off')], cold, calls);
+    const off = ratioRows(r, 'off');
+    rows[0]![2][rt.label] = off.warm;
+    rows[1]![2][rt.label] = off.cold;
+    rows[2]![2][rt.label] = off.p99;
+    if (V8_DEFAULTS) {
+      const v8 = ratioRows(r, 'off:v8');
+      rows[3]![2][rt.label] = v8.warm;
+      rows[4]![2][rt.label] = v8.cold;
+    }
   }
   return {
     name: 'fast',
-    header: `B2C Service ${FAST_B2C_MS} ms away, ${LABEL.off}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject.`,
+    header: `B2C Service ${FAST_B2C_MS} ms away, ${label('off')}; ${cold} cold starts and ${calls} warm calls (+${WARMUP} warm-up) per subject. ${imageLine()}`,
     rows,
   };
 }
 
-/** RSS after the first thousand runs, at the end, and the highest sample after the first thousand. */
-function rssCell(rss: [number, number][]): string {
-  const after = rss.filter(([n]) => n >= 1_000);
+const imageLine = (): string =>
+  `sms-incident runs as the image starts it: \`node ${[...IMAGE.nodeArgs, IMAGE.script].join(' ')}\`.`;
+
+/** RSS after the first thousand runs and at the end (after a block), and the kernel's peak from the thousandth on. */
+function rssCell(w: Warm): string {
+  const after = w.rss.filter(([n]) => n >= 1_000);
   if (after.length === 0) return '';
-  const first = after[0]![1];
-  const last = after.at(-1)![1];
-  const max = Math.max(...after.map(([, y]) => y));
-  return `${first.toFixed(0)} → ${last.toFixed(0)} MB (max ${max.toFixed(0)})`;
+  return `${after[0]![1].toFixed(0)} → ${after.at(-1)![1].toFixed(0)} MB (peak ${w.peakAfter1000.toFixed(0)})`;
 }
 
 async function soak(runtimes: readonly Runtime[]): Promise<SetResult> {
   setLatency(0, 0);
-  const subjects: Subject[] = ['seed', 'off', 'file', 'prod'];
+  const only = process.env.BENCH_SOAK_SUBJECTS?.split(',');
+  const subjects = (['seed', ...(['off', 'file', 'prod'] as const).flatMap(withDefaults)] as Subject[]).filter(
+    (s) => !only || only.includes(baseOf(s)),
+  );
   const rows: SetResult['rows'] = subjects.map((s) => [
-    `RSS after 1,000 → ${SOAK.toLocaleString('en')} warm runs: ${LABEL[s]}`,
-    s === 'seed' ? '—' : '≤ 160 MB, flat',
+    `RSS after 1,000 → ${SOAK.toLocaleString('en')} warm runs (peak from the 1,000th on): ${label(s)}`,
+    s === 'seed' || s.endsWith(':v8') ? '—' : '≤ 160 MB, flat',
     {},
   ]);
   for (const rt of runtimes) {
     process.stderr.write(`${rt.label}: ${SOAK} warm calls each (${subjects.join(', ')})…\n`);
     const w = await warm(rt, subjects, SOAK, 500);
     subjects.forEach((s, i) => {
-      rows[i]![2][rt.label] = rssCell(w[s]!.rss);
+      rows[i]![2][rt.label] = rssCell(w[s]!);
     });
   }
   return {
     name: 'soak',
-    header: `RSS of one warm container over ${SOAK.toLocaleString('en')} webhooks (new sender each), no added latency.`,
+    header: `RSS of one warm container over ${SOAK.toLocaleString('en')} webhooks (new sender each), no added latency; peak = the kernel's VmHWM, reset at the 1,000th. ${imageLine()}`,
     rows,
   };
+}
+
+async function burst(runtimes: readonly Runtime[]): Promise<SetResult> {
+  setLatency(B2C_MS, OCI_MS);
+  const subjects = withDefaults('prod');
+  const rows: SetResult['rows'] = subjects.map((s) => [
+    `${BURST} webhooks at once, 3 times, one container: answered 200 / peak RSS / heap limit: ${label(s)}`,
+    s.endsWith(':v8') ? '—' : `all ${3 * BURST}, alive, peak ≤ 256 MB`,
+    {},
+  ]);
+  for (const rt of runtimes) {
+    for (const [i, s] of subjects.entries()) {
+      process.stderr.write(`${rt.label}: ${BURST} at once × 3 (${s})…\n`);
+      const fn = await start(rt, s);
+      try {
+        await invoke(fn); // the first answer: everything loaded
+        resetPeak(fn.pid);
+        let ok = 0;
+        for (let round = 0; round < 3; round++) ok += await burstOnce(fn, Array.from({ length: BURST }, webhook));
+        const alive = fn.pid !== undefined && rssMb(fn.pid) > 0;
+        rows[i]![2][rt.label] =
+          `${ok} of ${3 * BURST}${alive ? '' : ' (died)'} / ${rssMb(fn.pid, 'VmHWM').toFixed(0)} MB / ${heapLimitMb(fn)}`;
+      } finally {
+        await fn.stop();
+      }
+    }
+  }
+  return {
+    name: 'burst',
+    header: `Concurrency in one container: B2C Service ${B2C_MS} ms and OCI ${OCI_MS} ms away, ${label('prod')}; the calls go to the fdk's socket together (the local agent's queue bypassed). ${imageLine()}`,
+    rows,
+  };
+}
+
+/** V8's heap limit as the process's own options give it (the same node, the same options, no script). */
+function heapLimitMb(fn: FnProcess): string {
+  try {
+    const args = readFileSync(`/proc/${fn.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const [node, ...rest] = args;
+    const options = rest.filter((a) => a.startsWith('--'));
+    const out = execFileSync(node!, [...options, '-p', 'v8.getHeapStatistics().heap_size_limit'], { encoding: 'utf8' });
+    return `${(Number(out) / 2 ** 20).toFixed(0)} MB heap limit`;
+  } catch {
+    return 'heap limit unknown';
+  }
 }
 
 // ── run ─────────────────────────────────────────────────────────────────────────────────────────
@@ -362,7 +471,8 @@ for (const set of SETS) {
   if (set === 'production') results.push(await production(runtimes));
   else if (set === 'fast') results.push(await fast(runtimes));
   else if (set === 'soak') results.push(await soak(runtimes));
-  else throw new Error(`unknown bench set ${set} (production, fast, soak)`);
+  else if (set === 'burst') results.push(await burst(runtimes));
+  else throw new Error(`unknown bench set ${set} (production, fast, soak, burst)`);
 }
 const load1 = loadavg()[0]!;
 await Promise.all([

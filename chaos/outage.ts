@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../src/emulator/index.js';
 import { startFunction, type FnProcess } from '../src/local/index.js';
+import { imageEntry } from '../bench/image-entry.js';
 import { check, type Verdict } from './check.js';
 import { messages as draw, senders, type SoakMessage } from './messages.js';
 import { seeded } from './random.js';
@@ -114,7 +115,12 @@ export async function outageDrill(options: DrillOptions): Promise<DrillReport> {
   let crashes = 0;
   const processes: FnProcess[] = [];
   const spawn = async (): Promise<FnProcess> => {
-    const fn = await startFunction({ entry, timeoutMs: options.deadlineMs, env });
+    const fn = await startFunction({
+      entry,
+      nodeArgs: imageEntry('function').nodeArgs,
+      timeoutMs: options.deadlineMs,
+      env,
+    });
     processes.push(fn);
     void fn.exited.then((code) => {
       if (code !== 0 && code !== null) crashes++;

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileJournal, type RunRecord } from '../src/journal/index.js';
 import { startEmulator, type EmulatorQuirks, type RunningEmulator } from '../src/emulator/index.js';
 import { startFunction, type FnAnswer, type FnProcess } from '../src/local/index.js';
+import { imageEntry } from '../bench/image-entry.js';
 import {
   startObjectStorageStandin,
   type ObjectStorageStandin,
@@ -167,6 +168,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const spawn = async (): Promise<FnProcess> => {
     const fn = await startFunction({
       entry,
+      nodeArgs: imageEntry('function').nodeArgs,
       timeoutMs: options.deadlineMs,
       env,
       onOutput: (stream, line) => {

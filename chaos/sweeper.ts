@@ -4,6 +4,7 @@
  * schedule with an empty body. Each pass finishes the journal's failed and cut-off runs.
  */
 import { startFunction, type FnProcess } from '../src/local/index.js';
+import { imageEntry } from '../bench/image-entry.js';
 
 export interface SweepCounts {
   passes: number;
@@ -47,6 +48,7 @@ export function startSweeper(options: SweeperOptions): Sweeper {
     if (process === undefined || exited) {
       process = await startFunction({
         entry: options.entry,
+        nodeArgs: imageEntry('function').nodeArgs,
         env: { ...options.env, function_role: 'sweeper' },
         timeoutMs: options.timeoutMs,
       });

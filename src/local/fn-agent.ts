@@ -25,6 +25,8 @@ export interface FnProcessOptions {
   timeoutMs?: number;
   /** The node binary to run it with (benchmarks compare runtimes). @default process.execPath */
   node?: string;
+  /** Node's own options before the entry, as the image's ENTRYPOINT gives them (e.g. V8 heap sizes). */
+  nodeArgs?: readonly string[];
   /** Called with each line the function prints. */
   onOutput?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
@@ -105,7 +107,7 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Starts `node <entry>` (this process's node unless told) under Fn's env and resolves once the fdk listens. */
+/** Starts `node [nodeArgs] <entry>` (this process's node unless told) under Fn's env and resolves once the fdk listens. */
 export async function startFunction(opts: FnProcessOptions): Promise<FnProcess> {
   const dir = await makeSocketDir();
   const socketPath = join(dir, 'lsnr.sock');
@@ -113,7 +115,7 @@ export async function startFunction(opts: FnProcessOptions): Promise<FnProcess> 
 
   let child: ChildProcess;
   try {
-    child = spawn(opts.node ?? process.execPath, [opts.entry], {
+    child = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), opts.entry], {
       env: functionEnv(opts.env, socketPath),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,11 +1,15 @@
 /**
  * The image, checked through a real Dockerfile parser (dockerfile-ast; no Docker engine here):
  * its stages, the user, what each stage copies, and the two entries (the function and the
- * gateway authorizer), which the build must produce.
+ * gateway authorizer), which the build must produce; the function's node options size V8's heap for
+ * func.yaml's memory.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { imageEntry } from '../../bench/image-entry.js';
 
 const root = new URL('../../', import.meta.url);
 const dockerfile = DockerfileParser.parse(readFileSync(new URL('Dockerfile', root), 'utf8'));
@@ -65,9 +69,34 @@ describe('Dockerfile', () => {
   it('builds the function by default: the last stage runs dist/func.js', () => {
     const last = stages().at(-1) as Stage;
     expect(last.name).toBe('function');
-    expect(keywords(last, 'ENTRYPOINT').map((e) => e.json)).toEqual([['node', 'dist/func.js']]);
+    const [entry] = keywords(last, 'ENTRYPOINT').map((e) => e.json);
+    expect(entry?.[0]).toBe('node');
+    expect(entry?.at(-1)).toBe('dist/func.js');
+    expect(imageEntry('function')).toEqual({ nodeArgs: entry?.slice(1, -1), script: 'dist/func.js' });
     expect(keywords(byName('authorizer'), 'ENTRYPOINT').map((e) => e.json)).toEqual([['node', 'dist/authorizer.js']]);
     for (const s of stages()) expect(keywords(s, 'CMD')).toEqual([]);
+  });
+
+  it("sizes V8's heap for func.yaml's memory, whatever memory the host shows", () => {
+    // What Node takes besides the heap: ~60-70 MB RSS on Node 22 with the OCI SDK loaded (docs/performance.md, Memory).
+    const NODE_BESIDES_HEAP_MB = 100;
+    const memoryMb = (parse(readFileSync(new URL('func.yaml', root), 'utf8')) as { memory: number }).memory;
+    const { nodeArgs } = imageEntry('function');
+    const option = (name: string): number => {
+      const value = nodeArgs.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+      expect(value, name).toMatch(/^\d+$/);
+      return Number(value);
+    };
+    // V8's young generation is three semi-spaces (Node's docs, --max-semi-space-size).
+    const heapMb = option('max-old-space-size') + 3 * option('max-semi-space-size');
+    expect(heapMb + NODE_BESIDES_HEAP_MB).toBeLessThanOrEqual(memoryMb);
+    // And V8 takes them: its heap limit, on this host (24 GB) as in a 256 MB container.
+    const limit = Number(
+      execFileSync(process.execPath, [...nodeArgs, '-p', 'v8.getHeapStatistics().heap_size_limit'], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(limit / 2 ** 20).toBeLessThanOrEqual(heapMb + 8);
   });
 
   it('runs as uid/gid 1000, as OCI Functions does', () => {

@@ -13,6 +13,7 @@ import { startFunction, type FnProcess } from '../../src/local/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 import { postWebhook, ROUTE } from '../helpers/stack.js';
+import { imageEntry } from '../../bench/image-entry.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const image = join(mkdtempSync(join(tmpdir(), 'image-')), 'function');
@@ -46,8 +47,11 @@ describe('the runtime image: dist/ and package.json, no node_modules', () => {
 
   it('answers a webhook with Vault, metrics, logs, traces and the file journal all in use', async () => {
     // Prepare
+    // Started as the image's ENTRYPOINT starts it: its node options (the heap sizes), then the script.
+    const { nodeArgs, script } = imageEntry('function');
     const fn = await startFunction({
-      entry: join(image, 'dist', 'func.js'),
+      entry: join(image, script),
+      nodeArgs,
       env: {
         ...identity.env,
         b2cservice_hostname: emulator.url,
