@@ -383,11 +383,11 @@ async function fast(runtimes: readonly Runtime[]): Promise<SetResult> {
 const imageLine = (): string =>
   `sms-incident runs as the image starts it: \`node ${[...IMAGE.nodeArgs, IMAGE.script].join(' ')}\`.`;
 
-/** RSS after the first thousand runs and at the end (after a block), and the kernel's peak from the thousandth on. */
+/** RSS after the first thousand runs and at the end (after a block), the kernel's peak from the thousandth on, and the median call. */
 function rssCell(w: Warm): string {
   const after = w.rss.filter(([n]) => n >= 1_000);
   if (after.length === 0) return '';
-  return `${after[0]![1].toFixed(0)} → ${after.at(-1)![1].toFixed(0)} MB (peak ${w.peakAfter1000.toFixed(0)})`;
+  return `${after[0]![1].toFixed(0)} → ${after.at(-1)![1].toFixed(0)} MB (peak ${w.peakAfter1000.toFixed(0)}); median call ${ms(median(w.times))}`;
 }
 
 async function soak(runtimes: readonly Runtime[]): Promise<SetResult> {
