@@ -136,7 +136,10 @@ function claimFaults(req: ClaimRequest): {
   const budget =
     req.retry === undefined
       ? new RetryBudget({ ...CLAIM_RETRY, attempts: 2, baseDelayMs: 0 })
-      : new RetryBudget({ ...CLAIM_RETRY, until: req.retry.until, minAttemptMs: CLAIM_MIN_ATTEMPT_MS }, req.retry.clock);
+      : new RetryBudget(
+          { ...CLAIM_RETRY, until: req.retry.until, minAttemptMs: CLAIM_MIN_ATTEMPT_MS },
+          req.retry.clock,
+        );
   return {
     call: (fn) => budget.call(fn),
     write: (write) =>

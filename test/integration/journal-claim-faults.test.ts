@@ -111,7 +111,12 @@ describe('the claim waits out transient journal faults while the provider listen
 
   it('knows its claim applied, then answered 500, as its own, though the re-sent PUT and the read-back fail too: 200, not busy, not a duplicate', async () => {
     // Prepare: the claim is stored but answered 500; the SDK's second try meets 500; both tries of the read-back 503
-    stack = await start({ 1: { kind: 'apply-then-status', status: 500 }, 2: status(500), 3: status(503), 4: status(503) });
+    stack = await start({
+      1: { kind: 'apply-then-status', status: 500 },
+      2: status(500),
+      3: status(503),
+      4: status(503),
+    });
 
     // Act
     const answer = await postTwilio(stack.fns[0]);
@@ -129,10 +134,9 @@ describe('the claim waits out transient journal faults while the provider listen
 
   it("answers 503 'journal unavailable' before Twilio stops listening when the journal stays down, after trying again meanwhile", async () => {
     // Prepare: every request for the run record fails; Twilio's patience set to 5 s (the answer is due by 3 s)
-    stack = await start(
-      Object.fromEntries(Array.from({ length: 200 }, (_, i) => [i + 1, status(503)])),
-      { twilio_patience_ms: '5000' },
-    );
+    stack = await start(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [i + 1, status(503)])), {
+      twilio_patience_ms: '5000',
+    });
 
     // Act
     const started = Date.now();
