@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FnProcess } from '../../src/local/index.js';
-import { ROUTE, postWebhook } from '../helpers/stack.js';
-import { TWILIO_AUTH_TOKEN, signTwilioForm } from '../helpers/sign-twilio.js';
+import { ROUTE, postTwilioForm } from '../helpers/stack.js';
+import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 import { calls, startTwoContainers, until, type TwoContainers } from '../helpers/exactly-once-stack.js';
 
 /**
@@ -29,14 +29,7 @@ const SIGNED = { webhook_signature: 'required', twilio_auth_token: TWILIO_AUTH_T
 
 /** A Twilio form webhook, signed as Twilio signs it (over the URL it calls and every parameter). */
 function postTwilio(fn: FnProcess, form: string, route: string) {
-  return postWebhook(fn, form, {
-    url: route,
-    headers: {
-      Host: HOST,
-      'Content-Type': 'application/x-www-form-urlencoded',
-      'X-Twilio-Signature': signTwilioForm(`https://${HOST}${route}`, form),
-    },
-  });
+  return postTwilioForm(fn, form, route, HOST);
 }
 
 /** The run's record file in the file journal (one JSON file per key). */

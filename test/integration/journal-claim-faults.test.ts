@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRunRecord } from '../../src/journal/index.js';
-import type { FnProcess } from '../../src/local/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import {
   startObjectStorageStandin,
@@ -16,8 +15,8 @@ import {
   type StandinFault,
 } from '../helpers/object-storage-standin.js';
 import { startTwoContainers, type TwoContainers } from '../helpers/exactly-once-stack.js';
-import { ROUTE, postWebhook } from '../helpers/stack.js';
-import { TWILIO_AUTH_TOKEN, signTwilioForm } from '../helpers/sign-twilio.js';
+import { postTwilioForm } from '../helpers/stack.js';
+import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 
 let stack: TwoContainers | undefined;
 let standin: ObjectStorageStandin | undefined;
@@ -27,21 +26,8 @@ afterEach(async () => {
   standin = undefined;
 });
 
-const HOST = 'gw.example.com';
 const FORM = readFileSync(new URL('../fixtures/providers/twilio-messaging-webhook.form', import.meta.url), 'utf8');
 const SID = new URLSearchParams(FORM).get('MessageSid')!;
-
-/** A Twilio form webhook, signed as Twilio signs it (over the URL it calls and every parameter). */
-function postTwilio(fn: FnProcess) {
-  return postWebhook(fn, FORM, {
-    url: ROUTE,
-    headers: {
-      Host: HOST,
-      'Content-Type': 'application/x-www-form-urlencoded',
-      'X-Twilio-Signature': signTwilioForm(`https://${HOST}${ROUTE}`, FORM),
-    },
-  });
-}
 
 /** Two containers on an Object Storage journal whose requests for run records meet `plan` in turn (1-based). */
 async function start(plan: Record<number, StandinFault>, env: Record<string, string> = {}): Promise<TwoContainers> {
@@ -92,7 +78,7 @@ describe('the claim waits out transient journal faults while the provider listen
     stack = await start({ 1: status(503), 2: status(500), 4: status(503), 5: status(500) });
 
     // Act
-    const answer = await postTwilio(stack.fns[0]);
+    const answer = await postTwilioForm(stack.fns[0], FORM);
 
     // Assess
     expect(answer.status).toBe(200);
@@ -119,7 +105,7 @@ describe('the claim waits out transient journal faults while the provider listen
     });
 
     // Act
-    const answer = await postTwilio(stack.fns[0]);
+    const answer = await postTwilioForm(stack.fns[0], FORM);
 
     // Assess
     expect(answer.status).toBe(200);
@@ -140,7 +126,7 @@ describe('the claim waits out transient journal faults while the provider listen
 
     // Act
     const started = Date.now();
-    const answer = await postTwilio(stack.fns[0]);
+    const answer = await postTwilioForm(stack.fns[0], FORM);
     const elapsed = Date.now() - started;
 
     // Assess

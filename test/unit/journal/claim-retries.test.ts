@@ -3,7 +3,7 @@ import { CLAIM_MIN_ATTEMPT_MS } from '../../../src/journal/claim.js';
 import { claimRun, JournalError, type ClaimRequest } from '../../../src/journal/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import { fakeJournal } from '../../helpers/fake-journal.js';
-import { sampleRecord } from './sample-record.js';
+import { sampleClaimRequest, sampleRecord } from './sample-record.js';
 
 /**
  * The claim on a journal that hiccups: transient faults are tried again within the delivery's
@@ -15,20 +15,7 @@ const refused = () => new JournalError('Object Storage put failed: 503 ServiceUn
 const lost = () => new JournalError('Object Storage put failed: 500 InternalServerError', { inDoubt: true });
 
 function request(clock: FakeClock, extra: Partial<ClaimRequest> = {}): ClaimRequest {
-  return {
-    key: 'k',
-    runId: 'run-1',
-    workflow: 'ab',
-    provider: 'p',
-    messageId: 'm',
-    payloadHash: 'h1',
-    payload: {},
-    owner: 'o1',
-    now: T0,
-    leaseExpiresAt: T0 + 15_000,
-    retry: { until: T0 + 12_500, clock },
-    ...extra,
-  };
+  return sampleClaimRequest('k', T0, { retry: { until: T0 + 12_500, clock }, ...extra });
 }
 
 /** Fails the first `n` calls with `error`, then lets them through. */
