@@ -85,9 +85,15 @@ export class RetryBudget {
     if (delay > 0) await this.#clock.sleep(delay);
   }
 
-  /** `call`, but with no wait for its answer past `until` (a transient, in-doubt {@link JournalError} then). */
+  /**
+   * `call`, but once a try has failed, with no wait for its answer past `until` (a transient,
+   * in-doubt {@link JournalError} then). The first try is always waited for: it is bounded by the
+   * store's own timeouts, and a deadline already near must not turn a healthy journal away.
+   */
   answered<T>(call: Promise<T>): Promise<T> {
-    return this.#policy.until === undefined ? call : answeredBy(call, this.#policy.until - this.#clock.now());
+    return this.#policy.until === undefined || this.#failures === 0
+      ? call
+      : answeredBy(call, this.#policy.until - this.#clock.now());
   }
 
   /** Calls `fn` until it succeeds or the budget says stop, then throws the last error. */

@@ -95,9 +95,26 @@ describe('Class: RetryBudget', () => {
     expect(clock.sleeps).toEqual([100, 200]);
   });
 
+  it('waits for the first try whatever the deadline, and for a later one only until `until`', async () => {
+    // Prepare: 20 ms to go; each try answers in 40 ms
+    const budget = new RetryBudget({ until: Date.now() + 20, baseDelayMs: 0 });
+    const slow = (value: string) => new Promise((r) => setTimeout(() => r(value), 40));
+
+    // Act
+    const first = await budget.answered(slow('first'));
+    const failed = new RetryBudget({ until: Date.now() + 20, baseDelayMs: 0 });
+    await failed.afterFailure(transient);
+    const later = await failed.answered(slow('later')).catch((e: unknown) => e);
+
+    // Assess
+    expect(first).toBe('first');
+    expect(later).toBeInstanceOf(JournalError);
+  });
+
   it('stops waiting for an answer at `until`, with a transient error that says the write is in doubt', async () => {
-    // Prepare: a call that never answers
-    const budget = new RetryBudget({ until: Date.now() + 50 });
+    // Prepare: a try failed; the next never answers
+    const budget = new RetryBudget({ until: Date.now() + 50, baseDelayMs: 0 });
+    await budget.afterFailure(transient);
 
     // Act
     const error = await budget.answered(new Promise(() => undefined)).catch((e: unknown) => e);
@@ -116,9 +133,12 @@ describe('Class: RetryBudget', () => {
       reject = r;
     });
 
+    const past = new RetryBudget({ until: Date.now() + 5, baseDelayMs: 0 });
+    await past.afterFailure(transient);
+
     // Act
     const value = await budget.answered(Promise.resolve('ok'));
-    const late = await new RetryBudget({ until: Date.now() }).answered(abandoned).catch((e: unknown) => e);
+    const late = await past.answered(abandoned).catch((e: unknown) => e);
     reject(new Error('late'));
     await new Promise((r) => setTimeout(r, 10));
 
