@@ -54,12 +54,7 @@ describe('sms-to-incident through the fdk', () => {
     expect(incident!.threads[0]!.text).toContain(`From: ${FROM}`);
     expect(incident!.threads[0]!.text).toContain('Message ID: SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX');
     expect(incident!.threads[0]!.text.endsWith(`\n${guide.body as string}`)).toBe(true);
-    expect(calls(stack)).toEqual([
-      'GET /contacts',
-      'POST /contacts',
-      'PATCH /contacts/{id}',
-      'POST /incidents',
-    ]);
+    expect(calls(stack)).toEqual(['GET /contacts', 'POST /contacts', 'PATCH /contacts/{id}', 'POST /incidents']);
     // the note is part of the incident's POST: both committed, or neither
     const create = stack.emulator.requests().find((r) => r.method === 'POST' && r.resource === '/incidents')!;
     expect(JSON.parse(create.body as string)).toMatchObject({

@@ -42,15 +42,15 @@ describe('smsToIncident with a ledger: one contact per number', () => {
     // Assess
     expect(result.status).toBe('succeeded');
     expect(result.state).toMatchObject({ contactId: 9, contactCreated: false, contactNeedsPhone: true });
-    expect(log.filter((l) => /^(create|add)/.test(l))).toEqual([
-      'addPhone(9,+14155550101)',
-      'createIncident(9,help)',
-    ]);
+    expect(log.filter((l) => /^(create|add)/.test(l))).toEqual(['addPhone(9,+14155550101)', 'createIncident(9,help)']);
   });
 
   it('drops its own new contact for the one another run recorded first, and never deletes that one', async () => {
     // Prepare: the ledger was empty at the look-up; another run recorded contact 5 before this one's add-phone
-    const { desk, site, log } = fakeDesk({ contacts: [{ id: 5, phones: [] }], fail: { createIncident: terminal('bad') } });
+    const { desk, site, log } = fakeDesk({
+      contacts: [{ id: 5, phones: [] }],
+      fail: { createIncident: terminal('bad') },
+    });
     const ledger: Ledger = {
       contactFor: async () => undefined,
       recordContact: async () => 5,
