@@ -112,26 +112,26 @@ async function startStack(): Promise<Stack> {
   };
 }
 
-/** "compensation failed": the note refused for good, the incident's undo failing with 500 four times. */
+/** "compensation failed": the new contact's number refused for good, the contact's undo failing with 500 four times. */
 async function compensationFailed(): Promise<string> {
   const stack = await startStack();
   try {
     stack.emulator.addFault({
       method: 'PATCH',
-      path: '/incidents/*',
+      path: '/contacts/*',
       action: 'status',
       status: 400,
       errorCode: 'OSC-CREST-00006',
-      detail: 'bad thread',
+      detail: 'bad phone',
       times: 1,
     });
     stack.emulator.addFault({
-      method: 'DELETE',
-      path: '/incidents/*',
+      method: 'GET',
+      path: '/contacts/*/phones',
       action: 'status',
       status: 500,
       errorCode: 'OSC-CREST-00009',
-      detail: 'delete failed',
+      detail: 'read failed',
       times: 4,
     });
     const { runId } = await stack.post('SM0c0ffee00000000000000000000000a1');

@@ -5,6 +5,10 @@ import { incidentSubject, noteId, noteMessageId, smsNote } from './sms-content.j
 /**
  * SMS to incident: find or create the sender's contact, open an incident for them and keep
  * the message on it as a note. If a later step fails for good, what this run created is undone.
+ *
+ * The note is created with the incident, in one request: B2C Service cannot delete a thread, so a
+ * note sent on its own and applied late (after the run gave up on it and sent it again) would stay
+ * twice for good; an incident applied late is a whole duplicate, which can be found and deleted.
  */
 
 /** What the workflow needs from the service desk; the B2C Service client provides it. */
@@ -15,8 +19,14 @@ export interface ServiceDesk {
     opts: { signal: AbortSignal },
   ): Promise<{ id: number }>;
   addPhone(contactId: number, phone: string, opts: { signal: AbortSignal }): Promise<void>;
+  /** Creates the incident with `note` as its first thread, in one atomic request. */
   createIncident(
-    incident: { subject: string; primaryContactId: number; customField?: { name: string; value: string } },
+    incident: {
+      subject: string;
+      primaryContactId: number;
+      customField?: { name: string; value: string };
+      note: string;
+    },
     opts: { signal: AbortSignal },
   ): Promise<{ id: number; referenceNumber: string }>;
   addThread(incidentId: number, text: string, opts: { signal: AbortSignal }): Promise<void>;
@@ -92,6 +102,8 @@ export interface SmsToIncidentState {
   readonly replacesContactId?: number;
   readonly incidentId?: number;
   readonly referenceNumber?: string;
+  /** The incident carries this message's note: created with it, or found with it. */
+  readonly noted?: boolean;
 }
 
 export const STEP = {
@@ -247,7 +259,7 @@ export function smsToIncident(
   async function findOurIncident(
     s: SmsToIncidentState,
     ctx: AttemptContext,
-  ): Promise<{ incidentId: number; referenceNumber: string } | undefined> {
+  ): Promise<{ incidentId: number; referenceNumber: string; noted: boolean } | undefined> {
     const customField = smsField(s);
     const since = ctx.run.startedAt - CLOCK_SKEW_MS;
     const candidates = await desk.findIncidents(
@@ -299,7 +311,7 @@ export function smsToIncident(
     }
     const extras = [...ours, ...(exact ? unclaimed : [])].filter((c) => c.id !== keep.id);
     for (const extra of extras) await deleted(() => desk.deleteIncident(extra.id, ctx));
-    return { incidentId: keep.id, referenceNumber: keep.referenceNumber };
+    return { incidentId: keep.id, referenceNumber: keep.referenceNumber, noted: ours.includes(keep) };
   }
 
   /** Deletes a contact this run created, unless someone can have found it (it has a phone or an incident). */
@@ -444,20 +456,17 @@ export function smsToIncident(
             ctx,
             () => findOurIncident(s, ctx),
             async () => {
+              // With its note, which names this message: a look-alike's reconcile never adopts it.
               const incident = await desk.createIncident(
                 {
                   subject: incidentSubject(s.sms),
                   primaryContactId: known(s.contactId, 'contactId'),
                   ...(customField ? { customField } : {}),
+                  note: smsNote(s.sms),
                 },
                 ctx,
               );
-              // Claimed at once, so a look-alike's reconcile never adopts it. Should this fail, the
-              // next attempt reconciles: the incident is unclaimed, and this run wins it back. With the
-              // custom field there are no look-alikes (a reconcile finds this message's incidents only):
-              // no claim, one journal round trip less.
-              if (customField === undefined) await ledger?.claimIncident(incident.id, ctx.runId);
-              return { incidentId: incident.id, referenceNumber: incident.referenceNumber };
+              return { incidentId: incident.id, referenceNumber: incident.referenceNumber, noted: true };
             },
           );
         },
@@ -465,7 +474,10 @@ export function smsToIncident(
         compensationRetry: undo,
       },
       {
+        // Only for an incident adopted without this message's note (one made by an earlier version of
+        // the function, which sent the note apart): the incidents this version makes carry it.
         name: STEP.addThread,
+        when: (s) => s.noted !== true,
         retry: write,
         timeoutMs,
         run: async (s, ctx) => {

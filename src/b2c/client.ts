@@ -52,8 +52,16 @@ export function createB2cClient(options: B2cClientOptions) {
       createContact(http, contact, opts),
     addPhone: (contactId: number, e164: string, opts?: CallOptions): Promise<void> =>
       addPhone(http, contactId, { number: e164, phoneType }, opts),
-    createIncident: (incident: NewIncident, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }> =>
-      createIncident(http, incident, opts),
+    /** `note`: the text of the incident's first thread, created with it (entry type as configured). */
+    createIncident: (
+      { note, ...incident }: Omit<NewIncident, 'thread'> & { readonly note?: string },
+      opts?: CallOptions,
+    ): Promise<{ id: number; referenceNumber: string }> =>
+      createIncident(
+        http,
+        note === undefined ? incident : { ...incident, thread: { text: note, entryType, contentType: 'text/plain' } },
+        opts,
+      ),
     addThread: (incidentId: number, text: string, opts?: CallOptions): Promise<void> =>
       addThread(http, incidentId, { text, entryType, contentType: 'text/plain' }, opts),
     deleteIncident: (incidentId: number, opts?: CallOptions): Promise<void> => deleteIncident(http, incidentId, opts),

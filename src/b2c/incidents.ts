@@ -9,9 +9,14 @@ export interface NewIncident {
   readonly primaryContactId: number;
   /** A site custom field to set (`customFields.c.<name>`), e.g. the SMS message id for exact look-ups. */
   readonly customField?: { readonly name: string; readonly value: string };
+  /** The first thread, created with the incident in the same request: both exist, or neither. */
+  readonly thread?: NewThread;
 }
 
-/** `POST /incidents` → 201 with the full object; its `lookupName` is the reference number. */
+/**
+ * `POST /incidents` → 201 with the full object; its `lookupName` is the reference number. A thread
+ * sent with it is part of the same commit (Connect REST's only atomic multi-object write).
+ */
 export async function createIncident(
   http: B2cTransport,
   incident: NewIncident,
@@ -29,6 +34,7 @@ export async function createIncident(
       ...(incident.customField === undefined
         ? {}
         : { customFields: { c: { [incident.customField.name]: incident.customField.value } } }),
+      ...(incident.thread === undefined ? {} : { threads: [threadBody(incident.thread)] }),
     },
   });
   const created = parseBody(operation, res, CreatedIncidentSchema);
@@ -40,6 +46,14 @@ export interface NewThread {
   /** Thread entry type lookupName, e.g. `Note` (private) or `Customer`. */
   readonly entryType: string;
   readonly contentType: 'text/plain' | 'text/html';
+}
+
+function threadBody(thread: NewThread) {
+  return {
+    text: thread.text,
+    entryType: { lookupName: thread.entryType },
+    contentType: { lookupName: thread.contentType },
+  };
 }
 
 /**
@@ -57,15 +71,7 @@ export async function addThread(
     operation: 'add-thread',
     method: 'PATCH',
     path: `/incidents/${incidentId}`,
-    body: {
-      threads: [
-        {
-          text: thread.text,
-          entryType: { lookupName: thread.entryType },
-          contentType: { lookupName: thread.contentType },
-        },
-      ],
-    },
+    body: { threads: [threadBody(thread)] },
   });
 }
 

@@ -275,21 +275,25 @@ async function writeCycle(
     }
     try {
       incidentWrittenAt = Date.now();
-      incidentId = (
-        await client.createIncident({
-          subject,
-          primaryContactId: contactId,
-        })
-      ).id;
-      await client.addThread(
-        incidentId,
-        `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written as the function writes the SMS (${marker})`,
+      // As the function does: the incident and its note in one POST. A site that drops the inline thread would
+      // leave every incident without its message.
+      const note = `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written with the incident, as the function writes the SMS (${marker})`;
+      incidentId = (await client.createIncident({ subject, primaryContactId: contactId, note })).id;
+      const kept = (await client.threadTexts(incidentId)).some((t) => t.includes(marker));
+      checks.push(
+        kept
+          ? {
+              name: 'incidents',
+              status: 'ok',
+              detail: `may create incidents with a '${config.b2cservice_thread_entry_type}' thread in the same request (test incident ${incidentId})`,
+            }
+          : {
+              name: 'incidents',
+              status: 'fail',
+              detail: `incident ${incidentId} was created, but without the thread sent with it`,
+              fix: "the account's profile must allow adding threads to incidents; report this output",
+            },
       );
-      checks.push({
-        name: 'incidents',
-        status: 'ok',
-        detail: `may create incidents and add a '${config.b2cservice_thread_entry_type}' thread (test incident ${incidentId})`,
-      });
     } catch (error) {
       checks.push(writeFailure('incidents', incidentId === undefined ? 'create' : 'update', error, config));
     }

@@ -56,7 +56,10 @@ function create(req: ApiRequest, store: EmulatorStore): ApiResult {
     ...(body.subject === undefined ? {} : { subject: storedSubject(body.subject, req.quirks) }),
     // biome-ignore lint/style/noNonNullAssertion: readIncidentBody(…, 'create') refuses a body without primaryContact
     primaryContactId: contactReference(store, body.primaryContact!),
-    threads: (body.threads ?? []).filter(isNewThread).map((t) => stored(t, req.quirks)),
+    threads:
+      req.quirks.threadsOnCreate === 'dropped'
+        ? []
+        : (body.threads ?? []).filter(isNewThread).map((t) => stored(t, req.quirks)),
     ...(body.customFields === undefined ? {} : { customFields: body.customFields }),
   });
   return {

@@ -15,6 +15,8 @@ export const QuirksSchema = z.strictObject({
   threadTrim: z.enum(['none', 'end', 'lines']).default('none'),
   /** Leading and trailing white space of a subject is dropped. */
   subjectTrim: z.boolean().default(false),
+  /** `dropped`: threads sent inline with `POST /incidents` are not stored. */
+  threadsOnCreate: z.enum(['kept', 'dropped']).default('kept'),
 }) satisfies z.ZodType<Quirks, EmulatorQuirks>;
 
 export type Quirks = Required<EmulatorQuirks>;

@@ -80,6 +80,8 @@ export interface EmulatorQuirks {
   threadTrim?: 'none' | 'end' | 'lines';
   /** Subjects are stored without leading and trailing white space. @default false */
   subjectTrim?: boolean;
+  /** `dropped`: threads sent inline with `POST /incidents` are not stored (a profile that may not add them). @default 'kept' */
+  threadsOnCreate?: 'kept' | 'dropped';
 }
 
 /**

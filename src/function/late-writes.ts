@@ -1,7 +1,7 @@
 /**
  * The late-write watch. A B2C write abandoned in flight (a timeout, a dropped connection, a crash)
  * may be applied after the late-write window, when its run has already made the object again: a
- * second incident without a note, a contact without a phone. The run cannot see it any more, and
+ * second incident (its note with it: the note is proof it is the run's), a contact without a phone. The run cannot see it any more, and
  * nothing else looks. The sweeper does: for a while after such a run started, it reads B2C Service as
  * `runs audit` does, for those runs only, and removes what is provably the run's (src/function/audit.ts
  * says what that is). What it cannot prove is logged and counted, for a person.

@@ -25,6 +25,9 @@ export interface IdempotentRunsParts<S extends object> {
   readonly clock?: Clock;
 }
 
+/** Kept between the claim's last try and the delivery's deadline: the "journal unavailable" answer's way out. */
+export const CLAIM_ANSWER_MARGIN_MS = 500;
+
 /** One delivery of one message. */
 export interface Delivery {
   /** Epoch ms by which the caller must have its answer. */
@@ -83,6 +86,7 @@ export class IdempotentRuns<S extends object> {
 
     // Claim before any side effect: one execution owns the run, the others are answered from the journal.
     let claim: Claim;
+    const claimStarted = this.#clock.now();
     try {
       claim = await claimRun(journal, {
         key: runKey(sms),
@@ -102,13 +106,18 @@ export class IdempotentRuns<S extends object> {
         leaseExpiresAt: delivery.deadline + this.#parts.leaseMarginMs,
         ...(delivery.traceId ? { traceId: delivery.traceId } : {}),
         ...(delivery.spanId ? { spanId: delivery.spanId } : {}),
+        // A journal hiccup is waited out while the caller still listens: without a claim the message
+        // may have no other chance (Twilio sends nothing after its fallback request).
+        retry: { until: delivery.deadline - CLAIM_ANSWER_MARGIN_MS, clock: this.#clock },
       });
     } catch (error) {
-      // Fail closed: without a claim, running could duplicate an incident.
+      // Fail closed: without a claim, running could duplicate an incident. Transient faults were
+      // tried again until the deadline: this is the journal still failing, or refusing for good.
       keyLog.error('run journal unavailable', {
         journal: journal.description,
         errorType: error instanceof Error ? error.name : typeof error,
         error: error instanceof Error ? error.message : undefined,
+        triedForMs: this.#clock.now() - claimStarted,
       });
       return { state: 'journal-unavailable', error };
     }

@@ -1,5 +1,6 @@
 import type { RunJournal, Versioned } from './journal.js';
 import { RUN_STATUS, withHistory, type RunRecord, type StepEntry } from './record.js';
+import { isTransientJournalError, RetryBudget, type RetryClock, type RetryPolicy } from './retries.js';
 
 export interface ClaimRequest {
   readonly key: string;
@@ -25,6 +26,12 @@ export interface ClaimRequest {
   readonly traceId?: string;
   /** The execution's root span: a duplicate's span links to it. */
   readonly spanId?: string;
+  /**
+   * How long transient journal faults (a 5xx, a dropped connection, a timeout) are tried again:
+   * until `until` (epoch ms: the delivery must be answered by then), with back-off and jitter,
+   * on `clock`. Absent: one fault is tolerated and read back at once, as a CLI's one-off claim wants.
+   */
+  readonly retry?: { readonly until: number; readonly clock: RetryClock };
 }
 
 /**
@@ -45,33 +52,52 @@ export type Claim =
 const MAX_ROUNDS = 8;
 
 /**
+ * The claim's back-off on transient journal faults: a fault answered at once costs about 0.2, 0.4,
+ * 0.8, 1.6 s… (plus jitter) before the next try, six tries at most; none starts with less than
+ * {@link CLAIM_MIN_ATTEMPT_MS} left. Nothing has happened yet for the message, and without a claim
+ * nothing ever will (Twilio sends nothing after its fallback request): the claim is worth the wait.
+ */
+export const CLAIM_RETRY: RetryPolicy = {
+  attempts: 6,
+  baseDelayMs: 200,
+  maxDelayMs: 2_000,
+  jitter: true,
+  retryable: isTransientJournalError,
+};
+
+/** A claim's try is not started with less time left than this (one journal round trip, with room). */
+export const CLAIM_MIN_ATTEMPT_MS = 300;
+
+/**
  * Claims the run for `req.key` atomically, before any side effect: the claim is a create-only
  * write or a compare-and-set on the version read, never check-then-mark.
+ *
+ * A write whose outcome is unknown (a 5xx, an answer lost, a re-sent PUT meeting 412) is read
+ * back: a running record leased to `req.owner` is this claim's own (the owner is unique per
+ * execution), never a duplicate or a busy run.
  */
 export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<Claim> {
-  let storeErrors = 0;
-  // A claim whose outcome is unknown is read back: applied, it is ours (below); not, it is tried again, once.
-  const unknownOutcome = (error: unknown): undefined => {
-    if (++storeErrors > 1) throw error;
-    return undefined;
-  };
+  const faults = claimFaults(req);
+  const read = (): Promise<Versioned | undefined> => faults.call(() => journal.get(req.key));
   // A new message is the common case: the create-only write answers "new" or "exists" in one
   // round trip, with no read before it (a read first would cost a round trip on every message).
   let tryCreate = true;
+  let attempted: 'new' | 'resume' | 'restart' = 'new';
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (tryCreate) {
-      const created = await journal.create(newRecord(req)).catch(unknownOutcome);
+      attempted = 'new';
+      const created = await faults.write(journal.create(newRecord(req)));
       if (created !== undefined) return { kind: 'run', mode: 'new', claimed: created };
       // someone created it first, or we did unseen: read it
     }
-    const current = await journal.get(req.key);
+    const current = await read();
     tryCreate = current === undefined;
     if (current === undefined) continue;
     const { record } = current;
     if (!samePayload(record, req)) return { kind: 'mismatch', record };
-    // Our own write whose answer was lost (a store-side retry then saw it as taken): it is ours.
+    // Our own write whose answer was lost (or a re-sent copy met it as taken): it is ours.
     if (record.status === RUN_STATUS.running && record.lease?.owner === req.owner) {
-      return { kind: 'run', mode: record.executions === 1 ? 'new' : 'resume', claimed: current };
+      return { kind: 'run', mode: attempted, claimed: current };
     }
 
     const takeover = takeoverMode(record, req.now);
@@ -86,14 +112,42 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
       await noteDuplicate(journal, current, req, 'duplicate');
       return { kind: 'finished', record };
     }
+    attempted = takeover;
     const next = takeOver(record, req, takeover);
-    const updated = await journal.update(next, current.version).catch(unknownOutcome);
+    const updated = await faults.write(journal.update(next, current.version));
     if (updated !== undefined) return { kind: 'run', mode: takeover, claimed: updated };
   }
   // Lost every round to concurrent writers: someone else is clearly on it.
-  const latest = await journal.get(req.key);
+  const latest = await read();
   if (latest === undefined) throw new Error(`run ${req.key}: claim kept losing and the record vanished`);
   return { kind: 'busy', record: latest.record, retryAfterMs: 1_000 };
+}
+
+/**
+ * The claim's fault handling, one budget for all its calls: a read is tried again on a transient
+ * fault (after the back-off); a write that failed so is read back (after the back-off): applied,
+ * it is ours; not, the next round writes it again. Anything else, or the budget spent, is thrown.
+ */
+function claimFaults(req: ClaimRequest): {
+  call: <T>(fn: () => Promise<T>) => Promise<T>;
+  write: (write: Promise<Versioned | undefined>) => Promise<Versioned | undefined>;
+} {
+  // Without a retry budget: one transient fault tolerated, read back at once (a one-off claim).
+  const budget =
+    req.retry === undefined
+      ? new RetryBudget({ ...CLAIM_RETRY, attempts: 2, baseDelayMs: 0 })
+      : new RetryBudget(
+          { ...CLAIM_RETRY, until: req.retry.until, minAttemptMs: CLAIM_MIN_ATTEMPT_MS },
+          req.retry.clock,
+        );
+  return {
+    call: (fn) => budget.call(fn),
+    write: (write) =>
+      budget.answered(write).catch(async (error: unknown) => {
+        await budget.afterFailure(error);
+        return undefined;
+      }),
+  };
 }
 
 /** The same message: the stored hash matches, or the stored payload hashes the same under today's rule. */

@@ -107,7 +107,8 @@ export function fileJournal(dir: string): RunJournal {
         if (!isCode(error, 'EEXIST'))
           throw new JournalError(`cannot lock ${path}: ${describe(error)}`, { cause: error });
         breakIfStale(lock);
-        if (Date.now() > until) throw new JournalError(`lock on ${path} held for more than ${LOCK_WAIT_MS} ms`);
+        if (Date.now() > until)
+          throw new JournalError(`lock on ${path} held for more than ${LOCK_WAIT_MS} ms`, { transient: true });
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
       }
     }

@@ -49,9 +49,15 @@ export class JournalError extends Error {
   readonly retryable = true;
   /** A write that may have been applied although it failed (a 5xx, timeout, dropped connection): read it back. The engine's structural flag. */
   readonly inDoubt: false | 'settled';
+  /**
+   * A fault that may pass if tried again soon (a 5xx or 429, a dropped connection, a timeout), as
+   * the store tells it: the claim tries it again within its delivery's time (`retries.ts`).
+   */
+  readonly transient: boolean;
 
-  constructor(message: string, options?: ErrorOptions & { inDoubt?: boolean }) {
+  constructor(message: string, options?: ErrorOptions & { inDoubt?: boolean; transient?: boolean }) {
     super(message, options);
     this.inDoubt = options?.inDoubt === true ? 'settled' : false;
+    this.transient = options?.transient === true;
   }
 }

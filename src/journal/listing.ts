@@ -34,18 +34,6 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return results;
 }
 
-/** Tries `fn` up to `attempts` times, 100 ms × 2ⁿ apart (the SDK client retries inside each too). */
-export async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((r) => setTimeout(r, 100 * 2 ** (attempt - 1)));
-    }
-  }
-}
-
 /** The generic window over a store that can only list everything (memory, file). */
 export function listingOf(records: readonly RunRecord[], since: number, options: ListOptions = {}): Listing {
   const inWindow = records.filter((r) => r.startedAt >= since).sort((a, b) => b.startedAt - a.startedAt);

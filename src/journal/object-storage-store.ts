@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ObjectStorageClient } from 'oci-objectstorage';
 import { JournalError, type RunJournal, type Versioned } from './journal.js';
-import { mapBounded, withRetries } from './listing.js';
+import { mapBounded } from './listing.js';
+import { withRetries } from './retries.js';
 import { RunRecordSchema, type RunRecord } from './record.js';
 
 export interface ObjectStorageJournalOptions {
@@ -260,9 +261,12 @@ function storeError(operation: string, error: unknown): JournalError {
   // A PUT that got no answer, a 5xx or a timeout may have been applied: the caller reads it back.
   const status = statusOf(error);
   const inDoubt = operation === 'put' && (status === undefined || status >= 500);
+  // No answer, a timeout, the breaker open, a 5xx or throttling: worth another try soon; any other 4xx is not.
+  const transient = status === undefined || status >= 500 || status === 429;
   return new JournalError(`Object Storage ${operation} failed: ${detail || 'unknown error'}`, {
     cause: error,
     inDoubt,
+    transient,
   });
 }
 

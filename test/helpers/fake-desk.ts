@@ -120,7 +120,7 @@ export function fakeDesk(options: FakeDeskOptions = {}) {
             subject: i.subject,
             primaryContactId: i.primaryContactId,
             ...(i.customField ? { field: i.customField.value } : {}),
-            notes: [],
+            notes: [i.note],
           };
           site.incidents.push(made);
           return { id, referenceNumber: made.referenceNumber };

@@ -21,12 +21,14 @@ export interface StandinRequest {
  * - `status`: answer it (503, 500…) without doing anything;
  * - `drop`: destroy the connection without doing anything;
  * - `apply-then-drop`: do it (a PUT is stored), then destroy the connection without answering;
+ * - `apply-then-status`: do it (a PUT is stored), then answer `status` (a failure after the commit);
  * - `delay`: answer normally, `delayMs` late (the SDK may give up first: then it was applied unseen).
  */
 export type StandinFault =
   | { readonly kind: 'status'; readonly status: number }
   | { readonly kind: 'drop' }
   | { readonly kind: 'apply-then-drop' }
+  | { readonly kind: 'apply-then-status'; readonly status: number }
   | { readonly kind: 'delay'; readonly delayMs: number };
 
 /** Decides, per request, whether it meets a fault. */
@@ -102,6 +104,16 @@ export async function startObjectStorageStandin(options: {
             fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
             'injected fault',
           ),
+        });
+        return;
+      }
+      if (fault?.kind === 'apply-then-status') {
+        // Applied (the handler writes to a throwaway response), then answered as failed.
+        handle(req, new http.ServerResponse(req), body);
+        log.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          status: error(res, fault.status, 'InternalServerError', 'injected fault after applying'),
         });
         return;
       }

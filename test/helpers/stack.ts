@@ -1,5 +1,6 @@
 import { startEmulator, type EmulatorSite, type RunningEmulator } from '../../src/emulator/index.js';
 import { startFunction, type FnAnswer, type FnProcess } from '../../src/local/index.js';
+import { signTwilioForm } from './sign-twilio.js';
 
 export const ENTRY = new URL('../../dist/func.js', import.meta.url).pathname;
 export const ROUTE = '/webhooks/sms-to-incident';
@@ -57,6 +58,23 @@ export async function postWebhook(
   return readAnswer(
     await fn.invoke({ method: 'POST', url: options.url ?? ROUTE, headers, body, timeoutMs: options.timeoutMs }),
   );
+}
+
+/** A Twilio form webhook to `route`, signed as Twilio signs it (over the public URL it calls and every parameter). */
+export function postTwilioForm(
+  fn: FnProcess,
+  form: string,
+  route: string = ROUTE,
+  host = 'gw.example.com',
+): Promise<FnAnswer & { text: string; json: Record<string, unknown> }> {
+  return postWebhook(fn, form, {
+    url: route,
+    headers: {
+      Host: host,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Twilio-Signature': signTwilioForm(`https://${host}${route}`, form),
+    },
+  });
 }
 
 /** The function's answer with its body as text and as JSON ({} when not JSON, e.g. TwiML). */

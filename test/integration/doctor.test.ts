@@ -225,6 +225,22 @@ describe('sms-incident doctor', { timeout: 120_000 }, () => {
     });
   });
 
+  it('fails when the site creates an incident without the thread sent with it: every message would lose its note', async () => {
+    // Prepare
+    emulator = await startEmulator(CREDENTIALS);
+    emulator.setQuirks({ threadsOnCreate: 'dropped' });
+
+    // Act
+    const { report, line } = await doctor();
+
+    // Assess
+    expect(line('incidents')).toMatch(
+      /^ {2}FAIL {2}incidents +incident \d+ was created, but without the thread sent with it/,
+    );
+    expect(report.ok).toBe(false);
+    expect(emulator.state()).toEqual({ contacts: [], incidents: [] });
+  });
+
   it('reports how a note comes back on a site that stores CRLF and trims trailing white space', async () => {
     // Prepare
     emulator = await startEmulator(CREDENTIALS);

@@ -213,6 +213,7 @@ describe('emulator site faults', () => {
         threadLineEnds: 'as-sent',
         threadTrim: 'none',
         subjectTrim: false,
+        threadsOnCreate: 'kept',
       });
       expect(atOnce).toEqual([]);
       expect(listed).toEqual([]);
@@ -333,7 +334,13 @@ describe('emulator site faults', () => {
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { issues: string[] }).issues).toHaveLength(3);
       expect(good.status).toBe(200);
-      expect(shown).toEqual({ searchLagMs: 0, threadLineEnds: 'crlf', threadTrim: 'none', subjectTrim: false });
+      expect(shown).toEqual({
+        searchLagMs: 0,
+        threadLineEnds: 'crlf',
+        threadTrim: 'none',
+        subjectTrim: false,
+        threadsOnCreate: 'kept',
+      });
       expect(description.admin.quirks).toMatch(/^GET\|PUT\|DELETE .*\/__emulator\/quirks/);
       expect(reset.status).toBe(204);
       expect(emu.quirks()).toEqual({
@@ -341,6 +348,7 @@ describe('emulator site faults', () => {
         threadLineEnds: 'as-sent',
         threadTrim: 'none',
         subjectTrim: false,
+        threadsOnCreate: 'kept',
       });
       expect(() => emu.setQuirks({ threadTrim: 'both' as 'end' })).toThrow(/invalid quirks/);
     });

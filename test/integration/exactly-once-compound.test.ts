@@ -37,8 +37,8 @@ describe('exactly once when faults chain', () => {
     { what: 'incident', write: { method: 'POST', path: '/incidents' }, read: { method: 'GET', path: '/incidents' } },
     { what: 'contact', write: { method: 'POST', path: '/contacts' }, read: { method: 'GET', path: '/contacts' } },
     {
-      what: 'note',
-      write: { method: 'PATCH', path: '/incidents/*' },
+      what: "incident (its note's read)",
+      write: { method: 'POST', path: '/incidents' },
       read: { method: 'GET', path: '/incidents/*/threads' },
     },
   ])(

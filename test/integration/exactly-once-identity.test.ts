@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FnProcess } from '../../src/local/index.js';
-import { ROUTE, postWebhook } from '../helpers/stack.js';
-import { TWILIO_AUTH_TOKEN, signTwilioForm } from '../helpers/sign-twilio.js';
+import { ROUTE, postTwilioForm } from '../helpers/stack.js';
+import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 import { calls, startTwoContainers, until, type TwoContainers } from '../helpers/exactly-once-stack.js';
 
 /**
@@ -29,14 +29,7 @@ const SIGNED = { webhook_signature: 'required', twilio_auth_token: TWILIO_AUTH_T
 
 /** A Twilio form webhook, signed as Twilio signs it (over the URL it calls and every parameter). */
 function postTwilio(fn: FnProcess, form: string, route: string) {
-  return postWebhook(fn, form, {
-    url: route,
-    headers: {
-      Host: HOST,
-      'Content-Type': 'application/x-www-form-urlencoded',
-      'X-Twilio-Signature': signTwilioForm(`https://${HOST}${route}`, form),
-    },
-  });
+  return postTwilioForm(fn, form, route, HOST);
 }
 
 /** The run's record file in the file journal (one JSON file per key). */
@@ -145,15 +138,15 @@ describe('answers while the provider listens', () => {
 });
 
 describe('a run cut off while undoing', () => {
-  it('finishes the undo and runs again, never trusting the incident its undo deleted', async () => {
-    // Prepare: the note fails retryably; the undo deletes the incident, then the container dies
-    // inside the next undo, before the run's final record is written
+  it('finishes the undo and runs again from the start, never trusting what it undid', async () => {
+    // Prepare: the incident's create fails retryably (B2C asks for 2 minutes); the container dies
+    // inside the contact's undo, before the run's final record is written
     // (No late-write window: the dead container's writes are all answered; the wait is the search lag's.)
     stack = await startTwoContainers({ timeoutMs: 8_000, env: { ...SIGNED, b2cservice_late_write_window_ms: '0' } });
     const [a, b] = stack.fns;
     stack.emulator.addFault({
-      method: 'PATCH',
-      path: '/incidents/*',
+      method: 'POST',
+      path: '/incidents',
       action: 'status',
       status: 503,
       errorCode: 'OSC-CREST-00035',
@@ -176,12 +169,13 @@ describe('a run cut off while undoing', () => {
         await new Promise((r) => setTimeout(r, Number(answer.headers['retry-after'] ?? 1) * 1000));
     }
 
-    // Assess: never the terminal 404 of a deleted incident; the message ends as one incident with its note
+    // Assess: never a terminal 404; the message ends as one incident with its note, on the one contact
     const settled = answers.filter((x) => x.status !== 503);
     expect(settled.at(-1)?.status).toBe(200);
     for (const failed of settled.slice(0, -1)) expect(failed.json).toMatchObject({ error: { retryable: true } });
-    expect(calls(stack.emulator).filter((c) => c === 'PATCH /incidents/{id}')).toHaveLength(2);
-    expect(stack.emulator.requests().filter((r) => r.method === 'PATCH' && r.status === 404)).toEqual([]);
+    expect(calls(stack.emulator).filter((c) => c === 'POST /incidents')).toHaveLength(2);
+    expect(stack.emulator.requests().filter((r) => r.status === 404)).toEqual([]);
+    expect(stack.emulator.state().contacts).toHaveLength(1);
     expect(notes(stack)).toEqual([[SID]]);
   });
 });

@@ -37,8 +37,8 @@ describe("exactly once with the Object Storage journal, signed with the function
     expect(second.json).toEqual(first.json);
     expect(calls(stack.emulator)).toHaveLength(callsAfterFirst);
     expect(stack.emulator.state().incidents).toHaveLength(1);
-    // one run record, its two index entries (time, run id), and two ledger marks (the new number's contact, the
-    // incident's owner)
+    // one run record, its two index entries (time, run id), and one ledger mark (the new number's contact; the
+    // incident needs none: its note, created with it, names the message)
     const objects = [...standin.objects().entries()].filter(([name]) => name.includes('/runs/'));
     expect(objects).toHaveLength(1);
     expect(
@@ -55,7 +55,6 @@ describe("exactly once with the Object Storage journal, signed with the function
       'tenancyns/sms-runs/prod/by-run/<runId>',
       'tenancyns/sms-runs/prod/by-time/<ms>_<hash>',
       'tenancyns/sms-runs/prod/marks/<fact>',
-      'tenancyns/sms-runs/prod/marks/<fact>',
     ]);
     expect(objects[0]![0]).toMatch(/^tenancyns\/sms-runs\/prod\/runs\/[0-9a-f]{40}\.json$/);
     const record = parseRunRecord(JSON.parse(objects[0]![1].body));
@@ -68,6 +67,7 @@ describe("exactly once with the Object Storage journal, signed with the function
     expect(record.steps.find((s) => s.name === 'create-incident')?.output).toEqual({
       incidentId: first.json.incidentId,
       referenceNumber: first.json.referenceNumber,
+      noted: true,
     });
     const puts = standin.requests().filter((r) => r.method === 'PUT' && r.path.includes('%2Fruns%2F'));
     expect(puts[0]).toMatchObject({ ifNoneMatch: '*', status: 200 });

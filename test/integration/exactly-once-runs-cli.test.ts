@@ -10,11 +10,11 @@ afterEach(async () => {
 
 describe('sms-incident runs (the built CLI) on the journal the functions wrote', () => {
   it('shows a failed run in one screen: failed step, reason, attempts, trace field, B2C ids; then redrives it into one incident', async () => {
-    // Prepare: the note is throttled on all three attempts, so the run fails and is undone
+    // Prepare: the incident's create is throttled on all three attempts, so the run fails and is undone
     stack = await startTwoContainers();
     stack.emulator.addFault({
-      method: 'PATCH',
-      path: '/incidents/*',
+      method: 'POST',
+      path: '/incidents',
       action: 'status',
       status: 503,
       errorCode: 'OSC-CREST-00035',
@@ -32,7 +32,7 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
       '--status',
       'failed',
       '--step',
-      'add-thread',
+      'create-incident',
       '--json',
       '--journal',
       journal,
@@ -46,18 +46,18 @@ describe('sms-incident runs (the built CLI) on the journal the functions wrote',
     expect(show.stdout).toContain(
       `run       ${failed.json.runId as string}  sms-to-incident  FAILED  (compensation completed)`,
     );
-    expect(show.stdout).toMatch(/FAILED {4}add-thread after 3 attempts: OSC-CREST-00035: .* \(retryable\)/);
+    expect(show.stdout).toMatch(/FAILED {4}create-incident after 3 attempts: OSC-CREST-00035: .* \(retryable\)/);
     expect(show.stdout).toMatch(/trace {5}(- \(not recorded\)|[0-9a-f]{32})/);
     expect(show.stdout).toMatch(
-      /b2c {7}contact \d+ \(created by this run\) {3}incident \d+ \d{6}-\d{6} {3}\[create-contact undo kept, create-incident undo deleted\]/,
+      /b2c {7}contact \d+ \(created by this run\) {3}incident - {3}\[create-contact undo kept\]/,
     );
     expect(show.stdout).toContain(`next      sms-incident runs redrive ${failed.json.runId as string}`);
-    expect(show.stdout).toMatch(/add-thread +1 +\d\d:\d\d:\d\d\.\d{3} +\d+ ms +OSC-CREST-00035: .* +\d+ ms/);
+    expect(show.stdout).toMatch(/create-incident +1 +\d\d:\d\d:\d\d\.\d{3} +\d+ ms +OSC-CREST-00035: .* +\d+ ms/);
     expect(show.stdout).not.toContain(FROM);
     expect(show.stdout.split('\n').length).toBeLessThanOrEqual(40);
     const listed = JSON.parse(list.stdout) as { runId: string; step: string; attempts: number }[];
     expect(listed).toEqual([
-      expect.objectContaining({ runId: failed.json.runId, step: 'add-thread', attempts: 3, status: 'failed' }),
+      expect.objectContaining({ runId: failed.json.runId, step: 'create-incident', attempts: 3, status: 'failed' }),
     ]);
     // Assess: the redrive
     expect(redrive.code).toBe(0);

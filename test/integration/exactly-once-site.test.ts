@@ -35,7 +35,6 @@ describe('exactly once against a site that strays', () => {
   it.each([
     { what: 'incident', fault: { method: 'POST', path: '/incidents' } },
     { what: 'contact', fault: { method: 'POST', path: '/contacts' } },
-    { what: 'note', fault: { method: 'PATCH', path: '/incidents/*' } },
   ])(
     'never makes a second $what when the write was applied and answered with a bare 500 (HTML body)',
     async ({ fault }) => {
@@ -56,10 +55,10 @@ describe('exactly once against a site that strays', () => {
   );
 
   it('knows its note by the message id when the site stores it with CRLF and trims it, the SMS text empty', async () => {
-    // Prepare: the note is applied and its answer lost; the site rewrites the text it stores
+    // Prepare: the incident (its note with it) is applied and its answer lost; the site rewrites the text it stores
     stack = await startTwoContainers();
     stack.emulator.setQuirks({ threadLineEnds: 'crlf', threadTrim: 'lines' });
-    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'commit-then-drop', times: 1 });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'commit-then-drop', times: 1 });
 
     // Act: a media-only MMS (empty text)
     const res = await stack.post(
@@ -73,7 +72,7 @@ describe('exactly once against a site that strays', () => {
 
     // Assess
     expect(res.status).toBe(200);
-    expect(writes(stack.emulator, 'PATCH', `/incidents/${res.json.incidentId as number}`)).toBe(1);
+    expect(writes(stack.emulator, 'POST', '/incidents')).toBe(1);
     expect(notesByIncident(stack.emulator)).toEqual([
       { id: res.json.incidentId, contactId: res.json.contactId, notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'] },
     ]);
@@ -97,36 +96,38 @@ describe('exactly once against a site that strays', () => {
     ]);
   });
 
-  it('passes over its own undone incident that a lagging search still lists, and makes the one incident', async () => {
-    // Prepare: searches read a replica 3 s behind; the note is refused, slowly, on every attempt (3 s or more in
-    // all), so the run fails retryably and its undo deletes the incident it made, which the searches list 3 s more
-    stack = await startTwoContainers({ env: { b2cservice_late_write_window_ms: '0' } });
-    stack.emulator.setQuirks({ searchLagMs: 3_000 });
-    stack.emulator.addFault({
-      method: 'PATCH',
-      path: '/incidents/*',
-      action: 'status',
-      status: 503,
-      errorCode: 'OSC-CREST-00035',
-      delayMs: 1_000,
-      times: 3,
+  it('passes over an incident an agent deleted that a lagging search still lists, and adopts its own', async () => {
+    // Prepare: searches read a replica 3 s behind. An earlier "help" from the sender made incident X; an agent
+    // deletes X once the searches show it; a second "help" then has its create applied and its answer lost.
+    // The function is told how far the searches lag (as `doctor` measures it).
+    stack = await startTwoContainers({
+      env: { b2cservice_late_write_window_ms: '0', b2cservice_search_lag_ms: '3500' },
     });
-    const failed = await stack.post(stack.fns[0], webhook());
-
-    // Act: Twilio's fallback at once, in the other container, while the search still lists the deleted incident
-    const fallback = await stack.post(stack.fns[1], webhook({ ErrorCode: '11200', ErrorUrl: 'https://fn.example/' }));
-
-    // Assess: one incident with the one note; the deleted one did not stop the run
-    expect(failed.status).toBe(502);
-    expect(failed.json).toMatchObject({ failedStep: 'add-thread', error: { retryable: true } });
-    expect(fallback.status).toBe(200);
-    expect(fallback.json.incidentId).not.toBe(undefined);
-    expect(notesByIncident(stack.emulator)).toEqual([
-      {
-        id: fallback.json.incidentId,
-        contactId: fallback.json.contactId,
-        notes: ['SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'],
+    stack.emulator.setQuirks({ searchLagMs: 3_000 });
+    const first = await stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'help' }));
+    await new Promise((r) => setTimeout(r, 3_500));
+    const removed = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/incidents/${first.json.incidentId}`, {
+      method: 'DELETE',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`,
+        'osvc-crest-application-context': 'sms-incident',
       },
+    });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'commit-then-drop', times: 1 });
+
+    // Act
+    const second = await stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'help' }));
+
+    // Assess: the reconcile read X's threads (404: gone) and went on; one incident with the second message's note
+    expect(removed.status).toBe(200);
+    expect(second.status).toBe(200);
+    const threadReads = stack.emulator
+      .requests()
+      .filter((r) => r.method === 'GET' && r.resource === `/incidents/${first.json.incidentId}/threads`);
+    expect(threadReads.map((r) => r.status)).toContain(404);
+    expect(writes(stack.emulator, 'POST', '/incidents')).toBe(2);
+    expect(notesByIncident(stack.emulator)).toEqual([
+      { id: second.json.incidentId, contactId: second.json.contactId, notes: [sid(2)] },
     ]);
   });
 

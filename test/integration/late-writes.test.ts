@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FnProcess } from '../../src/local/index.js';
 import { startTwoContainers, until, webhook, type TwoContainers } from '../helpers/exactly-once-stack.js';
+import { CREDENTIALS } from '../helpers/stack.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import { startOciStandIns, type OciStandIns } from '../helpers/oci-stand-ins.js';
 import { startSweeper, sweepOnce } from '../helpers/sweeper.js';
@@ -47,9 +48,12 @@ async function runWithALateIncident(env: Record<string, string>) {
 }
 
 describe('the late-write watch', { timeout: 60_000 }, () => {
-  it('removes the note-less incident a dropped create left after the window, when the custom field proves it is the run’s', async () => {
-    // Prepare: the run answered with its second incident; the first landed later, carrying the message id
-    const res = await runWithALateIncident({ b2cservice_incident_sms_field: 'sms_id' });
+  it.each<{ how: string; env: Record<string, string> }>([
+    { how: 'by its note', env: {} },
+    { how: 'by its note and the custom field', env: { b2cservice_incident_sms_field: 'sms_id' } },
+  ])('removes the incident a dropped create left after the window, proved the run’s $how', async ({ env }) => {
+    // Prepare: the run answered with its second incident; the first landed later, with the message's note
+    const res = await runWithALateIncident(env);
     sweeper = await startSweeper(stack!, standIns, identity.env);
     const late = stack!.emulator.state().incidents.find((i) => i.id !== res.json.incidentId)!;
 
@@ -58,15 +62,15 @@ describe('the late-write watch', { timeout: 60_000 }, () => {
 
     // Assess
     expect(res.status).toBe(200);
-    expect(late.threads).toEqual([]);
+    expect(late.threads).toHaveLength(1);
     expect(swept.status).toBe(200);
     expect(swept.json).toMatchObject({
-      lateWrites: { runs: 1, findings: [{ kind: 'noteless-incident', id: late.id, ours: true, fixed: 'deleted' }] },
+      lateWrites: { runs: 1, findings: [{ kind: 'duplicate-incident', id: late.id, ours: true, fixed: 'deleted' }] },
     });
     const incidents = stack!.emulator.state().incidents;
     expect(incidents.map((i) => [i.id, i.threads.length])).toEqual([[res.json.incidentId, 1]]);
     expect(standIns.datapoints('LateWrite')).toEqual([
-      { value: 1, dimensions: { functionName: 'sms-incident', kind: 'noteless-incident', outcome: 'fixed' } },
+      { value: 1, dimensions: { functionName: 'sms-incident', kind: 'duplicate-incident', outcome: 'fixed' } },
     ]);
     // a second pass finds nothing left
     const again = await sweepOnce(sweeper);
@@ -74,22 +78,40 @@ describe('the late-write watch', { timeout: 60_000 }, () => {
   });
 
   it('leaves a note-less look-alike it cannot prove is the run’s (no custom field), and says so in a log line and LateWrite', async () => {
-    // Prepare
+    // Prepare: beside the late duplicate, someone made an incident with the same contact and subject, and no note
     const res = await runWithALateIncident({});
+    const { subject } = stack!.emulator.state().incidents[0]!;
+    const lookAlike = await fetch(`${stack!.emulator.url}/services/rest/connect/v1.4/incidents`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`,
+        'osvc-crest-application-context': 'agent-console',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ subject, primaryContact: { id: res.json.contactId } }),
+    });
+    const agents = ((await lookAlike.json()) as { id: number }).id;
     sweeper = await startSweeper(stack!, standIns, identity.env);
-    const late = stack!.emulator.state().incidents.find((i) => i.id !== res.json.incidentId)!;
 
     // Act
     const swept = await sweepOnce(sweeper);
 
     // Assess
+    expect(lookAlike.status).toBe(201);
     expect(swept.json).toMatchObject({
-      lateWrites: { runs: 1, findings: [{ kind: 'noteless-incident', id: late.id, ours: false }] },
+      lateWrites: {
+        runs: 1,
+        findings: expect.arrayContaining([
+          expect.objectContaining({ kind: 'noteless-incident', id: agents, ours: false }),
+        ]),
+      },
     });
-    expect(stack!.emulator.state().incidents).toHaveLength(2);
-    expect(standIns.datapoints('LateWrite')).toEqual([
-      { value: 1, dimensions: { functionName: 'sms-incident', kind: 'noteless-incident', outcome: 'left' } },
-    ]);
+    expect(stack!.emulator.state().incidents.map((i) => i.id)).toEqual([res.json.incidentId, agents]);
+    expect(standIns.datapoints('LateWrite')).toEqual(
+      expect.arrayContaining([
+        { value: 1, dimensions: { functionName: 'sms-incident', kind: 'noteless-incident', outcome: 'left' } },
+      ]),
+    );
     expect(sweeper.output()).toContain('"message":"late write left for a person"');
   });
 

@@ -62,9 +62,9 @@ describe('local stack run timeline', () => {
       'create-contact:succeeded',
       'add-phone:succeeded',
       'create-incident:succeeded',
-      'add-thread:succeeded',
+      'add-thread:skipped',
     ]);
-    for (const s of run!.steps) expect(s).toMatchObject({ durationMs: expect.any(Number), attempts: 1 });
+    for (const s of run!.steps.slice(0, 4)) expect(s).toMatchObject({ durationMs: expect.any(Number), attempts: 1 });
     expect(run!.show[0]).toBe(`run       ${run!.runId}  sms-to-incident  SUCCEEDED`);
     // The timeline is printed as the run ends: wait for it, with a generous limit, rather than a fixed time.
     for (const started = Date.now(); !out.includes(`run ${run!.runId} SUCCEEDED`) && Date.now() - started < 20_000; )

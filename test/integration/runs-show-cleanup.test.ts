@@ -14,32 +14,31 @@ afterEach(async () => {
 });
 
 describe('a failed compensation, from alarm to clean-up', () => {
-  it("runs show names what is left and what was deleted, the undo errors, each execution's trace, and the commands; the redrive after clean-up makes one incident", async () => {
-    // Prepare: the note is refused for good, and the incident cannot be deleted
+  it("runs show names what is left, the undo errors, each execution's trace, and the commands; the redrive after clean-up makes one incident", async () => {
+    // Prepare: the new contact's number is refused for good, and its undo cannot read the contact
     stack = await startTwoContainers();
     stack.emulator.addFault({
       method: 'PATCH',
-      path: '/incidents/*',
+      path: '/contacts/*',
       action: 'status',
       status: 400,
       errorCode: 'OSC-CREST-00006',
-      detail: 'bad thread',
+      detail: 'bad phone',
       times: 1,
     });
     stack.emulator.addFault({
-      method: 'DELETE',
-      path: '/incidents/*',
+      method: 'GET',
+      path: '/contacts/*/phones',
       action: 'status',
       status: 500,
       errorCode: 'OSC-CREST-00009',
-      detail: 'delete failed',
+      detail: 'read failed',
       times: 4,
     });
     const failed = await stack.post(stack.fns[0], webhook());
     const journal = `file:${stack.journalDir}`;
     const runId = failed.json.runId as string;
-    const { incidents } = stack.emulator.state();
-    const left = incidents[0]!;
+    const left = stack.emulator.state().contacts[0]!;
 
     // Act: what the alarm body says to run, then show
     const list = await cli(['runs', 'list', '--compensation', 'failed', '--since', '15m', '--journal', journal]);
@@ -51,17 +50,16 @@ describe('a failed compensation, from alarm to clean-up', () => {
 
     // Assess: the answer and the log line
     expect(failed.status).toBe(502);
-    expect(failed.json).toMatchObject({ compensation: 'failed' });
+    expect(failed.json).toMatchObject({ failedStep: 'add-phone', compensation: 'failed' });
     const logLine = stack.fns[0]
       .output()
       .split('\n')
       .find((l) => l.includes('compensation failed: manual clean-up needed'));
     expect(JSON.parse(logLine!)).toMatchObject({
       runId,
-      step: 'create-incident',
+      step: 'create-contact',
       attempts: 4,
-      incidentId: left.id,
-      referenceNumber: left.referenceNumber,
+      contactId: left.id,
       next: `sms-incident runs show ${runId}`,
     });
     // Assess: list and show
@@ -70,24 +68,12 @@ describe('a failed compensation, from alarm to clean-up', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(
       new RegExp(
-        `incident ${left.id} ${left.referenceNumber} +LEFT: the undo of create-incident failed after 4 attempts: OSC-CREST-00009: .*delete failed`,
+        `contact ${left.id} +LEFT: the undo of create-contact failed after 4 attempts: OSC-CREST-00009: .*read failed`,
       ),
     );
-    // The contact carries the number, so its undo kept it (no DELETE was sent), and the screen says so
-    const contact = stack.emulator.state().contacts[0]!;
-    expect(stack.emulator.requests().some((r) => r.method === 'DELETE' && r.resource.startsWith('/contacts/'))).toBe(
-      false,
-    );
+    expect(stack.emulator.requests().some((r) => r.method === 'DELETE')).toBe(false);
     expect(show.stdout).toContain(
-      `contact ${contact.id}`.padEnd(28) +
-        '  kept by the undo of create-contact: it carries the number: a look-up finds it, other messages may use it',
-    );
-    expect(show.stdout).not.toContain('deleted by the undo of create-contact');
-    expect(show.stdout).toContain(
-      `(contact ${contact.id} stays: the redrive uses it again; delete it by hand only if this SMS is given up)`,
-    );
-    expect(show.stdout).toContain(
-      `curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${stack.emulator.url}/services/rest/connect/v1.4/incidents/${left.id}`,
+      `curl -X DELETE -u "$B2C_USER:$B2C_PASSWORD" -H 'OSvC-CREST-Application-Context: sms-incident' ${stack.emulator.url}/services/rest/connect/v1.4/contacts/${left.id}`,
     );
     expect(show.stdout).toContain(`2. sms-incident runs redrive ${runId} --force --journal ${journal}`);
     expect(show.stdout).toMatch(/trace {5}[0-9a-f]{32} {2}https:\/\/apm\.example\/trace\/[0-9a-f]{32}/);
@@ -96,24 +82,16 @@ describe('a failed compensation, from alarm to clean-up', () => {
     expect(summary.cleanup).toEqual([
       expect.objectContaining({
         kind: 'contact',
-        id: contact.id,
-        state: 'kept',
-        reason: 'it carries the number: a look-up finds it, other messages may use it',
-        step: 'create-contact',
-      }),
-      {
-        kind: 'incident',
         id: left.id,
-        referenceNumber: left.referenceNumber,
-        step: 'create-incident',
+        step: 'create-contact',
         state: 'left',
         undoAttempts: 4,
-        undoError: { type: 'OSC-CREST-00009', message: expect.stringContaining('delete failed') },
-      },
+        undoError: { type: 'OSC-CREST-00009', message: expect.stringContaining('read failed') },
+      }),
     ]);
 
     // Act: the clean-up the screen asked for, then the redrive
-    const deleted = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/incidents/${left.id}`, {
+    const deleted = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/contacts/${left.id}`, {
       method: 'DELETE',
       headers: {
         authorization: `Basic ${Buffer.from('sms-api:pa55-w0rd-not-for-logs').toString('base64')}`,
@@ -128,6 +106,8 @@ describe('a failed compensation, from alarm to clean-up', () => {
     expect(redrive.code).toBe(0);
     expect(stack.emulator.state().incidents).toHaveLength(1);
     expect(stack.emulator.state().incidents[0]!.threads).toHaveLength(1);
+    expect(stack.emulator.state().contacts.map((c) => c.id)).not.toContain(left.id);
+    expect(stack.emulator.state().contacts).toHaveLength(1);
     expect(after.stdout).toMatch(/claimed +\S+ +trace [0-9a-f]{32}/);
     expect(after.stdout).toMatch(/restarted +cli@/);
   });

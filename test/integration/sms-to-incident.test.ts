@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('sms-to-incident through the fdk', () => {
-  it("creates a contact with the sender's phone, an incident and a note for a new sender", async () => {
+  it("creates a contact with the sender's phone, and an incident with its note in one request, for a new sender", async () => {
     // Prepare
     stack = await startStack();
 
@@ -54,13 +54,12 @@ describe('sms-to-incident through the fdk', () => {
     expect(incident!.threads[0]!.text).toContain(`From: ${FROM}`);
     expect(incident!.threads[0]!.text).toContain('Message ID: SMXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX');
     expect(incident!.threads[0]!.text.endsWith(`\n${guide.body as string}`)).toBe(true);
-    expect(calls(stack)).toEqual([
-      'GET /contacts',
-      'POST /contacts',
-      'PATCH /contacts/{id}',
-      'POST /incidents',
-      'PATCH /incidents/{id}',
-    ]);
+    expect(calls(stack)).toEqual(['GET /contacts', 'POST /contacts', 'PATCH /contacts/{id}', 'POST /incidents']);
+    // the note is part of the incident's POST: both committed, or neither
+    const create = stack.emulator.requests().find((r) => r.method === 'POST' && r.resource === '/incidents')!;
+    expect(JSON.parse(create.body as string)).toMatchObject({
+      threads: [{ entryType: { lookupName: 'Note' }, contentType: { lookupName: 'text/plain' } }],
+    });
     // the lookup is by digits-only rawNumber, URL-encoded, with the application context header
     const lookup = stack.emulator.requests()[0]!;
     expect(lookup.query.q).toBe(`phones.rawNumber = '${FROM.slice(1)}'`);
@@ -85,7 +84,7 @@ describe('sms-to-incident through the fdk', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ contactId: existing.id, contactCreated: false });
     expect(stack.emulator.state().contacts).toHaveLength(1);
-    expect(calls(stack)).toEqual(['GET /contacts', 'POST /incidents', 'PATCH /incidents/{id}']);
+    expect(calls(stack)).toEqual(['GET /contacts', 'POST /incidents']);
   });
 
   // The API lists without a promised order: the lowest id must win whichever comes first.
@@ -156,12 +155,12 @@ describe('sms-to-incident through the fdk', () => {
     );
   });
 
-  it('deletes the incident and keeps the contact it created (it carries the number now) when adding the note fails for good', async () => {
+  it('keeps the contact it created (it carries the number now) when the incident cannot be created', async () => {
     // Prepare
     stack = await startStack();
     stack.emulator.addFault({
-      method: 'PATCH',
-      path: '/incidents/*',
+      method: 'POST',
+      path: '/incidents',
       action: 'status',
       status: 400,
       errorCode: 'OSC-CREST-00006',
@@ -175,12 +174,11 @@ describe('sms-to-incident through the fdk', () => {
     expect(res.status).toBe(502);
     expect(res.json).toMatchObject({
       message: 'incident not created',
-      failedStep: 'add-thread',
+      failedStep: 'create-incident',
       attempts: 1,
       error: { type: 'OSC-CREST-00006', retryable: false },
       compensation: 'completed',
       undo: [
-        { step: 'create-incident', effect: 'deleted' },
         {
           step: 'create-contact',
           effect: 'kept',
@@ -194,39 +192,35 @@ describe('sms-to-incident through the fdk', () => {
     const { contacts, incidents } = stack.emulator.state();
     expect(incidents).toEqual([]);
     expect(contacts).toEqual([expect.objectContaining({ phones: [expect.objectContaining({ number: FROM })] })]);
-    expect(calls(stack).slice(-2)).toEqual(['DELETE /incidents/{id}', `GET /contacts/${contacts[0]!.id}/phones`]);
+    expect(calls(stack).slice(-2)).toEqual(['POST /incidents', `GET /contacts/${contacts[0]!.id}/phones`]);
     expect(calls(stack)).not.toContain('DELETE /contacts/{id}');
     expect(stack.fn.output()).toMatch(
       /"message":"compensation succeeded".*"step":"create-contact".*"effect":"kept","reason":"it carries the number/,
     );
-    expect(stack.fn.output()).toMatch(
-      /"message":"compensation succeeded".*"step":"create-incident".*"effect":"deleted"/,
-    );
   });
 
-  it('keeps a contact that existed before when it undoes the incident', async () => {
+  it('keeps a contact that existed before when the incident cannot be created', async () => {
     // Prepare
     stack = await startStack();
     const existing = stack.emulator.seedContact(FROM);
-    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 400 });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'status', status: 400 });
 
     // Act
     const res = await stack.post(webhook());
 
     // Assess
     expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ failedStep: 'add-thread', compensation: 'completed' });
+    expect(res.json).toMatchObject({ failedStep: 'create-incident', compensation: 'none' });
     expect(stack.emulator.state().incidents).toEqual([]);
     expect(stack.emulator.state().contacts.map((c) => c.id)).toEqual([existing.id]);
     expect(calls(stack)).not.toContain('DELETE /contacts/{id}');
   });
 
   it('reports a compensation that fails for good instead of swallowing it', async () => {
-    // Prepare: a known sender, so no contact deletion cascades the incident away
+    // Prepare: the new contact cannot get the number, and the account may not read contacts' phones (the undo's check)
     stack = await startStack();
-    stack.emulator.seedContact(FROM);
-    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'status', status: 400 });
-    stack.emulator.addFault({ method: 'DELETE', path: '/incidents/*', action: 'status', status: 403 });
+    stack.emulator.addFault({ method: 'PATCH', path: '/contacts/*', action: 'status', status: 400 });
+    stack.emulator.addFault({ method: 'GET', path: '/contacts/*/phones', action: 'status', status: 403 });
 
     // Act
     const res = await stack.post(webhook());
@@ -234,11 +228,11 @@ describe('sms-to-incident through the fdk', () => {
     // Assess
     expect(res.status).toBe(502);
     expect(res.json).toMatchObject({
-      failedStep: 'add-thread',
+      failedStep: 'add-phone',
       compensation: 'failed',
-      undo: [{ step: 'create-incident', effect: 'failed' }],
+      undo: [{ step: 'create-contact', effect: 'failed' }],
     });
-    expect(stack.emulator.state().incidents).toHaveLength(1);
+    expect(stack.emulator.state().contacts).toHaveLength(1);
     expect(stack.fn.output()).toContain('"message":"compensation failed: manual clean-up needed"');
   });
 

@@ -115,14 +115,14 @@ describe('the sweeper finishes runs nobody redelivers', { timeout: 120_000 }, ()
   });
 
   it('resumes a run whose container was killed mid-write, once its lease and the late-write window have passed', async () => {
-    // Prepare: the note never gets an answer and the container dies; nobody redelivers
+    // Prepare: the incident's create never gets an answer and the container dies; nobody redelivers
     // A 20 s deadline: the lease outlives the sweeper's start on a loaded machine, so the first sweep meets it live.
     stack = await startTwoContainers({ timeoutMs: 20_000, env: { b2cservice_late_write_window_ms: '0' } });
     const [a] = stack.fns;
     expect((await stack.post(a, '{}')).status).toBe(400);
-    stack.emulator.addFault({ method: 'PATCH', path: '/incidents/*', action: 'hang', times: 1 });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'hang', times: 1 });
     const inFlight = stack.post(a, message(2));
-    await until(() => calls(stack!.emulator).includes('PATCH /incidents/{id}'));
+    await until(() => calls(stack!.emulator).includes('POST /incidents'));
     a.kill('SIGKILL');
     await inFlight;
     const sweeper = await startSweeper(stack);
@@ -140,7 +140,12 @@ describe('the sweeper finishes runs nobody redelivers', { timeout: 120_000 }, ()
     expect(contacts).toHaveLength(1);
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.threads).toHaveLength(1);
-    expect(calls(stack.emulator).filter((c) => c.startsWith('POST'))).toEqual(['POST /contacts', 'POST /incidents']);
+    // the hung create, then the resumed run's, after its look-up found nothing
+    expect(calls(stack.emulator).filter((c) => c.startsWith('POST'))).toEqual([
+      'POST /contacts',
+      'POST /incidents',
+      'POST /incidents',
+    ]);
     expect(sweeper.output()).toContain('"message":"run resumed"');
   });
 

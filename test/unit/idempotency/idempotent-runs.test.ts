@@ -331,6 +331,46 @@ describe('Class: IdempotentRuns', () => {
       });
     });
 
+    it('waits out transient journal faults at the claim on its clock, then runs the message', async () => {
+      // Prepare: the claim's create is refused three times (a 503), then accepted
+      const { journal, runs, delivery, ran, clock } = setup();
+      let refusals = 3;
+      journal.faults.create = () =>
+        refusals-- > 0 ? new JournalError('Object Storage put failed: 503', { transient: true }) : undefined;
+
+      // Act
+      const outcome = await runs.handle(sms, delivery());
+
+      // Assess
+      expect(outcome).toMatchObject({ state: 'ran', mode: 'new', saved: 'saved' });
+      expect(ran).toEqual(['a', 'b']);
+      expect(clock.sleeps).toHaveLength(3);
+    });
+
+    it("answers 'journal unavailable' before the delivery's deadline when the journal stays down, saying how long it tried", async () => {
+      // Prepare: every journal call fails transiently and takes 250 ms; the delivery must be answered within 5 s
+      const { journal, runs, delivery, ran, clock, lines } = setup();
+      const down = new JournalError('Object Storage put failed: 503', { transient: true });
+      const slow = () => {
+        clock.advance(250);
+        return down;
+      };
+      journal.faults.create = slow;
+      journal.faults.get = slow;
+      const deadline = clock.now() + 5_000;
+
+      // Act
+      const outcome = await runs.handle(sms, delivery({ deadline }));
+
+      // Assess
+      expect(outcome).toEqual({ state: 'journal-unavailable', error: down });
+      expect(ran).toEqual([]);
+      expect(journal.calls.length).toBeGreaterThan(2);
+      expect(clock.now()).toBeLessThanOrEqual(deadline - 500);
+      const line = lines.find((l) => l.message === 'run journal unavailable');
+      expect(line?.triedForMs).toBe(clock.now() - T0);
+    });
+
     it('reports lease lost when another execution takes the run over mid-run, and stops', async () => {
       // Prepare: during step a, another execution owns the run
       const { journal, runs, delivery, ran, lines } = setup({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listingOf, mapBounded, withRetries } from '../../../src/journal/listing.js';
+import { listingOf, mapBounded } from '../../../src/journal/listing.js';
 import { sampleRecord } from './sample-record.js';
 
 describe('Function: mapBounded', () => {
@@ -45,39 +45,6 @@ describe('Function: mapBounded', () => {
     expect(await mapBounded([1, 2, 3], 0, track)).toEqual([1, 2, 3]);
     expect(most).toBe(1);
     expect(await mapBounded([], 4, track)).toEqual([]);
-  });
-});
-
-describe('Function: withRetries', () => {
-  it('answers the first success, after failures', async () => {
-    // Prepare
-    let calls = 0;
-    const flaky = async () => {
-      calls += 1;
-      if (calls < 3) throw new Error(`failure ${calls}`);
-      return 'read';
-    };
-
-    // Act / Assess
-    expect(await withRetries(flaky)).toBe('read');
-    expect(calls).toBe(3);
-  });
-
-  it('throws the last error once the attempts are spent, waiting 100 ms, then 200 ms, between them', async () => {
-    // Prepare
-    const at: number[] = [];
-    const broken = async () => {
-      at.push(Date.now());
-      throw new Error(`failure ${at.length}`);
-    };
-
-    // Act / Assess
-    await expect(withRetries(broken, 3)).rejects.toThrow('failure 3');
-    expect(at).toHaveLength(3);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(95);
-    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(195);
-    await expect(withRetries(broken, 1)).rejects.toThrow('failure 4');
-    expect(at).toHaveLength(4);
   });
 });
 

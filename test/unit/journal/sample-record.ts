@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../../src/journal/index.js';
+import type { ClaimRequest, RunRecord } from '../../../src/journal/index.js';
 
 /** A valid running record; override what the test is about. */
 export function sampleRecord(key: string, extra: Partial<RunRecord> = {}): RunRecord {
@@ -19,6 +19,23 @@ export function sampleRecord(key: string, extra: Partial<RunRecord> = {}): RunRe
     startedAt: 1_000,
     updatedAt: 1_000,
     history: [],
+    ...extra,
+  };
+}
+
+/** A claim of the run `key` by owner `o1` at `now`, for a message {@link sampleRecord} would match (hash `h1`). */
+export function sampleClaimRequest(key: string, now: number, extra: Partial<ClaimRequest> = {}): ClaimRequest {
+  return {
+    key,
+    runId: `run-${key}`,
+    workflow: 'wf',
+    provider: 'twilio',
+    messageId: key,
+    payloadHash: 'h1',
+    payload: { n: 1 },
+    owner: 'o1',
+    now,
+    leaseExpiresAt: now + 15_000,
     ...extra,
   };
 }

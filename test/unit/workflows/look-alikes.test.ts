@@ -193,9 +193,9 @@ describe('smsToIncident with a ledger: a note-less look-alike is adopted only by
     expect(await ledger.claimIncident(101, 'run-2')).toBe('run-2');
   });
 
-  it('creates its own incident (and claims it) when every look-alike is held by another run', async () => {
+  it('creates its own incident, with its note, when every look-alike is held by another run', async () => {
     // Prepare
-    const { clock, desk, log } = setUp([lookAlike(100)]);
+    const { clock, desk, log, site } = setUp([lookAlike(100)]);
     const ledger = journalLedger(memoryJournal());
     await ledger.claimIncident(100, 'run-0');
 
@@ -205,7 +205,8 @@ describe('smsToIncident with a ledger: a note-less look-alike is adopted only by
     // Assess
     expect(result.state).toMatchObject({ incidentId: 42 });
     expect(creates(log)).toEqual(['createIncident(3,help)']);
-    expect(await ledger.claimIncident(42, 'run-2')).toBe('run-1');
+    // Its note names the message, so no other run's reconcile adopts it: no ledger claim needed.
+    expect(site.incidents.find((i) => i.id === 42)?.notes).toEqual([ourNote]);
   });
 });
 

@@ -94,15 +94,20 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
     expect(log.filter((l) => l.startsWith('createIncident('))).toHaveLength(2);
   });
 
-  it('does not add the note twice when a lost answer had added it', async () => {
-    // Prepare
-    const { desk, site } = fakeDesk({ fail: { addThread: lostOnce(lost) } });
+  it('does not add the note twice when a lost answer had added it (to an incident adopted without it)', async () => {
+    // Prepare: a recovering run adopts a note-less incident (an earlier version's, which sent the note apart)
+    const { desk, site, log } = fakeDesk({
+      contacts: [{ id: 3, phones: [sms.from] }],
+      incidents: [{ id: 42, subject: 'help', primaryContactId: 3 }],
+      fail: { addThread: lostOnce(lost) },
+    });
 
     // Act
-    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+    const result = await runWorkflow(smsToIncident(desk), { sms }, options({ recovering: true, startedAt: T0 }));
 
     // Assess
     expect(result.status).toBe('succeeded');
+    expect(log.filter((l) => l.startsWith('addThread('))).toEqual(['addThread(42)']);
     expect(site.incidents.map((i) => i.notes)).toEqual([[smsNote(sms)]]);
   });
 
@@ -118,7 +123,6 @@ describe('smsToIncident: ambiguous outcomes are reconciled, not retried blindly'
       'findContactByPhone(+14155550101)',
       `findContactByExternalReference(${contactMarker('run-1')})`,
       'findIncidents(7,1969-12-31T23:59:00Z,help)',
-      'threadTexts(42)',
     ]);
   });
 });

@@ -3,6 +3,7 @@ import { runWorkflow } from '../../../src/engine/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import type { InboundSms } from '../../../src/inbound/index.js';
 import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
+import { smsNote } from '../../../workflows/sms-content.js';
 import { fakeDesk } from '../../helpers/fake-desk.js';
 
 const sms: InboundSms = {
@@ -20,9 +21,9 @@ const options = () => ({ runId: 'run-1', deadline: T0 + 30_000, clock: new FakeC
 const known = { contacts: [{ id: 3, phones: [sms.from] }] };
 
 describe('smsToIncident', () => {
-  it('creates contact, phone, incident and note for a new sender', async () => {
+  it('creates contact, phone, and the incident with its note in one call for a new sender', async () => {
     // Prepare
-    const { desk, log } = fakeDesk();
+    const { desk, log, site } = fakeDesk();
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
@@ -34,21 +35,17 @@ describe('smsToIncident', () => {
       contactCreated: true,
       incidentId: 42,
       referenceNumber: 'ref-42',
+      noted: true,
     });
     expect(log).toEqual([
       'findContactByPhone(+14155550101)',
       'createContact(sms-incident:run-1)',
       'addPhone(7,+14155550101)',
       'createIncident(7,help)',
-      'addThread(42)',
     ]);
-    expect(result.steps.map((s) => s.outcome)).toEqual([
-      'succeeded',
-      'succeeded',
-      'succeeded',
-      'succeeded',
-      'succeeded',
-    ]);
+    // The note rides with the incident: both exist or neither, and it is never sent twice.
+    expect(site.incidents.map((i) => i.notes)).toEqual([[smsNote(sms)]]);
+    expect(result.steps.map((s) => s.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'skipped']);
   });
 
   it('skips create contact and add phone when the sender is known', async () => {
@@ -65,7 +62,7 @@ describe('smsToIncident', () => {
       'create-contact:skipped',
       'add-phone:skipped',
       'create-incident:succeeded',
-      'add-thread:succeeded',
+      'add-thread:skipped',
     ]);
     expect(log.filter((l) => l.startsWith('createContact('))).toEqual([]);
   });
@@ -98,12 +95,9 @@ describe('smsToIncident', () => {
     expect(log).toContain('addPhone(9,+14155550101)');
   });
 
-  it.each([
-    { field: undefined, claims: ['42'] },
-    { field: 'sms_id', claims: [] },
-  ])(
-    'claims its new incident in the ledger only without the custom field (field $field)',
-    async ({ field, claims }) => {
+  it.each([{ field: undefined }, { field: 'sms_id' }])(
+    'never claims the incident it creates in the ledger: its note tells it from look-alikes (field $field)',
+    async ({ field }) => {
       // Prepare
       const { desk } = fakeDesk();
       const claimed: string[] = [];
@@ -123,36 +117,56 @@ describe('smsToIncident', () => {
         options(),
       );
 
-      // Assess: with the field a reconcile finds this message's incidents only, so no look-alike needs the claim
+      // Assess: a look-alike's reconcile reads the note's message id (or the field): no journal round trip
       expect(result.status).toBe('succeeded');
-      expect(claimed).toEqual(claims);
+      expect(claimed).toEqual([]);
     },
   );
 
-  it('deletes the incident and keeps the contact it created once that carries the number, when the note fails for good', async () => {
+  it('keeps the contact it created once that carries the number, when the incident cannot be created', async () => {
     // Prepare
-    const { desk, log } = fakeDesk({ fail: { addThread: terminal } });
+    const { desk, log } = fakeDesk({ fail: { createIncident: terminal } });
 
     // Act
     const result = await runWorkflow(smsToIncident(desk), { sms }, options());
 
     // Assess: another message from the number may have found the contact; deleting it would take its incident along
-    expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
-    expect(log.slice(-2)).toEqual(['deleteIncident(42)', 'contactInUse(7)']);
+    expect(result).toMatchObject({ status: 'failed', failedStep: 'create-incident', compensation: 'completed' });
+    expect(log.slice(-1)).toEqual(['contactInUse(7)']);
     expect(log).not.toContain('deleteContact(7)');
-    // and the record says so: deleted, and kept with its reason
+    // and the record says so, with its reason
     expect(result.compensations.map((c) => [c.step, c.effect, c.reason])).toEqual([
-      ['create-incident', 'deleted', undefined],
       ['create-contact', 'kept', 'it carries the number: a look-up finds it, other messages may use it'],
     ]);
   });
 
-  it('never deletes a contact it did not create', async () => {
+  /** A run cut off after its incident was created by an earlier version, which sent the note apart: it has none. */
+  const adoptsNotelessIncident = (contactId: number) => ({
+    incidents: [{ id: 42, subject: 'help', primaryContactId: contactId }],
+  });
+  const recovering = () => ({ ...options(), info: { recovering: true, startedAt: T0 - 5_000 } });
+
+  it('adds the note to an incident it adopted without one, and deletes that incident when the note fails for good', async () => {
     // Prepare
-    const { desk, log } = fakeDesk({ ...known, fail: { addThread: terminal } });
+    const { desk, log } = fakeDesk({ ...known, ...adoptsNotelessIncident(3), fail: { addThread: terminal } });
 
     // Act
-    const result = await runWorkflow(smsToIncident(desk), { sms }, options());
+    const result = await runWorkflow(smsToIncident(desk), { sms }, recovering());
+
+    // Assess
+    expect(result).toMatchObject({ status: 'failed', failedStep: 'add-thread', compensation: 'completed' });
+    expect(result.state).toMatchObject({ incidentId: 42, noted: false });
+    expect(log).toContain('addThread(42)');
+    expect(log.slice(-1)).toEqual(['deleteIncident(42)']);
+    expect(result.compensations.map((c) => [c.step, c.effect])).toEqual([['create-incident', 'deleted']]);
+  });
+
+  it('never deletes a contact it did not create', async () => {
+    // Prepare
+    const { desk, log } = fakeDesk({ ...known, ...adoptsNotelessIncident(3), fail: { addThread: terminal } });
+
+    // Act
+    const result = await runWorkflow(smsToIncident(desk), { sms }, recovering());
 
     // Assess
     expect(result.compensations.map((c) => c.step)).toEqual(['create-incident']);
@@ -178,11 +192,15 @@ describe('smsToIncident', () => {
   it('records an undo that found its object gone as already-gone, and a contact an incident still names as kept', async () => {
     // Prepare: the incident is gone before its undo; the contact is still an incident's primary contact
     const gone = Object.assign(new Error('not found'), { status: 404, retryable: false });
-    const { desk } = fakeDesk({ fail: { addThread: terminal, deleteIncident: gone } });
+    const { desk } = fakeDesk({
+      contacts: [{ id: 7, externalReference: 'sms-incident:run-1' }],
+      ...adoptsNotelessIncident(7),
+      fail: { addThread: terminal, deleteIncident: gone },
+    });
     const named: ServiceDesk = { ...desk, contactInUse: async () => ({ incidentId: 42 }) };
 
     // Act
-    const result = await runWorkflow(smsToIncident(named), { sms }, options());
+    const result = await runWorkflow(smsToIncident(named), { sms }, recovering());
 
     // Assess
     expect(result.compensations.map((c) => [c.step, c.outcome, c.effect, c.reason])).toEqual([
