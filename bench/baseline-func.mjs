@@ -1,7 +1,8 @@
 // The benchmark's baseline: the function a developer would write in an afternoon. A bare fdk
-// handler, straight-line, making the same five B2C Service calls as sms-incident for a new sender,
-// with plain fetch: no validation, retries, journal, deadline or telemetry. What sms-incident
-// costs on top of it is what the bench reports. Config keys as the function's.
+// handler, straight-line, making the guide's five B2C Service calls for a new sender (sms-incident
+// makes four: it creates the incident with its note), with plain fetch: no validation, retries,
+// journal, deadline or telemetry. What sms-incident costs on top of it is what the bench reports.
+// Config keys as the function's.
 import { handle } from '@fnproject/fdk';
 
 const base = `${process.env.b2cservice_hostname}/services/rest/connect/${process.env.b2cservice_api_version ?? 'v1.4'}`;
