@@ -119,6 +119,10 @@ async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults
       // Not written down: the record belongs to its owner while the lease lives, and a burst of
       // duplicates must never make the owner lose compare-and-set rounds on its own checkpoints.
       // The answer (503) is logged and counted by the caller.
+      // Its index is written again (the same two entries, beside the record): the owner writes them
+      // after its claim, without waiting, and an owner killed before they landed would leave a run
+      // that only the sweeper can finish, which finds runs by that index (Twilio's fallback ends here).
+      journal.indexRun?.(record);
       const retryAfterMs = Math.max(0, (record.lease?.expiresAt ?? req.now) - req.now);
       return { kind: 'busy', record, retryAfterMs };
     }

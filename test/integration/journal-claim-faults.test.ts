@@ -180,6 +180,53 @@ describe('the claim waits out transient journal faults while the provider listen
     expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
   });
 
+  it("finds a run whose owner died before its index writes landed: the fallback's 'busy' indexes it, the sweeper finishes it", async () => {
+    // Prepare: the index writes fail while the primary runs (it hangs on its first B2C call); then it is killed
+    let indexDown = true;
+    const identity = ociTestIdentity();
+    standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
+    standin.setFaultPolicy(({ method, path }) =>
+      indexDown && method === 'PUT' && /%2Fby-(time|run)%2F/.test(path) ? status(503) : undefined,
+    );
+    stack = await startTwoContainers({
+      env: {
+        ...identity.env,
+        run_journal: 'oci-os://tenancyns/sms-runs/prod',
+        oci_objectstorage_endpoint: standin.url,
+        webhook_signature: 'required',
+        twilio_auth_token: TWILIO_AUTH_TOKEN,
+        b2cservice_late_write_window_ms: '0',
+      },
+    });
+    const [a, b] = stack.fns;
+    stack.emulator.addFault({ method: 'GET', path: '/contacts', action: 'hang', times: 1 });
+    const primary = postTwilioForm(a, FORM);
+    // both entries given up: two tries of two SDK attempts each
+    await until(() => standin!.requests().filter((r) => /%2Fby-/.test(r.path) && r.status === 503).length >= 8);
+    a.kill('SIGKILL');
+    await primary;
+    indexDown = false;
+    const sweeper = await startFunction({
+      entry: ENTRY,
+      timeoutMs: 60_000,
+      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
+    });
+    sweepers.push(sweeper);
+
+    // Act: Twilio's fallback meets the dead owner's live lease; the sweeper comes once it has ended
+    const fallback = await postTwilioForm(b, FALLBACK_FORM, FALLBACK_ROUTE);
+    const leaseEnd = theRun(standin!).lease!.expiresAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
+    const swept = await sweepOnce(sweeper);
+
+    // Assess
+    expect(fallback.status).toBe(503);
+    expect(fallback.json).toMatchObject({ message: 'this message is being processed; retry later' });
+    expect(swept.json).toMatchObject({ runs: [{ outcome: 'completed' }] });
+    expectOneIncidentOneNote(stack);
+    expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
+  });
+
   it("answers 503 'journal unavailable' before Twilio stops listening when the journal stays down, after trying again meanwhile", async () => {
     // Prepare: every request for the run record fails; Twilio's patience set to 5 s (the answer is due by 3 s)
     stack = await start(Object.fromEntries(Array.from({ length: 200 }, (_, i) => [i + 1, status(503)])), {

@@ -206,4 +206,20 @@ describe('claimRun on a journal with transient faults', () => {
     await expect(claimRun(journal, request(clock, { retry: { until: T0 + 2_000, clock } }))).rejects.toThrow('503');
     expect(indexed).toEqual([]);
   });
+
+  it('has the store index again a run it finds busy (its owner may have died before its own index writes landed)', async () => {
+    // Prepare: another execution's live claim
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const indexed: string[] = [];
+    journal.indexRun = (record) => indexed.push(record.runId);
+    await journal.create(sampleRecord('k', { runId: 'run-owner', lease: { owner: 'o0', expiresAt: T0 + 9_000 } }));
+
+    // Act
+    const claim = await claimRun(journal, request(clock));
+
+    // Assess
+    expect(claim).toMatchObject({ kind: 'busy', retryAfterMs: 9_000 });
+    expect(indexed).toEqual(['run-owner']);
+  });
 });
