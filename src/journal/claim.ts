@@ -78,6 +78,18 @@ export const CLAIM_MIN_ATTEMPT_MS = 300;
  */
 export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<Claim> {
   const faults = claimFaults(req);
+  try {
+    return await claim(journal, req, faults);
+  } catch (error) {
+    // A create whose answer was lost may have landed: a run nobody runs now, which only the
+    // sweeper can finish, and the sweeper finds runs by the store's index (best effort: the
+    // journal is failing; an entry for a create that never landed names nothing of its own).
+    if (faults.createFailed()) journal.indexRun?.(newRecord(req));
+    throw error;
+  }
+}
+
+async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults): Promise<Claim> {
   const read = (): Promise<Versioned | undefined> => faults.call(() => journal.get(req.key));
   // A new message is the common case: the create-only write answers "new" or "exists" in one
   // round trip, with no read before it (a read first would cost a round trip on every message).
@@ -86,7 +98,7 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (tryCreate) {
       attempted = 'new';
-      const created = await faults.write(journal.create(newRecord(req)));
+      const created = await faults.create(journal.create(newRecord(req)));
       if (created !== undefined) return { kind: 'run', mode: 'new', claimed: created };
       // someone created it first, or we did unseen: read it
     }
@@ -97,6 +109,8 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
     if (!samePayload(record, req)) return { kind: 'mismatch', record };
     // Our own write whose answer was lost (or a re-sent copy met it as taken): it is ours.
     if (record.status === RUN_STATUS.running && record.lease?.owner === req.owner) {
+      // The store indexes a run when its create answers; this one's answer was lost.
+      if (attempted === 'new') journal.indexRun?.(record);
       return { kind: 'run', mode: attempted, claimed: current };
     }
 
@@ -105,6 +119,10 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
       // Not written down: the record belongs to its owner while the lease lives, and a burst of
       // duplicates must never make the owner lose compare-and-set rounds on its own checkpoints.
       // The answer (503) is logged and counted by the caller.
+      // Its index is written again (the same two entries, beside the record): the owner writes them
+      // after its claim, without waiting, and an owner killed before they landed would leave a run
+      // that only the sweeper can finish, which finds runs by that index (Twilio's fallback ends here).
+      journal.indexRun?.(record);
       const retryAfterMs = Math.max(0, (record.lease?.expiresAt ?? req.now) - req.now);
       return { kind: 'busy', record, retryAfterMs };
     }
@@ -128,10 +146,16 @@ export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<
  * fault (after the back-off); a write that failed so is read back (after the back-off): applied,
  * it is ours; not, the next round writes it again. Anything else, or the budget spent, is thrown.
  */
-function claimFaults(req: ClaimRequest): {
-  call: <T>(fn: () => Promise<T>) => Promise<T>;
-  write: (write: Promise<Versioned | undefined>) => Promise<Versioned | undefined>;
-} {
+interface ClaimFaults {
+  call<T>(fn: () => Promise<T>): Promise<T>;
+  write(write: Promise<Versioned | undefined>): Promise<Versioned | undefined>;
+  /** {@link ClaimFaults.write} for the claim's create, which it remembers failed. */
+  create(write: Promise<Versioned | undefined>): Promise<Versioned | undefined>;
+  /** Whether a create failed (it may have landed). */
+  createFailed(): boolean;
+}
+
+function claimFaults(req: ClaimRequest): ClaimFaults {
   // Without a retry budget: one transient fault tolerated, read back at once (a one-off claim).
   const budget =
     req.retry === undefined
@@ -140,13 +164,21 @@ function claimFaults(req: ClaimRequest): {
           { ...CLAIM_RETRY, until: req.retry.until, minAttemptMs: CLAIM_MIN_ATTEMPT_MS },
           req.retry.clock,
         );
+  let createFailed = false;
+  const write = (written: Promise<Versioned | undefined>, onFailure?: () => void) =>
+    budget.answered(written).catch(async (error: unknown) => {
+      onFailure?.();
+      await budget.afterFailure(error);
+      return undefined;
+    });
   return {
     call: (fn) => budget.call(fn),
-    write: (write) =>
-      budget.answered(write).catch(async (error: unknown) => {
-        await budget.afterFailure(error);
-        return undefined;
+    write: (written) => write(written),
+    create: (written) =>
+      write(written, () => {
+        createFailed = true;
       }),
+    createFailed: () => createFailed,
   };
 }
 

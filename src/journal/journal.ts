@@ -36,6 +36,12 @@ export interface RunJournal {
   getMark(name: string): Promise<string | undefined>;
   /** The run with this run id, without a scan (a store with a run-id index); undefined when unknown. */
   getByRunId?(runId: string): Promise<Versioned | undefined>;
+  /**
+   * Makes a run findable by the store's indexes (time, run id) when its create's answer was lost
+   * (the claim read it back as its own): best effort, in the background, never throws. Absent: the
+   * store has no index (it lists everything).
+   */
+  indexRun?(record: RunRecord): void;
   /** Up to `limit` run ids that start with `prefix`, from the run-id index (the CLI takes unique starts of ids). */
   runIdsStartingWith?(prefix: string, limit: number): Promise<string[]>;
 }

@@ -193,6 +193,9 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
       if (created !== undefined) setImmediate(() => void index(record));
       return created;
     },
+    indexRun(record) {
+      setImmediate(() => void index(record));
+    },
     update: (record, version) => put(record, { ifMatch: version }),
     async list() {
       const names = (await listNames(`${prefix}runs/`)).filter((n) => n.endsWith('.json'));
@@ -205,7 +208,9 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
       )
         .map((name) => /_([0-9a-f]{40})$/.exec(name)?.[1])
         .filter((hash): hash is string => hash !== undefined)
-        .reverse(); // newest first
+        .reverse() // newest first
+        // one run, once: a claim whose create's answer was lost may have indexed it a second time
+        .filter(firstOf(new Set<string>()));
       const wanted = opts.newest === undefined ? entries : entries.slice(0, opts.newest);
       const unreadable: { name: string; error: string }[] = [];
       const found = await mapBounded(wanted, opts.concurrency ?? 16, async (hash) => {
@@ -231,7 +236,10 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
         throw storeError('get', error);
       }
       const name = (await bodyText(res.value)).trim();
-      return name.startsWith(`${prefix}runs/`) ? read(name) : undefined;
+      if (!name.startsWith(`${prefix}runs/`)) return undefined;
+      // An entry written for a claim whose create never landed names the key's record, another run's.
+      const found = await read(name);
+      return found?.record.runId === runId ? found : undefined;
     },
     async runIdsStartingWith(start, limit) {
       const byRun = runName('');
@@ -244,6 +252,15 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
         throw storeError('list', error);
       }
     },
+  };
+}
+
+/** A filter that keeps the first of equal values. */
+function firstOf(seen: Set<string>): (value: string) => boolean {
+  return (value) => {
+    if (seen.has(value)) return false;
+    seen.add(value);
+    return true;
   };
 }
 

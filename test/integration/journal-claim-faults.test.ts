@@ -8,33 +8,46 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRunRecord } from '../../src/journal/index.js';
+import { startFunction, type FnProcess } from '../../src/local/index.js';
 import { ociTestIdentity } from '../helpers/oci-keys.js';
 import {
   startObjectStorageStandin,
   type ObjectStorageStandin,
   type StandinFault,
 } from '../helpers/object-storage-standin.js';
-import { startTwoContainers, type TwoContainers } from '../helpers/exactly-once-stack.js';
-import { postTwilioForm } from '../helpers/stack.js';
+import { startTwoContainers, until, type TwoContainers } from '../helpers/exactly-once-stack.js';
+import { sweepOnce } from '../helpers/sweeper.js';
+import { ENTRY, ROUTE, postTwilioForm } from '../helpers/stack.js';
 import { TWILIO_AUTH_TOKEN } from '../helpers/sign-twilio.js';
 
 let stack: TwoContainers | undefined;
 let standin: ObjectStorageStandin | undefined;
+const sweepers: FnProcess[] = [];
 afterEach(async () => {
-  await Promise.allSettled([stack?.stop(), standin?.close()]);
+  await Promise.allSettled([stack?.stop(), standin?.close(), ...sweepers.splice(0).map((f) => f.stop())]);
   stack = undefined;
   standin = undefined;
 });
 
 const FORM = readFileSync(new URL('../fixtures/providers/twilio-messaging-webhook.form', import.meta.url), 'utf8');
 const SID = new URLSearchParams(FORM).get('MessageSid')!;
+const FALLBACK_ROUTE = `${ROUTE}?fallback=1`;
+/** Twilio's fallback request: the same form plus `ErrorCode` and `ErrorUrl`, signed over the fallback URL. */
+const FALLBACK_FORM = `${FORM}&ErrorCode=11200&ErrorUrl=${encodeURIComponent(`https://gw.example.com${ROUTE}`)}`;
 
-/** Two containers on an Object Storage journal whose requests for run records meet `plan` in turn (1-based). */
-async function start(plan: Record<number, StandinFault>, env: Record<string, string> = {}): Promise<TwoContainers> {
+/**
+ * Two containers on an Object Storage journal whose requests for run records meet `plan` in turn
+ * (1-based: the n-th request's fault, or a function of n).
+ */
+async function start(
+  plan: Record<number, StandinFault> | ((n: number) => StandinFault | undefined),
+  env: Record<string, string> = {},
+): Promise<TwoContainers> {
   const identity = ociTestIdentity();
   standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
   let n = 0;
-  standin.setFaultPolicy(({ path }) => (isRunRecord(path) ? plan[++n] : undefined));
+  const faultOf = typeof plan === 'function' ? plan : (i: number) => plan[i];
+  standin.setFaultPolicy(({ path }) => (isRunRecord(path) ? faultOf(++n) : undefined));
   return startTwoContainers({
     env: {
       ...identity.env,
@@ -55,6 +68,14 @@ function recordRequests(s: ObjectStorageStandin): string[] {
     .requests()
     .filter((r) => isRunRecord(r.path))
     .map((r) => `${r.method} ${r.status}`);
+}
+
+/** The index entries the bucket holds (their kind), sorted. */
+function indexNames(s: ObjectStorageStandin): string[] {
+  return [...s.objects().keys()]
+    .map((name) => /\/(by-run|by-time)\//.exec(name)?.[1])
+    .filter((kind): kind is string => kind !== undefined)
+    .sort();
 }
 
 function theRun(s: ObjectStorageStandin) {
@@ -116,6 +137,94 @@ describe('the claim waits out transient journal faults while the provider listen
     expect(run).toMatchObject({ status: 'succeeded', executions: 1, duplicates: 0 });
     expect(run.history.filter((h) => h.event === 'claimed')).toHaveLength(1);
     expect(run.history.map((h) => h.event)).not.toContain('duplicate');
+    // and indexed as a create that answered would be: the sweeper and the runs CLI find runs by it
+    await until(() => indexNames(standin!).length === 2);
+    expect(indexNames(standin!)).toEqual(['by-run', 'by-time']);
+  });
+
+  it('leaves a claim that landed but could not be read back findable: after a 503 and a busy fallback, the sweeper finishes it', async () => {
+    // Prepare: the claim lands but answers 500; every run-record request fails until the primary has answered;
+    // the lease outlives the fallback (margin 10 s); the sweeper resumes cut-off runs at once
+    let down = true;
+    stack = await start(
+      (n) => (n === 1 ? { kind: 'apply-then-status', status: 500 } : down ? status(503) : undefined),
+      {
+        twilio_patience_ms: '5000',
+        run_journal_lease_margin_ms: '10000',
+        b2cservice_late_write_window_ms: '0',
+      },
+    );
+    const primary = await postTwilioForm(stack.fns[0], FORM);
+    down = false;
+    const fallback = await postTwilioForm(stack.fns[1], FALLBACK_FORM, FALLBACK_ROUTE);
+    const sweeper = await startFunction({
+      entry: ENTRY,
+      timeoutMs: 60_000,
+      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
+    });
+    sweepers.push(sweeper);
+    const leaseEnd = theRun(standin!).lease!.expiresAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
+
+    // Act
+    const swept = await sweepOnce(sweeper);
+
+    // Assess
+    expect(primary.status).toBe(503);
+    expect(primary.json).toMatchObject({ message: 'run journal unavailable, retry later' });
+    expect(fallback.status).toBe(503);
+    expect(fallback.json).toMatchObject({ message: 'this message is being processed; retry later' });
+    expect(swept.status).toBe(200);
+    expect(swept.json).toMatchObject({ runs: [{ outcome: 'completed' }] });
+    expectOneIncidentOneNote(stack);
+    expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
+  });
+
+  it("finds a run whose owner died before its index writes landed: the fallback's 'busy' indexes it, the sweeper finishes it", async () => {
+    // Prepare: the index writes fail while the primary runs (it hangs on its first B2C call); then it is killed
+    let indexDown = true;
+    const identity = ociTestIdentity();
+    standin = await startObjectStorageStandin({ keys: new Map([[identity.keyId, identity.publicKeyPem]]) });
+    standin.setFaultPolicy(({ method, path }) =>
+      indexDown && method === 'PUT' && /%2Fby-(time|run)%2F/.test(path) ? status(503) : undefined,
+    );
+    stack = await startTwoContainers({
+      env: {
+        ...identity.env,
+        run_journal: 'oci-os://tenancyns/sms-runs/prod',
+        oci_objectstorage_endpoint: standin.url,
+        webhook_signature: 'required',
+        twilio_auth_token: TWILIO_AUTH_TOKEN,
+        b2cservice_late_write_window_ms: '0',
+      },
+    });
+    const [a, b] = stack.fns;
+    stack.emulator.addFault({ method: 'GET', path: '/contacts', action: 'hang', times: 1 });
+    const primary = postTwilioForm(a, FORM);
+    // both entries given up: two tries of two SDK attempts each
+    await until(() => standin!.requests().filter((r) => /%2Fby-/.test(r.path) && r.status === 503).length >= 8);
+    a.kill('SIGKILL');
+    await primary;
+    indexDown = false;
+    const sweeper = await startFunction({
+      entry: ENTRY,
+      timeoutMs: 60_000,
+      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
+    });
+    sweepers.push(sweeper);
+
+    // Act: Twilio's fallback meets the dead owner's live lease; the sweeper comes once it has ended
+    const fallback = await postTwilioForm(b, FALLBACK_FORM, FALLBACK_ROUTE);
+    const leaseEnd = theRun(standin!).lease!.expiresAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
+    const swept = await sweepOnce(sweeper);
+
+    // Assess
+    expect(fallback.status).toBe(503);
+    expect(fallback.json).toMatchObject({ message: 'this message is being processed; retry later' });
+    expect(swept.json).toMatchObject({ runs: [{ outcome: 'completed' }] });
+    expectOneIncidentOneNote(stack);
+    expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
   });
 
   it("answers 503 'journal unavailable' before Twilio stops listening when the journal stays down, after trying again meanwhile", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLAIM_MIN_ATTEMPT_MS } from '../../../src/journal/claim.js';
-import { claimRun, JournalError, type ClaimRequest } from '../../../src/journal/index.js';
+import { claimRun, JournalError, type ClaimRequest, type RunRecord } from '../../../src/journal/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import { fakeJournal } from '../../helpers/fake-journal.js';
 import { sampleClaimRequest, sampleRecord } from './sample-record.js';
@@ -157,5 +157,69 @@ describe('claimRun on a journal with transient faults', () => {
     expect(claim).toMatchObject({ kind: 'run', mode: 'new' });
     expect(journal.calls).toEqual(['create k', 'get k', 'create k']);
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('has the store index its create read back as its own (its answer lost), and not a create that answered', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const indexed: string[] = [];
+    journal.indexRun = (record) => indexed.push(record.runId);
+    journal.faults.afterCreate = failing(1, lost);
+
+    // Act
+    await claimRun(journal, request(clock, { key: 'lost', runId: 'run-lost' }));
+    await claimRun(journal, request(clock, { key: 'answered', runId: 'run-answered' }));
+
+    // Assess
+    expect(indexed).toEqual(['run-lost']);
+  });
+
+  it('has the store index the run it may have created when it gives up after a create failed', async () => {
+    // Prepare: the create lands but answers 500; the journal then fails every read until the deadline
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const indexed: RunRecord[] = [];
+    journal.indexRun = (record) => indexed.push(record);
+    journal.faults.afterCreate = failing(1, lost);
+    journal.faults.get = refused;
+
+    // Act
+    const claim = claimRun(journal, request(clock, { retry: { until: T0 + 2_000, clock } }));
+
+    // Assess
+    await expect(claim).rejects.toThrow('503');
+    expect(indexed).toHaveLength(1);
+    expect(indexed[0]).toMatchObject({ key: 'k', runId: 'run-k', startedAt: T0, lease: { owner: 'o1' } });
+  });
+
+  it('indexes nothing when it gives up with no create failed (the reads failed)', async () => {
+    // Prepare: a take-over of a failed run, every read of it failing
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const indexed: string[] = [];
+    journal.indexRun = (record) => indexed.push(record.runId);
+    await journal.create(sampleRecord('k', { status: 'failed', lease: undefined }));
+    journal.faults.get = refused;
+
+    // Act / Assess
+    await expect(claimRun(journal, request(clock, { retry: { until: T0 + 2_000, clock } }))).rejects.toThrow('503');
+    expect(indexed).toEqual([]);
+  });
+
+  it('has the store index again a run it finds busy (its owner may have died before its own index writes landed)', async () => {
+    // Prepare: another execution's live claim
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const indexed: string[] = [];
+    journal.indexRun = (record) => indexed.push(record.runId);
+    await journal.create(sampleRecord('k', { runId: 'run-owner', lease: { owner: 'o0', expiresAt: T0 + 9_000 } }));
+
+    // Act
+    const claim = await claimRun(journal, request(clock));
+
+    // Assess
+    expect(claim).toMatchObject({ kind: 'busy', retryAfterMs: 9_000 });
+    expect(indexed).toEqual(['run-owner']);
   });
 });

@@ -385,12 +385,15 @@ describe('objectStorageJournal: the index objects', () => {
     expect(storage.calls.filter((c) => c.name === runObject('bad'))).toHaveLength(3); // retried
   });
 
-  it('getByRunId follows by-run to the record; a missing, foreign or failing index answers so', async () => {
+  it("getByRunId follows by-run to the record; a missing, foreign, failing or other run's index answers so", async () => {
     // Prepare
     const { storage, journal } = open({ bodies: 'web' });
     const created = await journal.create(sampleRecord('k1', { runId: 'run/1' }));
     await indexed(storage, [`p/by-run/${encodeURIComponent('run/1')}`]);
-    storage.plant('p/by-run/padded', `  ${runObject('k1')}\n`);
+    await journal.create(sampleRecord('k2', { runId: 'padded' }));
+    storage.plant('p/by-run/padded', `  ${runObject('k2')}\n`);
+    // written for a claim whose create never landed: the key's record is another run's
+    storage.plant('p/by-run/phantom', runObject('k1'));
     storage.plant('p/by-run/foreign', `q/runs/${hash('k1')}.json`);
     storage.plant('p/by-run/dangling', runObject('nothing'));
     storage.faults.push({ op: 'get', name: 'p/by-run/down', error: ociError(500, 'InternalServerError', 'boom') });
@@ -398,6 +401,7 @@ describe('objectStorageJournal: the index objects', () => {
     // Act
     const found = await journal.getByRunId!('run/1');
     const padded = await journal.getByRunId!('padded');
+    const phantom = await journal.getByRunId!('phantom');
     const foreign = await journal.getByRunId!('foreign');
     const dangling = await journal.getByRunId!('dangling');
     const missing = await journal.getByRunId!('nobody');
@@ -405,12 +409,72 @@ describe('objectStorageJournal: the index objects', () => {
 
     // Assess
     expect(found).toEqual({ record: sampleRecord('k1', { runId: 'run/1' }), version: created?.version });
-    expect(padded?.record.key).toBe('k1');
+    expect(padded?.record.key).toBe('k2');
+    expect(phantom).toBeUndefined();
     expect(foreign).toBeUndefined();
     expect(dangling).toBeUndefined();
     expect(missing).toBeUndefined();
     expect(down.message).toBe('Object Storage get failed: 500 InternalServerError boom');
     expect(storage.calls.some((c) => c.op === 'get' && c.name.startsWith('q/'))).toBe(false);
+  });
+
+  it('indexRun writes the two index entries of a run whose create answered an error although it landed', async () => {
+    // Prepare: the claim is stored, its answer lost
+    const { storage, journal } = open();
+    storage.faults.push({
+      op: 'put',
+      name: runObject('k1'),
+      error: ociError(500, 'InternalServerError', 'boom'),
+      applied: true,
+    });
+    const record = sampleRecord('k1', { startedAt: 4_000 });
+    await rejection(journal.create(record));
+    await settle();
+    expect([...storage.objects.keys()].filter((n) => n.includes('/by-'))).toEqual([]);
+
+    // Act
+    journal.indexRun!(record);
+
+    // Assess
+    await indexed(storage, [`p/by-time/0000000004000_${hash('k1')}`, 'p/by-run/run-k1']);
+    expect((await journal.getByRunId!('run-k1'))?.record.key).toBe('k1');
+    expect((await journal.listSince!(0)).records.map((r) => r.key)).toEqual(['k1']);
+  });
+
+  it('listSince reads a run indexed twice (a second claim in doubt indexed it again) once', async () => {
+    // Prepare
+    const { storage, journal } = open();
+    await journal.create(sampleRecord('k1', { startedAt: 1_000 }));
+    await indexed(storage, ['p/by-run/run-k1']);
+    storage.plant(`p/by-time/0000000002000_${hash('k1')}`, '');
+
+    // Act
+    const listing = await journal.listSince!(0);
+
+    // Assess
+    expect(listing.records.map((r) => r.key)).toEqual(['k1']);
+    expect(listing.inWindow).toBe(1);
+  });
+
+  it('tells a transient failure (5xx, 429, no answer) from one that will not pass by itself (another 4xx)', async () => {
+    // Prepare
+    const { storage, journal } = open();
+    storage.faults.push(
+      { op: 'get', name: runObject('a'), error: ociError(503, 'ServiceUnavailable', 'later') },
+      { op: 'get', name: runObject('b'), error: ociError(429, 'TooManyRequests', 'slow down') },
+      { op: 'get', name: runObject('c'), error: { code: 'ETIMEDOUT', message: 'Timed out after 1500ms' } },
+      { op: 'get', name: runObject('d'), error: ociError(401, 'NotAuthenticated', 'who') },
+      { op: 'put', name: runObject('e'), error: ociError(404, 'BucketNotFound', 'no bucket') },
+    );
+
+    // Act
+    const errors = [
+      ...(await Promise.all(['a', 'b', 'c', 'd'].map((k) => rejection(journal.get(k))))),
+      await rejection(journal.create(sampleRecord('e'))),
+    ];
+
+    // Assess
+    expect(errors.map((e) => e.transient)).toEqual([true, true, true, false, false]);
   });
 
   it('runIdsStartingWith lists run ids (decoded) by prefix, at most `limit`', async () => {
