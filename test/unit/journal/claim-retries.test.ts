@@ -211,7 +211,7 @@ describe('claimRun on a journal with transient faults', () => {
   });
 });
 
-describe('claimRun hands a run over only once it is in the store\'s indexes', () => {
+describe("claimRun hands a run over only once it is in the store's indexes", () => {
   /** A promise and its settlers. */
   function deferred() {
     let resolve!: () => void;
@@ -261,7 +261,7 @@ describe('claimRun hands a run over only once it is in the store\'s indexes', ()
     expect(clock.sleeps).toEqual([]);
   });
 
-  it('tries failed index writes again on the claim\'s budget, pausing as for the claim, then hands the run over', async () => {
+  it("tries failed index writes again on the claim's budget, pausing as for the claim, then hands the run over", async () => {
     // Prepare
     const clock = new FakeClock();
     const journal = fakeJournal();
