@@ -296,10 +296,10 @@ describe('a claimed run is in the index before it writes to B2C: the sweeper fin
     const swept = await sweepAfterTheLease(stack);
 
     // Assess
-    expect(indexedBeforeTheWrite).toEqual(['by-run', 'by-time']);
     expect(swept.json).toMatchObject({ runs: [{ outcome: 'completed' }] });
     expectOneIncidentOneNote(stack);
     expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
+    expect(indexedBeforeTheWrite).toEqual(['by-run', 'by-time']);
   });
 
   it("answers 503 'journal unavailable' and writes nothing to B2C when the index cannot be written; the fallback's 'busy' indexes it, the sweeper finishes it", async () => {
