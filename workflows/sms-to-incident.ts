@@ -144,8 +144,8 @@ export function inDoubt(ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>): b
 /**
  * Epoch ms after which a reconcile read that finds nothing means "not applied": every write in
  * doubt has either landed or can no longer land (`windowMs` after it was abandoned in flight), and
- * the searches show it (`lagMs` later). A recovering run's earlier writes all ended before this
- * execution started.
+ * the searches show it (`lagMs` later). A recovering run's earlier writes all ended when its
+ * earlier executions did (a failed one's final record), or at the latest when this one started.
  */
 export function settledAt(
   ctx: Pick<AttemptContext, 'earlierAttempts' | 'run'>,
@@ -156,7 +156,7 @@ export function settledAt(
     .filter((a) => a.inDoubt !== false)
     .map((a) => a.endedAt + (a.inDoubt === 'in-flight' ? windowMs : 0));
   if (ctx.run.recovering) {
-    ends.push(ctx.run.executionStartedAt);
+    ends.push(ctx.run.earlierExecutionsEndedAt ?? ctx.run.executionStartedAt);
     if (ctx.run.abandonedAt !== undefined) ends.push(ctx.run.abandonedAt + windowMs);
   }
   return ends.length === 0 ? 0 : Math.max(...ends) + lagMs;

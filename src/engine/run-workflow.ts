@@ -105,6 +105,9 @@ export async function runWorkflow<S>(
         executionStartedAt: startedAt,
         recovering: options.info?.recovering ?? false,
         ...(options.info?.abandonedAt === undefined ? {} : { abandonedAt: options.info.abandonedAt }),
+        ...(options.info?.earlierExecutionsEndedAt === undefined
+          ? {}
+          : { earlierExecutionsEndedAt: options.info.earlierExecutionsEndedAt }),
       }),
     };
     emitHook(hooks, 'onRunStart', { runId: env.runId, workflow: workflow.name, deadline: options.deadline });

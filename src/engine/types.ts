@@ -53,6 +53,11 @@ export interface RunInfo {
   readonly recovering: boolean;
   /** Epoch ms an earlier execution last abandoned a write in flight (a timeout, or a crash: its lease's end). */
   readonly abandonedAt?: number;
+  /**
+   * Epoch ms by which every earlier execution had ended (a failed run's final record), when known:
+   * their writes that were answered had landed by then. Unknown: this execution's start bounds them.
+   */
+  readonly earlierExecutionsEndedAt?: number;
 }
 
 /**
@@ -263,7 +268,7 @@ export interface RunOptions {
    * The run's recovery facts for {@link AttemptContext.run}, from whoever keeps its history (the
    * journal). @default a first execution: started now, not recovering
    */
-  readonly info?: Partial<Pick<RunInfo, 'startedAt' | 'recovering' | 'abandonedAt'>>;
+  readonly info?: Partial<Pick<RunInfo, 'startedAt' | 'recovering' | 'abandonedAt' | 'earlierExecutionsEndedAt'>>;
   /**
    * The step an earlier execution failed for good, when it was cut off while compensating: no
    * forward step runs; the compensations are run again (they must be idempotent) and the run

@@ -72,6 +72,7 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
       startedAt: record.startedAt,
       recovering: record.executions > 1,
       ...(record.abandonedAt === undefined ? {} : { abandonedAt: record.abandonedAt }),
+      ...earlierExecutionsEnded(record),
     },
   });
   const answer = run.answer(result);
@@ -313,6 +314,23 @@ function withoutStaleReads<S>(steps: StepEntry[], workflow: WorkflowDefinition<S
     end--;
   // Keep skipped steps only when something after them stands.
   return steps.slice(0, end);
+}
+
+/**
+ * When this execution restarts a failed run: the moment the previous execution wrote its final
+ * record (executions never overlap, so every earlier one had ended by then too). A resumed run was
+ * cut off: its `abandonedAt` (its lease's end) says when, and nothing is given here.
+ */
+function earlierExecutionsEnded(record: RunRecord): { earlierExecutionsEndedAt?: number } {
+  const starts = new Set(['claimed', 'resumed', 'restarted']);
+  const last = record.history.findLastIndex((h) => starts.has(h.event));
+  if (last < 0 || record.history[last]?.event !== 'restarted') return {};
+  for (let i = last - 1; i >= 0; i--) {
+    const entry = record.history[i];
+    if (entry === undefined || starts.has(entry.event)) return {};
+    if (entry.event === 'failed') return { earlierExecutionsEndedAt: entry.at };
+  }
+  return {};
 }
 
 /** The latest moment this execution abandoned a write in flight, kept on the record for the next execution. */

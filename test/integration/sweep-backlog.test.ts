@@ -214,7 +214,7 @@ describe('the sweeper drains an outage backlog', { timeout: 180_000 }, () => {
   });
 
   it('reads the journal again after a long batch while its time lasts: a run that fell due meanwhile is taken in the same invocation', async () => {
-    // Prepare: 16 due runs of 2 s each, 2 at a time: a batch of about 16 s or more. One more run failed at the end of
+    // Prepare: 16 due runs of 3 s each, 2 at a time: a batch of about 24 s or more. One more run failed at the end of
     // the outage (back-off grown; 15 s of the initial 30 s left): not due when the pass starts, due once up after it.
     stack = await startTwoContainers();
     stack.emulator.seedContact(FROM);
@@ -222,7 +222,7 @@ describe('the sweeper drains an outage backlog', { timeout: 180_000 }, () => {
     const backlog = Array.from({ length: 16 }, (_, i) => failedRun(501 + i, now - 300_000));
     const late = failedRun(520, now - 15_000, { executions: 4 });
     await seed(stack, [...backlog, late]);
-    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'delay', delayMs: 2_000, times: 16 });
+    stack.emulator.addFault({ method: 'POST', path: '/incidents', action: 'delay', delayMs: 3_000, times: 16 });
     const sweeper = await startSweeper(stack, 120_000, { sweep_concurrency: '2' });
 
     // Act

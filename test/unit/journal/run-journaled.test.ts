@@ -202,6 +202,87 @@ describe('runJournaled', () => {
     expect(seen[1]).toEqual(['input']);
   });
 
+  it("tells a restarted run when its failed execution ended: its searches need not lag from this one's start", async () => {
+    // Prepare: the first execution failed for good at NOW + 800 (its final record), after a resumed one before it
+    const journal = memoryJournal();
+    const first = await claimed(journal, 'o1');
+    const { lease: _lease, ...rest } = first.record;
+    await journal.update(
+      {
+        ...rest,
+        status: 'failed',
+        error: { type: 'B2CServiceError', message: 'HTTP 503', retryable: true },
+        finishedAt: NOW + 800,
+        history: [
+          ...first.record.history,
+          { at: NOW + 500, event: 'busy' },
+          { at: NOW + 800, event: 'failed', owner: 'o1' },
+          { at: NOW + 900, event: 'duplicate' },
+        ],
+      },
+      first.version,
+    );
+    const seen: unknown[] = [];
+    const wf: WorkflowDefinition<S> = {
+      name: 'ab',
+      steps: [
+        {
+          name: 'a',
+          run: async (_s, ctx) => {
+            seen.push(ctx.run);
+            return {};
+          },
+        },
+      ],
+    };
+
+    // Act: the sweeper restarts it a minute later
+    const restart = await claimed(journal, 'o2', { now: NOW + 60_000, leaseExpiresAt: NOW + 120_000 });
+    await runJournaled({
+      journal,
+      claimed: restart,
+      owner: 'o2',
+      workflow: wf,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 90_000 },
+      answer,
+    });
+
+    // Assess
+    expect(restart.record.history.at(-1)?.event).toBe('restarted');
+    expect(seen[0]).toMatchObject({ recovering: true, earlierExecutionsEndedAt: NOW + 800 });
+  });
+
+  it('gives a resumed (cut-off) run no end of its earlier execution: its lease end is its abandonedAt', async () => {
+    const journal = memoryJournal();
+    await claimed(journal, 'o1');
+    const seen: Record<string, unknown>[] = [];
+    const wf: WorkflowDefinition<S> = {
+      name: 'ab',
+      steps: [
+        {
+          name: 'a',
+          run: async (_s, ctx) => {
+            seen.push({ ...ctx.run });
+            return {};
+          },
+        },
+      ],
+    };
+    const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
+    await runJournaled({
+      journal,
+      claimed: takeover,
+      owner: 'o2',
+      workflow: wf,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
+    expect(seen[0]).toMatchObject({ recovering: true, abandonedAt: NOW + 1_000 });
+    expect(seen[0]).not.toHaveProperty('earlierExecutionsEndedAt');
+  });
+
   it("keeps going when a duplicate arrives meanwhile: it leaves the owner's record alone", async () => {
     // Prepare
     const journal = memoryJournal();

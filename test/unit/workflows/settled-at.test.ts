@@ -46,6 +46,17 @@ describe('Function: settledAt (when a write abandoned in flight can no longer la
     expect(settledAt({ run: run(), earlierAttempts: [timedOut(70_000), refused(90_000)] }, WINDOW, LAG)).toBe(82_000);
   });
 
+  it("counts a recovering run's earlier writes from when its earlier executions ended, else from this one's start", () => {
+    const restarted = run({ recovering: true, executionStartedAt: 300_000 });
+    expect(settledAt({ run: restarted, earlierAttempts: [] }, WINDOW, 1_500)).toBe(301_500);
+    expect(
+      settledAt({ run: { ...restarted, earlierExecutionsEndedAt: 120_000 }, earlierAttempts: [] }, WINDOW, 1_500),
+    ).toBe(121_500);
+    // An abandoned write still counts from when it was abandoned, plus the window.
+    const both = { ...restarted, earlierExecutionsEndedAt: 120_000, abandonedAt: 119_000 };
+    expect(settledAt({ run: both, earlierAttempts: [] }, WINDOW, 1_500)).toBe(132_500);
+  });
+
   it('adds the search lag to every wait', () => {
     expect(settledAt({ run: run(), earlierAttempts: [timedOut(70_000)] }, WINDOW, 1_500)).toBe(83_500);
   });
