@@ -93,6 +93,19 @@ function expectOneIncidentOneNote(s: TwoContainers): void {
 
 const status = (code: number): StandinFault => ({ kind: 'status', status: code });
 
+/** The sweeper, once the run's lease has ended. */
+async function sweepAfterTheLease(s: TwoContainers) {
+  const sweeper = await startFunction({
+    entry: ENTRY,
+    timeoutMs: 60_000,
+    env: { ...s.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
+  });
+  sweepers.push(sweeper);
+  const leaseEnd = theRun(standin!).lease!.expiresAt;
+  await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
+  return sweepOnce(sweeper);
+}
+
 describe('the claim waits out transient journal faults while the provider listens', { timeout: 60_000 }, () => {
   it('claims although its first four PUTs are refused with 503/500 (both SDK tries, twice): 200, one incident, one note', async () => {
     // Prepare: the create fails on both of the SDK's tries; read back (nothing there), it fails on both again
@@ -157,17 +170,9 @@ describe('the claim waits out transient journal faults while the provider listen
     const primary = await postTwilioForm(stack.fns[0], FORM);
     down = false;
     const fallback = await postTwilioForm(stack.fns[1], FALLBACK_FORM, FALLBACK_ROUTE);
-    const sweeper = await startFunction({
-      entry: ENTRY,
-      timeoutMs: 60_000,
-      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
-    });
-    sweepers.push(sweeper);
-    const leaseEnd = theRun(standin!).lease!.expiresAt;
-    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
 
     // Act
-    const swept = await sweepOnce(sweeper);
+    const swept = await sweepAfterTheLease(stack);
 
     // Assess
     expect(primary.status).toBe(503);
@@ -206,18 +211,10 @@ describe('the claim waits out transient journal faults while the provider listen
     a.kill('SIGKILL');
     await primary;
     indexDown = false;
-    const sweeper = await startFunction({
-      entry: ENTRY,
-      timeoutMs: 60_000,
-      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
-    });
-    sweepers.push(sweeper);
 
     // Act: Twilio's fallback meets the dead owner's live lease; the sweeper comes once it has ended
     const fallback = await postTwilioForm(b, FALLBACK_FORM, FALLBACK_ROUTE);
-    const leaseEnd = theRun(standin!).lease!.expiresAt;
-    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
-    const swept = await sweepOnce(sweeper);
+    const swept = await sweepAfterTheLease(stack);
 
     // Assess
     expect(fallback.status).toBe(503);
@@ -259,19 +256,6 @@ function faultIndexPuts(s: ObjectStorageStandin, fault: (n: number) => StandinFa
     puts.set(kind, n);
     return fault(n);
   });
-}
-
-/** The sweeper, once the run's lease has ended. */
-async function sweepAfterTheLease(s: TwoContainers) {
-  const sweeper = await startFunction({
-    entry: ENTRY,
-    timeoutMs: 60_000,
-    env: { ...s.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
-  });
-  sweepers.push(sweeper);
-  const leaseEnd = theRun(standin!).lease!.expiresAt;
-  await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
-  return sweepOnce(sweeper);
 }
 
 describe('a claimed run is in the index before it writes to B2C: the sweeper finds it', { timeout: 60_000 }, () => {
