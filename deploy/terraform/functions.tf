@@ -32,7 +32,7 @@ locals {
   }
 
   # Provisioned concurrency comes in units that depend on memory.
-  concurrency_unit            = var.function_memory_mb == 128 ? 40 : (var.function_memory_mb == 256 ? 20 : 10)
+  concurrency_unit            = var.function_memory_mb == 256 ? 20 : 10
   authorizer_concurrency_unit = var.authorizer_memory_mb == 128 ? 40 : (var.authorizer_memory_mb == 256 ? 20 : 10)
 }
 
@@ -91,7 +91,7 @@ resource "oci_functions_function" "webhook" {
   lifecycle {
     precondition {
       condition     = var.provisioned_concurrency % local.concurrency_unit == 0
-      error_message = "provisioned_concurrency must be a multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB."
+      error_message = "provisioned_concurrency must be a multiple of 20 at 256 MB, 10 from 512 MB."
     }
   }
 }

@@ -125,10 +125,10 @@ variable "function_shape" {
 variable "function_memory_mb" {
   type        = number
   default     = 256
-  description = "Memory of the webhook function, MB. Measured RSS: 106-126 MB without telemetry, 139-183 MB with it (docs/performance.md)."
+  description = "Memory of the webhook function and the sweeper (one image), MB; at least 256: the image starts Node with a 152 MB V8 heap (--max-old-space-size=128 --max-semi-space-size=8, Dockerfile) and Node needs ~100 MB besides it. Measured peak RSS over 10,000 warm runs: 109-135 MB (telemetry on: 127 MB Node 20, 135 MB Node 22); 100 webhooks at once into one container: 146-156 MB (docs/performance.md, Memory)."
   validation {
-    condition     = contains([128, 256, 512, 1024, 2048, 3072], var.function_memory_mb)
-    error_message = "function_memory_mb must be one of 128, 256, 512, 1024, 2048, 3072."
+    condition     = contains([256, 512, 1024, 2048, 3072], var.function_memory_mb)
+    error_message = "function_memory_mb must be one of 256, 512, 1024, 2048, 3072: the image's V8 heap (152 MB) and Node besides it do not fit 128 MB."
   }
 }
 
@@ -145,7 +145,7 @@ variable "function_timeout_seconds" {
 variable "provisioned_concurrency" {
   type        = number
   default     = 0
-  description = "Provisioned concurrency units against cold starts (0 = none). A multiple of 40 at 128 MB, 20 at 256 MB, 10 from 512 MB."
+  description = "Provisioned concurrency units against cold starts (0 = none). A multiple of 20 at 256 MB, 10 from 512 MB."
   validation {
     condition     = var.provisioned_concurrency >= 0 && floor(var.provisioned_concurrency) == var.provisioned_concurrency
     error_message = "provisioned_concurrency must be a whole number, 0 or more."

@@ -150,7 +150,10 @@ async function execute<S>(env: RunEnv<S>, options: RunOptions): Promise<RunResul
     if (options.checkpoint !== undefined) {
       const stepRecord = progress.steps[index];
       try {
-        if (stepRecord !== undefined) await options.checkpoint({ runId: env.runId, record: stepRecord });
+        if (stepRecord !== undefined) {
+          const last = failure === undefined && nothingFollows(workflow.steps.slice(index + 1), progress.state);
+          await options.checkpoint({ runId: env.runId, record: stepRecord, last });
+        }
       } catch (error) {
         // The progress could not be saved: stop without undoing anything (see RunOptions.checkpoint).
         progress.steps.push(...workflow.steps.slice(index + 1).map(notRun));
@@ -261,6 +264,21 @@ async function runStep<S>(
     ...(isPatch(outcome.value) ? { output: outcome.value } : {}),
   });
   return undefined;
+}
+
+/**
+ * Whether none of `later` will run on `state`: each has a `when` that is false on it. Skipped
+ * steps do not change the state, so evaluating them all on the state now is what running them
+ * would see. A `when` that throws would fail its step: that counts as running.
+ */
+function nothingFollows<S>(later: readonly StepDefinition<S>[], state: S): boolean {
+  return later.every((step) => {
+    try {
+      return step.when !== undefined && !step.when(state);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Undoes the succeeded steps before `failedIndex`, last first. */

@@ -83,7 +83,10 @@ export interface EarlierAttempt {
 export interface StepDefinition<S> {
   /** Low-cardinality, kebab-case name: shows up in results, spans, metrics and logs. */
   readonly name: string;
-  /** Runs the step when this returns false. Skipped steps are recorded as `skipped`. @default always runs */
+  /**
+   * Skips the step when this returns false: it is recorded as `skipped`. A pure function of the state: the
+   * engine may call it more than once (to tell a checkpoint whether any later step runs). @default always runs
+   */
   readonly when?: (state: Readonly<S>) => boolean;
   /** Does the work; the returned patch is merged into the state. Throw to fail the attempt. */
   // biome-ignore lint/suspicious/noConfusingVoidType: a step that changes no state returns nothing (`async () => {}`)
@@ -281,4 +284,11 @@ export interface RunOptions {
 export interface StepCheckpoint {
   readonly runId: string;
   readonly record: StepRecord;
+  /**
+   * No later step will run: the step succeeded or was skipped, and every later step's `when` is false
+   * on the state now. Exact, since a skipped step does not change the state (a `when` that throws
+   * counts as running: it fails its step). Lets the caller send this entry with the run's result
+   * rather than on its own.
+   */
+  readonly last: boolean;
 }

@@ -99,7 +99,8 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
         ...rest,
         status: result.status === 'succeeded' ? RUN_STATUS.succeeded : RUN_STATUS.failed,
         steps: result.steps.map((s) => {
-          const entry: StepEntry = { ...s, finishedAt: r.steps.find((x) => x.name === s.name)?.finishedAt ?? at };
+          const finishedAt = checkpoints.finishedAt(s.name) ?? r.steps.find((x) => x.name === s.name)?.finishedAt ?? at;
+          const entry: StepEntry = { ...s, finishedAt };
           const undo = undone.get(s.name);
           if (undo === undefined) return entry;
           return {
@@ -143,14 +144,17 @@ export async function runJournaled<S extends object>(run: JournaledRun<S>): Prom
  * wait for the previous step's write (a crash before it lands loses at most that step's entry,
  * and every write step finds its own earlier effect by reconciliation on the next delivery:
  * docs/exactly-once.md, "Which write protects against which crash"). Entries that arrive while a
- * write is in flight go out together in the next one; the last step's entry is not written on its
- * own: the final record carries it, and a look-up's or a skipped step's goes with the next write step's. A
- * failed step's entry is awaited, before any undo runs. A write that failed stops the run at the next checkpoint.
+ * write is in flight go out together in the next one. Nothing is written on its own once no later
+ * step will run (the engine's `last`): that entry, and any still waiting, go with the final record,
+ * which follows at once. A look-up's or a skipped step's entry is never written on its own either:
+ * it goes with the next write step's, or the final record. A failed step's entry is awaited, before
+ * any undo runs. A write that failed stops the run at the next checkpoint.
  */
 class Checkpoints<S> {
   readonly #pending: StepEntry[] = [];
-  readonly #last: string | undefined;
   readonly #reads: ReadonlySet<string>;
+  /** No later step runs: what is pending waits for the final record. */
+  #closing = false;
   #inFlight: Promise<void> | undefined;
   #failure: { error: unknown } | undefined;
 
@@ -161,7 +165,6 @@ class Checkpoints<S> {
     /** The last moment a failed step's entry may be waited for (the answer must not be late). */
     readonly waitUntil: number,
   ) {
-    this.#last = workflow.steps.at(-1)?.name;
     this.#reads = new Set(workflow.steps.filter((s) => s.reads === true).map((s) => s.name));
   }
 
@@ -187,23 +190,29 @@ class Checkpoints<S> {
       if (failure !== undefined) throw failure.error;
       return;
     }
-    if (e.record.name === this.#last || this.#inFlight !== undefined || !this.#pending.some((p) => this.#stands(p)))
-      return;
-    this.#inFlight = this.#drain();
+    if (e.last) this.#closing = true;
+    if (this.#inFlight === undefined && this.#due()) this.#inFlight = this.#drain();
+  }
+
+  /** When the step that ended at `name` was journaled as finished, if its entry waits for the final record. */
+  finishedAt(name: string): number | undefined {
+    return this.#pending.find((p) => p.name === name)?.finishedAt;
   }
 
   /**
-   * Whether a resume would use the entry on its own: a write step's. A look-up or a skipped step
-   * at the end of the journaled steps is read again (`withoutStaleReads`), so it waits to go out
-   * with the next write step's entry instead of costing a write of its own.
+   * Whether the pending entries are worth a write of their own: a failed step's, or a write step's
+   * while a later step will still run. A look-up or a skipped step at the end of the journaled steps
+   * is read again on a resume (`withoutStaleReads`), so on its own its entry would buy nothing.
    */
-  #stands(entry: StepEntry): boolean {
-    return entry.outcome === 'succeeded' && !this.#reads.has(entry.name);
+  #due(): boolean {
+    return this.#pending.some(
+      (p) => p.outcome === 'failed' || (!this.#closing && p.outcome === 'succeeded' && !this.#reads.has(p.name)),
+    );
   }
 
   async #drain(): Promise<void> {
     try {
-      while (this.#pending.length > 0 && this.#failure === undefined) {
+      while (this.#due() && this.#failure === undefined) {
         const entries = this.#pending.splice(0);
         await this.writer.commit((r) => ({
           ...r,

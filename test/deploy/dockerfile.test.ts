@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parse as parseHcl } from '@cdktn/hcl2json';
 import { imageEntry } from '../../bench/image-entry.js';
 
 const root = new URL('../../', import.meta.url);
@@ -56,6 +57,21 @@ const byName = (name: string): Stage => {
 };
 const keywords = (s: Stage, keyword: string) => s.instructions.filter((i) => i.keyword === keyword);
 
+/** The memories deploy/terraform's `function_memory_mb` validation accepts, read with the real HCL parser. */
+async function terraformFunctionMemories(): Promise<number[]> {
+  const name = 'variables.tf';
+  const parsed = (await parseHcl(name, readFileSync(new URL(`deploy/terraform/${name}`, root), 'utf8'))) as {
+    variable: Record<string, { default: number; validation: { condition: string }[] }[]>;
+  };
+  const [declared] = parsed.variable.function_memory_mb ?? [];
+  const condition = declared?.validation[0]?.condition ?? '';
+  const listed = /^\$\{contains\(\[([\d,\s]+)\],\s*var\.function_memory_mb\)\}$/.exec(condition);
+  expect(listed, `function_memory_mb validates against a list: ${condition}`).not.toBeNull();
+  const memories = (listed?.[1] ?? '').split(',').map(Number);
+  expect(memories).toContain(declared?.default);
+  return memories;
+}
+
 describe('Dockerfile', () => {
   it('has a build stage on the fn Node 22 build image, a runtime on the fn Node 22 image, and the two entries', () => {
     expect(stages().map((s) => [s.name, s.image])).toEqual([
@@ -77,7 +93,7 @@ describe('Dockerfile', () => {
     for (const s of stages()) expect(keywords(s, 'CMD')).toEqual([]);
   });
 
-  it("sizes V8's heap for func.yaml's memory, whatever memory the host shows", () => {
+  it("sizes V8's heap for func.yaml's memory and every function_memory_mb Terraform accepts, whatever memory the host shows", async () => {
     // What Node takes besides the heap: ~60-70 MB RSS on Node 22 with the OCI SDK loaded (docs/performance.md, Memory).
     const NODE_BESIDES_HEAP_MB = 100;
     const memoryMb = (parse(readFileSync(new URL('func.yaml', root), 'utf8')) as { memory: number }).memory;
@@ -90,6 +106,9 @@ describe('Dockerfile', () => {
     // V8's young generation is three semi-spaces (Node's docs, --max-semi-space-size).
     const heapMb = option('max-old-space-size') + 3 * option('max-semi-space-size');
     expect(heapMb + NODE_BESIDES_HEAP_MB).toBeLessThanOrEqual(memoryMb);
+    // Every memory Terraform lets the function (and the sweeper, the same image) have fits it too.
+    for (const mb of await terraformFunctionMemories())
+      expect(heapMb + NODE_BESIDES_HEAP_MB, `${mb} MB`).toBeLessThanOrEqual(mb);
     // And V8 takes them: its heap limit, on this host (24 GB) as in a 256 MB container.
     const limit = Number(
       execFileSync(process.execPath, [...nodeArgs, '-p', 'v8.getHeapStatistics().heap_size_limit'], {

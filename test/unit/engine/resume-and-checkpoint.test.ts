@@ -166,6 +166,69 @@ describe('runWorkflow: checkpoints', () => {
   });
 });
 
+describe('runWorkflow: the last step that runs', () => {
+  it("tells each checkpoint whether a later step will run, from the later steps' `when` on the state then", async () => {
+    // Prepare: b skips c once it has run (c's `when` reads b's output); a throwing `when` would fail its step
+    const seen: string[] = [];
+    const checkpoint = async (e: StepCheckpoint): Promise<void> => {
+      seen.push(`${e.record.name}:${e.record.outcome}:${e.last}`);
+    };
+    const skipsC = flow([], { c: { when: (s) => s.b === undefined } });
+    const throwingC = flow([], {
+      c: {
+        when: (s) => {
+          if (s.b !== undefined) throw new Error('broken predicate');
+          return true;
+        },
+      },
+    });
+    const allRun = flow([]);
+
+    // Act
+    await runWorkflow(skipsC, {}, options({ checkpoint }));
+    seen.push('|');
+    await runWorkflow(throwingC, {}, options({ checkpoint }));
+    seen.push('|');
+    await runWorkflow(allRun, {}, options({ checkpoint }));
+
+    // Assess: after b, nothing runs (c is skipped on b's output); c's broken predicate counts as running
+    expect(seen).toEqual([
+      'a:succeeded:false',
+      'b:succeeded:true',
+      'c:skipped:true',
+      '|',
+      'a:succeeded:false',
+      'b:succeeded:false',
+      'c:failed:false',
+      '|',
+      'a:succeeded:false',
+      'b:succeeded:false',
+      'c:succeeded:true',
+    ]);
+  });
+
+  it('never calls a failed step the last: its undo follows', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const wf = flow([], {
+      c: {
+        run: async () => {
+          throw new TerminalError('bad');
+        },
+      },
+    });
+    const checkpoint = async (e: StepCheckpoint): Promise<void> => {
+      seen.push(`${e.record.name}:${e.record.outcome}:${e.last}`);
+    };
+
+    // Act
+    await runWorkflow(wf, {}, options({ checkpoint }));
+
+    // Assess
+    expect(seen).toEqual(['a:succeeded:false', 'b:succeeded:false', 'c:failed:false']);
+  });
+});
+
 describe('runWorkflow: previous error on a retry', () => {
   it("gives each retry every earlier attempt, with the engine's reading of its doubt", async () => {
     // Prepare

@@ -502,6 +502,94 @@ describe('runJournaled', () => {
     ]);
   });
 
+  it('writes nothing on its own once no later step will run: that step and the skipped ones ride with the final record', async () => {
+    // Prepare: a, b (writes), c only when b has not run (like add-thread after an incident made with its note)
+    const inner = memoryJournal();
+    const written: string[] = [];
+    const counting: RunJournal = {
+      ...inner,
+      description: 'counting',
+      update: async (r, v) => {
+        written.push(`${r.status}:${r.steps.map((s) => `${s.name}=${s.outcome}`).join(',')}`);
+        return inner.update(r, v);
+      },
+    };
+    const base = workflow([]);
+    const skippedLast: WorkflowDefinition<S> = {
+      ...base,
+      steps: [...base.steps, { name: 'c', when: (s) => s.b === undefined, run: async () => ({}) }],
+    };
+
+    // Act
+    const outcome = await runJournaled({
+      journal: counting,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: skippedLast,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
+
+    // Assess: a's checkpoint, then one write: the final record with b's and c's entries
+    expect(outcome.saved).toBe(true);
+    expect(written).toEqual(['running:a=succeeded', 'succeeded:a=succeeded,b=succeeded,c=skipped']);
+    const steps = (await inner.get('k'))!.record.steps;
+    expect(steps.every((step) => typeof step.finishedAt === 'number')).toBe(true);
+  });
+
+  it("never writes a look-up's entry on its own, even when it ends while a write is in flight", async () => {
+    // Prepare: a (write), look (a read), b (write), c (the last); a's checkpoint is held until look has ended
+    const inner = memoryJournal();
+    const written: string[] = [];
+    const held: (() => void)[] = [];
+    let hold = true;
+    const counting: RunJournal = {
+      ...inner,
+      description: 'counting',
+      update: (r, v) => {
+        written.push(`${r.status}:${r.steps.map((s) => s.name).join(',')}`);
+        if (!hold) return inner.update(r, v);
+        return new Promise((resolve) => held.push(() => resolve(inner.update(r, v))));
+      },
+    };
+    const base = workflow([]);
+    const [a, b] = base.steps;
+    const withLookup: WorkflowDefinition<S> = {
+      ...base,
+      steps: [
+        a!,
+        { name: 'look', reads: true, run: async () => ({}) },
+        {
+          ...b!,
+          run: async () => {
+            // a's write lands now, with look's entry waiting behind it: time for a write of its own, if any
+            hold = false;
+            for (const release of held.splice(0)) release();
+            await new Promise((r) => setTimeout(r, 20));
+            return { b: 2 };
+          },
+        },
+        { name: 'c', run: async () => ({}) },
+      ],
+    };
+
+    // Act
+    const outcome = await runJournaled({
+      journal: counting,
+      claimed: await claimed(inner, 'o1'),
+      owner: 'o1',
+      workflow: withLookup,
+      initialState: { input: 'x' },
+      options: { deadline: NOW + 30_000 },
+      answer,
+    });
+
+    // Assess: look's entry went with b's; c's with the final record
+    expect(outcome.saved).toBe(true);
+    expect(written).toEqual(['running:a', 'running:a,look,b', 'succeeded:a,look,b,c']);
+  });
+
   it('still answers the outcome when the final write fails, leaving the earlier steps journaled for a redelivery', async () => {
     // Prepare: the store goes down after the first step's checkpoint (the last step's entry goes with the final record)
     const inner = memoryJournal();
