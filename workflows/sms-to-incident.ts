@@ -128,8 +128,11 @@ export const LATE_WRITE_WINDOW_MS = 10_000;
 /** @see SmsToIncidentOptions.searchLagMs */
 export const SEARCH_LAG_MS = 2_000;
 
-/** Connect compares times to the second; B2C Service's clock may run behind ours. */
-const CLOCK_SKEW_MS = 60_000;
+/**
+ * How far B2C Service's clock may run behind ours: a reconcile looks for incidents created since
+ * the run started less this (Connect compares times to the second). `doctor` measures the site's.
+ */
+export const CLOCK_SKEW_MS = 60_000;
 
 /**
  * Whether a write of this step may already have been applied: an earlier execution of the run

@@ -14,6 +14,7 @@ const QueryResultsSchema = z.looseObject({
 const IncidentIdsSchema = z.looseObject({ items: z.array(z.looseObject({ id: z.number().int() })) });
 const IncidentSchema = z.looseObject({
   customFields: z.looseObject({ c: z.record(z.string(), z.unknown()).optional() }).optional(),
+  createdTime: z.string().optional(),
 });
 
 export interface StoredPhone {
@@ -28,6 +29,8 @@ export interface SiteProbe {
   namedIds(path: string): Promise<{ id: number; lookupName: string }[]>;
   setIncidentCustomField(incidentId: number, name: string, value: string): Promise<void>;
   incidentCustomField(incidentId: number, name: string): Promise<unknown>;
+  /** The incident's `createdTime` as the site stamped it (its clock), epoch ms; undefined when it gives none. */
+  incidentCreatedAt(incidentId: number): Promise<number | undefined>;
   /** Up to `limit` stored phone numbers of the given phone type, as typed and as digits. */
   storedPhones(phoneType: string, limit: number): Promise<StoredPhone[]>;
   /**
@@ -59,6 +62,12 @@ export function createSiteProbe(options: TransportOptions): SiteProbe {
       const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
       const c = parseBody('read-incident', res, IncidentSchema).customFields?.c ?? {};
       return Object.entries(c).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    },
+    async incidentCreatedAt(incidentId) {
+      const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
+      const created = parseBody('read-incident', res, IncidentSchema).createdTime;
+      const at = created === undefined ? Number.NaN : Date.parse(created);
+      return Number.isNaN(at) ? undefined : at;
     },
     async storedPhones(phoneType, limit) {
       const query = `SELECT phones.number, phones.rawNumber FROM contacts WHERE phones.phoneType.lookupName = '${phoneType.replace(/'/g, "''")}' LIMIT ${Math.max(1, Math.floor(limit))}`;

@@ -1,12 +1,13 @@
 /**
  * What `doctor` measures of a real site, beyond "may the account do it": each read the function's
  * reconcile makes answers as expected, how long a new record takes to show in `q=` searches, how a
- * note's text comes back, and how ROQL reads a backslash. Runs on the test contact and incident the
+ * note's text comes back, how ROQL reads a backslash, and how far the site's clock is from ours. Runs on the test contact and incident the
  * doctor wrote (and removes); every check names the setting to use.
  */
 import type { B2cClient, SiteProbe } from '../b2c/index.js';
 import type { AuditProbe } from '../b2c/audit-probe.js';
 import type { Check } from './doctor-check.js';
+import { CLOCK_SKEW_MS } from '../../workflows/sms-to-incident.js';
 
 /** How long a search may take to show a new record before doctor stops waiting. */
 export const LAG_LIMIT_MS = 15_000;
@@ -28,6 +29,8 @@ export interface Written {
   /** Epoch ms just before the contact and the incident were created. */
   readonly contactWrittenAt: number;
   readonly incidentWrittenAt: number;
+  /** Epoch ms the incident's create was answered. */
+  readonly incidentAnsweredAt: number;
   /** How long the phone look-up took to find the contact (the doctor's own poll). */
   readonly phoneLagMs?: number;
 }
@@ -119,6 +122,8 @@ export async function measureSite(
         },
   );
   checks.push(searchLag(lags, env));
+  // The clock first: one far behind also hides the incident from the subject look-up the backslash check makes.
+  await clock(probe, written, checks);
   await backslash(probe, written.subject, subjectFound, checks);
   await noteText(client, written.incidentId, checks);
 }
@@ -177,6 +182,58 @@ async function backslash(probe: SiteProbe, subject: string, doubledFinds: boolea
       detail:
         'the test incident was found by its subject neither way (a subject search that does not match exact text?)',
       fix: 'set b2cservice_incident_sms_field; report this output',
+    });
+  }
+}
+
+/**
+ * The site stamps `createdTime` (to the second) between our sending the create and its answer. A
+ * reconcile looks for incidents created since the run started less {@link CLOCK_SKEW_MS}: a site
+ * clock further behind hides the run's own incident, and a retry makes a second one.
+ */
+async function clock(probe: SiteProbe, written: Written, checks: Check[]): Promise<void> {
+  let stamped: number | undefined;
+  try {
+    stamped = await probe.incidentCreatedAt(written.incidentId);
+  } catch (error) {
+    checks.push({
+      name: 'clock',
+      status: 'warn',
+      detail: `could not read the test incident's createdTime (${error instanceof Error ? error.message : String(error)})`,
+    });
+    return;
+  }
+  if (stamped === undefined) {
+    checks.push({ name: 'clock', status: 'warn', detail: 'the test incident came back without a createdTime' });
+    return;
+  }
+  // Bounds on (site - ours): the stamp is truncated to the second, taken within [sent, answered].
+  const least = stamped - written.incidentAnsweredAt;
+  const most = stamped + 999 - written.incidentWrittenAt;
+  const offset = Math.round((least + most) / 2 / 1000);
+  const behindMs = Math.max(0, -most);
+  const said = `the site's clock is ${offset === 0 ? 'within a second of' : `about ${Math.abs(offset)} s ${offset < 0 ? 'behind' : 'ahead of'}`} this machine's (createdTime of the test incident)`;
+  const fix =
+    "check this machine's time first (NTP); if the site's clock is off, ask Oracle Support to correct it: a retry of a run would make a second incident";
+  if (behindMs >= CLOCK_SKEW_MS) {
+    checks.push({
+      name: 'clock',
+      status: 'fail',
+      detail: `${said}: a reconcile looks back only ${CLOCK_SKEW_MS / 1000} s before a run's start, and misses the run's own incident`,
+      fix,
+    });
+  } else if (behindMs >= CLOCK_SKEW_MS / 2) {
+    checks.push({
+      name: 'clock',
+      status: 'warn',
+      detail: `${said}: over half the ${CLOCK_SKEW_MS / 1000} s a reconcile allows`,
+      fix,
+    });
+  } else {
+    checks.push({
+      name: 'clock',
+      status: 'ok',
+      detail: `${said}; a reconcile allows ${CLOCK_SKEW_MS / 1000} s behind`,
     });
   }
 }

@@ -214,6 +214,7 @@ async function writeCycle(
   // With a backslash: how ROQL reads one is measured on it (doctor-measure.ts).
   const subject = `sms-incident doctor check a\\b ${marker.slice(-8)} (safe to delete)`;
   let incidentWrittenAt = Date.now();
+  let incidentAnsweredAt = incidentWrittenAt;
   let contactId: number | undefined;
   let incidentId: number | undefined;
   const contactWrittenAt = Date.now();
@@ -279,6 +280,7 @@ async function writeCycle(
       // leave every incident without its message.
       const note = `sms-incident doctor: a ${config.b2cservice_thread_entry_type} thread written with the incident, as the function writes the SMS (${marker})`;
       incidentId = (await client.createIncident({ subject, primaryContactId: contactId, note })).id;
+      incidentAnsweredAt = Date.now();
       const kept = (await client.threadTexts(incidentId)).some((t) => t.includes(marker));
       checks.push(
         kept
@@ -308,6 +310,7 @@ async function writeCycle(
         subject,
         contactWrittenAt,
         incidentWrittenAt,
+        incidentAnsweredAt,
         ...(phoneLagMs === undefined ? {} : { phoneLagMs }),
       },
       env,

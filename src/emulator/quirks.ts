@@ -17,6 +17,8 @@ export const QuirksSchema = z.strictObject({
   subjectTrim: z.boolean().default(false),
   /** `dropped`: threads sent inline with `POST /incidents` are not stored. */
   threadsOnCreate: z.enum(['kept', 'dropped']).default('kept'),
+  /** The site's clock runs this far ahead of the machine's (negative: behind). */
+  clockOffsetMs: z.number().int().min(-86_400_000).max(86_400_000).default(0),
 }) satisfies z.ZodType<Quirks, EmulatorQuirks>;
 
 export type Quirks = Required<EmulatorQuirks>;

@@ -41,9 +41,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const host = opts.host ?? '127.0.0.1';
   const credentials = { username: opts.username ?? 'admin', password: opts.password ?? 'admin' };
   const site = siteProfile(opts.site);
-  const store = new EmulatorStore();
-  const faults = new FaultBook();
   let quirks: Quirks = NO_QUIRKS;
+  const store = new EmulatorStore(() => new Date(Date.now() + quirks.clockOffsetMs));
+  const faults = new FaultBook();
   const setQuirks = (input: unknown): Quirks => {
     quirks = parseQuirks(input);
     store.setSearchLag(quirks.searchLagMs);

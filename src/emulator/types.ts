@@ -82,6 +82,11 @@ export interface EmulatorQuirks {
   subjectTrim?: boolean;
   /** `dropped`: threads sent inline with `POST /incidents` are not stored (a profile that may not add them). @default 'kept' */
   threadsOnCreate?: 'kept' | 'dropped';
+  /**
+   * The site's clock runs this many ms ahead of the machine's (negative: behind): the times it
+   * stamps (`createdTime`, `updatedTime`) and the `q=` comparisons against them. @default 0
+   */
+  clockOffsetMs?: number;
 }
 
 /**

@@ -14,7 +14,7 @@ import { b2cBaseUrl, type Config } from '../config.js';
 import { InboundSmsSchema, type InboundSms } from '../inbound/index.js';
 import { listingOf, type RunJournal, type RunRecord } from '../journal/index.js';
 import { mapBounded } from '../journal/listing.js';
-import { contactMarker } from '../../workflows/sms-to-incident.js';
+import { CLOCK_SKEW_MS, contactMarker } from '../../workflows/sms-to-incident.js';
 import { incidentSubject, noteMessageId, smsNote } from '../../workflows/sms-content.js';
 
 export type FindingKind = 'duplicate-incident' | 'noteless-incident' | 'second-note' | 'phoneless-contact';
@@ -69,9 +69,6 @@ export interface AuditOptions {
   /** Only the runs this accepts (the sweeper's late-write watch: runs that abandoned a write). @default every run */
   readonly only?: (record: RunRecord) => boolean;
 }
-
-/** B2C Service's clock may run behind ours (as the workflow's reconcile assumes). */
-const CLOCK_SKEW_MS = 60_000;
 
 /** The desk as the function's config says (site, credentials, phone type, entry type). */
 export function auditDesk(config: Config, fetchImpl?: typeof fetch): AuditDesk {

@@ -54,6 +54,7 @@ describe('sms-incident doctor', { timeout: 120_000 }, () => {
       'incidents:ok',
       'reconcile reads:ok',
       'search lag:ok',
+      'clock:ok',
       'ROQL backslash:ok',
       'note text:ok',
       'custom field:ok',
@@ -255,5 +256,34 @@ describe('sms-incident doctor', { timeout: 120_000 }, () => {
     );
     expect(report.ok).toBe(true);
     expect(emulator.state()).toEqual({ contacts: [], incidents: [] });
+  });
+
+  it("fails when the site's clock runs further behind than a reconcile looks back, and says so", async () => {
+    // Prepare: the site stamps its records 90 s in the past
+    emulator = await startEmulator(CREDENTIALS);
+    emulator.setQuirks({ clockOffsetMs: -90_000 });
+
+    // Act
+    const { report, line } = await doctor();
+
+    // Assess
+    expect(line('clock')).toMatch(
+      /^ {2}FAIL {2}clock +the site's clock is about 90 s behind this machine's .*looks back only 60 s before a run's start/,
+    );
+    expect(report.checks.find((c) => c.name === 'clock')?.fix).toMatch(/NTP/);
+    expect(report.ok).toBe(false);
+    expect(emulator.state()).toEqual({ contacts: [], incidents: [] });
+  });
+
+  it('warns on a site clock 40 s behind, and passes one that is ahead or in step', async () => {
+    emulator = await startEmulator(CREDENTIALS);
+    emulator.setQuirks({ clockOffsetMs: -40_000 });
+    expect((await doctor()).line('clock')).toMatch(/^ {2}WARN {2}clock +the site's clock is about 40 s behind/);
+    emulator.setQuirks({ clockOffsetMs: 300_000 });
+    expect((await doctor()).line('clock')).toMatch(/^ {2}OK {4}clock +the site's clock is about 300 s ahead of/);
+    emulator.setQuirks({});
+    expect((await doctor()).line('clock')).toMatch(
+      /^ {2}OK {4}clock +the site's clock is (within a second of|about 1 s)/,
+    );
   });
 });

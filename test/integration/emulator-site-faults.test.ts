@@ -214,6 +214,7 @@ describe('emulator site faults', () => {
         threadTrim: 'none',
         subjectTrim: false,
         threadsOnCreate: 'kept',
+        clockOffsetMs: 0,
       });
       expect(atOnce).toEqual([]);
       expect(listed).toEqual([]);
@@ -340,6 +341,7 @@ describe('emulator site faults', () => {
         threadTrim: 'none',
         subjectTrim: false,
         threadsOnCreate: 'kept',
+        clockOffsetMs: 0,
       });
       expect(description.admin.quirks).toMatch(/^GET\|PUT\|DELETE .*\/__emulator\/quirks/);
       expect(reset.status).toBe(204);
@@ -349,6 +351,7 @@ describe('emulator site faults', () => {
         threadTrim: 'none',
         subjectTrim: false,
         threadsOnCreate: 'kept',
+        clockOffsetMs: 0,
       });
       expect(() => emu.setQuirks({ threadTrim: 'both' as 'end' })).toThrow(/invalid quirks/);
     });
