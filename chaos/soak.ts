@@ -481,7 +481,10 @@ async function settle(
   }
 }
 
-/** Journal faults at the Object Storage stand-in: 503, dropped connections, PUTs applied then dropped, slow answers. */
+/**
+ * Journal faults at the Object Storage stand-in: 503, dropped connections, PUTs applied then dropped or then answered
+ * 500 (a failure after the commit), slow answers.
+ */
 function journalFaults(
   rate: number,
   random: Random,
@@ -492,10 +495,17 @@ function journalFaults(
     const fault = random.pick<StandinFault>([
       { kind: 'status', status: 503 },
       { kind: 'drop' },
-      ...(method === 'PUT' ? [{ kind: 'apply-then-drop' } as const] : []),
+      ...(method === 'PUT'
+        ? [{ kind: 'apply-then-drop' } as const, { kind: 'apply-then-status', status: 500 } as const]
+        : []),
       { kind: 'delay', delayMs: random.int(500, 4_000) },
     ]);
-    const label = fault.kind === 'status' ? `${fault.status}` : fault.kind;
+    const label =
+      fault.kind === 'status'
+        ? `${fault.status}`
+        : fault.kind === 'apply-then-status'
+          ? `apply-then-${fault.status}`
+          : fault.kind;
     counts.set(label, (counts.get(label) ?? 0) + 1);
     return fault;
   };

@@ -1,6 +1,6 @@
 import type { RunJournal, Versioned } from './journal.js';
 import { RUN_STATUS, withHistory, type RunRecord, type StepEntry } from './record.js';
-import { isTransientJournalError, RetryBudget, type RetryClock, type RetryPolicy } from './retries.js';
+import { isTransientJournalError, RetryBudget, withRetries, type RetryClock, type RetryPolicy } from './retries.js';
 
 export interface ClaimRequest {
   readonly key: string;
@@ -75,22 +75,37 @@ export const CLAIM_MIN_ATTEMPT_MS = 300;
  * A write whose outcome is unknown (a 5xx, an answer lost, a re-sent PUT meeting 412) is read
  * back: a running record leased to `req.owner` is this claim's own (the owner is unique per
  * execution), never a duplicate or a busy run.
+ *
+ * A claimed run is in the store's indexes before it is handed over: the sweeper finds the runs
+ * it must finish by them, and a run it cannot see is finished only by a later delivery, which may
+ * never come. The index writes go out beside the claim's write (no round trip added to the
+ * claim), with the claim's retries; when they cannot be written, the claim fails as a journal
+ * fault does and the run does nothing (docs/exactly-once.md, "Which write protects against which crash").
  */
 export async function claimRun(journal: RunJournal, req: ClaimRequest): Promise<Claim> {
   const faults = claimFaults(req);
+  const index = runIndex(journal);
   try {
-    return await claim(journal, req, faults);
+    return await claim(journal, req, faults, index);
   } catch (error) {
-    // A create whose answer was lost may have landed: a run nobody runs now, which only the
-    // sweeper can finish, and the sweeper finds runs by the store's index (best effort: the
-    // journal is failing; an entry for a create that never landed names nothing of its own).
-    if (faults.createFailed()) journal.indexRun?.(newRecord(req));
+    // A create whose answer was lost may have landed, or a claim landed whose index could not be
+    // written: a run nobody runs now, which only the sweeper can finish, and the sweeper finds
+    // runs by the store's index. One more try, in the background (the journal is failing; an
+    // entry for a create that never landed names nothing of its own).
+    const unindexed = index.unindexed() ?? (faults.createFailed() ? newRecord(req) : undefined);
+    if (unindexed !== undefined) indexInBackground(journal, unindexed);
     throw error;
   }
 }
 
-async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults): Promise<Claim> {
+async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults, index: RunIndex): Promise<Claim> {
   const read = (): Promise<Versioned | undefined> => faults.call(() => journal.get(req.key));
+  /** The run, in the indexes too: the index writes started beside the claim's write, tried again on the claim's budget. */
+  const handOver = async (claim: Extract<Claim, { kind: 'run' }>): Promise<Claim> => {
+    await faults.call(index.written(claim.claimed.record));
+    return claim;
+  };
+  const created = newRecord(req);
   // A new message is the common case: the create-only write answers "new" or "exists" in one
   // round trip, with no read before it (a read first would cost a round trip on every message).
   let tryCreate = true;
@@ -98,8 +113,13 @@ async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (tryCreate) {
       attempted = 'new';
-      const created = await faults.create(journal.create(newRecord(req)));
-      if (created !== undefined) return { kind: 'run', mode: 'new', claimed: created };
+      const creating = faults.create(journal.create(created));
+      // Beside the create, not after it (the same round trip): a duplicate's entries are written
+      // in vain (a by-time entry names the key's run, read once; a by-run entry for a run id
+      // never created answers nothing).
+      index.start(created);
+      const claimed = await creating;
+      if (claimed !== undefined) return handOver({ kind: 'run', mode: 'new', claimed });
       // someone created it first, or we did unseen: read it
     }
     const current = await read();
@@ -109,9 +129,7 @@ async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults
     if (!samePayload(record, req)) return { kind: 'mismatch', record };
     // Our own write whose answer was lost (or a re-sent copy met it as taken): it is ours.
     if (record.status === RUN_STATUS.running && record.lease?.owner === req.owner) {
-      // The store indexes a run when its create answers; this one's answer was lost.
-      if (attempted === 'new') journal.indexRun?.(record);
-      return { kind: 'run', mode: attempted, claimed: current };
+      return handOver({ kind: 'run', mode: attempted, claimed: current });
     }
 
     const takeover = takeoverMode(record, req.now);
@@ -119,10 +137,10 @@ async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults
       // Not written down: the record belongs to its owner while the lease lives, and a burst of
       // duplicates must never make the owner lose compare-and-set rounds on its own checkpoints.
       // The answer (503) is logged and counted by the caller.
-      // Its index is written again (the same two entries, beside the record): the owner writes them
-      // after its claim, without waiting, and an owner killed before they landed would leave a run
-      // that only the sweeper can finish, which finds runs by that index (Twilio's fallback ends here).
-      journal.indexRun?.(record);
+      // Its index is written again (the same two entries): an owner that gave up on them (the
+      // journal failing) answered 503, and the run has nobody else to finish it but the sweeper,
+      // which finds runs by that index (Twilio's fallback ends here).
+      indexInBackground(journal, record);
       const retryAfterMs = Math.max(0, (record.lease?.expiresAt ?? req.now) - req.now);
       return { kind: 'busy', record, retryAfterMs };
     }
@@ -132,8 +150,11 @@ async function claim(journal: RunJournal, req: ClaimRequest, faults: ClaimFaults
     }
     attempted = takeover;
     const next = takeOver(record, req, takeover);
-    const updated = await faults.write(journal.update(next, current.version));
-    if (updated !== undefined) return { kind: 'run', mode: takeover, claimed: updated };
+    const updating = faults.write(journal.update(next, current.version));
+    // A run taken over may never have been indexed (its first owner gave up on its index).
+    index.start(next);
+    const updated = await updating;
+    if (updated !== undefined) return handOver({ kind: 'run', mode: takeover, claimed: updated });
   }
   // Lost every round to concurrent writers: someone else is clearly on it.
   const latest = await read();
@@ -153,6 +174,52 @@ interface ClaimFaults {
   create(write: Promise<Versioned | undefined>): Promise<Versioned | undefined>;
   /** Whether a create failed (it may have landed). */
   createFailed(): boolean;
+}
+
+/**
+ * The index writes of the run a claim may own: started beside the claim's write, once per run
+ * (the entries' names depend on its key, run id and start only), tried again when awaited.
+ */
+interface RunIndex {
+  /** Starts writing `record`'s entries, unless they are being written already. */
+  start(record: RunRecord): void;
+  /** A call that resolves once `record`'s entries are written: the first try's outcome, then new tries. */
+  written(record: RunRecord): () => Promise<void>;
+  /** The run whose index was wanted but not written, when the claim gave up on it. */
+  unindexed(): RunRecord | undefined;
+}
+
+function runIndex(journal: RunJournal): RunIndex {
+  let started: { id: string; first: Promise<void> | undefined } | undefined;
+  let wanted: RunRecord | undefined;
+  const idOf = (record: RunRecord): string => `${record.runId}@${record.startedAt}`;
+  const write = (record: RunRecord): Promise<void> => journal.indexRun?.(record) ?? Promise.resolve();
+  const start = (record: RunRecord): void => {
+    if (journal.indexRun === undefined || started?.id === idOf(record)) return;
+    const first = write(record);
+    first.catch(() => undefined); // awaited only if the claim hands the run over
+    started = { id: idOf(record), first };
+  };
+  return {
+    start,
+    written: (record) => {
+      wanted = record;
+      start(record);
+      return async () => {
+        const first = started?.first;
+        if (started !== undefined) started.first = undefined; // its outcome is used once: a new try writes again
+        await (first ?? write(record));
+        wanted = undefined;
+      };
+    },
+    unindexed: () => wanted,
+  };
+}
+
+/** Best effort: a few tries, no one waits (the caller's answer does not depend on them). */
+function indexInBackground(journal: RunJournal, record: RunRecord): void {
+  const indexRun = journal.indexRun?.bind(journal);
+  if (indexRun !== undefined) withRetries(() => indexRun(record), 2).catch(() => undefined);
 }
 
 function claimFaults(req: ClaimRequest): ClaimFaults {

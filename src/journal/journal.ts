@@ -37,11 +37,12 @@ export interface RunJournal {
   /** The run with this run id, without a scan (a store with a run-id index); undefined when unknown. */
   getByRunId?(runId: string): Promise<Versioned | undefined>;
   /**
-   * Makes a run findable by the store's indexes (time, run id) when its create's answer was lost
-   * (the claim read it back as its own): best effort, in the background, never throws. Absent: the
-   * store has no index (it lists everything).
+   * Writes the run's entries in the store's indexes (time, run id; the same names for the same run,
+   * so writing them again is harmless). The sweeper finds runs by them: the claim has them land
+   * before the run goes on, and rejects with a {@link JournalError} (`transient` when it may pass)
+   * when one could not be written. Absent: the store has no separate index (it lists everything).
    */
-  indexRun?(record: RunRecord): void;
+  indexRun?(record: RunRecord): Promise<void>;
   /** Up to `limit` run ids that start with `prefix`, from the run-id index (the CLI takes unique starts of ids). */
   runIdsStartingWith?(prefix: string, limit: number): Promise<string[]>;
 }

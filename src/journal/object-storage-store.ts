@@ -26,11 +26,11 @@ export interface ObjectStorageJournalOptions {
  * (`if-none-match: *`), every update a PUT conditional on the ETag read (`if-match`): the
  * service refuses the loser with 412, so two containers can never both own a run.
  *
- * With each new record, two small index objects, so the CLI never reads the whole bucket:
- * `by-time/<startedAt ms, 13 digits>_<hash>` (names sort by time: a window is one ranged LIST)
- * and `by-run/<runId>` (its body names the record). They are written after the claim, without
- * holding it up, and only help reading: a failed index write never fails a claim (`runs list
- * --scan` still finds the run).
+ * Each run has two small index objects, so that nothing reads the whole bucket:
+ * `by-time/<startedAt ms, 13 digits>_<hash>` (names sort by time: a window is one ranged LIST;
+ * the sweeper finds the runs to finish by it) and `by-run/<runId>` (its body names the record).
+ * {@link RunJournal.indexRun} writes them (plain PUTs: writing them again is harmless); the claim
+ * has them land beside its create, before the run goes on (`claim.ts`).
  */
 export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJournal {
   const { client, namespace: namespaceName, bucket: bucketName, prefix } = options;
@@ -43,25 +43,24 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
   const runName = (runId: string): string => `${prefix}by-run/${encodeURIComponent(runId)}`;
 
   async function putIndex(objectName: string, body: string): Promise<void> {
-    await withRetries(
-      () =>
-        client.putObject({
-          namespaceName,
-          bucketName,
-          objectName,
-          putObjectBody: body,
-          contentLength: Buffer.byteLength(body),
-          contentType: 'text/plain',
-        }),
-      2,
-    );
+    await client.putObject({
+      namespaceName,
+      bucketName,
+      objectName,
+      putObjectBody: body,
+      contentLength: Buffer.byteLength(body),
+      contentType: 'text/plain',
+    });
   }
 
+  /** Both entries, one try each (the SDK's own retry inside): the caller decides how often to try again. */
   async function index(record: RunRecord): Promise<void> {
-    await Promise.allSettled([
+    const written = await Promise.allSettled([
       putIndex(timeName(record), ''),
       putIndex(runName(record.runId), recordName(hashOf(record.key))),
     ]);
+    const failed = written.find((w) => w.status === 'rejected');
+    if (failed !== undefined) throw storeError('index', failed.reason);
   }
 
   async function listNames(listPrefix: string, start?: string): Promise<string[]> {
@@ -186,16 +185,8 @@ export function objectStorageJournal(options: ObjectStorageJournalOptions): RunJ
       if (options.existenceByListing === true && !(await exists(name))) return undefined;
       return read(name);
     },
-    async create(record) {
-      const created = await put(record, { ifNoneMatch: '*' });
-      // The index only helps reading: its writes go out beside the run's first step, not before it
-      // (started on the next turn of the event loop, so their signing follows the first step's request out).
-      if (created !== undefined) setImmediate(() => void index(record));
-      return created;
-    },
-    indexRun(record) {
-      setImmediate(() => void index(record));
-    },
+    create: (record) => put(record, { ifNoneMatch: '*' }),
+    indexRun: index,
     update: (record, version) => put(record, { ifMatch: version }),
     async list() {
       const names = (await listNames(`${prefix}runs/`)).filter((n) => n.endsWith('.json'));

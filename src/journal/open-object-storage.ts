@@ -36,11 +36,6 @@ function lazyJournal(description: string, load: () => Promise<RunJournal>): RunJ
       return j.listSince ? j.listSince(since, options) : listingOf(await j.list(), since, options);
     },
     getByRunId: async (runId) => (await journal()).getByRunId?.(runId),
-    indexRun: (record) => {
-      journal().then(
-        (j) => j.indexRun?.(record),
-        () => undefined,
-      );
-    },
+    indexRun: async (record) => (await journal()).indexRun?.(record),
   };
 }

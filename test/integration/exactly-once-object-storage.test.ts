@@ -37,8 +37,9 @@ describe("exactly once with the Object Storage journal, signed with the function
     expect(second.json).toEqual(first.json);
     expect(calls(stack.emulator)).toHaveLength(callsAfterFirst);
     expect(stack.emulator.state().incidents).toHaveLength(1);
-    // one run record, its two index entries (time, run id), and one ledger mark (the new number's contact; the
-    // incident needs none: its note, created with it, names the message)
+    // one run record, its two index entries (time, run id), the duplicate's two written in vain beside its refused
+    // create (a time entry naming the same run, a run-id entry naming a run never created), and one ledger mark
+    // (the new number's contact; the incident needs none: its note, created with it, names the message)
     const objects = [...standin.objects().entries()].filter(([name]) => name.includes('/runs/'));
     expect(objects).toHaveLength(1);
     expect(
@@ -53,6 +54,8 @@ describe("exactly once with the Object Storage journal, signed with the function
         .sort(),
     ).toEqual([
       'tenancyns/sms-runs/prod/by-run/<runId>',
+      'tenancyns/sms-runs/prod/by-run/<runId>',
+      'tenancyns/sms-runs/prod/by-time/<ms>_<hash>',
       'tenancyns/sms-runs/prod/by-time/<ms>_<hash>',
       'tenancyns/sms-runs/prod/marks/<fact>',
     ]);
@@ -64,6 +67,7 @@ describe("exactly once with the Object Storage journal, signed with the function
       executions: 1,
       duplicates: 1,
     });
+    expect(standin.objects().has(`tenancyns/sms-runs/prod/by-run/${record.runId}`)).toBe(true);
     expect(record.steps.find((s) => s.name === 'create-incident')?.output).toEqual({
       incidentId: first.json.incidentId,
       referenceNumber: first.json.referenceNumber,

@@ -93,6 +93,19 @@ function expectOneIncidentOneNote(s: TwoContainers): void {
 
 const status = (code: number): StandinFault => ({ kind: 'status', status: code });
 
+/** The sweeper, once the run's lease has ended. */
+async function sweepAfterTheLease(s: TwoContainers) {
+  const sweeper = await startFunction({
+    entry: ENTRY,
+    timeoutMs: 60_000,
+    env: { ...s.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
+  });
+  sweepers.push(sweeper);
+  const leaseEnd = theRun(standin!).lease!.expiresAt;
+  await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
+  return sweepOnce(sweeper);
+}
+
 describe('the claim waits out transient journal faults while the provider listens', { timeout: 60_000 }, () => {
   it('claims although its first four PUTs are refused with 503/500 (both SDK tries, twice): 200, one incident, one note', async () => {
     // Prepare: the create fails on both of the SDK's tries; read back (nothing there), it fails on both again
@@ -157,17 +170,9 @@ describe('the claim waits out transient journal faults while the provider listen
     const primary = await postTwilioForm(stack.fns[0], FORM);
     down = false;
     const fallback = await postTwilioForm(stack.fns[1], FALLBACK_FORM, FALLBACK_ROUTE);
-    const sweeper = await startFunction({
-      entry: ENTRY,
-      timeoutMs: 60_000,
-      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
-    });
-    sweepers.push(sweeper);
-    const leaseEnd = theRun(standin!).lease!.expiresAt;
-    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
 
     // Act
-    const swept = await sweepOnce(sweeper);
+    const swept = await sweepAfterTheLease(stack);
 
     // Assess
     expect(primary.status).toBe(503);
@@ -206,18 +211,10 @@ describe('the claim waits out transient journal faults while the provider listen
     a.kill('SIGKILL');
     await primary;
     indexDown = false;
-    const sweeper = await startFunction({
-      entry: ENTRY,
-      timeoutMs: 60_000,
-      env: { ...stack.env, function_role: 'sweeper', sweep_backoff_initial_ms: '0' },
-    });
-    sweepers.push(sweeper);
 
     // Act: Twilio's fallback meets the dead owner's live lease; the sweeper comes once it has ended
     const fallback = await postTwilioForm(b, FALLBACK_FORM, FALLBACK_ROUTE);
-    const leaseEnd = theRun(standin!).lease!.expiresAt;
-    await new Promise((r) => setTimeout(r, Math.max(0, leaseEnd - Date.now() + 200)));
-    const swept = await sweepOnce(sweeper);
+    const swept = await sweepAfterTheLease(stack);
 
     // Assess
     expect(fallback.status).toBe(503);
@@ -246,5 +243,75 @@ describe('the claim waits out transient journal faults while the provider listen
     // more than one create and one read-back (2 SDK tries each): the claim tried again while there was time
     expect(recordRequests(standin!).length).toBeGreaterThan(4);
     expect(stack.fns[0].output()).toMatch(/"message":"run journal unavailable".*"triedForMs":\d{4}/);
+  });
+});
+
+/** The index entries' PUTs (by-time, by-run) meet `fault` for the n-th PUT of each kind. */
+function faultIndexPuts(s: ObjectStorageStandin, fault: (n: number) => StandinFault | undefined): void {
+  const puts = new Map<string, number>();
+  s.setFaultPolicy(({ method, path }) => {
+    const kind = /%2Fby-(time|run)%2F/.exec(path)?.[1];
+    if (method !== 'PUT' || kind === undefined) return undefined;
+    const n = (puts.get(kind) ?? 0) + 1;
+    puts.set(kind, n);
+    return fault(n);
+  });
+}
+
+describe('a claimed run is in the index before it writes to B2C: the sweeper finds it', { timeout: 60_000 }, () => {
+  it('retries failing index writes before the first B2C write; killed at that write, with no later delivery, the sweeper finishes the run', async () => {
+    // Prepare: each index entry's first four PUTs fail (as many as two tries of the SDK's two attempts; one
+    // more and the SDK's breaker, ten calls 80 % failed, would open); the first B2C write hangs, and the
+    // container is killed there; no fallback comes
+    stack = await start(() => undefined, {
+      twilio_patience_ms: '10000',
+      run_journal_lease_margin_ms: '1000',
+      b2cservice_late_write_window_ms: '0',
+    });
+    faultIndexPuts(standin!, (n) => (n <= 4 ? status(503) : undefined));
+    stack.emulator.addFault({ method: 'POST', path: '/contacts', action: 'hang', times: 1 });
+    const primary = postTwilioForm(stack.fns[0], FORM);
+    await until(() => stack!.emulator.requests().some((r) => r.method === 'POST'));
+    const indexedBeforeTheWrite = indexNames(standin!);
+    stack.fns[0].kill('SIGKILL');
+    await primary;
+
+    // Act
+    const swept = await sweepAfterTheLease(stack);
+
+    // Assess
+    expect(swept.json).toMatchObject({ runs: [{ outcome: 'completed' }] });
+    expectOneIncidentOneNote(stack);
+    expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
+    expect(indexedBeforeTheWrite).toEqual(['by-run', 'by-time']);
+  });
+
+  it("answers 503 'journal unavailable' and writes nothing to B2C when the index cannot be written; the fallback's 'busy' indexes it, the sweeper finishes it", async () => {
+    // Prepare: every index PUT fails until the primary has answered (the claim itself lands)
+    let indexDown = true;
+    stack = await start(() => undefined, {
+      twilio_patience_ms: '5000',
+      run_journal_lease_margin_ms: '5000',
+      b2cservice_late_write_window_ms: '0',
+    });
+    faultIndexPuts(standin!, () => (indexDown ? status(503) : undefined));
+
+    // Act
+    const primary = await postTwilioForm(stack.fns[0], FORM);
+    const b2cCallsAfterThePrimary = stack.emulator.requests().length;
+    indexDown = false;
+    const fallback = await postTwilioForm(stack.fns[1], FALLBACK_FORM, FALLBACK_ROUTE);
+    const swept = await sweepAfterTheLease(stack);
+
+    // Assess
+    expect(primary.status).toBe(503);
+    expect(primary.json).toMatchObject({ message: 'run journal unavailable, retry later' });
+    expect(stack.fns[0].output()).toMatch(/"message":"run journal unavailable".*"error":"Object Storage index failed/);
+    expect(b2cCallsAfterThePrimary).toBe(0);
+    expect(fallback.status).toBe(503);
+    expect(fallback.json).toMatchObject({ message: 'this message is being processed; retry later' });
+    expect(swept.json).toMatchObject({ runs: [{ outcome: 'completed' }] });
+    expectOneIncidentOneNote(stack);
+    expect(theRun(standin!)).toMatchObject({ status: 'succeeded', executions: 2 });
   });
 });

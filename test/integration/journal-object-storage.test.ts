@@ -166,9 +166,15 @@ describe('Object Storage journal through the signed OCI SDK client', () => {
   it('finds a run by a unique start of its run id from the run-id index, and refuses one that starts two', async () => {
     // Prepare
     const journal = journalSignedWith(trusted.privateKeyPem);
-    await journal.create(sampleRecord('m1', { runId: '3f2a91c0-0000-4000-8000-000000000001' }));
-    await journal.create(sampleRecord('m2', { runId: '3f2a91c0-0000-4000-8000-000000000002' }));
-    await journal.create(sampleRecord('m3', { runId: '77aa0011-0000-4000-8000-000000000003' }));
+    // as the claim writes runs: each record and, beside it, its index entries
+    for (const [key, runId] of [
+      ['m1', '3f2a91c0-0000-4000-8000-000000000001'],
+      ['m2', '3f2a91c0-0000-4000-8000-000000000002'],
+      ['m3', '77aa0011-0000-4000-8000-000000000003'],
+    ] as const) {
+      const record = sampleRecord(key, { runId });
+      await Promise.all([journal.create(record), journal.indexRun!(record)]);
+    }
 
     // Act
     const found = await findRun(journal, '77aa0011');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CLAIM_MIN_ATTEMPT_MS } from '../../../src/journal/claim.js';
 import { claimRun, JournalError, type ClaimRequest, type RunRecord } from '../../../src/journal/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
@@ -159,67 +159,212 @@ describe('claimRun on a journal with transient faults', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  it('has the store index its create read back as its own (its answer lost), and not a create that answered', async () => {
-    // Prepare
-    const clock = new FakeClock();
-    const journal = fakeJournal();
-    const indexed: string[] = [];
-    journal.indexRun = (record) => indexed.push(record.runId);
-    journal.faults.afterCreate = failing(1, lost);
-
-    // Act
-    await claimRun(journal, request(clock, { key: 'lost', runId: 'run-lost' }));
-    await claimRun(journal, request(clock, { key: 'answered', runId: 'run-answered' }));
-
-    // Assess
-    expect(indexed).toEqual(['run-lost']);
-  });
-
   it('has the store index the run it may have created when it gives up after a create failed', async () => {
     // Prepare: the create lands but answers 500; the journal then fails every read until the deadline
     const clock = new FakeClock();
     const journal = fakeJournal();
     const indexed: RunRecord[] = [];
-    journal.indexRun = (record) => indexed.push(record);
+    journal.indexRun = async (record) => void indexed.push(record);
     journal.faults.afterCreate = failing(1, lost);
     journal.faults.get = refused;
 
     // Act
     const claim = claimRun(journal, request(clock, { retry: { until: T0 + 2_000, clock } }));
 
-    // Assess
+    // Assess: beside the create, and once more after giving up
     await expect(claim).rejects.toThrow('503');
-    expect(indexed).toHaveLength(1);
-    expect(indexed[0]).toMatchObject({ key: 'k', runId: 'run-k', startedAt: T0, lease: { owner: 'o1' } });
+    expect(indexed).toHaveLength(2);
+    for (const record of indexed) {
+      expect(record).toMatchObject({ key: 'k', runId: 'run-k', startedAt: T0, lease: { owner: 'o1' } });
+    }
   });
 
-  it('indexes nothing when it gives up with no create failed (the reads failed)', async () => {
+  it('after giving up with no create failed (the reads failed), indexes no run of its own', async () => {
     // Prepare: a take-over of a failed run, every read of it failing
     const clock = new FakeClock();
     const journal = fakeJournal();
     const indexed: string[] = [];
-    journal.indexRun = (record) => indexed.push(record.runId);
-    await journal.create(sampleRecord('k', { status: 'failed', lease: undefined }));
+    await journal.create(sampleRecord('k', { runId: 'run-first', status: 'failed', lease: undefined }));
+    journal.indexRun = async (record) => void indexed.push(record.runId);
     journal.faults.get = refused;
 
-    // Act / Assess
+    // Act / Assess: only the entries written beside its create, in vain (it was refused)
     await expect(claimRun(journal, request(clock, { retry: { until: T0 + 2_000, clock } }))).rejects.toThrow('503');
-    expect(indexed).toEqual([]);
+    expect(indexed).toEqual(['run-k']);
   });
 
-  it('has the store index again a run it finds busy (its owner may have died before its own index writes landed)', async () => {
+  it('has the store index again a run it finds busy (its owner may have given up on its own index writes)', async () => {
     // Prepare: another execution's live claim
     const clock = new FakeClock();
     const journal = fakeJournal();
     const indexed: string[] = [];
-    journal.indexRun = (record) => indexed.push(record.runId);
+    journal.indexRun = async (record) => void indexed.push(record.runId);
     await journal.create(sampleRecord('k', { runId: 'run-owner', lease: { owner: 'o0', expiresAt: T0 + 9_000 } }));
 
     // Act
     const claim = await claimRun(journal, request(clock));
 
-    // Assess
+    // Assess: the owner's entries (and, in vain, the refused create's own)
     expect(claim).toMatchObject({ kind: 'busy', retryAfterMs: 9_000 });
-    expect(indexed).toEqual(['run-owner']);
+    await vi.waitFor(() => expect(indexed).toContain('run-owner'));
+    expect(indexed).toEqual(['run-k', 'run-owner']);
+  });
+});
+
+describe("claimRun hands a run over only once it is in the store's indexes", () => {
+  /** A promise and its settlers. */
+  function deferred() {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('writes the index beside its create (no round trip after it) and answers once both landed', async () => {
+    // Prepare: the create's answer and the index writes are held back
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const createAnswered = deferred();
+    const indexWritten = deferred();
+    const create = journal.create.bind(journal);
+    journal.create = async (record) => {
+      const created = await create(record);
+      await createAnswered.promise;
+      return created;
+    };
+    journal.indexRun = (record) => {
+      journal.calls.push(`index ${record.runId}`);
+      return indexWritten.promise;
+    };
+    let answered = false;
+
+    // Act
+    const claim = claimRun(journal, request(clock)).finally(() => {
+      answered = true;
+    });
+    await tick();
+    const beforeTheCreateAnswered = [...journal.calls];
+    createAnswered.resolve();
+    await tick();
+    const answeredWithoutIndex = answered;
+    indexWritten.resolve();
+
+    // Assess
+    expect(beforeTheCreateAnswered).toEqual(['create k', 'index run-k']);
+    expect(answeredWithoutIndex).toBe(false);
+    expect(await claim).toMatchObject({ kind: 'run', mode: 'new' });
+    expect(journal.calls).toEqual(['create k', 'index run-k']);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("tries failed index writes again on the claim's budget, pausing as for the claim, then hands the run over", async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const fault = failing(2, refused);
+    journal.indexRun = async (record) => {
+      journal.calls.push(`index ${record.runId}`);
+      const error = fault();
+      if (error) throw error;
+    };
+
+    // Act
+    const claim = await claimRun(journal, request(clock));
+
+    // Assess
+    expect(claim).toMatchObject({ kind: 'run', mode: 'new' });
+    expect(journal.calls).toEqual(['create k', 'index run-k', 'index run-k', 'index run-k']);
+    expect(clock.sleeps).toHaveLength(2);
+  });
+
+  it('fails as a journal fault does when the index cannot be written (the run goes no further), then tries once more in the background', async () => {
+    // Prepare: the claim lands, its index writes keep failing
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    let tries = 0;
+    journal.indexRun = async () => {
+      tries += 1;
+      throw refused();
+    };
+
+    // Act
+    const error = await claimRun(journal, request(clock)).catch((e: unknown) => e);
+
+    // Assess: the claim's six tries (five pauses), then two in the background
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as JournalError).transient).toBe(true);
+    expect(clock.sleeps).toHaveLength(5);
+    await vi.waitFor(() => expect(tries).toBe(8));
+    // the claim stands (a later delivery meets it busy and writes its index again)
+    expect((await journal.get('k'))?.record).toMatchObject({ status: 'running', lease: { owner: 'o1' } });
+  });
+
+  it('fails at once on an index write refused for good (no pause)', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    const denied = new JournalError('Object Storage index failed: 403 NotAuthorizedOrNotFound');
+    journal.indexRun = async () => {
+      throw denied;
+    };
+
+    // Act / Assess
+    await expect(claimRun(journal, request(clock))).rejects.toBe(denied);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("answers a duplicate whatever its create's entries (written in vain) met", async () => {
+    // Prepare: the run is finished; index writes fail
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    await journal.create(sampleRecord('k', { status: 'succeeded', lease: undefined }));
+    journal.indexRun = async () => {
+      throw refused();
+    };
+
+    // Act
+    const claim = await claimRun(journal, request(clock));
+
+    // Assess
+    expect(claim).toMatchObject({ kind: 'finished' });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('indexes a run it takes over, under its own run id and start, before handing it over; its own create read back too', async () => {
+    // Prepare: a run whose lease lapsed (its owner died), and a create whose answer is lost
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+    await journal.create(
+      sampleRecord('old', { runId: 'run-first', startedAt: 5, lease: { owner: 'o0', expiresAt: T0 - 1 } }),
+    );
+    const indexed: string[] = [];
+    journal.indexRun = async (record) => void indexed.push(`${record.runId}@${record.startedAt}`);
+
+    // Act
+    const resumed = await claimRun(journal, request(clock, { key: 'old' }));
+    journal.faults.afterCreate = failing(1, lost);
+    const readBack = await claimRun(journal, request(clock, { key: 'lost', runId: 'run-lost' }));
+
+    // Assess: the take-over's entries name the run taken over (the create's, beside it, in vain)
+    expect(resumed).toMatchObject({ kind: 'run', mode: 'resume' });
+    expect(readBack).toMatchObject({ kind: 'run', mode: 'new' });
+    expect(indexed).toEqual(['run-k@1000000', 'run-first@5', `run-lost@${T0}`]);
+  });
+
+  it('costs nothing on a journal without a separate index (file, memory)', async () => {
+    // Prepare
+    const clock = new FakeClock();
+    const journal = fakeJournal();
+
+    // Act
+    const claim = await claimRun(journal, request(clock));
+
+    // Assess
+    expect(claim).toMatchObject({ kind: 'run', mode: 'new' });
+    expect(journal.calls).toEqual(['create k']);
   });
 });

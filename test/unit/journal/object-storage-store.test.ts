@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
-import { JournalError } from '../../../src/journal/journal.js';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../../src/journal/index.js';
+import { JournalError, type RunJournal } from '../../../src/journal/journal.js';
 import { objectStorageJournal } from '../../../src/journal/object-storage-store.js';
 import { fakeObjectStorage, ociError } from '../../helpers/fake-object-storage.js';
 import { sampleRecord } from './sample-record.js';
@@ -20,15 +21,16 @@ function open(options: Parameters<typeof fakeObjectStorage>[0] & { existenceByLi
   return { storage, journal };
 }
 
-/** Lets the index writes the create started on the next turn of the event loop land. */
-async function indexed(storage: ReturnType<typeof fakeObjectStorage>, names: string[]): Promise<void> {
-  await vi.waitFor(() => {
-    for (const name of names) expect(storage.objects.has(name), name).toBe(true);
-  });
+/** The bucket holds these objects. */
+function expectObjects(storage: ReturnType<typeof fakeObjectStorage>, names: string[]): void {
+  for (const name of names) expect(storage.objects.has(name), name).toBe(true);
 }
 
-/** Waits past the index writes (and one retry of them) so a test can see that none landed. */
-const settle = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A run created and indexed, as the claim does it (`claim.ts`). */
+async function createIndexed(journal: RunJournal, record: RunRecord) {
+  const [created] = await Promise.all([journal.create(record), journal.indexRun!(record)]);
+  return created;
+}
 
 async function rejection(promise: Promise<unknown>): Promise<JournalError> {
   const error = await promise.then(
@@ -269,19 +271,18 @@ describe('objectStorageJournal: the run objects', () => {
 });
 
 describe('objectStorageJournal: the index objects', () => {
-  it('writes by-time/<13-digit ms>_<hash> (empty) and by-run/<runId> (the record name) after a claim', async () => {
+  it('indexRun writes by-time/<13-digit ms>_<hash> (empty) and by-run/<runId> (the record name)', async () => {
     // Prepare
     const { storage, journal } = open();
 
     // Act
-    await journal.create(sampleRecord('k1', { runId: 'run/1 ü', startedAt: 1_234.9 }));
-    await journal.create(sampleRecord('k2', { runId: 'r2', startedAt: -5 }));
+    await createIndexed(journal, sampleRecord('k1', { runId: 'run/1 ü', startedAt: 1_234.9 }));
+    await createIndexed(journal, sampleRecord('k2', { runId: 'r2', startedAt: -5 }));
 
     // Assess
     const time1 = `p/by-time/0000000001234_${hash('k1')}`;
     const run1 = `p/by-run/${encodeURIComponent('run/1 ü')}`;
     const time2 = `p/by-time/0000000000000_${hash('k2')}`;
-    await indexed(storage, [time1, run1, time2, 'p/by-run/r2']);
     expect(storage.objects.get(time1)).toMatchObject({ body: '', contentType: 'text/plain' });
     expect(storage.objects.get(run1)).toMatchObject({ body: runObject('k1'), contentType: 'text/plain' });
     expect(storage.objects.get('p/by-run/r2')?.body).toBe(runObject('k2'));
@@ -290,42 +291,50 @@ describe('objectStorageJournal: the index objects', () => {
     );
   });
 
-  it('writes no index for a refused claim', async () => {
+  it('a create writes no index of its own (the claim has it written beside)', async () => {
     // Prepare
     const { storage, journal } = open();
-    await journal.create(sampleRecord('k', { runId: 'first' }));
-    await indexed(storage, ['p/by-run/first']);
 
     // Act
-    const refused = await journal.create(sampleRecord('k', { runId: 'second', startedAt: 9_000 }));
-    await settle();
+    const created = await journal.create(sampleRecord('k', { runId: 'first' }));
 
     // Assess
-    expect(refused).toBeUndefined();
-    expect(storage.objects.has('p/by-run/second')).toBe(false);
-    expect([...storage.objects.keys()].filter((n) => n.startsWith('p/by-time/'))).toHaveLength(1);
+    expect(created?.record.runId).toBe('first');
+    expect([...storage.objects.keys()]).toEqual([runObject('k')]);
   });
 
-  it('never fails a claim for its index: one failed index write leaves the other, a second attempt retries it', async () => {
+  it('indexRun fails with a transient store error when an entry could not be written, having written the other; writing again is harmless', async () => {
     // Prepare
     const { storage, journal } = open();
-    storage.faults.push(
-      { op: 'put', name: 'p/by-time/', error: ociError(503, 'ServiceUnavailable'), times: 2 },
-      { op: 'put', name: 'p/by-run/r2', error: ociError(503, 'ServiceUnavailable'), times: 1 },
-    );
+    const record = sampleRecord('k1', { runId: 'r1' });
+    const time = `p/by-time/0000000001000_${hash('k1')}`;
+    storage.faults.push({ op: 'put', name: 'p/by-time/', error: ociError(503, 'ServiceUnavailable'), times: 1 });
 
     // Act
-    const created = await journal.create(sampleRecord('k1', { runId: 'r1' }));
-    await indexed(storage, ['p/by-run/r1']);
-    await settle(400); // past a second attempt 100 ms later (there is no third)
-    const second = await journal.create(sampleRecord('k2', { runId: 'r2' }));
-    await indexed(storage, ['p/by-run/r2']); // its first attempt failed
+    const failed = await rejection(journal.indexRun!(record));
+    const leftAfterTheFault = storage.objects.has(time);
+    await journal.indexRun!(record);
+    await journal.indexRun!(record);
 
     // Assess
-    expect(created?.record.key).toBe('k1');
-    expect(second?.record.key).toBe('k2');
-    expect(storage.objects.has(`p/by-time/0000000001000_${hash('k1')}`)).toBe(false);
-    expect(storage.calls.filter((c) => c.name === `p/by-time/0000000001000_${hash('k1')}`)).toHaveLength(2);
+    expect(failed.message).toBe('Object Storage index failed: 503 ServiceUnavailable ServiceUnavailable (fake)');
+    expect(failed.transient).toBe(true);
+    expect(failed.inDoubt).toBe(false);
+    expect(leftAfterTheFault).toBe(false);
+    expectObjects(storage, [time, 'p/by-run/r1']);
+    expect(storage.calls.filter((c) => c.name === 'p/by-run/r1')).toHaveLength(3);
+  });
+
+  it('indexRun fails with a lasting store error on a refusal that will not pass (403)', async () => {
+    // Prepare
+    const { storage, journal } = open();
+    storage.faults.push({ op: 'put', name: 'p/by-run/', error: ociError(403, 'NotAuthorizedOrNotFound'), times: 1 });
+
+    // Act
+    const failed = await rejection(journal.indexRun!(sampleRecord('k1')));
+
+    // Assess
+    expect(failed.transient).toBe(false);
   });
 
   it('listSince reads the window from the time index, newest first, from `since` on', async () => {
@@ -337,8 +346,7 @@ describe('objectStorageJournal: the index objects', () => {
       ['mid', 2_000.5],
       ['new', 3_000],
     ] as const)
-      await journal.create(sampleRecord(key, { startedAt }));
-    await indexed(storage, ['p/by-run/run-old', 'p/by-run/run-edge', 'p/by-run/run-mid', 'p/by-run/run-new']);
+      await createIndexed(journal, sampleRecord(key, { startedAt }));
     storage.plant('p/by-time/junk', '');
     storage.plant(`q/by-time/0000000009000_${hash('x')}`, '');
 
@@ -388,8 +396,7 @@ describe('objectStorageJournal: the index objects', () => {
   it("getByRunId follows by-run to the record; a missing, foreign, failing or other run's index answers so", async () => {
     // Prepare
     const { storage, journal } = open({ bodies: 'web' });
-    const created = await journal.create(sampleRecord('k1', { runId: 'run/1' }));
-    await indexed(storage, [`p/by-run/${encodeURIComponent('run/1')}`]);
+    const created = await createIndexed(journal, sampleRecord('k1', { runId: 'run/1' }));
     await journal.create(sampleRecord('k2', { runId: 'padded' }));
     storage.plant('p/by-run/padded', `  ${runObject('k2')}\n`);
     // written for a claim whose create never landed: the key's record is another run's
@@ -429,24 +436,23 @@ describe('objectStorageJournal: the index objects', () => {
     });
     const record = sampleRecord('k1', { startedAt: 4_000 });
     await rejection(journal.create(record));
-    await settle();
-    expect([...storage.objects.keys()].filter((n) => n.includes('/by-'))).toEqual([]);
 
     // Act
-    journal.indexRun!(record);
+    await journal.indexRun!(record);
 
     // Assess
-    await indexed(storage, [`p/by-time/0000000004000_${hash('k1')}`, 'p/by-run/run-k1']);
+    expectObjects(storage, [`p/by-time/0000000004000_${hash('k1')}`, 'p/by-run/run-k1']);
     expect((await journal.getByRunId!('run-k1'))?.record.key).toBe('k1');
     expect((await journal.listSince!(0)).records.map((r) => r.key)).toEqual(['k1']);
   });
 
-  it('listSince reads a run indexed twice (a second claim in doubt indexed it again) once', async () => {
+  it("listSince reads a run indexed twice (a duplicate's claim writes entries beside its refused create) once", async () => {
     // Prepare
     const { storage, journal } = open();
-    await journal.create(sampleRecord('k1', { startedAt: 1_000 }));
-    await indexed(storage, ['p/by-run/run-k1']);
-    storage.plant(`p/by-time/0000000002000_${hash('k1')}`, '');
+    await createIndexed(journal, sampleRecord('k1', { startedAt: 1_000 }));
+    const duplicate = sampleRecord('k1', { runId: 'run-dup', startedAt: 2_000 });
+    await createIndexed(journal, duplicate);
+    expectObjects(storage, [`p/by-time/0000000002000_${hash('k1')}`]);
 
     // Act
     const listing = await journal.listSince!(0);
