@@ -40,6 +40,8 @@ export interface ServiceDesk {
     contactId: number,
     opts: { signal: AbortSignal },
   ): Promise<{ readonly phone: true } | { readonly incidentId: number } | undefined>;
+  /** Whether the contact carries this number (matched as the look-up matches), only other numbers, or none. */
+  numberOnContact(contactId: number, phone: string, opts: { signal: AbortSignal }): Promise<'this' | 'others' | 'none'>;
   /** Reconciliation look-ups, used only when an earlier write's outcome is unknown. */
   findContactByExternalReference(externalReference: string, opts: { signal: AbortSignal }): Promise<number | undefined>;
   findIncidents(
@@ -344,13 +346,12 @@ export function smsToIncident(
     };
   }
 
-  /** Whether the contact no longer exists (a live read by id: no search lag). */
-  async function contactGone(contactId: number, ctx: AttemptContext): Promise<boolean> {
+  /** The number on the contact (a live read by id: no search lag); undefined when the contact is gone. */
+  async function numberOn(contactId: number, phone: string, ctx: AttemptContext) {
     try {
-      await desk.contactInUse(contactId, ctx);
-      return false;
+      return await desk.numberOnContact(contactId, phone, ctx);
     } catch (error) {
-      if (gone(error)) return true;
+      if (gone(error)) return undefined;
       throw error;
     }
   }
@@ -379,13 +380,15 @@ export function smsToIncident(
           const searched = await searching;
           const contactId = searched ?? (await fromLedger);
           if (contactId === undefined) return {};
-          // The ledger outlives its contacts: an agent may have deleted the one it names, or merged it away.
-          if (searched === undefined && (await contactGone(contactId, ctx))) return { replacesContactId: contactId };
+          // The ledger outlives what it says: an agent may have deleted the contact it names, merged it away, or
+          // given it another number (an agent's edit is never overwritten: the number gets a contact of its own).
+          const onIt = searched === undefined ? await numberOn(contactId, s.sms.from, ctx) : 'this';
+          if (onIt === undefined || onIt === 'others') return { replacesContactId: contactId };
           // An earlier execution may have created our own contact and died before giving it the
           // number; another message has made the number's contact since. Ours is then an orphan.
           if (ctx.run.recovering) await dropOwnUnusedContact(contactId, ctx);
-          // Known only from the ledger: its run may have failed before giving it the number (add-phone makes sure).
-          return { contactId, contactCreated: false, ...(searched === undefined ? { contactNeedsPhone: true } : {}) };
+          // Known only from the ledger, without a number: its run failed before giving it the number (add-phone does).
+          return { contactId, contactCreated: false, ...(onIt === 'none' ? { contactNeedsPhone: true } : {}) };
         },
       },
       {

@@ -1,11 +1,13 @@
 import {
   addPhone,
   contactInUse,
+  numberOnContact,
   createContact,
   deleteContact,
   findContactByExternalReference,
   findContactByPhone,
   type ContactUse,
+  type NumberOnContact,
   type NewContact,
 } from './contacts.js';
 import {
@@ -68,6 +70,8 @@ export function createB2cClient(options: B2cClientOptions) {
     deleteContact: (contactId: number, opts?: CallOptions): Promise<void> => deleteContact(http, contactId, opts),
     contactInUse: (contactId: number, opts?: CallOptions): Promise<ContactUse | undefined> =>
       contactInUse(http, contactId, opts),
+    numberOnContact: (contactId: number, e164: string, opts?: CallOptions): Promise<NumberOnContact> =>
+      numberOnContact(http, contactId, e164, opts, options.phoneMatch ?? 'e164'),
     findContactByExternalReference: (ref: string, opts?: CallOptions): Promise<number | undefined> =>
       findContactByExternalReference(http, ref, opts),
     findIncidents: (query: IncidentQuery, opts?: CallOptions): Promise<{ id: number; referenceNumber: string }[]> =>

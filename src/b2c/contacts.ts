@@ -1,4 +1,10 @@
-import { contactByNationalNumberFilter, contactByPhoneFilter, roqlString, type PhoneMatch } from './roql.js';
+import {
+  contactByNationalNumberFilter,
+  contactByPhoneFilter,
+  phoneMatches,
+  roqlString,
+  type PhoneMatch,
+} from './roql.js';
 import { ContactCollectionSchema, CreatedSchema, IncidentCollectionSchema, PhoneCollectionSchema } from './schemas.js';
 import { parseBody, type B2cTransport, type CallOptions } from './transport.js';
 
@@ -94,6 +100,24 @@ export async function findContactByExternalReference(
   });
   const { items } = parseBody(operation, res, ContactCollectionSchema);
   return items.length === 0 ? undefined : Math.min(...items.map((c) => c.id));
+}
+
+/** Whether a contact carries the number, only other numbers, or no number at all. */
+export type NumberOnContact = 'this' | 'others' | 'none';
+
+/** `GET /contacts/{id}/phones`, matched as the look-up matches; a 404 means the contact is gone. */
+export async function numberOnContact(
+  http: B2cTransport,
+  contactId: number,
+  e164: string,
+  opts: CallOptions = {},
+  match: PhoneMatch = 'e164',
+): Promise<NumberOnContact> {
+  const operation = 'contact-phones';
+  const res = await http.send({ ...opts, operation, method: 'GET', path: `/contacts/${Math.trunc(contactId)}/phones` });
+  const raws = parseBody(operation, res, PhoneCollectionSchema).items.map((p) => p.rawNumber ?? p.number ?? '');
+  if (raws.some((raw) => phoneMatches(raw, e164, match))) return 'this';
+  return raws.length > 0 ? 'others' : 'none';
 }
 
 /** Why a contact must stay: it carries a phone, or an incident names it as primary contact. */

@@ -46,6 +46,18 @@ export function contactByPhoneFilter(e164: string): string {
 }
 
 /**
+ * Whether a stored `rawNumber` is the sender's number, by the same rule as the look-up's filters
+ * ({@link contactByPhoneFilter}, and {@link contactByNationalNumberFilter} under `national`).
+ */
+export function phoneMatches(rawNumber: string, e164: string, match: PhoneMatch): boolean {
+  const digits = rawNumber.replace(/\D/g, '');
+  if (digits === checkedE164(e164).slice(1)) return true;
+  if (match === 'e164') return false;
+  const national = parsePhoneNumberFromString(e164)?.nationalNumber;
+  return national !== undefined && national.length >= 6 && digits.endsWith(national);
+}
+
+/**
  * The `national` policy's second filter: `rawNumber` ending in the national significant number
  * (libphonenumber's metadata: `+447700900001` → `%7700900001`, so a stored `07700900001` matches).
  * Undefined when the number has no national form worth matching.

@@ -22,7 +22,7 @@ export const ContactCollectionSchema = z.looseObject({
 
 /** `GET /contacts/{id}/phones`: phones have no id of their own. */
 export const PhoneCollectionSchema = z.looseObject({
-  items: z.array(z.looseObject({})),
+  items: z.array(z.looseObject({ rawNumber: z.string().nullish(), number: z.string().nullish() })),
 });
 
 /** `GET /incidents?q=…`: `lookupName` is the reference number. */

@@ -144,6 +144,11 @@ export function fakeDesk(options: FakeDeskOptions = {}) {
         const named = site.incidents.find((i) => i.primaryContactId === id);
         return named === undefined ? undefined : { incidentId: named.id };
       }),
+    numberOnContact: (id, phone) =>
+      call('numberOnContact', `${id},${phone}`, () => {
+        const phones = contact(id).phones;
+        return phones.includes(phone) ? 'this' : phones.length > 0 ? 'others' : 'none';
+      }),
     findContactByExternalReference: (ref) =>
       call('findContactByExternalReference', ref, () => site.contacts.find((c) => c.externalReference === ref)?.id),
     findIncidents: (q) =>

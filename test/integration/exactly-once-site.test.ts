@@ -198,6 +198,38 @@ describe('exactly once against a site that strays', () => {
     expect([second.json.contactId, third.json.contactId]).toEqual([contacts[0]?.id, contacts[0]?.id]);
   });
 
+  it("never takes the number back from the ledger's contact when an agent has given it another number", async () => {
+    // Prepare: the first message from a new number makes its contact (recorded in the ledger); an agent then
+    // changes that contact's mobile number in the console (the customer has a new phone)
+    stack = await startTwoContainers();
+    const first = await stack.post(stack.fns[0], webhook({ sid: sid(1), body: 'first' }));
+    const auth = Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64');
+    const changed = await fetch(`${stack.emulator.url}/services/rest/connect/v1.4/contacts/${first.json.contactId}`, {
+      method: 'PATCH',
+      headers: {
+        Authorization: `Basic ${auth}`,
+        'OSvC-CREST-Application-Context': 'test',
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ phones: [{ number: '+15550009999', phoneType: { lookupName: 'Mobile Phone' } }] }),
+    });
+
+    // Act: a message from the old number
+    const second = await stack.post(stack.fns[1], webhook({ sid: sid(2), body: 'second' }));
+
+    // Assess: the agent's edit stands; the old number has a contact of its own, with the second message's incident
+    expect([changed.status, second.status]).toEqual([200, 200]);
+    const contacts = stack.emulator.state().contacts;
+    const edited = contacts.find((c) => c.id === first.json.contactId);
+    expect(edited?.phones.map((p) => p.rawNumber)).toEqual(['15550009999']);
+    const fresh = contacts.find((c) => c.id === second.json.contactId);
+    expect(fresh?.id).not.toBe(first.json.contactId);
+    expect(fresh?.phones.map((p) => p.rawNumber)).toEqual([digits]);
+    expect(notesByIncident(stack.emulator)).toEqual(
+      expect.arrayContaining([{ id: second.json.incidentId, contactId: fresh?.id, notes: [sid(2)] }]),
+    );
+  });
+
   it('gives two first messages from one new number, at once, one contact', async () => {
     // Prepare
     stack = await startTwoContainers();

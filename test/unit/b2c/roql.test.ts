@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { B2cError, contactByNationalNumberFilter, contactByPhoneFilter, roqlString } from '../../../src/b2c/index.js';
+import {
+  B2cError,
+  contactByNationalNumberFilter,
+  contactByPhoneFilter,
+  phoneMatches,
+  roqlString,
+} from '../../../src/b2c/index.js';
 import { parseWhere } from '../../../src/emulator/roql.js';
 
 describe('roql', () => {
@@ -57,5 +63,22 @@ describe('national phone match filter', () => {
 
   it('refuses what is not E.164, like the exact filter', () => {
     expect(() => contactByNationalNumberFilter("+1' OR 1=1 --")).toThrow(B2cError);
+  });
+});
+
+describe('phoneMatches (a number read back, matched as the look-up matches)', () => {
+  it('matches the international digits whatever the formatting, under both policies', () => {
+    for (const match of ['e164', 'national'] as const) {
+      expect(phoneMatches('14155550101', '+14155550101', match)).toBe(true);
+      expect(phoneMatches('+1 (415) 555-0101', '+14155550101', match)).toBe(true);
+      expect(phoneMatches('14155550199', '+14155550101', match)).toBe(false);
+    }
+  });
+
+  it('matches a number typed without its country code only under national', () => {
+    expect(phoneMatches('(415) 555-0101', '+14155550101', 'e164')).toBe(false);
+    expect(phoneMatches('(415) 555-0101', '+14155550101', 'national')).toBe(true);
+    expect(phoneMatches('07700 900001', '+447700900001', 'national')).toBe(true);
+    expect(phoneMatches('07700 900002', '+447700900001', 'national')).toBe(false);
   });
 });

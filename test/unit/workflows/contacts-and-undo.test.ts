@@ -45,6 +45,41 @@ describe('smsToIncident with a ledger: one contact per number', () => {
     expect(log.filter((l) => /^(create|add)/.test(l))).toEqual(['addPhone(9,+14155550101)', 'createIncident(9,help)']);
   });
 
+  it('uses the contact the ledger names that already has the number a lagging search does not show yet: no second PATCH', async () => {
+    const { desk, log } = fakeDesk({ contacts: [{ id: 9, phones: [sms.from] }] });
+    // The search lags: it does not show contact 9 with the number yet.
+    const lagging: ServiceDesk = { ...desk, findContactByPhone: async () => undefined };
+    const ledger = journalLedger(memoryJournal());
+    await ledger.recordContact(sms.from, 9);
+
+    const result = await run(lagging, { ledger });
+
+    expect(result.status).toBe('succeeded');
+    expect(result.state).toMatchObject({ contactId: 9, contactCreated: false });
+    expect(result.state).not.toHaveProperty('contactNeedsPhone');
+    expect(log.filter((l) => /^(create|add)/.test(l))).toEqual(['createIncident(9,help)']);
+  });
+
+  it('never takes the number back from a contact an agent gave another number: the number gets a contact of its own', async () => {
+    // Prepare: contact 9 was made for the number; an agent has since changed its mobile number (a new phone)
+    const { desk, log, site } = fakeDesk({ contacts: [{ id: 9, phones: ['+14155550199'] }] });
+    const ledger = journalLedger(memoryJournal());
+    await ledger.recordContact(sms.from, 9);
+
+    // Act
+    const result = await run(desk, { ledger });
+
+    // Assess: contact 9 keeps the agent's number; a new contact holds the sender's, and the ledger names it
+    expect(result.status).toBe('succeeded');
+    expect(result.state).toMatchObject({ contactCreated: true, replacesContactId: 9 });
+    const made = result.state.contactId;
+    expect(made).not.toBe(9);
+    expect(site.contacts.find((c) => c.id === 9)?.phones).toEqual(['+14155550199']);
+    expect(site.contacts.find((c) => c.id === made)?.phones).toEqual([sms.from]);
+    expect(log).not.toContain('addPhone(9,+14155550101)');
+    expect(await ledger.contactFor(sms.from)).toBe(made);
+  });
+
   it('drops its own new contact for the one another run recorded first, and never deletes that one', async () => {
     // Prepare: the ledger was empty at the look-up; another run recorded contact 5 before this one's add-phone
     const { desk, site, log } = fakeDesk({
