@@ -6,15 +6,8 @@ import { JournalError, payloadHash, type RunRecord } from '../../../src/journal/
 import { createLogger } from '../../../src/log/logger.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import { fakeJournal, type FakeJournal } from '../../helpers/fake-journal.js';
+import { sms } from '../../helpers/sample-sms.js';
 
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 const KEY = 'twilio:SM1';
 const LEASE_MARGIN_MS = 5_000;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { claimRun, journalLedger, memoryJournal, runJournaled, type RunJournal } from '../../../src/journal/index.js';
 import { smsToIncident, type SmsToIncidentState } from '../../../workflows/sms-to-incident.js';
 import { fakeDesk, type FakeDeskOptions } from '../../helpers/fake-desk.js';
+import { sms } from '../../helpers/sample-sms.js';
 
 /**
  * The run journal's writes for one webhook, with the real workflow: each is a round trip to Object
@@ -10,15 +10,6 @@ import { fakeDesk, type FakeDeskOptions } from '../../helpers/fake-desk.js';
  * in POST /incidents, add-thread is skipped for a new incident: create-incident is the last step that
  * runs, and its entry goes with the final record.
  */
-
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 
 async function webhook(site: FakeDeskOptions): Promise<string[]> {
   const inner = memoryJournal();

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../../../src/engine/index.js';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { journalLedger, memoryJournal } from '../../../src/journal/index.js';
 import { smsNote } from '../../../workflows/sms-content.js';
 import { contactMarker, type Ledger, type ServiceDesk, smsToIncident } from '../../../workflows/sms-to-incident.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import { fakeDesk } from '../../helpers/fake-desk.js';
+import { sms } from '../../helpers/sample-sms.js';
 
 /** The sender's contact with a ledger (number → contact), a recovering run's orphan, undo effects, retry budgets. */
 
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 const terminal = (message: string, extra: object = {}) =>
   Object.assign(new Error(message), { retryable: false, inDoubt: false, ...extra });
 const options = (info: { recovering?: boolean } = {}) => ({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../../../src/engine/index.js';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { type ServiceDesk, smsToIncident } from '../../../workflows/sms-to-incident.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import { fakeDesk } from '../../helpers/fake-desk.js';
+import { sms } from '../../helpers/sample-sms.js';
 
 /**
  * The late-write wait: after a create whose outcome is unknown, a reconcile read that finds nothing
@@ -11,14 +11,6 @@ import { fakeDesk } from '../../helpers/fake-desk.js';
  * flight) and the searches show it (the search lag). Until then the write is not sent again.
  */
 
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 const WINDOW = 10_000;
 const LAG = 2_000;
 /** Abandoned in flight (a timeout): B2C Service may still apply it. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../../../src/engine/index.js';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { journalLedger, memoryJournal } from '../../../src/journal/index.js';
 import { smsNote } from '../../../workflows/sms-content.js';
 import { type Ledger, type ServiceDesk, smsToIncident } from '../../../workflows/sms-to-incident.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
 import { fakeDesk } from '../../helpers/fake-desk.js';
+import { sms } from '../../helpers/sample-sms.js';
 
 /**
  * Which of several look-alike incidents (same contact, same subject, recent) a run in doubt adopts,
@@ -13,14 +13,6 @@ import { fakeDesk } from '../../helpers/fake-desk.js';
  * create-incident step reconciles before it writes.
  */
 
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 const ourNote = smsNote(sms);
 const otherNote = smsNote({ ...sms, messageId: 'SM0' });
 const CONTACT = 3;

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { incidentSubject, noteId, noteMessageId, SUBJECT_MAX, smsNote } from '../../../workflows/sms-content.js';
+import { sms } from '../../helpers/sample-sms.js';
 
 /** The note's exact form, how its message id is read back whatever a site did to it, and the subject's edges. */
-
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 
 describe('Function: smsNote', () => {
   it('is the header, the media, the provider fields, then the text', () => {

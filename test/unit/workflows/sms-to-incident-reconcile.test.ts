@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../../../src/engine/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { contactMarker, inDoubt, settledAt, smsToIncident } from '../../../workflows/sms-to-incident.js';
 import { smsNote } from '../../../workflows/sms-content.js';
 import { fakeDesk } from '../../helpers/fake-desk.js';
+import { sms } from '../../helpers/sample-sms.js';
 
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
 const lost = Object.assign(new Error('socket hang up'), { retryable: true, inDoubt: 'settled' });
 const throttled = Object.assign(new Error('503'), { retryable: true, inDoubt: false });
 

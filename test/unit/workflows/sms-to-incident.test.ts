@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runWorkflow } from '../../../src/engine/index.js';
 import { FakeClock, T0 } from '../../helpers/fake-clock.js';
-import type { InboundSms } from '../../../src/inbound/index.js';
 import { smsToIncident, type ServiceDesk } from '../../../workflows/sms-to-incident.js';
 import { smsNote } from '../../../workflows/sms-content.js';
 import { fakeDesk } from '../../helpers/fake-desk.js';
-
-const sms: InboundSms = {
-  provider: 'twilio',
-  messageId: 'SM1',
-  from: '+14155550101',
-  to: '+15558675310',
-  text: 'help',
-  media: [],
-};
+import { sms } from '../../helpers/sample-sms.js';
 
 const terminal = Object.assign(new Error('bad request'), { retryable: false });
 const options = () => ({ runId: 'run-1', deadline: T0 + 30_000, clock: new FakeClock(), random: () => 0.5 });
