@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkflowDefinition } from '../../../src/engine/index.js';
+import type { RunInfo, WorkflowDefinition } from '../../../src/engine/index.js';
 import {
   claimRun,
   JournalError,
@@ -63,6 +63,40 @@ async function claimed(journal: RunJournal, owner: string, extra: Partial<ClaimR
 }
 
 const answer = () => ({ status: 200, body: {} });
+
+/** The recovery facts (`ctx.run`) a one-step run's attempt is given when `owner` runs the claimed run. */
+async function runInfoOf(
+  journal: RunJournal,
+  run: Awaited<ReturnType<typeof claimed>>,
+  owner: string,
+  deadline: number,
+): Promise<RunInfo> {
+  const seen: RunInfo[] = [];
+  const wf: WorkflowDefinition<S> = {
+    name: 'ab',
+    steps: [
+      {
+        name: 'a',
+        run: async (_s, ctx) => {
+          seen.push({ ...ctx.run });
+          return {};
+        },
+      },
+    ],
+  };
+  await runJournaled({
+    journal,
+    claimed: run,
+    owner,
+    workflow: wf,
+    initialState: { input: 'x' },
+    options: { deadline },
+    answer,
+  });
+  const info = seen[0];
+  if (info === undefined) throw new Error('the step did not run');
+  return info;
+}
 
 describe('runJournaled', () => {
   it("persists each step's outcome and output, then the result and the answer, and releases the lease", async () => {
@@ -203,7 +237,7 @@ describe('runJournaled', () => {
   });
 
   it("tells a restarted run when its failed execution ended: its searches need not lag from this one's start", async () => {
-    // Prepare: the first execution failed for good at NOW + 800 (its final record), after a resumed one before it
+    // Prepare: the first execution failed retryably at NOW + 800 (its final record); a busy and a duplicate delivery around it
     const journal = memoryJournal();
     const first = await claimed(journal, 'o1');
     const { lease: _lease, ...rest } = first.record;
@@ -222,65 +256,22 @@ describe('runJournaled', () => {
       },
       first.version,
     );
-    const seen: unknown[] = [];
-    const wf: WorkflowDefinition<S> = {
-      name: 'ab',
-      steps: [
-        {
-          name: 'a',
-          run: async (_s, ctx) => {
-            seen.push(ctx.run);
-            return {};
-          },
-        },
-      ],
-    };
-
     // Act: the sweeper restarts it a minute later
     const restart = await claimed(journal, 'o2', { now: NOW + 60_000, leaseExpiresAt: NOW + 120_000 });
-    await runJournaled({
-      journal,
-      claimed: restart,
-      owner: 'o2',
-      workflow: wf,
-      initialState: { input: 'x' },
-      options: { deadline: NOW + 90_000 },
-      answer,
-    });
+    const info = await runInfoOf(journal, restart, 'o2', NOW + 90_000);
 
     // Assess
     expect(restart.record.history.at(-1)?.event).toBe('restarted');
-    expect(seen[0]).toMatchObject({ recovering: true, earlierExecutionsEndedAt: NOW + 800 });
+    expect(info).toMatchObject({ recovering: true, earlierExecutionsEndedAt: NOW + 800 });
   });
 
   it('gives a resumed (cut-off) run no end of its earlier execution: its lease end is its abandonedAt', async () => {
     const journal = memoryJournal();
     await claimed(journal, 'o1');
-    const seen: Record<string, unknown>[] = [];
-    const wf: WorkflowDefinition<S> = {
-      name: 'ab',
-      steps: [
-        {
-          name: 'a',
-          run: async (_s, ctx) => {
-            seen.push({ ...ctx.run });
-            return {};
-          },
-        },
-      ],
-    };
     const takeover = await claimed(journal, 'o2', { now: NOW + 2_000, leaseExpiresAt: NOW + 60_000 });
-    await runJournaled({
-      journal,
-      claimed: takeover,
-      owner: 'o2',
-      workflow: wf,
-      initialState: { input: 'x' },
-      options: { deadline: NOW + 30_000 },
-      answer,
-    });
-    expect(seen[0]).toMatchObject({ recovering: true, abandonedAt: NOW + 1_000 });
-    expect(seen[0]).not.toHaveProperty('earlierExecutionsEndedAt');
+    const info = await runInfoOf(journal, takeover, 'o2', NOW + 30_000);
+    expect(info).toMatchObject({ recovering: true, abandonedAt: NOW + 1_000 });
+    expect(info).not.toHaveProperty('earlierExecutionsEndedAt');
   });
 
   it("keeps going when a duplicate arrives meanwhile: it leaves the owner's record alone", async () => {
