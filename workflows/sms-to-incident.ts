@@ -347,7 +347,11 @@ export function smsToIncident(
   }
 
   /** The number on the contact (a live read by id: no search lag); undefined when the contact is gone. */
-  async function numberOn(contactId: number, phone: string, ctx: AttemptContext) {
+  async function numberOn(
+    contactId: number,
+    phone: string,
+    ctx: AttemptContext,
+  ): Promise<'this' | 'others' | 'none' | undefined> {
     try {
       return await desk.numberOnContact(contactId, phone, ctx);
     } catch (error) {

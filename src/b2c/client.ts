@@ -1,14 +1,14 @@
 import {
   addPhone,
   contactInUse,
-  numberOnContact,
   createContact,
   deleteContact,
   findContactByExternalReference,
   findContactByPhone,
+  numberOnContact,
   type ContactUse,
-  type NumberOnContact,
   type NewContact,
+  type NumberOnContact,
 } from './contacts.js';
 import {
   addThread,

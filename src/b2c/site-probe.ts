@@ -42,6 +42,10 @@ export interface SiteProbe {
 
 export function createSiteProbe(options: TransportOptions): SiteProbe {
   const http = new B2cTransport(options);
+  const readIncident = async (incidentId: number): Promise<z.infer<typeof IncidentSchema>> => {
+    const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
+    return parseBody('read-incident', res, IncidentSchema);
+  };
   return {
     async versionRoot() {
       await http.send({ operation: 'api-root', method: 'GET', path: '/' });
@@ -59,13 +63,11 @@ export function createSiteProbe(options: TransportOptions): SiteProbe {
       });
     },
     async incidentCustomField(incidentId, name) {
-      const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
-      const c = parseBody('read-incident', res, IncidentSchema).customFields?.c ?? {};
+      const c = (await readIncident(incidentId)).customFields?.c ?? {};
       return Object.entries(c).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
     },
     async incidentCreatedAt(incidentId) {
-      const res = await http.send({ operation: 'read-incident', method: 'GET', path: `/incidents/${incidentId}` });
-      const created = parseBody('read-incident', res, IncidentSchema).createdTime;
+      const created = (await readIncident(incidentId)).createdTime;
       const at = created === undefined ? Number.NaN : Date.parse(created);
       return Number.isNaN(at) ? undefined : at;
     },

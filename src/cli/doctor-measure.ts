@@ -1,8 +1,9 @@
 /**
  * What `doctor` measures of a real site, beyond "may the account do it": each read the function's
  * reconcile makes answers as expected, how long a new record takes to show in `q=` searches, how a
- * note's text comes back, how ROQL reads a backslash, and how far the site's clock is from ours. Runs on the test contact and incident the
- * doctor wrote (and removes); every check names the setting to use.
+ * note's text comes back, how ROQL reads a backslash, and how far the site's clock is from ours.
+ * Runs on the test contact and incident the doctor wrote (and removes); every check names the
+ * setting to use.
  */
 import type { B2cClient, SiteProbe } from '../b2c/index.js';
 import type { AuditProbe } from '../b2c/audit-probe.js';
@@ -213,29 +214,20 @@ async function clock(probe: SiteProbe, written: Written, checks: Check[]): Promi
   const offset = Math.round((least + most) / 2 / 1000);
   const behindMs = Math.max(0, -most);
   const said = `the site's clock is ${offset === 0 ? 'within a second of' : `about ${Math.abs(offset)} s ${offset < 0 ? 'behind' : 'ahead of'}`} this machine's (createdTime of the test incident)`;
-  const fix =
-    "check this machine's time first (NTP); if the site's clock is off, ask Oracle Support to correct it: a retry of a run would make a second incident";
-  if (behindMs >= CLOCK_SKEW_MS) {
-    checks.push({
-      name: 'clock',
-      status: 'fail',
-      detail: `${said}: a reconcile looks back only ${CLOCK_SKEW_MS / 1000} s before a run's start, and misses the run's own incident`,
-      fix,
-    });
-  } else if (behindMs >= CLOCK_SKEW_MS / 2) {
-    checks.push({
-      name: 'clock',
-      status: 'warn',
-      detail: `${said}: over half the ${CLOCK_SKEW_MS / 1000} s a reconcile allows`,
-      fix,
-    });
-  } else {
-    checks.push({
-      name: 'clock',
-      status: 'ok',
-      detail: `${said}; a reconcile allows ${CLOCK_SKEW_MS / 1000} s behind`,
-    });
+  const allowedS = CLOCK_SKEW_MS / 1000;
+  if (behindMs < CLOCK_SKEW_MS / 2) {
+    checks.push({ name: 'clock', status: 'ok', detail: `${said}; a reconcile allows ${allowedS} s behind` });
+    return;
   }
+  const fail = behindMs >= CLOCK_SKEW_MS;
+  checks.push({
+    name: 'clock',
+    status: fail ? 'fail' : 'warn',
+    detail: fail
+      ? `${said}: a reconcile looks back only ${allowedS} s before a run's start, and misses the run's own incident`
+      : `${said}: over half the ${allowedS} s a reconcile allows`,
+    fix: "check this machine's time first (NTP); if the site's clock is off, ask Oracle Support to correct it: a retry of a run would make a second incident",
+  });
 }
 
 async function noteText(client: B2cClient, incidentId: number, checks: Check[]): Promise<void> {
